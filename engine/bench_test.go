@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
+)
+
+var services3 = [3]string{"certificates", "signatures", "applications"}
+
+// BenchmarkIssue measures durable issues (each fsynced before it returns)
+// from one caller.
+func BenchmarkIssue(b *testing.B) {
+	f := newFixture(b)
+	i := 0
+	for b.Loop() {
+		if _, err := f.e.Issue(ctx, demo.BranchID, IssueRequest{Service: services3[i%3]}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "issues/s")
+}
+
+// BenchmarkIssueParallel64 measures durable issues from 64 concurrent
+// callers, whose writes share commits.
+func BenchmarkIssueParallel64(b *testing.B) {
+	f := newFixture(b)
+	var n atomic.Int64
+	procs := testingProcs()
+	b.SetParallelism((64 + procs - 1) / procs)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			if _, err := f.e.Issue(ctx, demo.BranchID, IssueRequest{Service: services3[i%3]}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "issues/s")
+}
+
+// BenchmarkCallNext100k measures call-next (pick, state change, durable
+// commit) with 100,000 tickets waiting; a refill outside the timer keeps the
+// queue at that length.
+func BenchmarkCallNext100k(b *testing.B) {
+	f := newFixture(b)
+	fill(b, f, 100_000)
+	f.open(b, "1")
+	for b.Loop() {
+		b.StopTimer()
+		if _, err := f.e.Issue(ctx, demo.BranchID, IssueRequest{Service: "certificates"}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := f.e.CallNext(ctx, demo.BranchID, "1", "clerk1")
+		if err != nil || res.Ticket.ID == 0 {
+			b.Fatal(res, err)
+		}
+	}
+}
+
+// BenchmarkPick100k measures the policy's read side alone: the heads of the
+// waiting lists and the pick, with 100,000 waiting.
+func BenchmarkPick100k(b *testing.B) {
+	f := newFixture(b)
+	fill(b, f, 100_000)
+	c := queue.Counter{ID: "1", Serves: []string{"certificates", "signatures"}, Status: queue.CounterOpen}
+	for b.Loop() {
+		_ = f.store.View(ctx, func(tx *storage.Tx) error {
+			br, _ := tx.Branch(demo.BranchID)
+			if _, _, ok := queue.Pick(c, 3, br.Heads(c.Serves)); !ok {
+				b.Fatal("nobody waiting")
+			}
+			return nil
+		})
+	}
+}
+
+// fill issues n tickets quickly from many goroutines.
+func fill(b *testing.B, f *fixture, n int) {
+	b.Helper()
+	var next atomic.Int64
+	done := make(chan error, 64)
+	for range 64 {
+		go func() {
+			for {
+				i := next.Add(1)
+				if i > int64(n) {
+					done <- nil
+					return
+				}
+				prio := ""
+				if i%10 == 0 {
+					prio = "senior"
+				}
+				if _, err := f.e.Issue(context.Background(), demo.BranchID, IssueRequest{Service: services3[i%3], Priority: prio}); err != nil {
+					done <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 64 {
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+	}
+}

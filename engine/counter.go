@@ -1,0 +1,244 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+// CounterResult is what a counter action leaves behind: the counter and the
+// ticket it acted on (Ticket.ID is 0 when there was none).
+type CounterResult struct {
+	Counter queue.Counter
+	Ticket  queue.Ticket
+}
+
+// counterOp runs fn on counter id of branch as one state change, and stores
+// the counter afterwards.
+func (e *Engine) counterOp(ctx context.Context, branch, counter, actor string, fn func(*op, *queue.Counter) (queue.Ticket, error)) (CounterResult, error) {
+	var res CounterResult
+	err := e.write(ctx, branch, actor, func(o *op) error {
+		c, err := o.b.Counter(counter)
+		if err != nil {
+			return err
+		}
+		t, err := fn(o, &c)
+		if err != nil {
+			return err
+		}
+		res = CounterResult{Counter: c, Ticket: t}
+		return o.b.PutCounter(c)
+	})
+	return res, err
+}
+
+// current returns the ticket called to counter c, or invalid_transition.
+func (o *op) current(c *queue.Counter) (queue.Ticket, error) {
+	if c.Current == 0 {
+		return queue.Ticket{}, queue.Errorf(queue.CodeInvalidTransition, "counter %s has no current ticket", c.ID)
+	}
+	return o.b.Ticket(c.Current)
+}
+
+// advance applies act to the counter's current ticket.
+func (o *op) advance(c *queue.Counter, act queue.Action) (queue.Ticket, error) {
+	t, err := o.current(c)
+	if err != nil {
+		return t, err
+	}
+	to, err := queue.Next(t.State, act)
+	if err != nil {
+		return t, err
+	}
+	t.State = to
+	var typ queue.EventType
+	switch act {
+	case queue.ActRecall:
+		t.Recalls++
+		typ = queue.EvRecalled
+	case queue.ActStart:
+		t.StartedAt = o.now
+		typ = queue.EvStarted
+	case queue.ActDone, queue.ActNoShow:
+		t.FinishedAt = o.now
+		c.Current = 0
+		typ = queue.EvDone
+		if act == queue.ActNoShow {
+			typ = queue.EvNoShow
+		}
+		if err := o.learnServiceTime(t); err != nil {
+			return t, err
+		}
+	default:
+		return t, queue.Errorf(queue.CodeBadRequest, "unknown action %s", act)
+	}
+	if err := o.b.PutTicket(t); err != nil {
+		return t, err
+	}
+	return t, o.emit(queue.TicketEvent(typ, t, o.now, ""))
+}
+
+// learnServiceTime folds how long a ticket held its counter into the
+// service's moving estimate. A no-show holds the counter too.
+func (o *op) learnServiceTime(t queue.Ticket) error {
+	if t.CalledAt.IsZero() {
+		return nil
+	}
+	prev := o.b.ServiceTime(t.Service)
+	return o.b.PutServiceTime(t.Service, queue.UpdateServiceTime(prev, o.now.Sub(t.CalledAt)))
+}
+
+// CallNext finishes the counter's current ticket, if any, as done, and calls
+// the next one by the call-next policy, all in one transaction. Ticket.ID is
+// 0 in the result when nobody waits for the counter's services.
+func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.counterOp(ctx, branch, counter, actor, func(o *op, c *queue.Counter) (queue.Ticket, error) {
+		if c.Status != queue.CounterOpen {
+			return queue.Ticket{}, queue.Errorf(queue.CodeInvalidTransition, "counter %s is %s: open it to call", c.ID, c.Status)
+		}
+		if c.Current != 0 {
+			if _, err := o.advance(c, queue.ActDone); err != nil {
+				return queue.Ticket{}, err
+			}
+		}
+		pick, streak, ok := queue.Pick(*c, o.cfg.Cap(), o.b.Heads(c.Serves))
+		if !ok {
+			return queue.Ticket{}, nil
+		}
+		t, err := o.b.Ticket(pick.ID)
+		if err != nil {
+			return t, err
+		}
+		to, err := queue.Next(t.State, queue.ActCall)
+		if err != nil {
+			return t, err
+		}
+		if err := o.b.RemoveWaiting(pick); err != nil {
+			return t, err
+		}
+		t.State, t.CalledAt, t.StartedAt = to, o.now, time.Time{}
+		t.Counter, t.Clerk = c.ID, o.actor
+		c.Current, c.PriorityStreak = t.ID, streak
+		if err := o.b.PutTicket(t); err != nil {
+			return t, err
+		}
+		return t, o.emit(queue.TicketEvent(queue.EvCalled, t, o.now, ""))
+	})
+}
+
+// Recall calls the counter's current ticket again.
+func (e *Engine) Recall(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.advanceOp(ctx, branch, counter, actor, queue.ActRecall)
+}
+
+// Start marks the counter's current ticket as being served.
+func (e *Engine) Start(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.advanceOp(ctx, branch, counter, actor, queue.ActStart)
+}
+
+// Done finishes the counter's current ticket.
+func (e *Engine) Done(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.advanceOp(ctx, branch, counter, actor, queue.ActDone)
+}
+
+// NoShow records that the counter's current ticket did not come.
+func (e *Engine) NoShow(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.advanceOp(ctx, branch, counter, actor, queue.ActNoShow)
+}
+
+func (e *Engine) advanceOp(ctx context.Context, branch, counter, actor string, act queue.Action) (CounterResult, error) {
+	return e.counterOp(ctx, branch, counter, actor, func(o *op, c *queue.Counter) (queue.Ticket, error) {
+		return o.advance(c, act)
+	})
+}
+
+// Transfer sends the counter's current ticket to the queue of another
+// service, keeping its number and original issue time.
+func (e *Engine) Transfer(ctx context.Context, branch, counter, service, actor string) (CounterResult, error) {
+	return e.counterOp(ctx, branch, counter, actor, func(o *op, c *queue.Counter) (queue.Ticket, error) {
+		t, err := o.current(c)
+		if err != nil {
+			return t, err
+		}
+		svc, err := o.b.Service(service)
+		if err != nil {
+			return t, err
+		}
+		if svc.ID == t.Service {
+			return t, queue.Errorf(queue.CodeValidation, "the ticket is already in service %s", svc.ID)
+		}
+		if !svc.Open {
+			return t, queue.Errorf(queue.CodeServiceClosed, "service %s is closed", svc.ID)
+		}
+		to, err := queue.Next(t.State, queue.ActTransfer)
+		if err != nil {
+			return t, err
+		}
+		if err := o.learnServiceTime(t); err != nil {
+			return t, err
+		}
+		from := t.Service
+		t.Transfers = append(t.Transfers, queue.Transfer{From: from, To: svc.ID, At: o.now, Counter: c.ID, Clerk: o.actor})
+		t.State, t.Service = to, svc.ID
+		t.CalledAt, t.StartedAt, t.Counter, t.Clerk = time.Time{}, time.Time{}, "", ""
+		c.Current = 0
+		if err := o.b.PutTicket(t); err != nil {
+			return t, err
+		}
+		if err := o.b.AddWaiting(t.Candidate()); err != nil {
+			return t, err
+		}
+		ev := queue.TicketEvent(queue.EvTransferred, t, o.now, "")
+		ev.From, ev.Counter = from, c.ID
+		return t, o.emit(ev)
+	})
+}
+
+// OpenCounter opens (or resumes) a counter for clerk actor. A counter held by
+// another clerk is a conflict until that clerk closes it.
+func (e *Engine) OpenCounter(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.counterOp(ctx, branch, counter, actor, func(o *op, c *queue.Counter) (queue.Ticket, error) {
+		if c.Status != queue.CounterClosed && c.Clerk != "" && c.Clerk != actor {
+			return queue.Ticket{}, queue.Errorf(queue.CodeConflict, "counter %s is held by %s", c.ID, c.Clerk)
+		}
+		if c.Status == queue.CounterOpen {
+			return queue.Ticket{}, nil
+		}
+		c.Status, c.Clerk = queue.CounterOpen, actor
+		return queue.Ticket{}, o.emit(queue.Event{Type: queue.EvCounterOpened, Counter: c.ID})
+	})
+}
+
+// PauseCounter stops a counter calling while its clerk steps away; its
+// current ticket stays.
+func (e *Engine) PauseCounter(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.counterOp(ctx, branch, counter, actor, func(o *op, c *queue.Counter) (queue.Ticket, error) {
+		switch c.Status {
+		case queue.CounterPaused:
+			return queue.Ticket{}, nil
+		case queue.CounterClosed:
+			return queue.Ticket{}, queue.Errorf(queue.CodeInvalidTransition, "counter %s is closed", c.ID)
+		}
+		c.Status = queue.CounterPaused
+		return queue.Ticket{}, o.emit(queue.Event{Type: queue.EvCounterPaused, Counter: c.ID})
+	})
+}
+
+// CloseCounter closes a counter, finishing its current ticket as done.
+func (e *Engine) CloseCounter(ctx context.Context, branch, counter, actor string) (CounterResult, error) {
+	return e.counterOp(ctx, branch, counter, actor, func(o *op, c *queue.Counter) (queue.Ticket, error) {
+		if c.Status == queue.CounterClosed {
+			return queue.Ticket{}, nil
+		}
+		var t queue.Ticket
+		if c.Current != 0 {
+			var err error
+			if t, err = o.advance(c, queue.ActDone); err != nil {
+				return t, err
+			}
+		}
+		c.Status, c.Clerk, c.PriorityStreak = queue.CounterClosed, "", 0
+		return t, o.emit(queue.Event{Type: queue.EvCounterClosed, Counter: c.ID})
+	})
+}

@@ -1,0 +1,267 @@
+// Package engine applies every state change of seira: it runs the queue's
+// rules against the store, one write transaction per change, and publishes
+// each change's events once they are durable.
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
+)
+
+// Publisher receives the events of each commit, in sequence order. It is
+// called on the store's committer goroutine and must not block: the live hub
+// queues them.
+type Publisher interface {
+	Publish(events []queue.Event)
+}
+
+// Options are the engine's dependencies besides the store.
+type Options struct {
+	// Now is the clock (default time.Now). Tests inject their own.
+	Now func() time.Time
+	// Publisher is told of committed events (default: nobody).
+	Publisher Publisher
+	// Random is the source of ticket tokens (default crypto/rand).
+	Random io.Reader
+	Logger *slog.Logger
+}
+
+// Engine is the only way state changes.
+type Engine struct {
+	store  *storage.Store
+	now    func() time.Time
+	pub    Publisher
+	random io.Reader
+	log    *slog.Logger
+
+	mu   sync.Mutex
+	locs map[string]*time.Location
+}
+
+type nopPublisher struct{}
+
+func (nopPublisher) Publish([]queue.Event) {}
+
+// New returns an engine over store.
+func New(store *storage.Store, opts Options) *Engine {
+	e := &Engine{store: store, now: opts.Now, pub: opts.Publisher, random: opts.Random,
+		log: opts.Logger, locs: map[string]*time.Location{}}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.pub == nil {
+		e.pub = nopPublisher{}
+	}
+	if e.random == nil {
+		e.random = rand.Reader
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	return e
+}
+
+// Store returns the engine's store, for read-only callers.
+func (e *Engine) Store() *storage.Store { return e.store }
+
+// Now returns the engine's clock reading.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Location returns the time zone of a branch, loading it once.
+func (e *Engine) Location(tz string) (*time.Location, error) {
+	if tz == "" {
+		tz = queue.DefaultTimeZone
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if loc, ok := e.locs[tz]; ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, queue.Errorf(queue.CodeValidation, "unknown time zone %q", tz)
+	}
+	e.locs[tz] = loc
+	return loc, nil
+}
+
+// op is one state change in progress: the transaction, the branch, the time
+// and the events it has appended.
+type op struct {
+	e      *Engine
+	tx     *storage.Tx
+	b      *storage.BranchTx
+	cfg    queue.Branch
+	loc    *time.Location
+	now    time.Time
+	day    string
+	actor  string
+	events []queue.Event
+}
+
+// write runs fn as one state change of branch: one transaction that first
+// closes the previous service day if it has ended, then publishes the events
+// fn appended once they are durable.
+func (e *Engine) write(ctx context.Context, branch, actor string, fn func(*op) error) error {
+	return e.store.Update(ctx, func(tx *storage.Tx) error {
+		o, err := e.begin(tx, branch, actor)
+		if err != nil {
+			return err
+		}
+		if err := o.rollover(); err != nil {
+			return err
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+		if evs := o.events; len(evs) > 0 {
+			tx.AfterCommit(func() { e.pub.Publish(evs) })
+		}
+		return nil
+	})
+}
+
+func (e *Engine) begin(tx *storage.Tx, branch, actor string) (*op, error) {
+	b, err := tx.Branch(branch)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := b.Config()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := e.Location(cfg.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	now := e.now()
+	return &op{e: e, tx: tx, b: b, cfg: cfg, loc: loc, now: now, day: queue.ServiceDay(now, loc), actor: actor}, nil
+}
+
+// emit appends an event to the log and to the list to publish.
+func (o *op) emit(ev queue.Event) error {
+	if ev.At.IsZero() {
+		ev.At = o.now
+	}
+	if ev.Actor == "" {
+		ev.Actor = o.actor
+	}
+	if err := o.b.AppendEvent(&ev, o.day); err != nil {
+		return err
+	}
+	o.events = append(o.events, ev)
+	return nil
+}
+
+// rollover closes the previous service day at the first action of a new one:
+// tickets still waiting expire, numbering restarts (numbers are kept per
+// day) and stale idempotency keys are forgotten.
+func (o *op) rollover() error {
+	last := o.b.Day()
+	if last == o.day {
+		return nil
+	}
+	if last > o.day {
+		// The clock went back across midnight; keep the later day rather
+		// than expire or renumber anything.
+		o.day = last
+		return nil
+	}
+	if last != "" {
+		svcs, err := o.b.Services()
+		if err != nil {
+			return err
+		}
+		for _, s := range svcs {
+			var stale []queue.Candidate
+			o.b.Waiting(s.ID, func(c queue.Candidate) bool { stale = append(stale, c); return true })
+			for _, c := range stale {
+				if err := o.finishWaiting(c.ID, queue.ActExpire, queue.EvExpired); err != nil {
+					return err
+				}
+			}
+		}
+		if err := o.b.PruneNumbers(o.day); err != nil {
+			return err
+		}
+		if err := o.b.PruneIdempotent(o.day); err != nil {
+			return err
+		}
+	}
+	return o.b.PutDay(o.day)
+}
+
+// finishWaiting takes a waiting ticket out of the queue by act (cancel or
+// expire).
+func (o *op) finishWaiting(id uint64, act queue.Action, typ queue.EventType) error {
+	t, err := o.b.Ticket(id)
+	if err != nil {
+		return err
+	}
+	to, err := queue.Next(t.State, act)
+	if err != nil {
+		return err
+	}
+	if err := o.b.RemoveWaiting(t.Candidate()); err != nil {
+		return err
+	}
+	t.State, t.FinishedAt = to, o.now
+	if err := o.b.PutTicket(t); err != nil {
+		return err
+	}
+	return o.emit(queue.TicketEvent(typ, t, o.now, ""))
+}
+
+// Tokens are the key of a citizen's page: a store-wide ticket reference (8
+// bytes, so that a lookup needs no index of random keys) and 128 random
+// bits, base64url-encoded. Only the random part is secret; a lookup
+// compares the whole token in constant time.
+const (
+	tokenBytes = 8 + 16
+	// TokenLen is the length of a ticket token.
+	TokenLen = (tokenBytes*8 + 5) / 6
+)
+
+// newToken returns the token of the ticket with reference ref.
+func (e *Engine) newToken(ref uint64) (string, error) {
+	b := make([]byte, tokenBytes)
+	binary.BigEndian.PutUint64(b, ref)
+	if _, err := io.ReadFull(e.random, b[8:]); err != nil {
+		return "", queue.Errorf(queue.CodeUnavailable, "no randomness for a token: %v", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// tokenRef returns the reference inside a well-formed token.
+func tokenRef(tok string) (uint64, bool) {
+	if len(tok) != TokenLen {
+		return 0, false
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(tok)
+	if err != nil || len(b) != tokenBytes {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(b), true
+}
+
+// ValidToken reports whether s has the shape of a ticket token, so that
+// malformed tokens are turned away before any lookup.
+func ValidToken(s string) bool {
+	_, ok := tokenRef(s)
+	return ok
+}
+
+// sameToken compares tokens in constant time.
+func sameToken(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}

@@ -1,0 +1,405 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/queue"
+)
+
+var ctx = context.Background()
+
+func TestIssueNumbersPerServiceAndDay(t *testing.T) {
+	f := newFixture(t)
+	a1 := f.issue(t, "certificates", "")
+	f.clock.Advance(time.Second)
+	a2 := f.issue(t, "certificates", "")
+	f.clock.Advance(time.Second)
+	b1 := f.issue(t, "signatures", "")
+	f.clock.Advance(time.Second)
+	g1 := f.issue(t, "applications", "")
+	for _, c := range []struct {
+		got  TicketInfo
+		want string
+	}{{a1, "A001"}, {a2, "A002"}, {b1, "B001"}, {g1, "Γ001"}} {
+		if c.got.Ticket.Number != c.want {
+			t.Errorf("number %s, want %s", c.got.Ticket.Number, c.want)
+		}
+		if c.got.Ticket.State != queue.StateWaiting || c.got.Ticket.Day != "2026-11-27" {
+			t.Errorf("ticket %+v", c.got.Ticket)
+		}
+		if !ValidToken(c.got.Ticket.Token) {
+			t.Errorf("token %q is malformed", c.got.Ticket.Token)
+		}
+	}
+	if a1.Ticket.Token == a2.Ticket.Token {
+		t.Error("two tickets share a token")
+	}
+	if a1.Position != 1 || a2.Position != 2 {
+		t.Errorf("positions %d, %d", a1.Position, a2.Position)
+	}
+	// Counters 1 and 2 serve certificates and signatures, which compete:
+	// B001 has A001 and A002 ahead of it.
+	if b1.Position != 3 {
+		t.Errorf("B001 position %d, want 3", b1.Position)
+	}
+	if a2.Wait <= a1.Wait || b1.Wait <= a2.Wait {
+		t.Errorf("estimates %v then %v", a1.Wait, a2.Wait)
+	}
+}
+
+func TestCounterFlowAndEvents(t *testing.T) {
+	f := newFixture(t)
+	a1 := f.issue(t, "certificates", "")
+	f.issue(t, "signatures", "")
+	f.open(t, "1")
+	if got := f.next(t, "1"); got.Number != "A001" || got.State != queue.StateCalled || got.Counter != "1" {
+		t.Fatalf("called %+v", got)
+	}
+	info, err := f.e.TicketByToken(ctx, a1.Ticket.Token)
+	if err != nil || info.Position != 0 || info.Ticket.State != queue.StateCalled || info.Counter.ID != "1" {
+		t.Fatalf("by token: %+v, %v", info, err)
+	}
+	f.clock.Advance(30 * time.Second)
+	if _, err := f.e.Recall(ctx, "demo", "1", "clerk1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Start(ctx, "demo", "1", "clerk1"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(4 * time.Minute)
+	res, err := f.e.Done(ctx, "demo", "1", "clerk1")
+	if err != nil || res.Ticket.State != queue.StateDone || res.Counter.Current != 0 {
+		t.Fatalf("done: %+v, %v", res, err)
+	}
+	// Next while a ticket is current finishes it as done in the same step.
+	b := f.next(t, "1")
+	if b.Number != "B001" {
+		t.Fatalf("called %s", b.Number)
+	}
+	if got := f.next(t, "1"); got.ID != 0 {
+		t.Fatalf("called %+v from an empty queue", got)
+	}
+	snap, err := f.e.Snapshot(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for i, ev := range f.pub.all() {
+		if ev.Seq != uint64(i+1) {
+			t.Fatalf("event %d has seq %d", i, ev.Seq)
+		}
+		types = append(types, string(ev.Type))
+	}
+	want := "ticket.issued ticket.issued counter.opened ticket.called ticket.recalled ticket.started ticket.done ticket.called ticket.done"
+	if strings.Join(types, " ") != want {
+		t.Fatalf("events:\n%s\nwant\n%s", strings.Join(types, " "), want)
+	}
+	if snap.Seq != 9 || len(snap.RecentCalls) != 3 || snap.RecentCalls[0].Number != "B001" {
+		t.Fatalf("snapshot seq %d recent %+v", snap.Seq, snap.RecentCalls)
+	}
+	stored, more, err := f.e.EventsSince(ctx, "demo", 6, 2)
+	if err != nil || !more || len(stored) != 2 || stored[0].Seq != 7 || stored[1].Type != queue.EvCalled {
+		t.Fatalf("events since 6: %+v more=%v err=%v", stored, more, err)
+	}
+	for _, ev := range f.pub.all() {
+		if ev.Ticket != 0 && bytes.Contains([]byte(ev.Number+ev.Actor+ev.Service), []byte(a1.Ticket.Token)) {
+			t.Fatal("an event carries a token")
+		}
+	}
+}
+
+func TestBadInputGivesTypedErrors(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.e.Issue(ctx, "demo", IssueRequest{Service: "nope"})
+	wantCode(t, err, queue.CodeNotFound)
+	_, err = f.e.Issue(ctx, "nowhere", IssueRequest{Service: "certificates"})
+	wantCode(t, err, queue.CodeNotFound)
+	_, err = f.e.Issue(ctx, "demo", IssueRequest{})
+	wantCode(t, err, queue.CodeValidation)
+	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "certificates", Priority: "vip"})
+	wantCode(t, err, queue.CodeValidation)
+	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "certificates", Lang: "el-GR!"})
+	wantCode(t, err, queue.CodeValidation)
+	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "certificates", IdempotencyKey: strings.Repeat("k", 200)})
+	wantCode(t, err, queue.CodeValidation)
+
+	svc := mustService(t, f, "applications")
+	svc.Open = false
+	if err := f.e.PutService(ctx, "demo", svc); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "applications"})
+	wantCode(t, err, queue.CodeServiceClosed)
+
+	_, err = f.e.CallNext(ctx, "demo", "1", "c")
+	wantCode(t, err, queue.CodeInvalidTransition) // closed counter
+	_, err = f.e.CallNext(ctx, "demo", "99", "c")
+	wantCode(t, err, queue.CodeNotFound)
+	f.open(t, "1")
+	for _, act := range []func(context.Context, string, string, string) (CounterResult, error){f.e.Recall, f.e.Start, f.e.Done, f.e.NoShow} {
+		_, err = act(ctx, "demo", "1", "clerk1")
+		wantCode(t, err, queue.CodeInvalidTransition) // empty counter
+	}
+	_, err = f.e.Transfer(ctx, "demo", "1", "signatures", "clerk1")
+	wantCode(t, err, queue.CodeInvalidTransition)
+
+	a := f.issue(t, "certificates", "")
+	f.next(t, "1")
+	_, err = f.e.Cancel(ctx, a.Ticket.Token)
+	wantCode(t, err, queue.CodeInvalidTransition) // already called
+	_, err = f.e.Transfer(ctx, "demo", "1", "certificates", "clerk1")
+	wantCode(t, err, queue.CodeValidation) // same service
+	_, err = f.e.Transfer(ctx, "demo", "1", "applications", "clerk1")
+	wantCode(t, err, queue.CodeServiceClosed)
+	_, err = f.e.Transfer(ctx, "demo", "1", "ghost", "clerk1")
+	wantCode(t, err, queue.CodeNotFound)
+	if _, err := f.e.Start(ctx, "demo", "1", "clerk1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.e.NoShow(ctx, "demo", "1", "clerk1")
+	wantCode(t, err, queue.CodeInvalidTransition) // serving → no_show
+	_, err = f.e.Recall(ctx, "demo", "1", "clerk1")
+	wantCode(t, err, queue.CodeInvalidTransition)
+
+	_, err = f.e.TicketByToken(ctx, "short")
+	wantCode(t, err, queue.CodeNotFound)
+	_, err = f.e.TicketByToken(ctx, strings.Repeat("A", TokenLen))
+	wantCode(t, err, queue.CodeNotFound)
+	// A token with a real reference but a wrong secret finds nothing.
+	forged := a.Ticket.Token[:11] + strings.Repeat("A", TokenLen-11)
+	_, err = f.e.TicketByToken(ctx, forged)
+	wantCode(t, err, queue.CodeNotFound)
+	_, err = f.e.Cancel(ctx, "../../etc/passwd")
+	wantCode(t, err, queue.CodeNotFound)
+
+	_, err = f.e.OpenCounter(ctx, "demo", "1", "intruder")
+	wantCode(t, err, queue.CodeConflict) // held by clerk1
+	_, err = f.e.PauseCounter(ctx, "demo", "2", "c")
+	wantCode(t, err, queue.CodeInvalidTransition) // closed
+}
+
+func mustService(t *testing.T, f *fixture, id string) queue.Service {
+	t.Helper()
+	snap, err := f.e.Snapshot(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range snap.Services {
+		if s.Service.ID == id {
+			return s.Service
+		}
+	}
+	t.Fatalf("no service %s", id)
+	return queue.Service{}
+}
+
+func TestDailyLimit(t *testing.T) {
+	f := newFixture(t)
+	svc := mustService(t, f, "signatures")
+	svc.DailyLimit = 2
+	if err := f.e.PutService(ctx, "demo", svc); err != nil {
+		t.Fatal(err)
+	}
+	f.issue(t, "signatures", "")
+	f.issue(t, "signatures", "")
+	_, err := f.e.Issue(ctx, "demo", IssueRequest{Service: "signatures"})
+	wantCode(t, err, queue.CodeServiceClosed)
+	// The refused ticket used no number.
+	svc.DailyLimit = 0
+	_ = f.e.PutService(ctx, "demo", svc)
+	if got := f.issue(t, "signatures", "").Ticket.Number; got != "B003" {
+		t.Errorf("after the limit was lifted: %s", got)
+	}
+}
+
+func TestIdempotencyKeyReturnsTheSameTicket(t *testing.T) {
+	f := newFixture(t)
+	req := IssueRequest{Service: "certificates", IdempotencyKey: "kiosk1-42"}
+	first, err := f.e.Issue(ctx, "demo", req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.e.Issue(ctx, "demo", req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Ticket.ID != first.Ticket.ID || again.Ticket.Token != first.Ticket.Token || again.Ticket.Number != "A001" {
+		t.Fatalf("retry gave %+v, first %+v", again.Ticket, first.Ticket)
+	}
+	if n := len(f.pub.all()); n != 1 {
+		t.Fatalf("%d events for one ticket", n)
+	}
+	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "signatures", IdempotencyKey: "kiosk1-42"})
+	wantCode(t, err, queue.CodeConflict)
+	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A002" {
+		t.Fatalf("next ticket %s", got)
+	}
+}
+
+func TestNewServiceDayExpiresAndRenumbers(t *testing.T) {
+	f := newFixture(t)
+	f.clock.t = mustTime("2026-11-27T21:50:00Z") // 23:50 in Athens
+	old := f.issue(t, "certificates", "")
+	f.issue(t, "certificates", "")
+	f.open(t, "1")
+	called := f.next(t, "1")
+	f.clock.Advance(15 * time.Minute) // 00:05 the next day
+	fresh := f.issue(t, "certificates", "")
+	if fresh.Ticket.Number != "A001" || fresh.Ticket.Day != "2026-11-28" {
+		t.Fatalf("first ticket of the new day: %s on %s", fresh.Ticket.Number, fresh.Ticket.Day)
+	}
+	// A001 of yesterday was called, so it stays called; A002 expired.
+	expired := 0
+	for _, ev := range f.pub.all() {
+		if ev.Type == queue.EvExpired {
+			expired++
+			if ev.Number != "A002" {
+				t.Errorf("expired %s", ev.Number)
+			}
+		}
+	}
+	if expired != 1 {
+		t.Fatalf("%d tickets expired", expired)
+	}
+	info, _ := f.e.TicketByToken(ctx, old.Ticket.Token)
+	if info.Ticket.State != queue.StateCalled || called.ID != old.Ticket.ID {
+		t.Fatalf("yesterday's called ticket: %+v", info.Ticket)
+	}
+	snap, _ := f.e.Snapshot(ctx, "demo")
+	if snap.Services[0].Waiting != 1 {
+		t.Fatalf("waiting %d after rollover", snap.Services[0].Waiting)
+	}
+}
+
+func TestAcrossDSTNumberingContinues(t *testing.T) {
+	f := newFixture(t)
+	// 2026-10-25 03:59 EEST → 03:00 EET: the clock goes back an hour, the
+	// service day does not change.
+	f.clock.t = mustTime("2026-10-25T00:30:00Z")
+	f.issue(t, "certificates", "")
+	f.clock.Advance(time.Hour)
+	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A002" {
+		t.Fatalf("after the DST change: %s", got)
+	}
+	f.clock.t = mustTime("2026-10-25T21:59:00Z") // 23:59 EET
+	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A003" {
+		t.Fatalf("late on the long day: %s", got)
+	}
+	f.clock.Advance(2 * time.Minute)
+	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A001" {
+		t.Fatalf("after local midnight: %s", got)
+	}
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestTransferKeepsNumberAndPlace(t *testing.T) {
+	f := newFixture(t)
+	a := f.issue(t, "certificates", "")
+	f.clock.Advance(time.Minute)
+	g := f.issue(t, "applications", "") // issued after A001
+	f.open(t, "1", "3")
+	f.next(t, "1")
+	f.clock.Advance(2 * time.Minute)
+	res, err := f.e.Transfer(ctx, "demo", "1", "applications", "clerk1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ticket.Number != "A001" || res.Ticket.Service != "applications" || res.Ticket.State != queue.StateWaiting ||
+		!res.Ticket.IssuedAt.Equal(a.Ticket.IssuedAt) || len(res.Ticket.Transfers) != 1 || res.Counter.Current != 0 {
+		t.Fatalf("transferred %+v", res.Ticket)
+	}
+	// It keeps its original issue time, so it goes before Γ001.
+	if got := f.next(t, "3"); got.Number != "A001" {
+		t.Fatalf("counter 3 called %s, want the transferred A001", got.Number)
+	}
+	if got := f.next(t, "3"); got.ID != g.Ticket.ID {
+		t.Fatalf("then %s", got.Number)
+	}
+}
+
+func TestPositionsFallAsOthersAreCalled(t *testing.T) {
+	f := newFixture(t)
+	var infos []TicketInfo
+	for range 5 {
+		infos = append(infos, f.issue(t, "certificates", ""))
+	}
+	last := infos[4].Ticket.Token
+	f.open(t, "1", "2")
+	var prevWait time.Duration = 1 << 62
+	for i := range 4 {
+		info, err := f.e.TicketByToken(ctx, last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Position != 5-i || info.Wait >= prevWait {
+			t.Fatalf("after %d calls: position %d wait %v (before %v)", i, info.Position, info.Wait, prevWait)
+		}
+		prevWait = info.Wait
+		f.next(t, []string{"1", "2"}[i%2])
+		f.clock.Advance(time.Minute)
+	}
+	// A priority ticket goes ahead of the regular ones.
+	p := f.issue(t, "signatures", "pregnancy")
+	if p.Position != 1 {
+		t.Fatalf("priority ticket position %d", p.Position)
+	}
+	if got := f.next(t, "2"); got.ID != p.Ticket.ID {
+		t.Fatalf("called %s, want the priority ticket", got.Number)
+	}
+}
+
+func TestCounterPauseAndClose(t *testing.T) {
+	f := newFixture(t)
+	f.issue(t, "certificates", "")
+	f.issue(t, "certificates", "")
+	f.open(t, "1")
+	f.next(t, "1")
+	if _, err := f.e.PauseCounter(ctx, "demo", "1", "clerk1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.e.CallNext(ctx, "demo", "1", "clerk1")
+	wantCode(t, err, queue.CodeInvalidTransition)
+	if _, err := f.e.Done(ctx, "demo", "1", "clerk1"); err != nil {
+		t.Fatalf("a paused counter still finishes its ticket: %v", err)
+	}
+	f.open(t, "1") // resume
+	f.next(t, "1")
+	res, err := f.e.CloseCounter(ctx, "demo", "1", "clerk1")
+	if err != nil || res.Counter.Status != queue.CounterClosed || res.Counter.Clerk != "" || res.Ticket.State != queue.StateDone {
+		t.Fatalf("close: %+v %v", res, err)
+	}
+	if _, err := f.e.OpenCounter(ctx, "demo", "1", "someone-else"); err != nil {
+		t.Fatalf("a closed counter is free to take: %v", err)
+	}
+}
+
+func TestSetupValidation(t *testing.T) {
+	f := newFixture(t)
+	wantCode(t, f.e.PutService(ctx, "demo", queue.Service{ID: "x", Prefix: "A"}), queue.CodeValidation)
+	wantCode(t, f.e.PutService(ctx, "demo", queue.Service{ID: "Bad Id", Prefix: "Q"}), queue.CodeValidation)
+	wantCode(t, f.e.PutService(ctx, "demo", queue.Service{ID: "x", Prefix: ""}), queue.CodeValidation)
+	wantCode(t, f.e.PutCounter(ctx, "demo", queue.Counter{ID: "9"}), queue.CodeValidation)
+	wantCode(t, f.e.PutCounter(ctx, "demo", queue.Counter{ID: "9", Serves: []string{"ghost"}}), queue.CodeValidation)
+	wantCode(t, f.e.CreateBranch(ctx, queue.Branch{ID: "demo"}, nil, nil), queue.CodeConflict)
+	wantCode(t, f.e.CreateBranch(ctx, queue.Branch{ID: "x", TimeZone: "Mars/Olympus"}, nil, nil), queue.CodeValidation)
+	if err := f.e.PutCounter(ctx, "demo", queue.Counter{ID: "9", Serves: []string{"applications"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.OpenCounter(ctx, "demo", "9", "c"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var _ = demo.BranchID

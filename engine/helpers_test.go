@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
+)
+
+// clock is a settable clock for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(rfc3339 string) *clock {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		panic(err)
+	}
+	return &clock{t: t}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// recorder is a Publisher that keeps what it was told.
+type recorder struct {
+	mu     sync.Mutex
+	events []queue.Event
+}
+
+func (r *recorder) Publish(evs []queue.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, evs...)
+	r.mu.Unlock()
+}
+
+func (r *recorder) all() []queue.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]queue.Event(nil), r.events...)
+}
+
+type fixture struct {
+	e     *Engine
+	store *storage.Store
+	clock *clock
+	pub   *recorder
+	path  string
+}
+
+// newFixture opens an engine on a fresh file with the demo office, at
+// 09:00 Athens time on 2026-11-27.
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "seira.db")
+	store, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	f := &fixture{store: store, clock: newClock("2026-11-27T07:00:00Z"), pub: &recorder{}, path: path}
+	f.e = New(store, Options{Now: f.clock.Now, Publisher: f.pub})
+	br, svcs, counters := demo.Office()
+	if err := f.e.CreateBranch(context.Background(), br, svcs, counters); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) issue(t testing.TB, svc string, priority string) TicketInfo {
+	t.Helper()
+	info, err := f.e.Issue(context.Background(), demo.BranchID, IssueRequest{Service: svc, Priority: priority})
+	if err != nil {
+		t.Fatalf("issue %s: %v", svc, err)
+	}
+	return info
+}
+
+func (f *fixture) open(t testing.TB, counters ...string) {
+	t.Helper()
+	for _, c := range counters {
+		if _, err := f.e.OpenCounter(context.Background(), demo.BranchID, c, "clerk"+c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (f *fixture) next(t testing.TB, counter string) queue.Ticket {
+	t.Helper()
+	res, err := f.e.CallNext(context.Background(), demo.BranchID, counter, "clerk"+counter)
+	if err != nil {
+		t.Fatalf("next at %s: %v", counter, err)
+	}
+	return res.Ticket
+}
+
+func wantCode(t testing.TB, err error, code queue.Code) {
+	t.Helper()
+	if got := queue.ErrorCode(err); got != code {
+		t.Fatalf("got error %v (code %q), want %q", err, got, code)
+	}
+}

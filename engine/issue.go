@@ -1,0 +1,152 @@
+package engine
+
+import (
+	"context"
+	"strings"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+// IssueRequest asks for a ticket.
+type IssueRequest struct {
+	Service  string
+	Priority string // "" or "none" for a regular ticket
+	Lang     string // "" for Greek
+	// IdempotencyKey makes a retry return the ticket the first try issued.
+	IdempotencyKey string
+	// Actor is the device or user that asked, for the audit trail.
+	Actor string
+}
+
+// MaxIdempotencyKey bounds the length of an idempotency key.
+const MaxIdempotencyKey = 128
+
+func validLang(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Issue gives a citizen a ticket. A retry with the same idempotency key
+// returns the same ticket, never a second one.
+func (e *Engine) Issue(ctx context.Context, branch string, req IssueRequest) (TicketInfo, error) {
+	if req.Priority == "" {
+		req.Priority = queue.PriorityNone
+	}
+	if req.Lang == "" {
+		req.Lang = "el"
+	}
+	req.Lang = strings.ToLower(req.Lang)
+	switch {
+	case req.Service == "":
+		return TicketInfo{}, queue.Errorf(queue.CodeValidation, "service is required")
+	case !validLang(req.Lang):
+		return TicketInfo{}, queue.Errorf(queue.CodeValidation, "lang %q is not a language code", req.Lang)
+	case len(req.IdempotencyKey) > MaxIdempotencyKey:
+		return TicketInfo{}, queue.Errorf(queue.CodeValidation, "idempotency key longer than %d bytes", MaxIdempotencyKey)
+	}
+	var t queue.Ticket
+	err := e.write(ctx, branch, req.Actor, func(o *op) error {
+		if req.IdempotencyKey != "" {
+			if id, ok := o.b.Idempotent(req.IdempotencyKey); ok {
+				prev, err := o.b.Ticket(id)
+				if err != nil {
+					return err
+				}
+				if prev.Service != req.Service && !transferredFrom(prev, req.Service) {
+					return queue.Errorf(queue.CodeConflict, "idempotency key already used for another service")
+				}
+				t = prev
+				return nil
+			}
+		}
+		var err error
+		t, err = o.issue(req)
+		return err
+	})
+	if err != nil {
+		return TicketInfo{}, err
+	}
+	return e.info(ctx, t)
+}
+
+func transferredFrom(t queue.Ticket, svc string) bool {
+	return len(t.Transfers) > 0 && t.Transfers[0].From == svc
+}
+
+func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
+	svc, err := o.b.Service(req.Service)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	if !svc.Open {
+		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "service %s is closed", svc.ID)
+	}
+	if !o.cfg.AcceptsPriority(req.Priority) {
+		return queue.Ticket{}, queue.Errorf(queue.CodeValidation, "priority %q is not accepted here", req.Priority)
+	}
+	seq, err := o.b.NextNumber(o.day, svc.ID)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	if svc.DailyLimit > 0 && seq > svc.DailyLimit {
+		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "service %s has issued its %d tickets for today", svc.ID, svc.DailyLimit)
+	}
+	id, err := o.b.NewTicketID()
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	ref, err := o.tx.NewRef(o.b.ID(), id)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	tok, err := o.e.newToken(ref)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	t := queue.Ticket{
+		ID: id, Token: tok, Branch: o.b.ID(), Service: svc.ID,
+		Number: queue.FormatNumber(svc.Prefix, seq), Day: o.day, Seq: seq,
+		Priority: req.Priority, Lang: req.Lang, State: queue.StateWaiting,
+		IssuedAt: o.now, Device: req.Actor,
+	}
+	if err := o.b.PutTicket(t); err != nil {
+		return queue.Ticket{}, err
+	}
+	if err := o.b.AddWaiting(t.Candidate()); err != nil {
+		return queue.Ticket{}, err
+	}
+	if req.IdempotencyKey != "" {
+		if err := o.b.PutIdempotent(req.IdempotencyKey, id, o.day); err != nil {
+			return queue.Ticket{}, err
+		}
+	}
+	return t, o.emit(queue.TicketEvent(queue.EvIssued, t, o.now, ""))
+}
+
+// Cancel takes a waiting ticket out of the queue at its holder's request.
+func (e *Engine) Cancel(ctx context.Context, token string) (TicketInfo, error) {
+	branch, id, err := e.lookupToken(ctx, token)
+	if err != nil {
+		return TicketInfo{}, err
+	}
+	var t queue.Ticket
+	err = e.write(ctx, branch, "citizen", func(o *op) error {
+		if err := o.finishWaiting(id, queue.ActCancel, queue.EvCancelled); err != nil {
+			return err
+		}
+		var err error
+		t, err = o.b.Ticket(id)
+		return err
+	})
+	if err != nil {
+		return TicketInfo{}, err
+	}
+	return e.info(ctx, t)
+}

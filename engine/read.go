@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
+)
+
+// TicketInfo is a ticket with what its holder wants to know: its service,
+// its place in the queue and the expected wait.
+type TicketInfo struct {
+	Ticket  queue.Ticket
+	Service queue.Service
+	// Counter is the counter the ticket was called to, if any.
+	Counter queue.Counter
+	// Position is 1 for the next to be called, 0 once called.
+	Position int
+	Wait     time.Duration
+}
+
+// TicketByToken returns the ticket with token tok, with live position and
+// estimate.
+func (e *Engine) TicketByToken(ctx context.Context, tok string) (TicketInfo, error) {
+	var info TicketInfo
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, t, err := ticketByToken(tx, tok)
+		if err != nil {
+			return err
+		}
+		info, err = e.infoIn(b, t)
+		return err
+	})
+	return info, err
+}
+
+// ticketByToken finds a ticket by its token within tx.
+func ticketByToken(tx *storage.Tx, tok string) (*storage.BranchTx, queue.Ticket, error) {
+	notFound := queue.Errorf(queue.CodeNotFound, "no such ticket")
+	ref, ok := tokenRef(tok)
+	if !ok {
+		return nil, queue.Ticket{}, notFound
+	}
+	branch, id, err := tx.Ref(ref)
+	if err != nil {
+		return nil, queue.Ticket{}, err
+	}
+	b, err := tx.Branch(branch)
+	if err != nil {
+		return nil, queue.Ticket{}, err
+	}
+	t, err := b.Ticket(id)
+	if err != nil || !sameToken(t.Token, tok) {
+		return nil, queue.Ticket{}, notFound
+	}
+	return b, t, nil
+}
+
+func (e *Engine) lookupToken(ctx context.Context, tok string) (branch string, id uint64, err error) {
+	err = e.store.View(ctx, func(tx *storage.Tx) error {
+		b, t, err := ticketByToken(tx, tok)
+		if err == nil {
+			branch, id = b.ID(), t.ID
+		}
+		return err
+	})
+	return branch, id, err
+}
+
+// info reads the position and estimate of a ticket just written. The write
+// has succeeded, so a failure here degrades the answer rather than fail it.
+func (e *Engine) info(ctx context.Context, t queue.Ticket) (TicketInfo, error) {
+	var info TicketInfo
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(t.Branch)
+		if err != nil {
+			return err
+		}
+		info, err = e.infoIn(b, t)
+		return err
+	})
+	if err != nil {
+		e.log.Warn("engine: ticket position unavailable", "branch", t.Branch, "err", err)
+		return TicketInfo{Ticket: t}, nil
+	}
+	return info, nil
+}
+
+func (e *Engine) infoIn(b *storage.BranchTx, t queue.Ticket) (TicketInfo, error) {
+	info := TicketInfo{Ticket: t}
+	var err error
+	if info.Service, err = b.Service(t.Service); err != nil {
+		return info, err
+	}
+	if t.Counter != "" {
+		// A counter deleted since keeps its id as its name.
+		if info.Counter, err = b.Counter(t.Counter); err != nil {
+			info.Counter = queue.Counter{ID: t.Counter}
+		}
+	}
+	if t.State != queue.StateWaiting {
+		return info, nil
+	}
+	counters, err := b.Counters()
+	if err != nil {
+		return info, err
+	}
+	l := e.load(b, counters)
+	info.Position, info.Wait = l.place(t.Candidate())
+	return info, nil
+}
+
+// load is what estimates need of a branch at one moment.
+type load struct {
+	b        *storage.BranchTx
+	counters []queue.Counter
+	services map[string]queue.Service
+	now      time.Time
+	busy     map[string]time.Duration // per counter: remaining work
+}
+
+func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
+	l := &load{b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{}}
+	if svcs, err := b.Services(); err == nil {
+		for _, s := range svcs {
+			l.services[s.ID] = s
+		}
+	}
+	for _, c := range counters {
+		if c.Current == 0 {
+			continue
+		}
+		t, err := b.Ticket(c.Current)
+		if err != nil {
+			continue
+		}
+		st := l.serviceTime(t.Service)
+		if left := st - l.now.Sub(t.CalledAt); left > 0 {
+			l.busy[c.ID] = left
+		}
+	}
+	return l
+}
+
+// serviceTime is the moving estimate for svc, or its configured default
+// until it has history.
+func (l *load) serviceTime(svc string) time.Duration {
+	if d := l.b.ServiceTime(svc); d > 0 {
+		return d
+	}
+	if s, ok := l.services[svc]; ok {
+		return s.ServiceTime()
+	}
+	return queue.DefaultServiceTime
+}
+
+// place returns the position and the expected wait of waiting candidate t.
+func (l *load) place(t queue.Candidate) (int, time.Duration) {
+	serving := queue.ServingCounters(l.counters, t.Service)
+	ahead := map[string]int{}
+	pos := 1
+	for svc := range queue.Reach(serving) {
+		n := l.b.CountBefore(svc, t)
+		ahead[svc] = n
+		pos += n
+	}
+	var busy time.Duration
+	for _, c := range serving {
+		busy += l.busy[c.ID]
+	}
+	wait := queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
+	return pos, wait
+}
+
+// ServiceState is one service with its queue now.
+type ServiceState struct {
+	Service         queue.Service
+	Waiting         int
+	WaitingPriority int
+	// Wait is the expected wait of a regular ticket issued now.
+	Wait time.Duration
+}
+
+// CounterState is one counter with its current ticket (ID 0 for none).
+type CounterState struct {
+	Counter queue.Counter
+	Ticket  queue.Ticket
+}
+
+// Snapshot is a branch at one sequence number.
+type Snapshot struct {
+	Seq         uint64
+	Branch      queue.Branch
+	Services    []ServiceState
+	Counters    []CounterState
+	RecentCalls []queue.Event
+}
+
+// RecentCallsKept is how many recent calls a snapshot carries.
+const RecentCallsKept = 10
+
+// recentScan bounds how far back a snapshot looks for recent calls.
+const recentScan = 5000
+
+// Snapshot returns branch as of its latest event.
+func (e *Engine) Snapshot(ctx context.Context, branch string) (Snapshot, error) {
+	var s Snapshot
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		s, err = e.snapshotIn(b)
+		return err
+	})
+	return s, err
+}
+
+func (e *Engine) snapshotIn(b *storage.BranchTx) (Snapshot, error) {
+	var s Snapshot
+	var err error
+	s.Seq = b.LastSeq()
+	if s.Branch, err = b.Config(); err != nil {
+		return s, err
+	}
+	counters, err := b.Counters()
+	if err != nil {
+		return s, err
+	}
+	l := e.load(b, counters)
+	svcs, err := b.Services()
+	if err != nil {
+		return s, err
+	}
+	for _, svc := range svcs {
+		pri, reg := b.WaitingCount(svc.ID)
+		st := ServiceState{Service: svc, Waiting: pri + reg, WaitingPriority: pri}
+		// A ticket issued now is behind everyone of its class.
+		_, st.Wait = l.place(queue.Candidate{Service: svc.ID, IssuedAt: l.now.UnixNano() + 1, Seq: 1 << 30, ID: 1<<64 - 1})
+		s.Services = append(s.Services, st)
+	}
+	for _, c := range counters {
+		cs := CounterState{Counter: c}
+		if c.Current != 0 {
+			if t, err := b.Ticket(c.Current); err == nil {
+				cs.Ticket = t
+			}
+		}
+		s.Counters = append(s.Counters, cs)
+	}
+	scanned := 0
+	err = b.EventsBackward(func(ev queue.Event) bool {
+		if ev.Type == queue.EvCalled || ev.Type == queue.EvRecalled {
+			s.RecentCalls = append(s.RecentCalls, ev)
+		}
+		scanned++
+		return len(s.RecentCalls) < RecentCallsKept && scanned < recentScan
+	})
+	return s, err
+}
+
+// EventsSince returns up to limit events of branch after sequence after, in
+// order, and whether more follow.
+func (e *Engine) EventsSince(ctx context.Context, branch string, after uint64, limit int) ([]queue.Event, bool, error) {
+	var evs []queue.Event
+	more := false
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		return b.Events(after, func(ev queue.Event) bool {
+			if len(evs) == limit {
+				more = true
+				return false
+			}
+			evs = append(evs, ev)
+			return true
+		})
+	})
+	return evs, more, err
+}

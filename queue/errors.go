@@ -1,0 +1,58 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for callers: the HTTP layer maps each code to a
+// status, and tests compare codes rather than messages.
+type Code string
+
+// The codes of API.md. Codes are part of the public contract.
+const (
+	CodeBadRequest        Code = "bad_request"
+	CodeValidation        Code = "validation_failed"
+	CodeUnauthenticated   Code = "unauthenticated"
+	CodeForbidden         Code = "forbidden"
+	CodeNotFound          Code = "not_found"
+	CodeInvalidTransition Code = "invalid_transition"
+	CodeConflict          Code = "conflict"
+	CodeTooLarge          Code = "too_large"
+	CodeServiceClosed     Code = "service_closed"
+	CodeRateLimited       Code = "rate_limited"
+	CodeUnavailable       Code = "unavailable"
+	CodeInternal          Code = "internal"
+)
+
+// Error is a domain error with a code and a human message.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Is lets errors.Is(err, &Error{Code: c}) match any error with code c.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && (t.Message == "" || t.Message == e.Message)
+}
+
+// Errorf returns an *Error with the given code.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or
+// CodeInternal when there is none.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}

@@ -1,0 +1,120 @@
+package queue
+
+import (
+	"cmp"
+	"time"
+)
+
+// Before reports whether waiting ticket a will be called before b by a counter
+// that serves both: priority first, then the longer wait, then the number.
+// (The cap on priority streaks and a counter's service order only reorder
+// tickets briefly; the estimate ignores them.)
+func Before(a, b Candidate) bool {
+	if a.Priority != b.Priority {
+		return a.Priority
+	}
+	return cmp.Or(
+		cmp.Compare(a.IssuedAt, b.IssuedAt),
+		cmp.Compare(a.Seq, b.Seq),
+		cmp.Compare(a.ID, b.ID),
+	) < 0
+}
+
+// ServingCounters returns the counters that will call tickets of service svc:
+// the open ones, or, while none is open (before opening, say), every counter
+// that is not closed and serves it, or failing that every counter serving it,
+// so that an estimate exists before the first clerk signs in.
+func ServingCounters(counters []Counter, svc string) []Counter {
+	var open, notClosed, all []Counter
+	for _, c := range counters {
+		if !c.ServesService(svc) {
+			continue
+		}
+		all = append(all, c)
+		switch c.Status {
+		case CounterOpen:
+			open = append(open, c)
+			notClosed = append(notClosed, c)
+		case CounterPaused:
+			notClosed = append(notClosed, c)
+		}
+	}
+	switch {
+	case len(open) > 0:
+		return open
+	case len(notClosed) > 0:
+		return notClosed
+	}
+	return all
+}
+
+// Reach returns the set of services that the given counters serve: the
+// queues that compete with a ticket for those counters.
+func Reach(counters []Counter) map[string]bool {
+	r := map[string]bool{}
+	for _, c := range counters {
+		for _, s := range c.Serves {
+			r[s] = true
+		}
+	}
+	return r
+}
+
+// Ahead counts, by service, the waiting tickets that the counters serving t's
+// service will call before t. Position is the sum plus one.
+func Ahead(t Candidate, waiting []Candidate, counters []Counter) map[string]int {
+	reach := Reach(ServingCounters(counters, t.Service))
+	ahead := map[string]int{}
+	for _, w := range waiting {
+		if w.ID != t.ID && reach[w.Service] && Before(w, t) {
+			ahead[w.Service]++
+		}
+	}
+	return ahead
+}
+
+// WaitInput is what the wait estimate depends on.
+type WaitInput struct {
+	// Ahead counts the waiting tickets called before this one, by service.
+	Ahead map[string]int
+	// ServiceTime is the expected time a ticket of each service takes at a
+	// counter, from the call to the next call.
+	ServiceTime func(service string) time.Duration
+	// Counters is how many counters will serve the ticket.
+	Counters int
+	// Busy is the expected remaining work of the tickets now at those
+	// counters.
+	Busy time.Duration
+}
+
+// EstimateWait is the expected time until a waiting ticket is called: the
+// work ahead of it (the tickets before it, each at its service's expected
+// time, and what the counters are busy with) shared among the counters that
+// will serve it.
+func EstimateWait(in WaitInput) time.Duration {
+	n := max(in.Counters, 1)
+	work := in.Busy
+	for svc, k := range in.Ahead {
+		work += time.Duration(k) * in.ServiceTime(svc)
+	}
+	return work / time.Duration(n)
+}
+
+// Service times outside these bounds are mistakes (a forgotten "done", a
+// double click) and would distort the moving estimate.
+const (
+	minServiceSample = 10 * time.Second
+	maxServiceSample = 90 * time.Minute
+	ewmaWeight       = 0.2
+)
+
+// UpdateServiceTime folds one observed service time into the moving
+// estimate (an exponentially weighted moving average). A zero prev starts the
+// average at the sample.
+func UpdateServiceTime(prev, sample time.Duration) time.Duration {
+	sample = min(max(sample, minServiceSample), maxServiceSample)
+	if prev <= 0 {
+		return sample
+	}
+	return time.Duration(float64(prev)*(1-ewmaWeight) + float64(sample)*ewmaWeight)
+}

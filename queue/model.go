@@ -1,0 +1,223 @@
+package queue
+
+import (
+	"slices"
+	"time"
+)
+
+// Text is a user-facing string in several languages, keyed by language tag
+// ("el", "en").
+type Text map[string]string
+
+// In returns the text in lang, falling back to Greek, then English, then any.
+func (t Text) In(lang string) string {
+	if s, ok := t[lang]; ok && s != "" {
+		return s
+	}
+	for _, l := range []string{"el", "en"} {
+		if s := t[l]; s != "" {
+			return s
+		}
+	}
+	for _, s := range t {
+		return s
+	}
+	return ""
+}
+
+// DefaultTimeZone is the time zone of a branch that names none.
+const DefaultTimeZone = "Europe/Athens"
+
+// DefaultPriorityCap is K of the call-next policy: at most K priority calls
+// in a row at one counter while regular tickets wait.
+const DefaultPriorityCap = 3
+
+// PriorityNone is the category of a regular ticket.
+const PriorityNone = "none"
+
+// DefaultPriorities are the priority categories a branch accepts unless it
+// configures its own: disability (ΑμεΑ), pregnancy, parent with an infant,
+// over 75.
+func DefaultPriorities() []string { return []string{"disability", "pregnancy", "infant", "senior"} }
+
+// Branch is one office.
+type Branch struct {
+	ID          string   `json:"id"`
+	Name        Text     `json:"name"`
+	TimeZone    string   `json:"time_zone"`
+	PriorityCap int      `json:"priority_cap"`
+	Priorities  []string `json:"priorities"`
+}
+
+// Cap returns K, the priority cap, with the default for zero.
+func (b Branch) Cap() int {
+	if b.PriorityCap <= 0 {
+		return DefaultPriorityCap
+	}
+	return b.PriorityCap
+}
+
+// AcceptsPriority reports whether category p may be declared at this branch.
+func (b Branch) AcceptsPriority(p string) bool {
+	if p == PriorityNone {
+		return true
+	}
+	cats := b.Priorities
+	if cats == nil {
+		cats = DefaultPriorities()
+	}
+	return slices.Contains(cats, p)
+}
+
+// Service is what a citizen comes for.
+type Service struct {
+	ID     string `json:"id"`
+	Name   Text   `json:"name"`
+	Prefix string `json:"prefix"`
+	Order  int    `json:"order"`
+	Open   bool   `json:"open"`
+	// DefaultServiceS is the service time assumed until there is history.
+	DefaultServiceS int `json:"default_service_s"`
+	// DailyLimit caps the tickets issued per service day; 0 means none.
+	DailyLimit int `json:"daily_limit,omitempty"`
+	// TargetWaitS is the wait within which a ticket counts as served in time.
+	TargetWaitS int `json:"target_wait_s,omitempty"`
+}
+
+// DefaultServiceTime is assumed for a service that configures none.
+const DefaultServiceTime = 5 * time.Minute
+
+// ServiceTime returns the configured default service time.
+func (s Service) ServiceTime() time.Duration {
+	if s.DefaultServiceS <= 0 {
+		return DefaultServiceTime
+	}
+	return time.Duration(s.DefaultServiceS) * time.Second
+}
+
+// CounterStatus is whether a counter is taking tickets.
+type CounterStatus string
+
+// Counter statuses.
+const (
+	CounterClosed CounterStatus = "closed"
+	CounterOpen   CounterStatus = "open"
+	CounterPaused CounterStatus = "paused"
+)
+
+// Counter is a desk (γκισέ).
+type Counter struct {
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+	// Serves lists service ids in the counter's preference order.
+	Serves []string      `json:"serves"`
+	Status CounterStatus `json:"status"`
+	Clerk  string        `json:"clerk,omitempty"`
+	// Current is the id of the ticket called to this counter, 0 for none.
+	Current uint64 `json:"current,omitempty"`
+	// PriorityStreak counts the priority tickets called in a row here while
+	// regular tickets waited; the policy caps it at the branch's K.
+	PriorityStreak int `json:"priority_streak,omitempty"`
+}
+
+// ServesService reports whether the counter serves service id.
+func (c Counter) ServesService(id string) bool { return slices.Contains(c.Serves, id) }
+
+// rank is the position of service id in the counter's preference order.
+func (c Counter) rank(id string) int {
+	if i := slices.Index(c.Serves, id); i >= 0 {
+		return i
+	}
+	return len(c.Serves)
+}
+
+// Transfer records one move of a ticket to another service.
+type Transfer struct {
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	At      time.Time `json:"at"`
+	Counter string    `json:"counter,omitempty"`
+	Clerk   string    `json:"clerk,omitempty"`
+}
+
+// Ticket is one citizen's place in the queue.
+type Ticket struct {
+	ID     uint64 `json:"id"`
+	Token  string `json:"token"`
+	Branch string `json:"branch"`
+	// Service is the queue the ticket is in now; a transfer changes it but
+	// keeps Number and IssuedAt.
+	Service  string `json:"service"`
+	Number   string `json:"number"`
+	Day      string `json:"day"`
+	Seq      int    `json:"seq"`
+	Priority string `json:"priority"`
+	Lang     string `json:"lang"`
+	State    State  `json:"state"`
+
+	IssuedAt   time.Time `json:"issued_at"`
+	CalledAt   time.Time `json:"called_at,omitzero"`
+	StartedAt  time.Time `json:"started_at,omitzero"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+
+	Counter   string     `json:"counter,omitempty"`
+	Clerk     string     `json:"clerk,omitempty"`
+	Recalls   int        `json:"recalls,omitempty"`
+	Transfers []Transfer `json:"transfers,omitempty"`
+	Device    string     `json:"device,omitempty"`
+}
+
+// IsPriority reports whether the ticket belongs to the priority class.
+func (t Ticket) IsPriority() bool { return t.Priority != "" && t.Priority != PriorityNone }
+
+// Candidate returns the ticket's entry in the waiting order.
+func (t Ticket) Candidate() Candidate {
+	return Candidate{ID: t.ID, Service: t.Service, Priority: t.IsPriority(), IssuedAt: t.IssuedAt.UnixNano(), Seq: t.Seq}
+}
+
+// EventType names what happened; it is also the live message type.
+type EventType string
+
+// Event types.
+const (
+	EvIssued        EventType = "ticket.issued"
+	EvCalled        EventType = "ticket.called"
+	EvRecalled      EventType = "ticket.recalled"
+	EvStarted       EventType = "ticket.started"
+	EvDone          EventType = "ticket.done"
+	EvNoShow        EventType = "ticket.no_show"
+	EvTransferred   EventType = "ticket.transferred"
+	EvCancelled     EventType = "ticket.cancelled"
+	EvExpired       EventType = "ticket.expired"
+	EvCounterOpened EventType = "counter.opened"
+	EvCounterPaused EventType = "counter.paused"
+	EvCounterClosed EventType = "counter.closed"
+)
+
+// Event records one state change. Every change appends one, with the next
+// sequence number of its branch; events never carry a ticket's token.
+type Event struct {
+	Seq    uint64    `json:"seq"`
+	Type   EventType `json:"type"`
+	At     time.Time `json:"at"`
+	Branch string    `json:"branch"`
+
+	Ticket   uint64 `json:"ticket,omitempty"`
+	Number   string `json:"number,omitempty"`
+	Service  string `json:"service,omitempty"`
+	Priority string `json:"priority,omitempty"`
+	// From is the service a transferred ticket left.
+	From string `json:"from,omitempty"`
+	// IssuedAt is the ticket's original issue time, so that waits can be
+	// computed from the log alone.
+	IssuedAt time.Time `json:"issued_at,omitzero"`
+	Counter  string    `json:"counter,omitempty"`
+	// Actor is the user or device that caused the change.
+	Actor string `json:"actor,omitempty"`
+}
+
+// TicketEvent returns an event of type typ about ticket t at time at.
+func TicketEvent(typ EventType, t Ticket, at time.Time, actor string) Event {
+	return Event{Type: typ, At: at, Branch: t.Branch, Ticket: t.ID, Number: t.Number,
+		Service: t.Service, Priority: t.Priority, IssuedAt: t.IssuedAt, Counter: t.Counter, Actor: actor}
+}

@@ -1,0 +1,31 @@
+// Package storage keeps seira's state in one bbolt file.
+//
+// The bucket tree (keys in angle brackets; integers are fixed-width
+// big-endian so that a cursor walks them in numeric order):
+//
+//	meta/
+//	  "schema"                 → uint64: how many migrations have run
+//	branches/
+//	  <branch id>/
+//	    "config"               → JSON queue.Branch
+//	    "day"                  → the service day the branch last acted in
+//	    services/<service id>  → JSON queue.Service
+//	    counters/<counter id>  → JSON queue.Counter
+//	    tickets/<id u64>       → JSON queue.Ticket (bucket sequence = last id)
+//	    waiting/<service id>/<class u8><issued ns u64><seq u32><id u64> → ""
+//	        the waiting index, in call order within a class: class 0 is
+//	        priority, 1 regular, so the head of each list is one Seek away
+//	    waitcount/<service id> → uint32 priority, uint32 regular
+//	    events/<seq u64>       → JSON queue.Event (bucket sequence = last seq)
+//	    eventdays/<YYYY-MM-DD> → uint64: the first event seq of that day
+//	    numbers/<YYYY-MM-DD>/<service id> → uint32: last daily number
+//	    servicetimes/<service id> → int64 ns: moving service-time estimate
+//	    idempotency/<key>      → <ticket id u64><service day>
+//	refs/<ref u64>             → <ticket id u64><branch id>
+//	    store-wide ticket references, in issue order; a ticket's token is
+//	    its ref followed by 128 random bits
+//
+// Writes go through Store.Update, which groups concurrent callers into one
+// bbolt transaction and one fsync (group commit) and returns to each caller
+// only after its data is durable.
+package storage

@@ -1,0 +1,74 @@
+package storage
+
+import (
+	"encoding/binary"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+// Bucket and key names, fixed by the tree in doc.go.
+var (
+	bktMeta     = []byte("meta")
+	bktBranches = []byte("branches")
+	bktRefs     = []byte("refs")
+
+	keySchema = []byte("schema")
+	keyConfig = []byte("config")
+	keyDay    = []byte("day")
+
+	bktServices     = []byte("services")
+	bktCounters     = []byte("counters")
+	bktTickets      = []byte("tickets")
+	bktWaiting      = []byte("waiting")
+	bktWaitCount    = []byte("waitcount")
+	bktEvents       = []byte("events")
+	bktEventDays    = []byte("eventdays")
+	bktNumbers      = []byte("numbers")
+	bktServiceTimes = []byte("servicetimes")
+	bktIdempotency  = []byte("idempotency")
+)
+
+// branchBuckets are created with every branch.
+func branchBuckets() [][]byte {
+	return [][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
+		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency}
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+const (
+	classPriority byte = 0
+	classRegular  byte = 1
+	waitKeyLen         = 1 + 8 + 4 + 8
+)
+
+// waitKey is a candidate's key in its service's waiting list.
+func waitKey(c queue.Candidate) []byte {
+	k := make([]byte, waitKeyLen)
+	k[0] = classRegular
+	if c.Priority {
+		k[0] = classPriority
+	}
+	binary.BigEndian.PutUint64(k[1:], uint64(c.IssuedAt))
+	binary.BigEndian.PutUint32(k[9:], uint32(c.Seq))
+	binary.BigEndian.PutUint64(k[13:], c.ID)
+	return k
+}
+
+// parseWaitKey is the inverse of waitKey.
+func parseWaitKey(service string, k []byte) (queue.Candidate, bool) {
+	if len(k) != waitKeyLen {
+		return queue.Candidate{}, false
+	}
+	return queue.Candidate{
+		ID:       binary.BigEndian.Uint64(k[13:]),
+		Service:  service,
+		Priority: k[0] == classPriority,
+		IssuedAt: int64(binary.BigEndian.Uint64(k[1:])),
+		Seq:      int(binary.BigEndian.Uint32(k[9:])),
+	}, true
+}

@@ -1,0 +1,76 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migration is one step of the schema. The schema version is the number of
+// migrations applied; append new ones, never edit or reorder old ones.
+type migration struct {
+	name string
+	fn   func(*bolt.Tx) error
+}
+
+func migrations() []migration {
+	return []migration{
+		{"create the root buckets", func(tx *bolt.Tx) error {
+			for _, name := range [][]byte{bktMeta, bktBranches, bktRefs} {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	}
+}
+
+// SchemaVersion is the schema this binary writes.
+func SchemaVersion() int { return len(migrations()) }
+
+// migrate brings db up to the end of list, each migration in its own
+// transaction together with the new version number, so a crash leaves the
+// file at a version it can resume from.
+func migrate(db *bolt.DB, list []migration) error {
+	for {
+		done, err := schemaVersion(db)
+		if err != nil {
+			return err
+		}
+		if done > len(list) {
+			return fmt.Errorf("storage: the file has schema %d, newer than this seira (%d): upgrade seira", done, len(list))
+		}
+		if done == len(list) {
+			return nil
+		}
+		m := list[done]
+		err = db.Update(func(tx *bolt.Tx) error {
+			if err := m.fn(tx); err != nil {
+				return err
+			}
+			meta, err := tx.CreateBucketIfNotExists(bktMeta)
+			if err != nil {
+				return err
+			}
+			return meta.Put(keySchema, u64(uint64(done+1)))
+		})
+		if err != nil {
+			return fmt.Errorf("storage: migration %d (%s): %w", done+1, m.name, err)
+		}
+	}
+}
+
+func schemaVersion(db *bolt.DB) (int, error) {
+	var v int
+	err := db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bktMeta); meta != nil {
+			if b := meta.Get(keySchema); len(b) == 8 {
+				v = int(binary.BigEndian.Uint64(b))
+			}
+		}
+		return nil
+	})
+	return v, err
+}

@@ -1,0 +1,285 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+func openTest(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "seira.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func withBranch(t testing.TB, s *Store) {
+	t.Helper()
+	err := s.Update(context.Background(), func(tx *Tx) error {
+		_, err := tx.CreateBranch(queue.Branch{ID: "demo"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrationsEachStep(t *testing.T) {
+	list := migrations()
+	for n := 1; n <= len(list); n++ {
+		t.Run(list[n-1].name, func(t *testing.T) {
+			db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := migrate(db, list[:n-1]); err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := schemaVersion(db); v != n-1 {
+				t.Fatalf("version %d before migration %d", v, n)
+			}
+			if err := migrate(db, list[:n]); err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := schemaVersion(db); v != n {
+				t.Fatalf("version %d after migration %d", v, n)
+			}
+			checkMigration(t, db, n)
+			// Running again is a no-op.
+			if err := migrate(db, list[:n]); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// checkMigration asserts what migration n must have created.
+func checkMigration(t *testing.T, db *bolt.DB, n int) {
+	t.Helper()
+	err := db.View(func(tx *bolt.Tx) error {
+		switch n {
+		case 1:
+			for _, name := range [][]byte{bktMeta, bktBranches, bktRefs} {
+				if tx.Bucket(name) == nil {
+					return fmt.Errorf("bucket %s missing", name)
+				}
+			}
+		default:
+			return fmt.Errorf("migration %d has no check: add one", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seira.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b, _ := tx.CreateBucketIfNotExists(bktMeta)
+		return b.Put(keySchema, u64(uint64(SchemaVersion()+1)))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, Options{}); err == nil {
+		t.Fatal("opened a file with a newer schema")
+	}
+}
+
+// TestGroupCommitIsolatesFailures runs many writers at once, some failing
+// and one panicking: the failures leave nothing behind, everyone else's
+// writes land, and after-commit hooks run for the successful ones only.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	s := openTest(t)
+	withBranch(t, s)
+	var mu sync.Mutex
+	hooks := map[int]bool{}
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	for i := range 200 {
+		wg.Go(func() {
+			errs[i] = s.Update(context.Background(), func(tx *Tx) error {
+				b, err := tx.Branch("demo")
+				if err != nil {
+					return err
+				}
+				if err := b.PutService(queue.Service{ID: fmt.Sprint("s", i), Prefix: "A"}); err != nil {
+					return err
+				}
+				switch {
+				case i%7 == 0:
+					return queue.Errorf(queue.CodeConflict, "writer %d fails", i)
+				case i == 13:
+					panic("writer 13 panics")
+				}
+				tx.AfterCommit(func() { mu.Lock(); hooks[i] = true; mu.Unlock() })
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	err := s.View(context.Background(), func(tx *Tx) error {
+		b, _ := tx.Branch("demo")
+		for i := range 200 {
+			_, err := b.Service(fmt.Sprint("s", i))
+			fails := i%7 == 0 || i == 13
+			switch {
+			case fails && errs[i] == nil:
+				t.Errorf("writer %d should have failed", i)
+			case fails && err == nil:
+				t.Errorf("failed writer %d left its service behind", i)
+			case !fails && errs[i] != nil:
+				t.Errorf("writer %d: %v", i, errs[i])
+			case !fails && err != nil:
+				t.Errorf("writer %d's service is missing: %v", i, err)
+			}
+			if hooks[i] == fails {
+				t.Errorf("writer %d: hook ran = %v", i, hooks[i])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if queue.ErrorCode(errs[7]) != queue.CodeConflict {
+		t.Errorf("failing writer got %v, want its own error", errs[7])
+	}
+}
+
+// TestHooksRunInSequenceOrder appends events from many writers at once and
+// checks the hooks see sequence numbers in order without gaps.
+func TestHooksRunInSequenceOrder(t *testing.T) {
+	s := openTest(t)
+	withBranch(t, s)
+	var seen []uint64
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for range 20 {
+				err := s.Update(context.Background(), func(tx *Tx) error {
+					b, _ := tx.Branch("demo")
+					ev := queue.Event{Type: queue.EvIssued}
+					if err := b.AppendEvent(&ev, "2026-11-27"); err != nil {
+						return err
+					}
+					tx.AfterCommit(func() { seen = append(seen, ev.Seq) }) // hooks run on one goroutine
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != 64*20 {
+		t.Fatalf("%d hooks ran", len(seen))
+	}
+	for i, seq := range seen {
+		if seq != uint64(i+1) {
+			t.Fatalf("hook %d saw seq %d", i, seq)
+		}
+	}
+}
+
+func TestClosedStoreRefusesWrites(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "seira.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(context.Background(), func(*Tx) error { return nil })
+	if queue.ErrorCode(err) != queue.CodeUnavailable {
+		t.Fatalf("write after close: %v", err)
+	}
+	if err := s.Close(); queue.ErrorCode(err) != queue.CodeUnavailable {
+		t.Fatalf("second close: %v", err)
+	}
+}
+
+// TestCountBeforeMatchesAWalk checks the counted positions against a plain
+// walk of the waiting lists after random inserts and removals.
+func TestCountBeforeMatchesAWalk(t *testing.T) {
+	s := openTest(t)
+	withBranch(t, s)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var live []queue.Candidate
+	var nextID uint64
+	for round := range 30 {
+		err := s.Update(context.Background(), func(tx *Tx) error {
+			b, _ := tx.Branch("demo")
+			for range 40 {
+				if len(live) > 0 && rng.IntN(3) == 0 {
+					i := rng.IntN(len(live))
+					if err := b.RemoveWaiting(live[i]); err != nil {
+						return err
+					}
+					live = append(live[:i], live[i+1:]...)
+					continue
+				}
+				nextID++
+				c := queue.Candidate{ID: nextID, Service: []string{"a", "b"}[rng.IntN(2)],
+					Priority: rng.IntN(4) == 0, IssuedAt: int64(rng.IntN(500)), Seq: rng.IntN(100)}
+				if err := b.AddWaiting(c); err != nil {
+					return err
+				}
+				live = append(live, c)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = s.View(context.Background(), func(tx *Tx) error {
+			b, _ := tx.Branch("demo")
+			probes := append([]queue.Candidate{{ID: 1 << 62, Service: "a", IssuedAt: 1 << 40}}, live...)
+			for _, p := range probes {
+				for _, svc := range []string{"a", "b"} {
+					want := 0
+					for _, w := range live {
+						if w.Service == svc && w.ID != p.ID && queue.Before(w, p) {
+							want++
+						}
+					}
+					if got := b.CountBefore(svc, p); got != want {
+						t.Fatalf("round %d: CountBefore(%s, %+v) = %d, want %d", round, svc, p, got, want)
+					}
+				}
+			}
+			return nil
+		})
+	}
+}
+
+func TestRemoveWaitingOfAbsentTicketFails(t *testing.T) {
+	s := openTest(t)
+	withBranch(t, s)
+	err := s.Update(context.Background(), func(tx *Tx) error {
+		b, _ := tx.Branch("demo")
+		return b.RemoveWaiting(queue.Candidate{ID: 9, Service: "a"})
+	})
+	if err == nil {
+		t.Fatal("removing an absent ticket succeeded")
+	}
+}

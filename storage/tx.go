@@ -1,0 +1,380 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+// Tx is a read or write transaction over the store. It is valid only inside
+// the function given to Update or View; byte slices it hands out are copies.
+type Tx struct {
+	tx    *bolt.Tx
+	cache *settingsCache
+	after []func()
+}
+
+// AfterCommit registers f to run once the transaction is durable. Hooks run
+// on the committer goroutine in commit order, so they must not block.
+func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
+
+// Branch opens the buckets of branch id, or returns not_found.
+func (t *Tx) Branch(id string) (*BranchTx, error) {
+	b := t.tx.Bucket(bktBranches).Bucket([]byte(id))
+	if b == nil {
+		return nil, queue.Errorf(queue.CodeNotFound, "no branch %q", id)
+	}
+	return &BranchTx{b: b, id: id, cache: t.cache}, nil
+}
+
+// CreateBranch creates branch br with its buckets, or returns conflict if it
+// exists.
+func (t *Tx) CreateBranch(br queue.Branch) (*BranchTx, error) {
+	b, err := t.tx.Bucket(bktBranches).CreateBucket([]byte(br.ID))
+	if err == bolt.ErrBucketExists {
+		return nil, queue.Errorf(queue.CodeConflict, "branch %q exists", br.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: create branch: %w", err)
+	}
+	for _, name := range branchBuckets() {
+		if _, err := b.CreateBucket(name); err != nil {
+			return nil, fmt.Errorf("storage: create branch: %w", err)
+		}
+	}
+	bt := &BranchTx{b: b, id: br.ID, cache: t.cache}
+	return bt, bt.PutConfig(br)
+}
+
+// BranchIDs lists the branches in id order.
+func (t *Tx) BranchIDs() []string {
+	var ids []string
+	_ = t.tx.Bucket(bktBranches).ForEachBucket(func(k []byte) error {
+		ids = append(ids, string(k))
+		return nil
+	})
+	return ids
+}
+
+// NewRef allocates a store-wide reference to ticket id of branch. Refs
+// grow in order, so indexing one touches only the last page of the
+// bucket, unlike a random token.
+func (t *Tx) NewRef(branch string, id uint64) (uint64, error) {
+	refs := t.tx.Bucket(bktRefs)
+	ref, err := refs.NextSequence()
+	if err != nil {
+		return 0, wrap("new ref", err)
+	}
+	return ref, wrap("put ref", refs.Put(u64(ref), append(u64(id), branch...)))
+}
+
+// Ref returns the branch and id of the ticket a reference points to.
+func (t *Tx) Ref(ref uint64) (branch string, id uint64, err error) {
+	v := t.tx.Bucket(bktRefs).Get(u64(ref))
+	if len(v) < 8 {
+		return "", 0, queue.Errorf(queue.CodeNotFound, "no such ticket")
+	}
+	return string(v[8:]), binary.BigEndian.Uint64(v[:8]), nil
+}
+
+// DeleteRef removes a reference (retention of personal links).
+func (t *Tx) DeleteRef(ref uint64) error {
+	return wrap("delete ref", t.tx.Bucket(bktRefs).Delete(u64(ref)))
+}
+
+// BranchTx is one branch's buckets within a transaction.
+type BranchTx struct {
+	b     *bolt.Bucket
+	id    string
+	cache *settingsCache
+}
+
+// ID is the branch id.
+func (b *BranchTx) ID() string { return b.id }
+
+func (b *BranchTx) bucket(name []byte) *bolt.Bucket { return b.b.Bucket(name) }
+
+// Config returns the branch's settings.
+func (b *BranchTx) Config() (queue.Branch, error) {
+	s, err := b.settings()
+	if err != nil {
+		return queue.Branch{}, err
+	}
+	return s.config, nil
+}
+
+// PutConfig stores the branch's settings.
+func (b *BranchTx) PutConfig(br queue.Branch) error {
+	if err := putJSON(b.b, keyConfig, br); err != nil {
+		return err
+	}
+	return b.touch()
+}
+
+// Day returns the service day the branch last acted in ("" for never).
+func (b *BranchTx) Day() string { return string(b.b.Get(keyDay)) }
+
+// PutDay records the branch's current service day.
+func (b *BranchTx) PutDay(day string) error { return wrap("put day", b.b.Put(keyDay, []byte(day))) }
+
+// Service returns service id or not_found.
+//
+// Settings are shared, decoded copies: callers get their own structs and
+// slices of structs but must not modify the slices and maps inside them
+// (Name, Serves, Priorities).
+func (b *BranchTx) Service(id string) (queue.Service, error) {
+	s, err := b.settings()
+	if err != nil {
+		return queue.Service{}, err
+	}
+	for _, svc := range s.services {
+		if svc.ID == id {
+			return svc, nil
+		}
+	}
+	return queue.Service{}, queue.Errorf(queue.CodeNotFound, "no service %s", id)
+}
+
+// Services returns every service, in display order.
+func (b *BranchTx) Services() ([]queue.Service, error) {
+	s, err := b.settings()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(s.services), nil
+}
+
+// PutService stores a service.
+func (b *BranchTx) PutService(s queue.Service) error {
+	if err := putJSON(b.bucket(bktServices), []byte(s.ID), s); err != nil {
+		return err
+	}
+	return b.touch()
+}
+
+// DeleteService removes a service.
+func (b *BranchTx) DeleteService(id string) error {
+	if err := b.bucket(bktServices).Delete([]byte(id)); err != nil {
+		return wrap("delete service", err)
+	}
+	return b.touch()
+}
+
+// Counter returns counter id or not_found.
+func (b *BranchTx) Counter(id string) (queue.Counter, error) {
+	s, err := b.settings()
+	if err != nil {
+		return queue.Counter{}, err
+	}
+	for _, c := range s.counters {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return queue.Counter{}, queue.Errorf(queue.CodeNotFound, "no counter %s", id)
+}
+
+// Counters returns every counter in id order (numeric ids in numeric order).
+func (b *BranchTx) Counters() ([]queue.Counter, error) {
+	s, err := b.settings()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(s.counters), nil
+}
+
+// PutCounter stores a counter.
+func (b *BranchTx) PutCounter(c queue.Counter) error {
+	if err := putJSON(b.bucket(bktCounters), []byte(c.ID), c); err != nil {
+		return err
+	}
+	return b.touch()
+}
+
+// DeleteCounter removes a counter.
+func (b *BranchTx) DeleteCounter(id string) error {
+	if err := b.bucket(bktCounters).Delete([]byte(id)); err != nil {
+		return wrap("delete counter", err)
+	}
+	return b.touch()
+}
+
+// NewTicketID allocates the next ticket id of the branch.
+func (b *BranchTx) NewTicketID() (uint64, error) {
+	id, err := b.bucket(bktTickets).NextSequence()
+	return id, wrap("new ticket id", err)
+}
+
+// Ticket returns ticket id or not_found.
+func (b *BranchTx) Ticket(id uint64) (queue.Ticket, error) {
+	var t queue.Ticket
+	return t, getJSON(b.bucket(bktTickets), u64(id), &t, "ticket")
+}
+
+// PutTicket stores a ticket.
+func (b *BranchTx) PutTicket(t queue.Ticket) error {
+	return putJSON(b.bucket(bktTickets), u64(t.ID), t)
+}
+
+// ForEachTicket calls f for every ticket with id ≥ from, in id order, until f
+// returns false.
+func (b *BranchTx) ForEachTicket(from uint64, f func(queue.Ticket) (bool, error)) error {
+	c := b.bucket(bktTickets).Cursor()
+	for k, v := c.Seek(u64(from)); k != nil; k, v = c.Next() {
+		var t queue.Ticket
+		if err := json.Unmarshal(v, &t); err != nil {
+			return fmt.Errorf("storage: decode ticket: %w", err)
+		}
+		more, err := f(t)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// NextNumber allocates the next daily sequence of a service on a service day.
+func (b *BranchTx) NextNumber(day, service string) (int, error) {
+	nb := b.bucket(bktNumbers)
+	k := []byte(day + "/" + service)
+	var n uint32
+	if v := nb.Get(k); len(v) == 4 {
+		n = binary.BigEndian.Uint32(v)
+	}
+	n++
+	v := make([]byte, 4)
+	binary.BigEndian.PutUint32(v, n)
+	return int(n), wrap("next number", nb.Put(k, v))
+}
+
+// PruneNumbers drops the number counters of days before day.
+func (b *BranchTx) PruneNumbers(day string) error {
+	return deleteBefore(b.bucket(bktNumbers), []byte(day))
+}
+
+// ServiceTime returns the moving service-time estimate of a service (0 when
+// there is no history).
+func (b *BranchTx) ServiceTime(service string) time.Duration {
+	v := b.bucket(bktServiceTimes).Get([]byte(service))
+	if len(v) != 8 {
+		return 0
+	}
+	return time.Duration(binary.BigEndian.Uint64(v))
+}
+
+// PutServiceTime stores the moving service-time estimate of a service.
+func (b *BranchTx) PutServiceTime(service string, d time.Duration) error {
+	return wrap("put service time", b.bucket(bktServiceTimes).Put([]byte(service), u64(uint64(d))))
+}
+
+// Idempotent returns the ticket issued earlier under key, if any.
+func (b *BranchTx) Idempotent(key string) (uint64, bool) {
+	v := b.bucket(bktIdempotency).Get([]byte(key))
+	if len(v) < 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v[:8]), true
+}
+
+// PutIdempotent records that key issued ticket id on service day day.
+func (b *BranchTx) PutIdempotent(key string, id uint64, day string) error {
+	return wrap("put idempotency key", b.bucket(bktIdempotency).Put([]byte(key), append(u64(id), day...)))
+}
+
+// PruneIdempotent forgets keys recorded on service days before day: a retry
+// comes within seconds, not days.
+func (b *BranchTx) PruneIdempotent(day string) error {
+	ib := b.bucket(bktIdempotency)
+	var old [][]byte
+	_ = ib.ForEach(func(k, v []byte) error {
+		if len(v) >= 8 && string(v[8:]) < day {
+			old = append(old, bytes.Clone(k))
+		}
+		return nil
+	})
+	for _, k := range old {
+		if err := ib.Delete(k); err != nil {
+			return wrap("prune idempotency keys", err)
+		}
+	}
+	return nil
+}
+
+func compareStrings(a, b string) int {
+	// Counters named 1…12 read best in numeric order.
+	if len(a) != len(b) && isDigits(a) && isDigits(b) {
+		return len(a) - len(b)
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any, what string) error {
+	raw := b.Get(key)
+	if raw == nil {
+		return queue.Errorf(queue.CodeNotFound, "no %s", what)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("storage: decode %s: %w", what, err)
+	}
+	return nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("storage: encode: %w", err)
+	}
+	return wrap("put", b.Put(key, raw))
+}
+
+func all[T any](b *bolt.Bucket) ([]T, error) {
+	var list []T
+	err := b.ForEach(func(k, v []byte) error {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return fmt.Errorf("storage: decode %s: %w", k, err)
+		}
+		list = append(list, x)
+		return nil
+	})
+	return list, err
+}
+
+func deleteBefore(b *bolt.Bucket, limit []byte) error {
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.First() {
+		if err := c.Delete(); err != nil {
+			return wrap("prune", err)
+		}
+	}
+	return nil
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("storage: %s: %w", what, err)
+}
