@@ -12,6 +12,14 @@ import (
 type CounterResult struct {
 	Counter queue.Counter
 	Ticket  queue.Ticket
+	// Service is the ticket's service; Loc the branch's time zone.
+	Service queue.Service
+	Loc     *time.Location
+}
+
+// Info returns the result's ticket as a TicketInfo.
+func (r CounterResult) Info() TicketInfo {
+	return TicketInfo{Ticket: r.Ticket, Service: r.Service, Counter: r.Counter, Loc: r.Loc}
 }
 
 // counterOp runs fn on counter id of branch as one state change, and stores
@@ -27,7 +35,13 @@ func (e *Engine) counterOp(ctx context.Context, branch, counter, actor string, f
 		if err != nil {
 			return err
 		}
-		res = CounterResult{Counter: c, Ticket: t}
+		res = CounterResult{Counter: c, Ticket: t, Loc: o.loc}
+		if t.ID != 0 {
+			// A service deleted since leaves its id as its name.
+			if res.Service, err = o.b.Service(t.Service); err != nil {
+				res.Service = queue.Service{ID: t.Service}
+			}
+		}
 		return o.b.PutCounter(c)
 	})
 	return res, err

@@ -265,3 +265,37 @@ func ValidToken(s string) bool {
 func sameToken(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
+
+// Tick closes the previous service day of branch if it has ended, so that
+// tickets expire at midnight even when nobody acts. It writes nothing when
+// the day has not changed.
+func (e *Engine) Tick(ctx context.Context, branch string) error {
+	stale := false
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		cfg, err := b.Config()
+		if err != nil {
+			return err
+		}
+		loc, err := e.Location(cfg.TimeZone)
+		if err != nil {
+			return err
+		}
+		last := b.Day()
+		stale = last != "" && last < queue.ServiceDay(e.now(), loc)
+		return nil
+	})
+	if err != nil || !stale {
+		return err
+	}
+	return e.write(ctx, branch, "system", func(*op) error { return nil })
+}
+
+// PublisherFunc adapts a function to Publisher.
+type PublisherFunc func([]queue.Event)
+
+// Publish calls f.
+func (f PublisherFunc) Publish(evs []queue.Event) { f(evs) }

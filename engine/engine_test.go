@@ -403,3 +403,23 @@ func TestSetupValidation(t *testing.T) {
 }
 
 var _ = demo.BranchID
+
+func TestTickExpiresAtMidnightWithoutActions(t *testing.T) {
+	f := newFixture(t)
+	f.issue(t, "certificates", "")
+	if err := f.e.Tick(ctx, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.pub.all())
+	f.clock.Advance(24 * time.Hour)
+	if err := f.e.Tick(ctx, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	evs := f.pub.all()
+	if len(evs) != before+1 || evs[len(evs)-1].Type != queue.EvExpired {
+		t.Fatalf("after midnight: %+v", evs[before:])
+	}
+	if err := f.e.Tick(ctx, "demo"); err != nil || len(f.pub.all()) != before+1 {
+		t.Fatalf("a second tick changed something: %v", err)
+	}
+}

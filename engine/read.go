@@ -18,6 +18,8 @@ type TicketInfo struct {
 	// Position is 1 for the next to be called, 0 once called.
 	Position int
 	Wait     time.Duration
+	// Loc is the branch's time zone.
+	Loc *time.Location
 }
 
 // TicketByToken returns the ticket with token tok, with live position and
@@ -88,8 +90,19 @@ func (e *Engine) info(ctx context.Context, t queue.Ticket) (TicketInfo, error) {
 }
 
 func (e *Engine) infoIn(b *storage.BranchTx, t queue.Ticket) (TicketInfo, error) {
-	info := TicketInfo{Ticket: t}
-	var err error
+	return e.infoWith(b, t, nil)
+}
+
+// infoWith is infoIn with the branch's load already read (nil: read it).
+func (e *Engine) infoWith(b *storage.BranchTx, t queue.Ticket, l *load) (TicketInfo, error) {
+	info := TicketInfo{Ticket: t, Loc: time.UTC}
+	cfg, err := b.Config()
+	if err != nil {
+		return info, err
+	}
+	if info.Loc, err = e.Location(cfg.TimeZone); err != nil {
+		return info, err
+	}
 	if info.Service, err = b.Service(t.Service); err != nil {
 		return info, err
 	}
@@ -102,13 +115,51 @@ func (e *Engine) infoIn(b *storage.BranchTx, t queue.Ticket) (TicketInfo, error)
 	if t.State != queue.StateWaiting {
 		return info, nil
 	}
-	counters, err := b.Counters()
-	if err != nil {
-		return info, err
+	if l == nil {
+		counters, err := b.Counters()
+		if err != nil {
+			return info, err
+		}
+		l = e.load(b, counters)
 	}
-	l := e.load(b, counters)
 	info.Position, info.Wait = l.place(t.Candidate())
 	return info, nil
+}
+
+// TicketInfos returns the tickets ids of branch with their positions, read
+// at one moment: the live hub refreshes every followed ticket of a branch
+// with one call. Tickets that are gone are left out.
+func (e *Engine) TicketInfos(ctx context.Context, branch string, ids []uint64) (map[uint64]TicketInfo, error) {
+	out := make(map[uint64]TicketInfo, len(ids))
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		counters, err := b.Counters()
+		if err != nil {
+			return err
+		}
+		l := e.load(b, counters)
+		for _, id := range ids {
+			t, err := b.Ticket(id)
+			if err != nil {
+				continue
+			}
+			info, err := e.infoWith(b, t, l)
+			if err != nil {
+				return err
+			}
+			out[id] = info
+		}
+		return nil
+	})
+	return out, err
+}
+
+// TicketRef resolves a token to its branch and ticket id.
+func (e *Engine) TicketRef(ctx context.Context, tok string) (branch string, id uint64, err error) {
+	return e.lookupToken(ctx, tok)
 }
 
 // load is what estimates need of a branch at one moment.
@@ -192,6 +243,7 @@ type CounterState struct {
 type Snapshot struct {
 	Seq         uint64
 	Branch      queue.Branch
+	Loc         *time.Location
 	Services    []ServiceState
 	Counters    []CounterState
 	RecentCalls []queue.Event
@@ -222,6 +274,9 @@ func (e *Engine) snapshotIn(b *storage.BranchTx) (Snapshot, error) {
 	var err error
 	s.Seq = b.LastSeq()
 	if s.Branch, err = b.Config(); err != nil {
+		return s, err
+	}
+	if s.Loc, err = e.Location(s.Branch.TimeZone); err != nil {
 		return s, err
 	}
 	counters, err := b.Counters()
@@ -280,4 +335,46 @@ func (e *Engine) EventsSince(ctx context.Context, branch string, after uint64, l
 		})
 	})
 	return evs, more, err
+}
+
+// Counter returns one counter of branch.
+func (e *Engine) Counter(ctx context.Context, branch, id string) (queue.Counter, error) {
+	var c queue.Counter
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		c, err = b.Counter(id)
+		return err
+	})
+	return c, err
+}
+
+// Branches returns the settings of every branch.
+func (e *Engine) Branches(ctx context.Context) ([]queue.Branch, error) {
+	var list []queue.Branch
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		for _, id := range tx.BranchIDs() {
+			b, err := tx.Branch(id)
+			if err != nil {
+				return err
+			}
+			cfg, err := b.Config()
+			if err != nil {
+				return err
+			}
+			list = append(list, cfg)
+		}
+		return nil
+	})
+	return list, err
+}
+
+// HasBranch reports whether branch exists.
+func (e *Engine) HasBranch(ctx context.Context, branch string) bool {
+	return e.store.View(ctx, func(tx *storage.Tx) error {
+		_, err := tx.Branch(branch)
+		return err
+	}) == nil
 }

@@ -24,6 +24,8 @@
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits
+//	users/, sessions/, devices/, devicetokens/, pairings/
+//	    records of package auth (see Kind), JSON
 //
 // Writes go through Store.Update, which groups concurrent callers into one
 // bbolt transaction and one fsync (group commit) and returns to each caller

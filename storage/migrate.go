@@ -24,6 +24,14 @@ func migrations() []migration {
 			}
 			return nil
 		}},
+		{"create the buckets of users, sessions and devices", func(tx *bolt.Tx) error {
+			for _, k := range recordKinds() {
+				if _, err := tx.CreateBucketIfNotExists([]byte(k)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 }
 

@@ -75,6 +75,12 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 					return fmt.Errorf("bucket %s missing", name)
 				}
 			}
+		case 2:
+			for _, k := range recordKinds() {
+				if tx.Bucket([]byte(k)) == nil {
+					return fmt.Errorf("bucket %s missing", k)
+				}
+			}
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}

@@ -1,14 +1,22 @@
 // Command seira is the queue-ticketing server: kiosk, counters, displays,
 // ticket pages and administration in one binary.
+//
+//	seira [serve] [-addr :8080] [-data ./seira-data] [-public-url URL]
+//	seira version
+//
+// Every flag can also be set in the environment as SEIRA_<FLAG>, with
+// dashes as underscores (SEIRA_PUBLIC_URL); a flag on the command line wins.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // Europe/Athens and friends on machines without zoneinfo
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -16,17 +24,36 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
+	if err != nil && !errors.Is(err, errUsage) {
 		fmt.Fprintln(os.Stderr, "seira:", err)
+	}
+	if err != nil {
 		os.Exit(1)
 	}
 }
 
+// errUsage is returned after the flag package has already said what is
+// wrong.
+var errUsage = errors.New("usage")
+
 // run is the whole program, with its surroundings passed in so that tests
-// can run it in-process.
-func run(_ context.Context, _ []string, _ func(string) string, stdout io.Writer) error {
-	fmt.Fprintf(stdout, "seira %s\n", version)
-	return nil
+// run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "seira %s\n", version)
+		return nil
+	case "help":
+		fmt.Fprintln(stdout, "usage: seira [serve|version] [flags]; seira serve -h lists the flags")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (try: seira help)", cmd)
 }

@@ -1,0 +1,176 @@
+// Package app wires seira's parts into one server: the store, the engine,
+// the live hub, sign-in and the HTTP server. The command and the end-to-end
+// tests build the same thing through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/seira-queue/seira/announce"
+	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/display"
+	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/server"
+	"github.com/seira-queue/seira/static"
+	"github.com/seira-queue/seira/storage"
+)
+
+// Config is everything the server is configured with.
+type Config struct {
+	// Data is the data directory; the store is seira.db inside.
+	Data string
+	// PublicURL is the base URL citizens reach (QR links, allowed origin).
+	PublicURL string
+	// KioskRate and KioskBurst limit ticket issue per kiosk device.
+	KioskRate  float64
+	KioskBurst int
+	Version    string
+	Logger     *slog.Logger
+	// Now and BcryptCost are for tests.
+	Now        func() time.Time
+	BcryptCost int
+	// Hub tunes the live hub.
+	Hub display.Options
+}
+
+// App is a running seira.
+type App struct {
+	cfg    Config
+	Store  *storage.Store
+	Engine *engine.Engine
+	Hub    *display.Hub
+	Auth   *auth.Service
+	Server *server.Server
+	log    *slog.Logger
+}
+
+// Open opens the store and builds every part.
+func Open(cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PublicURL != "" && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
+		return nil, fmt.Errorf("public URL %q: want http://… or https://…", cfg.PublicURL)
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	cat, err := i18n.Load(static.FS())
+	if err != nil {
+		return nil, err
+	}
+	ann, err := announce.New()
+	if err != nil {
+		return nil, err
+	}
+	store, err := storage.Open(filepath.Join(cfg.Data, "seira.db"), storage.Options{Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, Store: store, log: cfg.Logger}
+	// The engine publishes to the hub and the hub reads from the engine;
+	// the hub is in place before anything is written.
+	a.Engine = engine.New(store, engine.Options{Logger: cfg.Logger, Now: cfg.Now,
+		Publisher: engine.PublisherFunc(func(evs []queue.Event) { a.Hub.Publish(evs) })})
+	hubOpts := cfg.Hub
+	hubOpts.Logger = cfg.Logger
+	if cfg.PublicURL != "" {
+		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, hostOf(cfg.PublicURL))
+	}
+	a.Hub = display.New(a.Engine, hubOpts)
+	// Sign-in keeps real time even when the engine runs a simulated clock.
+	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost})
+	a.Server = server.New(server.Config{PublicURL: cfg.PublicURL, Version: cfg.Version, Logger: cfg.Logger,
+		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat},
+		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann})
+	return a, nil
+}
+
+// Serve serves on ln until ctx is done, then shuts down gracefully: stop
+// accepting, finish requests, close WebSockets with 1001, close the store.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	a.log.Info("seira serving", "addr", ln.Addr().String(), "data", a.cfg.Data, "version", a.cfg.Version, "schema", storage.SchemaVersion())
+	stopTicks := a.tickBranches()
+	var err error
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+	}
+	stopTicks()
+	a.log.Info("seira shutting down")
+	a.Server.Drain()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := hs.Shutdown(shutCtx); serr != nil {
+		a.log.Warn("http shutdown", "err", serr)
+	}
+	// Shutdown leaves hijacked WebSocket connections open: the hub closes
+	// them with 1001 so that clients reconnect to the next server.
+	if herr := a.Hub.Close(shutCtx); herr != nil {
+		a.log.Warn("live shutdown", "err", herr)
+	}
+	if cerr := a.Store.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases an App that was opened but never served.
+func (a *App) Close() error {
+	_ = a.Hub.Close(context.Background())
+	return a.Store.Close()
+}
+
+// tickBranches closes service days at midnight even when nobody acts.
+func (a *App) tickBranches() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				branches, err := a.Engine.Branches(ctx)
+				if err != nil {
+					a.log.Warn("midnight check", "err", err)
+					continue
+				}
+				for _, b := range branches {
+					if err := a.Engine.Tick(ctx, b.ID); err != nil && ctx.Err() == nil {
+						a.log.Warn("midnight check", "branch", b.ID, "err", err)
+					}
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+func hostOf(u string) string {
+	rest := u[strings.Index(u, "://")+3:]
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
+}

@@ -1,0 +1,516 @@
+// Package display is seira's live side: the hub that pushes every committed
+// event over WebSockets to the wall displays, clerks' consoles and citizens'
+// phones, and the HTTP endpoints of the branch state and the live channels.
+//
+// One goroutine owns the dispatch of events: it reads the branch once per
+// batch of events, encodes each message once (a prepared message shared by
+// every subscriber) and hands it to each connection's bounded queue without
+// waiting. Each connection has one reader and one writer goroutine; a
+// connection whose queue is full is disconnected with 1013 and resyncs when
+// it reconnects, so one slow phone never delays a wall display.
+package display
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/view"
+)
+
+// Source is what the hub reads: the engine satisfies it.
+type Source interface {
+	Snapshot(ctx context.Context, branch string) (engine.Snapshot, error)
+	EventsSince(ctx context.Context, branch string, after uint64, limit int) ([]queue.Event, bool, error)
+	TicketInfos(ctx context.Context, branch string, ids []uint64) (map[uint64]engine.TicketInfo, error)
+}
+
+// Options tune the hub. Zero values take the defaults.
+type Options struct {
+	// SendQueue bounds each connection's queue of messages (default 256).
+	SendQueue int
+	// ReplayLimit is the most events replayed on resume; further behind, a
+	// client gets a fresh snapshot (default 1000).
+	ReplayLimit int
+	// PingPeriod, PongWait and WriteWait govern keep-alive (defaults 25 s,
+	// 60 s, 10 s).
+	PingPeriod, PongWait, WriteWait time.Duration
+	// PositionEvery is the least time between two position refreshes of a
+	// branch's followed tickets (default 500 ms); PositionIdle refreshes
+	// them even without events, as estimates age (default 30 s).
+	PositionEvery, PositionIdle time.Duration
+	// AllowedOrigins are hosts (host[:port]) besides the request's own that
+	// may open WebSockets from a browser (the public URL's host).
+	AllowedOrigins []string
+	Logger         *slog.Logger
+}
+
+// Stats are the hub's counters, for metrics and the load tool.
+type Stats struct {
+	Connections   int64 // open now
+	SlowDrops     int64 // disconnected for not keeping up
+	Messages      int64 // messages queued to connections
+	Broadcasts    int64 // events dispatched
+	LastBroadcast time.Duration
+}
+
+// Hub fans events out to live connections.
+type Hub struct {
+	src  Source
+	opts Options
+	log  *slog.Logger
+	up   websocket.Upgrader
+
+	// pending holds published events until the dispatcher takes them; the
+	// store's committer appends here and never waits.
+	inMu    sync.Mutex
+	pending []queue.Event
+	wake    chan struct{}
+
+	mu       sync.Mutex
+	branches map[string]map[*client]struct{}
+	tickets  map[string]map[uint64]map[*client]struct{}
+	closed   bool
+	all      sync.WaitGroup
+
+	done    chan struct{}
+	stopped chan struct{}
+
+	conns, slow, msgs, broadcasts, lastBroadcastNS atomic.Int64
+}
+
+// New starts a hub reading from src.
+func New(src Source, opts Options) *Hub {
+	if opts.SendQueue <= 0 {
+		opts.SendQueue = 256
+	}
+	if opts.ReplayLimit <= 0 {
+		opts.ReplayLimit = 1000
+	}
+	if opts.PingPeriod <= 0 {
+		opts.PingPeriod = 25 * time.Second
+	}
+	if opts.PongWait <= 0 {
+		opts.PongWait = 60 * time.Second
+	}
+	if opts.WriteWait <= 0 {
+		opts.WriteWait = 10 * time.Second
+	}
+	if opts.PositionEvery <= 0 {
+		opts.PositionEvery = 500 * time.Millisecond
+	}
+	if opts.PositionIdle <= 0 {
+		opts.PositionIdle = 30 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Hub{
+		src: src, opts: opts, log: opts.Logger,
+		wake:     make(chan struct{}, 1),
+		branches: map[string]map[*client]struct{}{},
+		tickets:  map[string]map[uint64]map[*client]struct{}{},
+		done:     make(chan struct{}),
+		stopped:  make(chan struct{}),
+	}
+	h.up = websocket.Upgrader{
+		// Small read buffers and a shared write-buffer pool keep an idle
+		// connection cheap; clients send almost nothing.
+		ReadBufferSize:  512,
+		WriteBufferSize: 4096,
+		WriteBufferPool: &sync.Pool{},
+		CheckOrigin:     h.checkOrigin,
+	}
+	go h.run()
+	return h
+}
+
+// Publish queues committed events for dispatch. It never blocks.
+func (h *Hub) Publish(evs []queue.Event) {
+	h.inMu.Lock()
+	h.pending = append(h.pending, evs...)
+	h.inMu.Unlock()
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns the hub's counters.
+func (h *Hub) Stats() Stats {
+	return Stats{Connections: h.conns.Load(), SlowDrops: h.slow.Load(), Messages: h.msgs.Load(),
+		Broadcasts: h.broadcasts.Load(), LastBroadcast: time.Duration(h.lastBroadcastNS.Load())}
+}
+
+// Close disconnects every client with 1001 (going away) and stops the
+// dispatcher; it waits for the connections to end until ctx is done.
+func (h *Hub) Close(ctx context.Context) error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	var everyone []*client
+	for _, subs := range h.branches {
+		for c := range subs {
+			everyone = append(everyone, c)
+		}
+	}
+	for _, byID := range h.tickets {
+		for _, subs := range byID {
+			for c := range subs {
+				everyone = append(everyone, c)
+			}
+		}
+	}
+	h.mu.Unlock()
+	close(h.done)
+	<-h.stopped
+	for _, c := range everyone {
+		c.kick(websocket.CloseGoingAway, "server shutting down")
+	}
+	waited := make(chan struct{})
+	go func() { h.all.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Hub) run() {
+	defer close(h.stopped)
+	fast := time.NewTicker(h.opts.PositionEvery)
+	defer fast.Stop()
+	idle := time.NewTicker(h.opts.PositionIdle)
+	defer idle.Stop()
+	dirty := map[string]bool{}
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-h.wake:
+			h.inMu.Lock()
+			evs := h.pending
+			h.pending = nil
+			h.inMu.Unlock()
+			h.dispatch(evs, dirty)
+		case <-fast.C:
+			for b := range dirty {
+				h.refreshPositions(b)
+			}
+			clear(dirty)
+		case <-idle.C:
+			h.mu.Lock()
+			for b := range h.tickets {
+				dirty[b] = true
+			}
+			h.mu.Unlock()
+		}
+	}
+}
+
+// dispatch sends a batch of events, branch by branch, in sequence order.
+func (h *Hub) dispatch(evs []queue.Event, dirty map[string]bool) {
+	start := time.Now()
+	var order []string
+	byBranch := map[string][]queue.Event{}
+	for _, ev := range evs {
+		if _, ok := byBranch[ev.Branch]; !ok {
+			order = append(order, ev.Branch)
+		}
+		byBranch[ev.Branch] = append(byBranch[ev.Branch], ev)
+	}
+	for _, branch := range order {
+		bevs := byBranch[branch]
+		subs, followed := h.subscribers(branch, bevs)
+		if len(subs) > 0 {
+			snap, err := h.src.Snapshot(context.Background(), branch)
+			if err != nil {
+				h.log.Error("live: snapshot for broadcast", "branch", branch, "err", err)
+				// Clients see the gap in seq and resync.
+				continue
+			}
+			sum := summarise(snap)
+			for _, ev := range bevs {
+				pm, err := prepare(liveOf(ev, sum))
+				if err != nil {
+					h.log.Error("live: encode", "err", err)
+					continue
+				}
+				h.fanOut(subs, outMsg{seq: ev.Seq, pm: pm})
+			}
+		}
+		if len(followed) > 0 {
+			h.sendTicketEvents(branch, bevs, followed)
+			dirty[branch] = true
+		}
+		h.broadcasts.Add(int64(len(bevs)))
+	}
+	if len(evs) > 0 {
+		h.lastBroadcastNS.Store(int64(time.Since(start)))
+	}
+}
+
+// subscribers returns a copy of the branch's subscribers and which of the
+// events' tickets are followed, so that sending happens outside the lock.
+func (h *Hub) subscribers(branch string, evs []queue.Event) ([]*client, map[uint64][]*client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	subs := make([]*client, 0, len(h.branches[branch]))
+	for c := range h.branches[branch] {
+		subs = append(subs, c)
+	}
+	byID := h.tickets[branch]
+	if len(byID) == 0 {
+		return subs, nil
+	}
+	followed := map[uint64][]*client{}
+	for _, ev := range evs {
+		for c := range byID[ev.Ticket] {
+			followed[ev.Ticket] = append(followed[ev.Ticket], c)
+		}
+	}
+	// Any event may move every followed ticket; the refresh takes care of
+	// those, this map only of the tickets the events are about.
+	if len(followed) == 0 {
+		followed[0] = nil
+	}
+	return subs, followed
+}
+
+func (h *Hub) fanOut(subs []*client, m outMsg) {
+	for _, c := range subs {
+		if c.enqueue(m) {
+			h.msgs.Add(1)
+		} else {
+			h.dropSlow(c)
+		}
+	}
+}
+
+func (h *Hub) dropSlow(c *client) {
+	if c.kick(websocket.CloseTryAgainLater, "too slow: reconnect") {
+		h.slow.Add(1)
+		// The writer may be stuck in a write to a peer that reads nothing:
+		// make sure the connection goes even then.
+		time.AfterFunc(2*time.Second, func() { c.ws.Close() })
+	}
+}
+
+// sendTicketEvents tells followers of a ticket what happened to it.
+func (h *Hub) sendTicketEvents(branch string, evs []queue.Event, followed map[uint64][]*client) {
+	var ids []uint64
+	for id := range followed {
+		if id != 0 {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	infos, err := h.src.TicketInfos(context.Background(), branch, ids)
+	if err != nil {
+		h.log.Error("live: ticket infos", "branch", branch, "err", err)
+		return
+	}
+	for _, ev := range evs {
+		subs := followed[ev.Ticket]
+		info, ok := infos[ev.Ticket]
+		if len(subs) == 0 || !ok {
+			continue
+		}
+		at := ev.At.In(info.Loc)
+		pm, err := prepare(view.TicketLive{Type: string(ev.Type), Seq: ev.Seq, At: &at, Ticket: view.TicketOf(info, info.Loc, "")})
+		if err != nil {
+			continue
+		}
+		for _, c := range subs {
+			c.setPlace(info)
+		}
+		h.fanOut(subs, outMsg{pm: pm})
+	}
+}
+
+// refreshPositions sends "position" to followers of waiting tickets of
+// branch whose place or estimate changed.
+func (h *Hub) refreshPositions(branch string) {
+	h.mu.Lock()
+	byID := h.tickets[branch]
+	ids := make([]uint64, 0, len(byID))
+	subs := make(map[uint64][]*client, len(byID))
+	for id, cs := range byID {
+		ids = append(ids, id)
+		for c := range cs {
+			subs[id] = append(subs[id], c)
+		}
+	}
+	h.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	infos, err := h.src.TicketInfos(context.Background(), branch, ids)
+	if err != nil {
+		h.log.Error("live: positions", "branch", branch, "err", err)
+		return
+	}
+	for id, info := range infos {
+		if info.Ticket.State != queue.StateWaiting {
+			continue
+		}
+		var pm *websocket.PreparedMessage
+		for _, c := range subs[id] {
+			if !c.setPlace(info) {
+				continue
+			}
+			if pm == nil {
+				if pm, err = prepare(view.TicketLive{Type: "position", Ticket: view.TicketOf(info, info.Loc, "")}); err != nil {
+					break
+				}
+			}
+			h.fanOut([]*client{c}, outMsg{pm: pm})
+		}
+	}
+}
+
+func prepare(v any) (*websocket.PreparedMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return websocket.NewPreparedMessage(websocket.TextMessage, b)
+}
+
+// summary is what every event message of a batch shares: the branch after
+// the batch.
+type summary struct {
+	loc      *time.Location
+	services []view.Service
+	counters map[string]view.Counter
+	names    map[string]queue.Text
+}
+
+func summarise(s engine.Snapshot) summary {
+	sum := summary{loc: s.Loc, counters: map[string]view.Counter{}, names: map[string]queue.Text{}}
+	for _, svc := range s.Services {
+		sum.services = append(sum.services, view.ServiceOf(svc))
+	}
+	for _, c := range s.Counters {
+		sum.counters[c.Counter.ID] = view.CounterOf(c.Counter, c.Ticket, s.Loc, false)
+		sum.names[c.Counter.ID] = c.Counter.Name
+	}
+	return sum
+}
+
+// stateAfter is the state a ticket is in after an event of type typ.
+func stateAfter(typ queue.EventType) queue.State {
+	switch typ {
+	case queue.EvIssued, queue.EvTransferred:
+		return queue.StateWaiting
+	case queue.EvCalled, queue.EvRecalled:
+		return queue.StateCalled
+	case queue.EvStarted:
+		return queue.StateServing
+	case queue.EvDone:
+		return queue.StateDone
+	case queue.EvNoShow:
+		return queue.StateNoShow
+	case queue.EvCancelled:
+		return queue.StateCancelled
+	case queue.EvExpired:
+		return queue.StateExpired
+	}
+	return ""
+}
+
+// liveOf is the branch-channel message of one event. It carries no token
+// and no clerk: the branch channel is public.
+func liveOf(ev queue.Event, sum summary) view.Live {
+	at := ev.At.In(sum.loc)
+	m := view.Live{Type: string(ev.Type), Seq: ev.Seq, At: &at, From: ev.From, Services: sum.services}
+	if ev.Ticket != 0 {
+		m.Ticket = &view.Brief{Number: ev.Number, Service: ev.Service, State: string(stateAfter(ev.Type)), Priority: ev.Priority}
+	}
+	if ev.Type == queue.EvCalled || ev.Type == queue.EvRecalled {
+		call := view.CallOf(ev, sum.names[ev.Counter], sum.loc)
+		m.Call = &call
+	}
+	if c, ok := sum.counters[ev.Counter]; ok {
+		m.Counter = &c
+	}
+	return m
+}
+
+func (h *Hub) register(c *client) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	if c.ticket == 0 {
+		if h.branches[c.branch] == nil {
+			h.branches[c.branch] = map[*client]struct{}{}
+		}
+		h.branches[c.branch][c] = struct{}{}
+	} else {
+		if h.tickets[c.branch] == nil {
+			h.tickets[c.branch] = map[uint64]map[*client]struct{}{}
+		}
+		if h.tickets[c.branch][c.ticket] == nil {
+			h.tickets[c.branch][c.ticket] = map[*client]struct{}{}
+		}
+		h.tickets[c.branch][c.ticket][c] = struct{}{}
+	}
+	h.all.Add(1)
+	h.conns.Add(1)
+	return true
+}
+
+func (h *Hub) unregister(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c.ticket == 0 {
+		if _, ok := h.branches[c.branch][c]; !ok {
+			return
+		}
+		delete(h.branches[c.branch], c)
+		if len(h.branches[c.branch]) == 0 {
+			delete(h.branches, c.branch)
+		}
+	} else {
+		byID := h.tickets[c.branch]
+		if _, ok := byID[c.ticket][c]; !ok {
+			return
+		}
+		delete(byID[c.ticket], c)
+		if len(byID[c.ticket]) == 0 {
+			delete(byID, c.ticket)
+		}
+		if len(byID) == 0 {
+			delete(h.tickets, c.branch)
+		}
+	}
+	h.conns.Add(-1)
+	h.all.Done()
+}
+
+// Subscribers returns how many connections follow branch (for tests and
+// the load tool).
+func (h *Hub) Subscribers(branch string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := len(h.branches[branch])
+	for _, cs := range h.tickets[branch] {
+		n += len(cs)
+	}
+	return n
+}

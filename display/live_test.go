@@ -1,0 +1,334 @@
+package display_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"go.uber.org/goleak"
+
+	"github.com/seira-queue/seira/app"
+	"github.com/seira-queue/seira/app/apptest"
+	"github.com/seira-queue/seira/view"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// reader reads live messages with a deadline.
+type reader struct {
+	t  *testing.T
+	ws *websocket.Conn
+}
+
+func (r reader) next() (view.Live, []byte) {
+	r.t.Helper()
+	r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, raw, err := r.ws.ReadMessage()
+	if err != nil {
+		r.t.Fatalf("read: %v", err)
+	}
+	var m view.Live
+	if err := json.Unmarshal(raw, &m); err != nil {
+		r.t.Fatalf("message %s: %v", raw, err)
+	}
+	return m, raw
+}
+
+func dial(t *testing.T, env *apptest.Env, path string) reader {
+	t.Helper()
+	ws, err := env.Dial(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return reader{t: t, ws: ws}
+}
+
+type ticket struct {
+	Number string `json:"number"`
+	Token  string `json:"token"`
+}
+
+func issue(t *testing.T, c *apptest.Client, svc string) ticket {
+	t.Helper()
+	var tk ticket
+	if st := c.Call("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": svc}, &tk); st != 201 {
+		t.Fatalf("issue: %d", st)
+	}
+	return tk
+}
+
+func TestSnapshotThenEventsInOrder(t *testing.T) {
+	env := apptest.Start(t)
+	admin := env.Admin()
+	r := dial(t, env, "/api/v1/branches/demo/live")
+	snap, _ := r.next()
+	if snap.Type != "snapshot" || snap.State == nil || len(snap.State.Services) != 3 || len(snap.State.Counters) != 4 {
+		t.Fatalf("first message: %+v", snap)
+	}
+	var tokens []string
+	for range 3 {
+		tokens = append(tokens, issue(t, admin, "certificates").Token)
+	}
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/open", nil, nil)
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/next", nil, nil)
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/recall", nil, nil)
+	want := []string{"ticket.issued", "ticket.issued", "ticket.issued", "counter.opened", "ticket.called", "ticket.recalled"}
+	for i, typ := range want {
+		m, raw := r.next()
+		if m.Type != typ || m.Seq != snap.Seq+uint64(i)+1 {
+			t.Fatalf("message %d: type %s seq %d, want %s seq %d", i, m.Type, m.Seq, typ, snap.Seq+uint64(i)+1)
+		}
+		for _, tok := range tokens {
+			if bytes.Contains(raw, []byte(tok)) {
+				t.Fatalf("a token on the branch channel: %s", raw)
+			}
+		}
+		if bytes.Contains(raw, []byte(`"clerk"`)) || bytes.Contains(raw, []byte("admin")) {
+			t.Fatalf("a clerk identity on the public channel: %s", raw)
+		}
+		if len(m.Services) != 3 {
+			t.Fatalf("message without the queue summary: %s", raw)
+		}
+		switch typ {
+		case "ticket.called", "ticket.recalled":
+			if m.Call == nil || m.Call.Number != "A001" || m.Call.Counter != "1" || m.Call.CounterName["el"] != "Γκισέ 1" || m.Call.Recall != (typ == "ticket.recalled") {
+				t.Fatalf("call message: %s", raw)
+			}
+			if m.Counter == nil || m.Counter.Current == nil || m.Counter.Current.Number != "A001" {
+				t.Fatalf("counter after the call: %s", raw)
+			}
+		case "ticket.issued":
+			if m.Ticket == nil || m.Ticket.State != "waiting" || !strings.HasPrefix(m.Ticket.Number, "A00") {
+				t.Fatalf("issued message: %s", raw)
+			}
+		}
+	}
+}
+
+func TestResume(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) { c.Hub.ReplayLimit = 5 })
+	admin := env.Admin()
+	r := dial(t, env, "/api/v1/branches/demo/live")
+	snap, _ := r.next()
+	r.ws.Close()
+	for range 4 {
+		issue(t, admin, "signatures")
+	}
+	// Missed events are replayed in order, then live ones follow.
+	r = dial(t, env, "/api/v1/branches/demo/live?since="+itoa(snap.Seq))
+	for i := range 4 {
+		m, _ := r.next()
+		if m.Type != "ticket.issued" || m.Seq != snap.Seq+uint64(i)+1 {
+			t.Fatalf("replayed %d: %s %d", i, m.Type, m.Seq)
+		}
+	}
+	issue(t, admin, "signatures")
+	if m, _ := r.next(); m.Seq != snap.Seq+5 || m.Ticket.Number != "B005" {
+		t.Fatalf("live after replay: %+v", m)
+	}
+	// Up to date: nothing is sent until the next event.
+	r2 := dial(t, env, "/api/v1/branches/demo/live?since="+itoa(snap.Seq+5))
+	issue(t, admin, "signatures")
+	if m, _ := r2.next(); m.Type != "ticket.issued" || m.Seq != snap.Seq+6 {
+		t.Fatalf("up to date client got %s %d first", m.Type, m.Seq)
+	}
+	// Too far behind (over the replay limit), or ahead of the server: a
+	// fresh snapshot.
+	for _, since := range []uint64{0, snap.Seq + 1000} {
+		r3 := dial(t, env, "/api/v1/branches/demo/live?since="+itoa(since))
+		if m, _ := r3.next(); m.Type != "snapshot" || m.Seq != snap.Seq+6 || m.State.Services[1].Waiting != 6 {
+			t.Fatalf("since=%d: %s seq %d", since, m.Type, m.Seq)
+		}
+	}
+	for _, bad := range []string{"since=-1", "since=abc"} {
+		if _, err := env.Dial("/api/v1/branches/demo/live?"+bad, nil); err == nil || !strings.Contains(err.Error(), "400") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	if _, err := env.Dial("/api/v1/branches/nope/live", nil); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("unknown branch: %v", err)
+	}
+}
+
+// TestStalledClientIsDroppedOthersKeepUp connects a client that never
+// reads: once its socket and queue are full it is disconnected, while a
+// healthy client receives every event in order.
+func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) { c.Hub.SendQueue = 64 })
+	admin := env.Admin()
+	// A small receive buffer makes the stalled socket fill after a few
+	// hundred messages rather than thousands.
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) {
+				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+			})
+		}}
+		return nd.Dial(network, addr)
+	}}
+	stalled, _, err := d.Dial("ws://"+env.Addr+"/api/v1/branches/demo/live", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	healthy := dial(t, env, "/api/v1/branches/demo/live")
+	snap, _ := healthy.next()
+	got := make(chan error, 1)
+	const maxEvents = 20000
+	stop := make(chan struct{})
+	go func() {
+		// The healthy client reads everything, checking the order.
+		want := snap.Seq + 1
+		for {
+			healthy.ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, raw, err := healthy.ws.ReadMessage()
+			if err != nil {
+				select {
+				case <-stop:
+					got <- nil
+				default:
+					got <- err
+				}
+				return
+			}
+			var m view.Live
+			json.Unmarshal(raw, &m)
+			if m.Seq != want {
+				got <- errors.New("healthy client saw seq " + itoa(m.Seq) + ", want " + itoa(want))
+				return
+			}
+			want++
+		}
+	}()
+	kiosk := env.Kiosk("demo")
+	var issued atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for env.App.Hub.Stats().SlowDrops == 0 {
+				if n := issued.Add(1); n > maxEvents {
+					return
+				}
+				issue(t, kiosk, "certificates")
+			}
+		})
+	}
+	wg.Wait()
+	n := issued.Load()
+	if d := env.App.Hub.Stats().SlowDrops; d != 1 {
+		t.Fatalf("after %d events: %d clients dropped, want the stalled one", n, d)
+	}
+	// Still delivering to the healthy one after the drop.
+	for range 20 {
+		issue(t, kiosk, "certificates")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for env.App.Hub.Subscribers("demo") != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s := env.App.Hub.Subscribers("demo"); s != 1 {
+		t.Fatalf("%d subscribers after the drop, want 1", s)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("healthy client: %v", err)
+	default:
+	}
+	close(stop)
+	healthy.ws.Close()
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stalled client dropped after %d events", n)
+	_ = admin
+}
+
+func TestTicketChannel(t *testing.T) {
+	env := apptest.Start(t)
+	admin := env.Admin()
+	issue(t, admin, "certificates")
+	issue(t, admin, "certificates")
+	mine := issue(t, admin, "certificates")
+	ws, err := env.Dial("/api/v1/tickets/"+mine.Token+"/live", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	read := func() view.TicketLive {
+		ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		var m view.TicketLive
+		if err := ws.ReadJSON(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := read(); m.Type != "snapshot" || m.Ticket.Number != "A003" || m.Ticket.Position != 3 || m.Ticket.Token != "" {
+		t.Fatalf("snapshot: %+v", m)
+	}
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/open", nil, nil)
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/next", nil, nil)
+	if m := read(); m.Type != "position" || m.Ticket.Position != 2 {
+		t.Fatalf("after one call: %+v", m)
+	}
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/next", nil, nil)
+	if m := read(); m.Type != "position" || m.Ticket.Position != 1 {
+		t.Fatalf("after two calls: %+v", m)
+	}
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/next", nil, nil)
+	m := read()
+	if m.Type != "ticket.called" || m.Ticket.State != "called" || m.Ticket.Counter == nil || *m.Ticket.Counter != "1" || m.Ticket.CounterName["en"] != "Counter 1" {
+		t.Fatalf("called: %+v", m)
+	}
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/recall", nil, nil)
+	if m := read(); m.Type != "ticket.recalled" || m.Ticket.Recalls != 1 {
+		t.Fatalf("recalled: %+v", m)
+	}
+	if _, err := env.Dial("/api/v1/tickets/"+strings.Repeat("A", 32)+"/live", nil); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("unknown token: %v", err)
+	}
+}
+
+func TestOriginIsChecked(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) { c.PublicURL = "https://kep.example.gr" })
+	for origin, ok := range map[string]bool{
+		"http://" + env.Addr:         true,
+		"https://kep.example.gr":     true,
+		"https://evil.example":       false,
+		"http://kep.example.gr.evil": false,
+	} {
+		ws, err := env.Dial("/api/v1/branches/demo/live", http.Header{"Origin": {origin}})
+		if (err == nil) != ok {
+			t.Errorf("origin %s: err %v, want allowed=%v", origin, err, ok)
+		}
+		if ws != nil {
+			ws.Close()
+		}
+	}
+}
+
+func TestShutdownClosesWithGoingAway(t *testing.T) {
+	env := apptest.Start(t)
+	r := dial(t, env, "/api/v1/branches/demo/live")
+	r.next()
+	env.Stop()
+	r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _, err := r.ws.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+		t.Fatalf("after shutdown: %v, want close 1001", err)
+	}
+}
+
+func itoa(n uint64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,154 @@
+package display
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/view"
+)
+
+// checkOrigin lets browsers connect only from the server's own pages: the
+// request's host or one of the allowed public hosts. Clients that send no
+// Origin (not browsers) are let in; they cannot ride a user's cookies.
+func (h *Hub) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, host := range h.opts.AllowedOrigins {
+		if strings.EqualFold(u.Host, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// ServeBranch upgrades the request to a live channel of branch. With
+// resume, the client last saw event since: it gets the events it missed if
+// they are few enough, else a fresh snapshot, and then every event live.
+func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string, since uint64, resume bool) error {
+	ctx := context.WithoutCancel(r.Context())
+	// Fail before the upgrade when the branch does not exist. (The
+	// snapshot sent is read again after subscribing.)
+	if _, err := h.src.Snapshot(ctx, branch); err != nil {
+		return err
+	}
+	ws, err := h.up.Upgrade(w, r, nil)
+	if err != nil {
+		return nil // the upgrader has answered
+	}
+	c := newClient(h, ws, branch, 0)
+	if !h.register(c) {
+		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
+		return nil
+	}
+	go c.writePump()
+	go c.readPump()
+	// Subscribed first, then the backlog: nothing falls in between, and the
+	// writer drops what both carry.
+	backlog, err := h.backlog(ctx, branch, since, resume)
+	if err != nil {
+		h.log.Warn("live: backlog", "branch", branch, "err", err)
+		c.kick(websocket.CloseInternalServerErr, "try again")
+		return nil
+	}
+	if !c.release(backlog) {
+		h.dropSlow(c)
+	}
+	return nil
+}
+
+// backlog is what a (re)connecting branch client needs before live events.
+func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume bool) ([]outMsg, error) {
+	snap, err := h.src.Snapshot(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
+	if resume && since <= snap.Seq {
+		if since == snap.Seq {
+			return nil, nil
+		}
+		evs, more, err := h.src.EventsSince(ctx, branch, since, h.opts.ReplayLimit)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			sum := summarise(snap)
+			out := make([]outMsg, 0, len(evs))
+			for _, ev := range evs {
+				pm, err := prepare(liveOf(ev, sum))
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, outMsg{seq: ev.Seq, pm: pm})
+			}
+			return out, nil
+		}
+	}
+	// Too far behind, or ahead of the server (a restored store): start over.
+	st := view.StateOf(snap, snap.Loc, time.Now(), false)
+	pm, err := prepare(view.Live{Type: "snapshot", Seq: snap.Seq, State: &st})
+	if err != nil {
+		return nil, err
+	}
+	return []outMsg{{seq: snap.Seq, pm: pm}}, nil
+}
+
+// ServeTicket upgrades the request to the live channel of one ticket:
+// a snapshot of it, then its own events and changes of its place.
+func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string, id uint64) error {
+	ctx := context.WithoutCancel(r.Context())
+	infos, err := h.src.TicketInfos(ctx, branch, []uint64{id})
+	if err != nil {
+		return err
+	}
+	if _, ok := infos[id]; !ok {
+		return queue.Errorf(queue.CodeNotFound, "no such ticket")
+	}
+	ws, err := h.up.Upgrade(w, r, nil)
+	if err != nil {
+		return nil
+	}
+	c := newClient(h, ws, branch, id)
+	if !h.register(c) {
+		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
+		return nil
+	}
+	go c.writePump()
+	go c.readPump()
+	// Read again after subscribing, for the same reason as ServeBranch.
+	infos, err = h.src.TicketInfos(ctx, branch, []uint64{id})
+	info, ok := infos[id]
+	if err != nil || !ok {
+		c.kick(websocket.CloseInternalServerErr, "try again")
+		return nil
+	}
+	pm, err := prepare(view.TicketLive{Type: "snapshot", Ticket: view.TicketOf(info, info.Loc, "")})
+	if err != nil {
+		c.kick(websocket.CloseInternalServerErr, "try again")
+		return nil
+	}
+	c.setPlace(info)
+	if !c.release([]outMsg{{pm: pm}}) {
+		h.dropSlow(c)
+	}
+	return nil
+}
+
+func closeNow(ws *websocket.Conn, code int, reason string) {
+	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	ws.Close()
+}

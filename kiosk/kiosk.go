@@ -1,0 +1,239 @@
+// Package kiosk is the citizen's side of the HTTP API: the services on
+// offer, taking a ticket, and the ticket's own endpoints (its page, QR code
+// and cancellation), reached only by the ticket's token.
+package kiosk
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+
+	"log/slog"
+
+	"github.com/labstack/echo/v4"
+	qrcode "github.com/skip2/go-qrcode"
+	"golang.org/x/time/rate"
+
+	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/httpx"
+	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/printer"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/view"
+)
+
+// Options configure the kiosk API.
+type Options struct {
+	// PublicURL is the base of the links in QR codes ("https://kep.example");
+	// empty means the request's own scheme and host.
+	PublicURL string
+	// Rate and Burst limit ticket issue per kiosk device (defaults: one
+	// ticket a second on average, bursts of 10). Staff are not limited.
+	Rate  rate.Limit
+	Burst int
+	// Catalogues give the printed ticket its words.
+	Catalogues *i18n.Catalogues
+	// Printer sends jobs to kiosks' network printers.
+	Printer printer.Client
+	Logger  *slog.Logger
+}
+
+// Handler serves the kiosk API.
+type Handler struct {
+	eng  *engine.Engine
+	opts Options
+
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+}
+
+// New returns the kiosk API over eng.
+func New(eng *engine.Engine, opts Options) *Handler {
+	if opts.Rate == 0 {
+		opts.Rate = 1
+	}
+	if opts.Burst == 0 {
+		opts.Burst = 10
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
+	return &Handler{eng: eng, opts: opts, limiters: map[string]*rate.Limiter{}}
+}
+
+// Register adds the kiosk's routes to the API group (/api/v1).
+func (h *Handler) Register(api *echo.Group) {
+	api.GET("/branches/:branch/services", h.services)
+	api.POST("/branches/:branch/tickets", h.issue)
+	api.GET("/tickets/:token", h.ticket)
+	api.DELETE("/tickets/:token", h.cancel)
+	api.GET("/tickets/:token/qr.png", h.qr)
+	api.POST("/tickets/:token/print", h.reprint)
+}
+
+// Issued is the answer to taking a ticket: the ticket, with how printing
+// went when the kiosk has a network printer.
+type Issued struct {
+	view.Ticket
+	Print *PrintResult `json:"print,omitempty"`
+}
+
+func (h *Handler) services(c echo.Context) error {
+	snap, err := h.eng.Snapshot(c.Request().Context(), c.Param("branch"))
+	if err != nil {
+		return err
+	}
+	list := make([]view.Service, 0, len(snap.Services))
+	for _, s := range snap.Services {
+		list = append(list, view.ServiceOf(s))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"services": list})
+}
+
+type issueRequest struct {
+	Service  string `json:"service"`
+	Priority string `json:"priority"`
+	Lang     string `json:"lang"`
+}
+
+func (h *Handler) issue(c echo.Context) error {
+	branch := c.Param("branch")
+	p := httpx.PrincipalOf(c)
+	switch {
+	case p.User == nil && p.Device == nil:
+		return queue.Errorf(queue.CodeUnauthenticated, "this kiosk is not paired: ask an administrator")
+	case p.Device != nil && (p.Device.Kind != auth.DeviceKiosk || p.Device.Branch != branch):
+		return queue.Errorf(queue.CodeForbidden, "this device may not issue tickets for branch %s", branch)
+	case p.User != nil && !p.Staff(branch):
+		return queue.Errorf(queue.CodeForbidden, "you do not work in branch %s", branch)
+	}
+	if p.Device != nil && !h.limiter(p.Device.ID).Allow() {
+		c.Response().Header().Set("Retry-After", "2")
+		return queue.Errorf(queue.CodeRateLimited, "too many tickets from this kiosk: wait a moment")
+	}
+	var req issueRequest
+	if err := httpx.Bind(c, &req); err != nil {
+		return err
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key != "" {
+		// Keys are per issuer: two kiosks may pick the same one.
+		key = p.Name() + "/" + key
+	}
+	info, err := h.eng.Issue(c.Request().Context(), branch, engine.IssueRequest{
+		Service: req.Service, Priority: req.Priority, Lang: req.Lang, IdempotencyKey: key, Actor: p.Name()})
+	if err != nil {
+		return err
+	}
+	out := Issued{Ticket: view.TicketOf(info, info.Loc, h.trackBase(c))}
+	if p.Device != nil {
+		out.Print = h.print(c, p.Device, info)
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// print prints on the kiosk's network printer, if it has one. Failures are
+// logged (without the token) and reported; the ticket stays valid.
+func (h *Handler) print(c echo.Context, d *auth.Device, info engine.TicketInfo) *PrintResult {
+	settings, err := SettingsOf(d)
+	if err != nil || settings.Printer == nil || settings.Printer.Addr == "" || h.opts.Catalogues == nil {
+		return nil
+	}
+	name := info.Ticket.Branch
+	if snap, err := h.eng.Snapshot(c.Request().Context(), info.Ticket.Branch); err == nil {
+		name = snap.Branch.Name.In(info.Ticket.Lang)
+	}
+	res := printTicket(c.Request().Context(), h.opts.Catalogues, h.opts.Printer, *settings.Printer, name, info, h.trackBase(c)+info.Ticket.Token)
+	if !res.OK {
+		h.opts.Logger.Warn("ticket not printed", "device", d.ID, "printer", res.Printer, "number", info.Ticket.Number, "err", res.Error)
+	}
+	return &res
+}
+
+// reprint prints a ticket again on the kiosk's printer (after a paper
+// jam, say). Only the kiosk of the ticket's branch may.
+func (h *Handler) reprint(c echo.Context) error {
+	p := httpx.PrincipalOf(c)
+	if p.Device == nil || p.Device.Kind != auth.DeviceKiosk {
+		return queue.Errorf(queue.CodeForbidden, "only a kiosk prints tickets")
+	}
+	info, err := h.eng.TicketByToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	if info.Ticket.Branch != p.Device.Branch {
+		return queue.Errorf(queue.CodeForbidden, "this kiosk is not of the ticket's branch")
+	}
+	res := h.print(c, p.Device, info)
+	if res == nil {
+		return queue.Errorf(queue.CodeConflict, "this kiosk has no network printer")
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+func (h *Handler) limiter(device string) *rate.Limiter {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l, ok := h.limiters[device]
+	if !ok {
+		l = rate.NewLimiter(h.opts.Rate, h.opts.Burst)
+		h.limiters[device] = l
+	}
+	return l
+}
+
+// trackBase is the base of ticket page links.
+func (h *Handler) trackBase(c echo.Context) string {
+	return TrackBase(h.opts.PublicURL, c.Request()) + "/t/"
+}
+
+// TrackBase returns the public base URL: the configured one, or the
+// request's scheme and host.
+func TrackBase(public string, r *http.Request) string {
+	if public != "" {
+		return public
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (h *Handler) ticket(c echo.Context) error {
+	info, err := h.eng.TicketByToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	return c.JSON(http.StatusOK, view.TicketOf(info, info.Loc, h.trackBase(c)))
+}
+
+func (h *Handler) cancel(c echo.Context) error {
+	info, err := h.eng.Cancel(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	return c.JSON(http.StatusOK, view.TicketOf(info, info.Loc, h.trackBase(c)))
+}
+
+// QRSize is the side of the QR code image in pixels.
+const QRSize = 320
+
+func (h *Handler) qr(c echo.Context) error {
+	info, err := h.eng.TicketByToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	png, err := qrcode.Encode(h.trackBase(c)+info.Ticket.Token, qrcode.Medium, QRSize)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
+	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+func noStore(c echo.Context) { c.Response().Header().Set("Cache-Control", "no-store") }

@@ -1,0 +1,87 @@
+package kiosk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/printer"
+)
+
+// DeviceSettings are a kiosk's own settings, kept with the device.
+type DeviceSettings struct {
+	// Printer is the kiosk's network thermal printer; nil when the kiosk
+	// prints through its browser.
+	Printer *printer.Config `json:"printer,omitempty"`
+}
+
+// SettingsOf reads a device's settings.
+func SettingsOf(d *auth.Device) (DeviceSettings, error) {
+	var s DeviceSettings
+	if d == nil || len(d.Settings) == 0 {
+		return s, nil
+	}
+	if err := json.Unmarshal(d.Settings, &s); err != nil {
+		return s, fmt.Errorf("kiosk: device %s settings: %w", d.ID, err)
+	}
+	return s, nil
+}
+
+// PrintResult tells the kiosk page how printing went. The ticket is valid
+// either way: a failed print is for the kiosk to say and staff to fix.
+type PrintResult struct {
+	Printer string `json:"printer"`
+	OK      bool   `json:"ok"`
+	Error   string `json:"error,omitempty"`
+}
+
+// PrintTimeout bounds a print, so that a dead printer delays the kiosk's
+// answer by seconds, not minutes.
+const PrintTimeout = 4 * time.Second
+
+// printTicket prints info on the kiosk's network printer, in the ticket's
+// language.
+func printTicket(ctx context.Context, cat *i18n.Catalogues, client printer.Client, cfg printer.Config, branchName string, info engine.TicketInfo, url string) PrintResult {
+	res := PrintResult{Printer: cfg.Addr}
+	lang := info.Ticket.Lang
+	job, err := printer.Encode(cfg, printer.Ticket{
+		Branch:     branchName,
+		Number:     info.Ticket.Number,
+		Service:    info.Service.Name.In(lang),
+		IssuedAt:   info.Ticket.IssuedAt.In(info.Loc),
+		AheadLabel: cat.T(lang, "print.ahead"),
+		Ahead:      max(info.Position-1, 0),
+		WaitLabel:  cat.T(lang, "print.wait"),
+		Wait:       FormatWait(cat, lang, info.Wait),
+		URL:        url,
+		Footer:     cat.T(lang, "print.footer"),
+	})
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	ctx, cancel := context.WithTimeout(ctx, PrintTimeout)
+	defer cancel()
+	if err := client.Print(ctx, cfg.Addr, job); err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	res.OK = true
+	return res
+}
+
+// FormatWait writes an estimated wait the way the pages do: "≈ 12 λεπτά".
+func FormatWait(cat *i18n.Catalogues, lang string, d time.Duration) string {
+	m := int((d + 30*time.Second) / time.Minute)
+	switch {
+	case m < 1:
+		return cat.T(lang, "wait.none")
+	case m < 60:
+		return cat.T(lang, "print.wait_minutes", "n", m)
+	}
+	return cat.T(lang, "print.wait_hours", "h", m/60, "m", m%60)
+}

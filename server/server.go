@@ -1,0 +1,185 @@
+// Package server assembles seira's HTTP server: middleware, every route in
+// one place, the pages and their static files, sign-in, and health checks.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/counter"
+	"github.com/seira-queue/seira/display"
+	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/httpx"
+	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/kiosk"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
+)
+
+// Config is what the server needs besides its parts.
+type Config struct {
+	// PublicURL is the base URL citizens reach ("https://kep.example"):
+	// the base of QR links and an allowed WebSocket origin.
+	PublicURL string
+	// KioskRate and KioskBurst limit ticket issue per kiosk device.
+	KioskRate  rate.Limit
+	KioskBurst int
+	Version    string
+	Logger     *slog.Logger
+	// Catalogues are the message catalogues (for printed tickets).
+	Catalogues *i18n.Catalogues
+}
+
+// Deps are the parts the server serves.
+type Deps struct {
+	Store  *storage.Store
+	Engine *engine.Engine
+	Auth   *auth.Service
+	Hub    *display.Hub
+	// Announcer renders spoken calls for the displays.
+	Announcer display.Announcer
+}
+
+// Server is seira's HTTP handler.
+type Server struct {
+	cfg      Config
+	d        Deps
+	e        *echo.Echo
+	log      *slog.Logger
+	draining atomic.Bool
+	assets   *assets
+}
+
+// New builds the server.
+func New(cfg Config, d Deps) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	s := &Server{cfg: cfg, d: d, e: echo.New(), log: cfg.Logger, assets: loadAssets()}
+	e := s.e
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = httpx.ErrorHandler(cfg.Logger)
+	e.Use(s.recoverer, s.accessLog, securityHeaders, httpx.Authenticate(d.Auth))
+
+	api := e.Group("/api/v1", bodyLimit, httpx.CSRF(func(c echo.Context) bool { return c.Path() == "/api/v1/login" }))
+	kiosk.New(d.Engine, kiosk.Options{PublicURL: cfg.PublicURL, Rate: cfg.KioskRate, Burst: cfg.KioskBurst,
+		Catalogues: cfg.Catalogues, Logger: cfg.Logger}).Register(api)
+	counter.New(d.Engine).Register(api)
+	live := display.NewHandler(d.Engine, d.Hub)
+	live.Register(api)
+	if d.Announcer != nil {
+		live.RegisterAnnouncements(api, d.Announcer)
+	}
+	api.POST("/login", s.login)
+	api.POST("/logout", s.logout)
+	api.GET("/me", s.me)
+	api.Any("/*", func(echo.Context) error { return queue.Errorf(queue.CodeNotFound, "no such endpoint") })
+
+	e.GET("/", s.index)
+	e.GET("/kiosk/:branch", s.page("kiosk.html", true))
+	e.GET("/counter/:branch", s.page("counter.html", true))
+	e.GET("/display/:branch", s.page("display.html", true))
+	e.GET("/t/:token", s.page("ticket.html", false))
+	e.GET("/static/*", s.static)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	return s
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Drain makes /readyz fail so that a load balancer stops sending traffic
+// before shutdown.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+func (s *Server) recoverer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic serving a request", "path", c.Path(), "panic", p, "stack", string(debug.Stack()))
+				err = queue.Errorf(queue.CodeInternal, "internal error")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// accessLog logs requests by route pattern, never by raw path: ticket
+// tokens are in paths and must not reach the logs.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		level := slog.LevelDebug
+		switch {
+		case status >= 500:
+			level = slog.LevelError
+		case status >= 400:
+			level = slog.LevelInfo
+		}
+		route := c.Path()
+		if route == "" {
+			route = "(no route)"
+		}
+		s.log.Log(c.Request().Context(), level, "http", "method", c.Request().Method, "route", route,
+			"status", status, "bytes", c.Response().Size, "ms", time.Since(start).Milliseconds())
+		return nil
+	}
+}
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		// Ticket pages carry their token in the URL: never send it on.
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob: data:; "+
+			"style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		return next(c)
+	}
+}
+
+// bodyLimit answers 413 for bodies over httpx.MaxBody, before reading them.
+func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > httpx.MaxBody {
+			return queue.Errorf(queue.CodeTooLarge, "the body is larger than %d bytes", httpx.MaxBody)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, httpx.MaxBody)
+		return next(c)
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+}
+
+// readyz checks that the store answers.
+func (s *Server) readyz(c echo.Context) error {
+	if s.draining.Load() {
+		return queue.Errorf(queue.CodeUnavailable, "shutting down")
+	}
+	if _, err := s.d.Engine.Branches(c.Request().Context()); err != nil {
+		return queue.Errorf(queue.CodeUnavailable, "store: %v", err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

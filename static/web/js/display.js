@@ -1,0 +1,318 @@
+// display.js — the waiting-room wall display at /display/{branch}.
+//
+// Test hook: window.seiraDisplay = {
+//   ready,       // state loaded and shown
+//   lastSeq,     // seq of the last applied event / snapshot
+//   connected,   // live socket up
+//   latest,      // {number, counter} shown in the big panel, or null
+//   announced,   // calls announced (highlight) so far
+//   chimes,      // chimes actually played (sound on and running)
+//   queued,      // calls waiting to be announced
+//   sound,       // "on" | "muted" | "suspended" | "unavailable"
+// }
+//
+// Element ids / test ids:
+//   #branch-name, #clock-time, #clock-date, #offline
+//   #latest (data-empty, class "flash" while highlighted), #latest-number, #latest-counter,
+//     #latest-counter-secondary, #latest-recall
+//   #recent-list > li[data-number] (.r-number, .r-counter, .r-recall)
+//   #waiting-list > li[data-service="<id>"] (.w-count)
+//   #btn-mute (aria-pressed), #btn-enable-sound (shown when the AudioContext is suspended)
+//
+// URL options: ?lang=en (primary language), ?lang2=none|el|en (secondary, default
+// the other of el/en), ?muted=1.
+
+import {
+  t, setLang, secondaryLang, initialLang, localName, setTimeZone, fmtNumber, fmtTime, fmtDate,
+} from './i18n.js';
+import { branchFromPath, h, sleep } from './api.js';
+import { Live } from './live.js';
+
+const $ = (id) => document.getElementById(id);
+const branch = branchFromPath();
+const params = new URLSearchParams(location.search);
+const MUTE_KEY = 'seira.display.muted';
+const RECENT_SHOWN = 8;
+const CHIME_S = 1.9;          // length of the two tones
+const ANNOUNCE_GAP_MS = 1100; // silence between two announcements
+const FRESH_MS = 90 * 1000;   // replayed calls older than this are not chimed
+
+const hook = (window.seiraDisplay = {
+  ready: false, lastSeq: null, connected: false, latest: null, announced: 0, chimes: 0, queued: 0, sound: 'unavailable',
+});
+
+const ui = {
+  state: null,
+  shown: null,     // the call in the big panel
+  queue: [],
+  running: false,
+  muted: false,
+  audio: null,
+};
+
+let live = null;
+
+// ---- sound ----
+
+function audioCtx() {
+  if (ui.audio) return ui.audio;
+  const AC = window.AudioContext || window.webkitAudioContext;
+  if (!AC) return null;
+  try {
+    ui.audio = new AC();
+    ui.audio.addEventListener('statechange', renderSound);
+  } catch {
+    ui.audio = null;
+  }
+  return ui.audio;
+}
+
+function renderSound() {
+  const ctx = ui.audio;
+  let s;
+  if (!ctx) s = 'unavailable';
+  else if (ui.muted) s = 'muted';
+  else if (ctx.state !== 'running') s = 'suspended';
+  else s = 'on';
+  hook.sound = s;
+  $('btn-enable-sound').hidden = !(ctx && !ui.muted && ctx.state !== 'running');
+  $('btn-mute').setAttribute('aria-pressed', String(ui.muted));
+  $('btn-mute-label').textContent = ui.muted ? t('display.sound_off') : t('display.sound_on');
+}
+
+async function enableSound() {
+  const ctx = audioCtx();
+  if (ctx && ctx.state !== 'running') {
+    try { await ctx.resume(); } catch { /* still blocked */ }
+  }
+  renderSound();
+}
+
+function setMuted(m) {
+  ui.muted = m;
+  try { localStorage.setItem(MUTE_KEY, m ? '1' : '0'); } catch { /* ignore */ }
+  if (!m) enableSound();
+  renderSound();
+}
+
+/** Two soft sine tones (a falling third); returns when they have faded. */
+function chime() {
+  const ctx = ui.audio;
+  if (ui.muted || !ctx || ctx.state !== 'running') return sleep(CHIME_S * 1000);
+  const t0 = ctx.currentTime + 0.05;
+  const master = ctx.createGain();
+  master.gain.value = 0.3;
+  master.connect(ctx.destination);
+  const tone = (freq, start, dur) => {
+    const o = ctx.createOscillator();
+    const g = ctx.createGain();
+    o.type = 'sine';
+    o.frequency.value = freq;
+    g.gain.setValueAtTime(0.0001, start);
+    g.gain.exponentialRampToValueAtTime(1, start + 0.04);
+    g.gain.exponentialRampToValueAtTime(0.0001, start + dur);
+    o.connect(g);
+    g.connect(master);
+    o.start(start);
+    o.stop(start + dur + 0.05);
+  };
+  tone(659.25, t0, 1.1);       // E5
+  tone(523.25, t0 + 0.55, 1.3); // C5
+  hook.chimes++;
+  setTimeout(() => master.disconnect(), (CHIME_S + 0.3) * 1000);
+  return sleep(CHIME_S * 1000);
+}
+
+// ---- announcements: one at a time, in order ----
+
+function enqueue(call) {
+  ui.queue.push(call);
+  hook.queued = ui.queue.length;
+  if (!ui.running) runQueue();
+}
+
+async function runQueue() {
+  ui.running = true;
+  while (ui.queue.length) {
+    const call = ui.queue.shift();
+    hook.queued = ui.queue.length;
+    showLatest(call, true);
+    hook.announced++;
+    await chime();
+    await sleep(ANNOUNCE_GAP_MS);
+  }
+  ui.running = false;
+  // Settle on the newest call (a snapshot may have arrived meanwhile).
+  const newest = ui.state && ui.state.recent_calls[0];
+  if (newest && !sameCall(newest, ui.shown)) showLatest(newest, false);
+}
+
+// ---- rendering ----
+
+const sameCall = (a, b) => !!a && !!b && a.number === b.number && a.counter === b.counter && a.at === b.at;
+
+function counterName(call, code) {
+  if (call.counter_name) return localName(call.counter_name, code);
+  const c = ui.state && ui.state.counters.find((x) => x.id === call.counter);
+  return c ? localName(c.name, code) : call.counter;
+}
+
+function showLatest(call, flash) {
+  ui.shown = call;
+  const box = $('latest');
+  box.dataset.empty = String(!call);
+  hook.latest = call ? { number: call.number, counter: call.counter } : null;
+  if (!call) {
+    $('latest-number').textContent = '';
+    $('latest-counter').textContent = '';
+    $('latest-counter-secondary').textContent = '';
+    $('latest-recall').hidden = true;
+    renderRecent();
+    return;
+  }
+  $('latest-number').textContent = call.number;
+  $('latest-counter').textContent = counterName(call);
+  const sec = secondaryLang();
+  const secName = sec ? counterName(call, sec) : '';
+  $('latest-counter-secondary').textContent = secName && secName !== counterName(call) ? secName : '';
+  if (sec) $('latest-counter-secondary').lang = sec;
+  $('latest-recall').hidden = !call.recall;
+  if (flash) {
+    box.classList.remove('flash');
+    void box.offsetWidth; // restart the animation
+    box.classList.add('flash');
+  }
+  renderRecent();
+}
+
+function renderRecent() {
+  const calls = (ui.state ? ui.state.recent_calls : []).filter((c) => !sameCall(c, ui.shown));
+  // A number called again shows once, at its latest call.
+  const seen = new Set(ui.shown ? [ui.shown.number] : []);
+  const rows = [];
+  for (const c of calls) {
+    if (seen.has(c.number)) continue;
+    seen.add(c.number);
+    rows.push(c);
+    if (rows.length >= RECENT_SHOWN) break;
+  }
+  $('recent-list').replaceChildren(...rows.map((c) => h('li', { 'data-number': c.number },
+    h('span', { class: 'r-number' }, c.number),
+    h('span', { class: 'r-counter' }, counterName(c), c.recall ? h('span', { class: 'r-recall' }, t('display.recall')) : null))));
+  fitRecent();
+}
+
+// Show only whole rows: drop the ones that do not fit the panel.
+function fitRecent() {
+  const list = $('recent-list');
+  while (list.lastElementChild && list.scrollHeight > list.clientHeight + 1) list.lastElementChild.remove();
+}
+
+function renderWaiting() {
+  const services = ui.state ? ui.state.services : [];
+  const sec = secondaryLang();
+  $('waiting-list').replaceChildren(...services.map((s) => h('li', { 'data-service': s.id, 'data-open': String(!!s.open) },
+    h('span', { class: 'w-name' }, localName(s.name),
+      sec && localName(s.name, sec) !== localName(s.name) ? h('span', { class: 'd-secondary', lang: sec }, localName(s.name, sec)) : null),
+    s.open
+      ? h('span', { class: 'w-count', 'aria-label': t('display.waiting_count', { n: fmtNumber(s.waiting) }) }, fmtNumber(s.waiting))
+      : h('span', { class: 'w-closed' }, t('display.closed')))));
+}
+
+function renderHeader() {
+  const name = ui.state ? localName(ui.state.branch.name) : '';
+  $('branch-name').textContent = name;
+  document.title = name ? `${name} · ${t('display.title')}` : t('display.title');
+}
+
+function renderClock() {
+  const now = live ? live.now() : new Date();
+  $('clock-time').textContent = fmtTime(now);
+  $('clock-date').textContent = fmtDate(now);
+}
+
+function renderAll() {
+  renderHeader();
+  renderClock();
+  renderWaiting();
+  if (ui.shown) showLatest(ui.shown, false);
+  else renderRecent();
+  renderSound();
+}
+
+// ---- live ----
+
+function onState(state, info) {
+  ui.state = state;
+  hook.lastSeq = state.seq;
+  setTimeZone(state.branch && state.branch.time_zone);
+  if (info.snapshot) {
+    renderHeader();
+    if (!ui.running) showLatest(state.recent_calls[0] || null, false);
+  }
+  renderWaiting();
+  renderRecent();
+  renderClock();
+  if (!hook.ready) {
+    hook.ready = true;
+    document.body.dataset.ready = 'true';
+  }
+}
+
+function onEvent(msg) {
+  if ((msg.type === 'ticket.called' || msg.type === 'ticket.recalled') && msg.call) {
+    const call = ui.state.recent_calls[0];
+    const at = Date.parse(call.at || msg.at);
+    const fresh = Number.isNaN(at) || live.now().getTime() - at < FRESH_MS;
+    if (fresh) enqueue(call);
+    else if (!ui.running) showLatest(call, false);
+  }
+}
+
+// ---- start ----
+
+async function main() {
+  const primary = await initialLang();
+  const l2 = params.get('lang2');
+  const secondary = l2 === 'none' ? null : l2 || (primary === 'el' ? 'en' : 'el');
+  await setLang(primary, { secondary });
+
+  const stored = (() => { try { return localStorage.getItem(MUTE_KEY); } catch { return null; } })();
+  ui.muted = params.get('muted') === '1' || stored === '1';
+  audioCtx();
+  renderSound();
+  $('btn-mute').addEventListener('click', () => setMuted(!ui.muted));
+  $('btn-enable-sound').addEventListener('click', enableSound);
+  // Any interaction unlocks audio under the autoplay policy.
+  for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, () => { if (ui.audio && ui.audio.state !== 'running' && !ui.muted) enableSound(); }, { passive: true });
+  window.addEventListener('langchange', renderAll);
+  window.addEventListener('resize', () => renderRecent());
+
+  // Hide the mouse pointer when nobody moves it.
+  let idle;
+  document.addEventListener('pointermove', () => {
+    document.body.classList.remove('idle-cursor');
+    clearTimeout(idle);
+    idle = setTimeout(() => document.body.classList.add('idle-cursor'), 4000);
+  }, { passive: true });
+
+  live = new Live(branch, {
+    onState,
+    onEvent,
+    onError: (err) => {
+      if (!ui.state && err.status === 404) $('branch-name').textContent = t('error.unknown_branch', { branch });
+    },
+    onStatus: (up) => {
+      hook.connected = up;
+      $('offline').hidden = up;
+    },
+  });
+  renderClock();
+  setInterval(renderClock, 1000);
+  live.start();
+}
+
+main().catch((err) => {
+  console.error(err);
+  document.body.append(h('p', { class: 'page-error', role: 'alert' }, String(err && err.message ? err.message : err)));
+});

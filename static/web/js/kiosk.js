@@ -1,0 +1,456 @@
+// kiosk.js — the ticket kiosk at /kiosk/{branch}.
+//
+// Test hook: window.seiraKiosk = {
+//   ready,        // true once services are shown (state loaded, /me checked)
+//   screen,       // "services" | "priority" | "busy" | "ticket" | "error"
+//   lang,         // page language
+//   paired,       // false when GET /me said 401
+//   connected,    // live socket up
+//   lastTicket,   // {number, service, priority, position, estimated_wait_s} or null
+//   error,        // last error code or null
+// }
+//
+// Element ids / test ids:
+//   #lang-switch button[data-lang="el"|"en"]      language switch
+//   #branch-name, #clock, #offline, #not-paired
+//   #screen-services, #service-list,
+//     button[data-service="<id>"] (data-testid="service-<id>", data-open="true|false", disabled when closed)
+//       .svc-name, .svc-waiting, .svc-wait inside
+//   #screen-priority, #btn-regular (data-testid="priority-none"),
+//     button[data-priority="<category>"] (data-testid="priority-<category>"), #btn-priority-back
+//   #screen-busy
+//   #screen-ticket, #ticket-number, #ticket-service, #ticket-priority, #ticket-ahead,
+//     #ticket-wait, #ticket-qr (img), #btn-done, #ticket-countdown
+//   #screen-error, #error-message, #btn-retry, #btn-error-back
+//   #kiosk-status (aria-live region), #print-ticket (the printed ticket)
+//
+// ?print=1 calls window.print() after a ticket is shown; ?lang=en starts in English.
+
+import {
+  t, tn, setLang, lang, languages, initialLang, localName, setTimeZone,
+  fmtNumber, fmtTime, fmtDateTime, fmtWait,
+} from './i18n.js';
+import { api, branchFromPath, newKey, h, ApiError } from './api.js';
+import { Live } from './live.js';
+
+const TICKET_SECONDS = 15;
+const IDLE_SECONDS = 45;
+
+const $ = (id) => document.getElementById(id);
+const branch = branchFromPath();
+const params = new URLSearchParams(location.search);
+const printMode = params.get('print') === '1';
+
+const hook = (window.seiraKiosk = {
+  ready: false, screen: 'services', lang: 'el', paired: null, connected: false, lastTicket: null, error: null,
+});
+
+const ui = {
+  state: null,
+  startLang: 'el',
+  screen: 'services',
+  chosen: null,      // {service, priority}
+  key: null,         // Idempotency-Key of the current press
+  ticket: null,
+  busy: false,
+  countdown: null,
+  idle: null,
+  meOK: false,
+  meChecked: false,
+};
+
+const SCREENS = ['services', 'priority', 'busy', 'ticket', 'error'];
+
+function showScreen(name, { focus = true } = {}) {
+  ui.screen = name;
+  hook.screen = name;
+  for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
+  const heading = $(`screen-${name}`).querySelector('h1');
+  if (focus && heading) heading.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+  armIdle();
+}
+
+function announce(text) {
+  const el = $('kiosk-status');
+  el.textContent = '';
+  // A fresh text node makes screen readers speak again.
+  setTimeout(() => { el.textContent = text; }, 50);
+}
+
+// ---- language ----
+
+async function renderLangSwitch() {
+  const nav = $('lang-switch');
+  nav.replaceChildren();
+  for (const l of await languages()) {
+    nav.append(h('button', {
+      type: 'button', lang: l.code, 'data-lang': l.code, 'data-testid': `lang-${l.code}`,
+      'aria-pressed': String(l.code === lang()),
+      onclick: () => switchLang(l.code),
+    }, l.name));
+  }
+}
+
+async function switchLang(code) {
+  if (code === lang()) return;
+  await setLang(code);
+  hook.lang = lang();
+  for (const b of $('lang-switch').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
+  renderAll();
+  armIdle();
+}
+
+// ---- rendering ----
+
+function renderAll() {
+  renderHeader();
+  renderServices();
+  if (ui.screen === 'priority') renderPriority();
+  if (ui.screen === 'ticket' && ui.ticket) renderTicket(ui.ticket);
+}
+
+function renderHeader() {
+  const st = ui.state;
+  const name = st ? localName(st.branch.name) : '';
+  $('branch-name').textContent = name;
+  document.title = name ? `${t('kiosk.title')} · ${name}` : t('kiosk.title');
+  renderClock();
+}
+
+function renderClock() {
+  $('clock').textContent = fmtTime(live ? live.now() : new Date());
+}
+
+function serviceById(id) {
+  return ui.state && ui.state.services.find((s) => s.id === id);
+}
+
+function renderServices() {
+  const list = $('service-list');
+  const services = ui.state ? ui.state.services : [];
+  $('no-services').hidden = !ui.state || services.length > 0;
+  // Rebuild only when the set of services changes, so focus stays put.
+  const ids = services.map((s) => s.id).join('\n');
+  if (list.dataset.ids !== ids) {
+    const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.service : null;
+    list.replaceChildren(...services.map((s) => h('button', {
+      type: 'button', class: 'service', 'data-service': s.id, 'data-testid': `service-${s.id}`,
+      onclick: () => chooseService(s.id),
+    },
+    h('span', { class: 'svc-prefix', 'aria-hidden': 'true' }),
+    h('span', { class: 'svc-name' }),
+    h('span', { class: 'svc-meta' }, h('span', { class: 'svc-waiting' }), h('span', { class: 'svc-wait' })))));
+    list.dataset.ids = ids;
+    if (focused) {
+      const b = list.querySelector(`[data-service="${CSS.escape(focused)}"]`);
+      if (b && !b.disabled) b.focus();
+    }
+  }
+  for (const s of services) {
+    const b = list.querySelector(`[data-service="${CSS.escape(s.id)}"]`);
+    if (!b) continue;
+    b.disabled = !s.open;
+    b.dataset.open = String(!!s.open);
+    b.querySelector('.svc-prefix').textContent = s.prefix || '';
+    b.querySelector('.svc-name').textContent = localName(s.name);
+    const waiting = b.querySelector('.svc-waiting');
+    const wait = b.querySelector('.svc-wait');
+    if (s.open) {
+      waiting.textContent = tn('kiosk.waiting', s.waiting);
+      wait.textContent = fmtWait(s.estimated_wait_s);
+      wait.className = 'svc-wait';
+    } else {
+      waiting.textContent = '';
+      wait.textContent = t('kiosk.closed');
+      wait.className = 'svc-wait svc-closed';
+    }
+  }
+}
+
+function priorityLabel(cat) {
+  return t(`priority.${cat}`, null, { fallback: cat });
+}
+
+function renderPriority() {
+  const s = ui.chosen && serviceById(ui.chosen.service);
+  $('priority-service').textContent = s ? t('kiosk.chosen_service', { service: localName(s.name) }) : '';
+  const cats = (ui.state && ui.state.branch.priorities) || [];
+  const list = $('priority-list');
+  list.replaceChildren(...cats.map((c) => h('button', {
+    type: 'button', class: 'k-btn', 'data-priority': c, 'data-testid': `priority-${c}`,
+    onclick: () => issue(c),
+  }, priorityLabel(c))));
+}
+
+function renderTicket(tk) {
+  const ahead = Math.max(0, (tk.position || 1) - 1);
+  const aheadText = ahead === 0 ? t('kiosk.ahead_none') : tn('kiosk.ahead', ahead);
+  const service = localName(tk.service_name) || (serviceById(tk.service) ? localName(serviceById(tk.service).name) : tk.service);
+  const prio = tk.priority && tk.priority !== 'none' ? t('kiosk.priority_badge', { category: priorityLabel(tk.priority) }) : '';
+  const wait = fmtWait(tk.estimated_wait_s);
+
+  $('ticket-number').textContent = tk.number;
+  $('ticket-service').textContent = service;
+  $('ticket-priority').textContent = prio;
+  $('ticket-priority').hidden = !prio;
+  $('ticket-ahead').textContent = aheadText;
+  $('ticket-wait').textContent = wait;
+  const qr = tk.token ? api.qrURL(tk.token) : '';
+  $('ticket-qr-box').hidden = !qr;
+  if (qr && $('ticket-qr').getAttribute('src') !== qr) $('ticket-qr').src = qr;
+
+  // The printed ticket.
+  $('print-branch').textContent = ui.state ? localName(ui.state.branch.name) : '';
+  $('print-number').textContent = tk.number;
+  $('print-service').textContent = service;
+  $('print-priority').textContent = prio;
+  $('print-time').textContent = fmtDateTime(tk.issued_at || new Date());
+  $('print-ahead').textContent = ahead === 0 ? t('kiosk.ahead_none') : fmtNumber(ahead);
+  $('print-wait').textContent = wait;
+  if (qr) {
+    if ($('print-qr').getAttribute('src') !== qr) $('print-qr').src = qr;
+  } else {
+    $('print-qr').removeAttribute('src');
+  }
+  return { service, aheadText, wait };
+}
+
+// ---- flow ----
+
+function chooseService(id) {
+  if (ui.busy || ui.screen !== 'services') return;
+  const s = serviceById(id);
+  if (!s || !s.open) return;
+  ui.chosen = { service: id, priority: 'none' };
+  const cats = (ui.state && ui.state.branch.priorities) || [];
+  if (cats.length === 0) {
+    issue('none');
+    return;
+  }
+  renderPriority();
+  showScreen('priority');
+}
+
+function issue(priority) {
+  if (ui.busy || !ui.chosen) return;
+  ui.chosen.priority = priority;
+  ui.key = newKey(); // one key per press; a retry reuses it
+  send();
+}
+
+async function send() {
+  if (ui.busy) return;
+  ui.busy = true;
+  hook.error = null;
+  showScreen('busy');
+  announce(t('kiosk.issuing'));
+  const body = { service: ui.chosen.service, priority: ui.chosen.priority, lang: lang() };
+  try {
+    let tk;
+    try {
+      tk = await api.issueTicket(branch, body, ui.key);
+    } catch (err) {
+      // A stale CSRF token or an expired session: ask /me once and retry.
+      if (err instanceof ApiError && (err.status === 403 || err.status === 401) && (await refreshMe())) {
+        tk = await api.issueTicket(branch, body, ui.key);
+      } else {
+        throw err;
+      }
+    }
+    ui.busy = false;
+    showTicket(tk);
+  } catch (err) {
+    ui.busy = false;
+    showError(err);
+  }
+}
+
+function showTicket(tk) {
+  ui.ticket = tk;
+  hook.lastTicket = {
+    number: tk.number, service: tk.service, priority: tk.priority, position: tk.position, estimated_wait_s: tk.estimated_wait_s,
+  };
+  const { service, aheadText, wait } = renderTicket(tk);
+  showScreen('ticket');
+  announce(t('kiosk.ticket_announce', { number: tk.number, service, ahead: aheadText, wait }));
+  startCountdown();
+  if (printMode) printWhenReady();
+}
+
+function printWhenReady() {
+  const img = $('print-qr');
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    try { window.print(); } catch { /* no printer */ }
+  };
+  if (!img.getAttribute('src') || (img.complete && img.naturalWidth > 0)) {
+    setTimeout(go, 50);
+    return;
+  }
+  img.addEventListener('load', go, { once: true });
+  img.addEventListener('error', go, { once: true });
+  setTimeout(go, 3000);
+}
+
+function startCountdown() {
+  clearInterval(ui.countdown);
+  let left = TICKET_SECONDS;
+  const tick = () => {
+    $('ticket-countdown').textContent = t('kiosk.returning', { n: fmtNumber(left) });
+    if (left <= 0) reset();
+    left--;
+  };
+  tick();
+  ui.countdown = setInterval(tick, 1000);
+}
+
+const ERRORS = {
+  unauthenticated: 'kiosk.error.not_paired',
+  forbidden: 'kiosk.error.not_paired',
+  service_closed: 'kiosk.error.closed',
+  rate_limited: 'kiosk.error.rate_limited',
+  not_found: 'kiosk.error.not_found',
+  network: 'error.network',
+  unavailable: 'error.unavailable',
+  validation_failed: 'kiosk.error.invalid',
+  bad_request: 'kiosk.error.invalid',
+};
+
+function errorKey(err) {
+  if (!(err instanceof ApiError)) return 'error.generic';
+  if (ERRORS[err.code]) return ERRORS[err.code];
+  if (err.status === 401 || err.status === 403) return 'kiosk.error.not_paired';
+  if (err.status === 422) return 'kiosk.error.closed';
+  if (err.status === 429) return 'kiosk.error.rate_limited';
+  if (err.status === 404) return 'kiosk.error.not_found';
+  if (err.status >= 500) return 'error.unavailable';
+  return 'error.generic';
+}
+
+function showError(err) {
+  const key = errorKey(err);
+  hook.error = err instanceof ApiError ? err.code : 'generic';
+  const msg = t(key);
+  $('error-message').textContent = msg;
+  // Retrying helps after network trouble or a rate limit, not for a closed service.
+  const retryable = ['error.network', 'error.unavailable', 'kiosk.error.rate_limited', 'error.generic'].includes(key);
+  $('btn-retry').hidden = !retryable;
+  showScreen('error');
+  announce(msg);
+  if (key === 'kiosk.error.closed' || key === 'kiosk.error.not_found') refreshServices();
+}
+
+async function refreshServices() {
+  try {
+    const services = await api.services(branch);
+    if (ui.state && Array.isArray(services)) {
+      ui.state.services = services;
+      renderServices();
+    }
+  } catch { /* the live socket will catch up */ }
+}
+
+async function reset() {
+  clearInterval(ui.countdown);
+  ui.countdown = null;
+  ui.chosen = null;
+  ui.key = null;
+  ui.ticket = null;
+  ui.busy = false;
+  hook.error = null;
+  // The next citizen starts in the kiosk's own language.
+  if (lang() !== ui.startLang) await switchLang(ui.startLang);
+  renderServices();
+  showScreen('services');
+}
+
+// Return to the start when a half-finished choice is left alone.
+function armIdle() {
+  clearTimeout(ui.idle);
+  if (ui.screen === 'priority' || ui.screen === 'error') {
+    ui.idle = setTimeout(() => { if (!ui.busy) reset(); }, IDLE_SECONDS * 1000);
+  }
+}
+
+async function refreshMe() {
+  try {
+    const me = await api.me();
+    ui.meOK = true;
+    hook.paired = !!(me && (me.device || me.user));
+    $('not-paired').hidden = true;
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      hook.paired = false;
+      $('not-paired').hidden = false;
+    }
+    return false;
+  }
+}
+
+// ---- wiring ----
+
+let live = null;
+
+function onState(state) {
+  ui.state = state;
+  setTimeZone(state.branch && state.branch.time_zone);
+  renderHeader();
+  renderServices();
+  markReady();
+}
+
+function markReady() {
+  if (hook.ready || !ui.state || !ui.meChecked) return;
+  hook.ready = true;
+  document.body.dataset.ready = 'true';
+}
+
+function onLoadError(err) {
+  if (ui.state) return;
+  const key = err && err.status === 404 ? 'error.unknown_branch' : 'error.network';
+  $('no-services').hidden = false;
+  $('no-services').textContent = t(key, { branch });
+}
+
+async function main() {
+  ui.startLang = await initialLang();
+  await setLang(ui.startLang);
+  hook.lang = lang();
+  await renderLangSwitch();
+  window.addEventListener('langchange', () => { hook.lang = lang(); });
+
+  $('btn-regular').addEventListener('click', () => issue('none'));
+  $('btn-priority-back').addEventListener('click', () => reset());
+  $('btn-done').addEventListener('click', () => reset());
+  $('btn-retry').addEventListener('click', () => { if (ui.chosen && ui.key) send(); else reset(); });
+  $('btn-error-back').addEventListener('click', () => reset());
+  document.addEventListener('pointerdown', armIdle, { passive: true });
+  document.addEventListener('keydown', (e) => {
+    armIdle();
+    if (e.key === 'Escape' && (ui.screen === 'priority' || ui.screen === 'error' || ui.screen === 'ticket')) reset();
+  });
+
+  live = new Live(branch, {
+    onState,
+    onError: onLoadError,
+    onStatus: (up) => {
+      hook.connected = up;
+      $('offline').hidden = up;
+    },
+  });
+  const me = refreshMe();
+  live.start();
+  await me;
+  ui.meChecked = true;
+  markReady();
+  setInterval(renderClock, 5000);
+}
+
+main().catch((err) => {
+  console.error(err);
+  document.body.replaceChildren(h('p', { class: 'page-error', role: 'alert' }, String(err && err.message ? err.message : err)));
+});

@@ -1,0 +1,221 @@
+// Package view turns engine and queue values into the JSON objects of the
+// HTTP and WebSocket contract (API.md). Views are the only shapes that leave
+// the server: a ticket's token appears only in Ticket, and only when the
+// caller asks for the holder's view.
+package view
+
+import (
+	"time"
+
+	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/queue"
+)
+
+// Ticket is the public view of a ticket.
+type Ticket struct {
+	Number      string     `json:"number"`
+	Service     string     `json:"service"`
+	ServiceName queue.Text `json:"service_name"`
+	Branch      string     `json:"branch"`
+	State       string     `json:"state"`
+	Priority    string     `json:"priority"`
+	Lang        string     `json:"lang"`
+	IssuedAt    time.Time  `json:"issued_at"`
+	CalledAt    *time.Time `json:"called_at"`
+	Counter     *string    `json:"counter"`
+	CounterName queue.Text `json:"counter_name,omitempty"`
+	Recalls     int        `json:"recalls"`
+	// Position is 1 for the next to be called, 0 once called.
+	Position       int `json:"position"`
+	EstimatedWaitS int `json:"estimated_wait_s"`
+	// Token and TrackURL go only to the ticket's holder.
+	Token    string `json:"token,omitempty"`
+	TrackURL string `json:"track_url,omitempty"`
+}
+
+// TicketOf returns the view of info in time zone loc. trackBase is the
+// base URL of ticket pages ("https://host/t/"); empty leaves the token out.
+func TicketOf(info engine.TicketInfo, loc *time.Location, trackBase string) Ticket {
+	t := info.Ticket
+	v := Ticket{
+		Number: t.Number, Service: t.Service, ServiceName: info.Service.Name, Branch: t.Branch,
+		State: string(t.State), Priority: t.Priority, Lang: t.Lang, IssuedAt: t.IssuedAt.In(loc),
+		Recalls: t.Recalls, Position: info.Position, EstimatedWaitS: seconds(info.Wait),
+	}
+	if !t.CalledAt.IsZero() {
+		at := t.CalledAt.In(loc)
+		v.CalledAt = &at
+	}
+	if t.Counter != "" {
+		c := t.Counter
+		v.Counter = &c
+		v.CounterName = info.Counter.Name
+	}
+	if trackBase != "" {
+		v.Token = t.Token
+		v.TrackURL = trackBase + t.Token
+	}
+	return v
+}
+
+// Brief is a ticket as a counter or a live message shows it: no token, no
+// times but the call.
+type Brief struct {
+	Number   string     `json:"number"`
+	Service  string     `json:"service"`
+	State    string     `json:"state"`
+	Priority string     `json:"priority"`
+	CalledAt *time.Time `json:"called_at,omitempty"`
+	Recalls  int        `json:"recalls,omitempty"`
+}
+
+// BriefOf returns the brief view of t, or nil for no ticket.
+func BriefOf(t queue.Ticket, loc *time.Location) *Brief {
+	if t.ID == 0 {
+		return nil
+	}
+	b := &Brief{Number: t.Number, Service: t.Service, State: string(t.State), Priority: t.Priority, Recalls: t.Recalls}
+	if !t.CalledAt.IsZero() {
+		at := t.CalledAt.In(loc)
+		b.CalledAt = &at
+	}
+	return b
+}
+
+// Call is one call (or recall) of a ticket to a counter.
+type Call struct {
+	Number      string     `json:"number"`
+	Service     string     `json:"service"`
+	Counter     string     `json:"counter"`
+	CounterName queue.Text `json:"counter_name"`
+	At          time.Time  `json:"at"`
+	Recall      bool       `json:"recall,omitempty"`
+}
+
+// CallOf returns the call of a ticket.called or ticket.recalled event.
+func CallOf(ev queue.Event, counterName queue.Text, loc *time.Location) Call {
+	if counterName == nil {
+		counterName = queue.Text{"el": ev.Counter, "en": ev.Counter}
+	}
+	return Call{Number: ev.Number, Service: ev.Service, Counter: ev.Counter, CounterName: counterName,
+		At: ev.At.In(loc), Recall: ev.Type == queue.EvRecalled}
+}
+
+// Service is a service with its queue now.
+type Service struct {
+	ID              string     `json:"id"`
+	Name            queue.Text `json:"name"`
+	Prefix          string     `json:"prefix"`
+	Open            bool       `json:"open"`
+	Waiting         int        `json:"waiting"`
+	WaitingPriority int        `json:"waiting_priority"`
+	// EstimatedWaitS is the expected wait of a regular ticket taken now.
+	EstimatedWaitS int `json:"estimated_wait_s"`
+}
+
+// ServiceOf returns the view of a service state.
+func ServiceOf(s engine.ServiceState) Service {
+	return Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.Service.Open,
+		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: seconds(s.Wait)}
+}
+
+// Counter is a counter with its current ticket. Clerk is filled for staff
+// only.
+type Counter struct {
+	ID      string     `json:"id"`
+	Name    queue.Text `json:"name"`
+	Serves  []string   `json:"serves"`
+	Status  string     `json:"status"`
+	Current *Brief     `json:"current"`
+	Clerk   string     `json:"clerk,omitempty"`
+}
+
+// CounterOf returns the view of a counter; staff views carry the clerk.
+func CounterOf(c queue.Counter, current queue.Ticket, loc *time.Location, staff bool) Counter {
+	v := Counter{ID: c.ID, Name: c.Name, Serves: c.Serves, Status: string(c.Status), Current: BriefOf(current, loc)}
+	if v.Serves == nil {
+		v.Serves = []string{}
+	}
+	if staff {
+		v.Clerk = c.Clerk
+	}
+	return v
+}
+
+// Branch is a branch's public settings.
+type Branch struct {
+	ID         string     `json:"id"`
+	Name       queue.Text `json:"name"`
+	TimeZone   string     `json:"time_zone"`
+	Priorities []string   `json:"priorities"`
+}
+
+// BranchOf returns the view of a branch.
+func BranchOf(b queue.Branch) Branch {
+	p := b.Priorities
+	if p == nil {
+		p = queue.DefaultPriorities()
+	}
+	return Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone, Priorities: p}
+}
+
+// State is the snapshot of a branch: GET /state and the first live message.
+type State struct {
+	Seq         uint64    `json:"seq"`
+	Branch      Branch    `json:"branch"`
+	Services    []Service `json:"services"`
+	Counters    []Counter `json:"counters"`
+	RecentCalls []Call    `json:"recent_calls"`
+	At          time.Time `json:"at"`
+}
+
+// StateOf returns the view of a snapshot. Staff views carry clerks.
+func StateOf(s engine.Snapshot, loc *time.Location, now time.Time, staff bool) State {
+	v := State{Seq: s.Seq, Branch: BranchOf(s.Branch), Services: []Service{}, Counters: []Counter{},
+		RecentCalls: []Call{}, At: now.In(loc)}
+	names := map[string]queue.Text{}
+	for _, c := range s.Counters {
+		v.Counters = append(v.Counters, CounterOf(c.Counter, c.Ticket, loc, staff))
+		names[c.Counter.ID] = c.Counter.Name
+	}
+	for _, svc := range s.Services {
+		v.Services = append(v.Services, ServiceOf(svc))
+	}
+	for _, ev := range s.RecentCalls {
+		v.RecentCalls = append(v.RecentCalls, CallOf(ev, names[ev.Counter], loc))
+	}
+	return v
+}
+
+func seconds(d time.Duration) int { return int(d.Round(time.Second) / time.Second) }
+
+// Live is one message on a branch's live channel. Type is "snapshot" (with
+// State) or an event type; event messages carry what changed and the queue
+// summary after the change.
+type Live struct {
+	Type string     `json:"type"`
+	Seq  uint64     `json:"seq"`
+	At   *time.Time `json:"at,omitempty"`
+	// State is the whole branch, in "snapshot" messages.
+	State *State `json:"state,omitempty"`
+	// Call is set for ticket.called and ticket.recalled.
+	Call *Call `json:"call,omitempty"`
+	// Ticket is the ticket an event is about (no token).
+	Ticket *Brief `json:"ticket,omitempty"`
+	// From is the service a ticket.transferred ticket left.
+	From string `json:"from,omitempty"`
+	// Counter is the counter an event happened at, as it is afterwards.
+	Counter *Counter `json:"counter,omitempty"`
+	// Services is the queue of every service after the event.
+	Services []Service `json:"services,omitempty"`
+}
+
+// TicketLive is one message on a ticket's live channel: "snapshot" first,
+// then "position" when the place or estimate changes, or the type of an
+// event of the ticket itself (ticket.called, ticket.recalled, ticket.done…).
+type TicketLive struct {
+	Type   string     `json:"type"`
+	Seq    uint64     `json:"seq,omitempty"`
+	At     *time.Time `json:"at,omitempty"`
+	Ticket Ticket     `json:"ticket"`
+}
