@@ -21,6 +21,7 @@ import (
 	"github.com/seira-queue/seira/display"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/metrics"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/server"
 	"github.com/seira-queue/seira/static"
@@ -47,13 +48,14 @@ type Config struct {
 
 // App is a running seira.
 type App struct {
-	cfg    Config
-	Store  *storage.Store
-	Engine *engine.Engine
-	Hub    *display.Hub
-	Auth   *auth.Service
-	Server *server.Server
-	log    *slog.Logger
+	cfg     Config
+	Store   *storage.Store
+	Engine  *engine.Engine
+	Hub     *display.Hub
+	Auth    *auth.Service
+	Server  *server.Server
+	Metrics *metrics.Metrics
+	log     *slog.Logger
 }
 
 // Open opens the store and builds every part.
@@ -73,33 +75,42 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := storage.Open(filepath.Join(cfg.Data, "seira.db"), storage.Options{Logger: cfg.Logger})
+	a := &App{cfg: cfg, log: cfg.Logger}
+	// The parts refer to each other (the engine publishes to the hub and
+	// the metrics, which read from the engine); each is in place before
+	// anything is written.
+	store, err := storage.Open(filepath.Join(cfg.Data, "seira.db"), storage.Options{Logger: cfg.Logger,
+		ObserveCommit: func(d time.Duration, n int) { a.Metrics.ObserveCommit(d, n) }})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, Store: store, log: cfg.Logger}
-	// The engine publishes to the hub and the hub reads from the engine;
-	// the hub is in place before anything is written.
+	a.Store = store
 	a.Engine = engine.New(store, engine.Options{Logger: cfg.Logger, Now: cfg.Now,
-		Publisher: engine.PublisherFunc(func(evs []queue.Event) { a.Hub.Publish(evs) })})
+		Publisher: engine.PublisherFunc(func(evs []queue.Event) {
+			a.Hub.Publish(evs)
+			a.Metrics.Publish(evs)
+		})})
 	hubOpts := cfg.Hub
 	hubOpts.Logger = cfg.Logger
 	if cfg.PublicURL != "" {
 		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, hostOf(cfg.PublicURL))
 	}
 	a.Hub = display.New(a.Engine, hubOpts)
+	a.Metrics = metrics.New(a.Engine, a.Hub)
 	// Sign-in keeps real time even when the engine runs a simulated clock.
-	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost})
+	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost, Record: a.Engine.Record})
 	a.Server = server.New(server.Config{PublicURL: cfg.PublicURL, Version: cfg.Version, Logger: cfg.Logger,
 		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat},
-		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann})
+		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann, Metrics: a.Metrics})
 	return a, nil
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully: stop
 // accepting, finish requests, close WebSockets with 1001, close the store.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	// ReadTimeout bounds a slow body too; WebSockets set their own
+	// deadlines once upgraded, and responses (a backup) may take long.
+	hs := &http.Server{Handler: a.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()

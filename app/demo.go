@@ -35,7 +35,7 @@ func (a *App) SetUp(ctx context.Context, adminPassword string) (Demo, error) {
 	}
 	if len(branches) == 0 && !hasUsers {
 		br, services, counters := demo.Office()
-		if err := a.Engine.CreateBranch(ctx, br, services, counters); err != nil {
+		if err := a.Engine.CreateBranch(ctx, "seira", br, services, counters); err != nil {
 			return d, fmt.Errorf("create the demo office: %w", err)
 		}
 		if adminPassword == "" {
@@ -43,14 +43,14 @@ func (a *App) SetUp(ctx context.Context, adminPassword string) (Demo, error) {
 				return d, err
 			}
 		}
-		if _, err := a.Auth.PutUser(ctx, auth.User{Username: "admin", Name: "Administrator", Role: auth.RoleAdmin}, adminPassword); err != nil {
+		if _, err := a.Auth.PutUser(ctx, "seira", auth.User{Username: "admin", Name: "Administrator", Role: auth.RoleAdmin}, adminPassword); err != nil {
 			return d, fmt.Errorf("create the admin user: %w", err)
 		}
 		for _, dev := range []auth.Device{
 			{Branch: demo.BranchID, Kind: auth.DeviceKiosk, Name: "Demo kiosk", Demo: true},
 			{Branch: demo.BranchID, Kind: auth.DeviceDisplay, Name: "Demo display", Demo: true},
 		} {
-			if _, _, err := a.Auth.CreateDevice(ctx, dev); err != nil {
+			if _, _, err := a.Auth.CreateDevice(ctx, "seira", dev); err != nil {
 				return d, fmt.Errorf("create the demo devices: %w", err)
 			}
 		}

@@ -142,14 +142,19 @@ type Options struct {
 	Logger *slog.Logger
 	// BcryptCost defaults to bcrypt.DefaultCost; tests lower it.
 	BcryptCost int
+	// Record appends an event about a user or device to a branch's log
+	// within the same transaction (the engine's Record); nil records
+	// nothing.
+	Record func(tx *storage.Tx, branch, actor string, ev queue.Event) error
 }
 
 // Service signs principals in and out.
 type Service struct {
-	store *storage.Store
-	now   func() time.Time
-	log   *slog.Logger
-	cost  int
+	store  *storage.Store
+	now    func() time.Time
+	log    *slog.Logger
+	cost   int
+	record func(tx *storage.Tx, branch, actor string, ev queue.Event) error
 
 	// failures counts recent failed logins per username, to slow down
 	// guessing beyond what bcrypt already does.
@@ -164,7 +169,8 @@ type Service struct {
 
 // New returns the service over store.
 func New(store *storage.Store, opts Options) *Service {
-	s := &Service{store: store, now: opts.Now, log: opts.Logger, cost: opts.BcryptCost, failures: map[string][]time.Time{}}
+	s := &Service{store: store, now: opts.Now, log: opts.Logger, cost: opts.BcryptCost, record: opts.Record,
+		failures: map[string][]time.Time{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -238,7 +244,7 @@ func ValidatePassword(p string) error {
 
 // PutUser creates or updates a user. A non-empty password replaces the
 // stored hash; a new user needs one.
-func (s *Service) PutUser(ctx context.Context, u User, password string) (User, error) {
+func (s *Service) PutUser(ctx context.Context, actor string, u User, password string) (User, error) {
 	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
 	if !validUsername(u.Username) {
 		return User{}, queue.Errorf(queue.CodeValidation, "username %q: use a-z, 0-9, '.', '-' and '_'", u.Username)
@@ -261,6 +267,7 @@ func (s *Service) PutUser(ctx context.Context, u User, password string) (User, e
 	}
 	err := s.store.Update(ctx, func(tx *storage.Tx) error {
 		old, err := getJSON[User](tx, storage.KindUsers, u.Username)
+		created := queue.ErrorCode(err) == queue.CodeNotFound
 		switch {
 		case err == nil:
 			if u.PasswordHash == nil {
@@ -279,12 +286,51 @@ func (s *Service) PutUser(ctx context.Context, u User, password string) (User, e
 				return queue.Errorf(queue.CodeValidation, "no branch %q", b)
 			}
 		}
-		if u.Disabled {
+		if u.Disabled || password != "" && !created {
+			// A disabled user, or a reset password, ends the sessions.
 			dropSessions(tx, func(ss session) bool { return ss.Username == u.Username })
+		}
+		typ := queue.EvUserUpdated
+		if created {
+			typ = queue.EvUserCreated
+		}
+		if err := s.audit(tx, actor, slices.Concat(u.Branches, old.Branches), typ, u.Username, userDetail(u, password != "")); err != nil {
+			return err
 		}
 		return putJSON(tx, storage.KindUsers, u.Username, u)
 	})
 	return u, err
+}
+
+// userDetail is what the log keeps of a user change: never the password.
+func userDetail(u User, passwordSet bool) any {
+	return map[string]any{"username": u.Username, "name": u.Name, "role": u.Role, "branches": u.Branches,
+		"disabled": u.Disabled, "password_set": passwordSet}
+}
+
+// audit records an event about subject in each of branches (every branch
+// when none is named: an administrator's change concerns all).
+func (s *Service) audit(tx *storage.Tx, actor string, branches []string, typ queue.EventType, subject string, detail any) error {
+	if s.record == nil {
+		return nil
+	}
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("auth: %w", err)
+	}
+	if len(branches) == 0 {
+		branches = tx.BranchIDs()
+	}
+	slices.Sort(branches)
+	for _, b := range slices.Compact(branches) {
+		if _, err := tx.Branch(b); err != nil {
+			continue // a branch deleted since
+		}
+		if err := s.record(tx, b, actor, queue.Event{Type: typ, Subject: subject, Detail: raw}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // User returns a user.
@@ -317,12 +363,16 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 }
 
 // DeleteUser removes a user and their sessions.
-func (s *Service) DeleteUser(ctx context.Context, username string) error {
+func (s *Service) DeleteUser(ctx context.Context, actor, username string) error {
 	return s.store.Update(ctx, func(tx *storage.Tx) error {
-		if _, err := tx.Get(storage.KindUsers, username); err != nil {
+		u, err := getJSON[User](tx, storage.KindUsers, username)
+		if err != nil {
 			return err
 		}
 		dropSessions(tx, func(ss session) bool { return ss.Username == username })
+		if err := s.audit(tx, actor, u.Branches, queue.EvUserDeleted, username, userDetail(u, false)); err != nil {
+			return err
+		}
 		return tx.Delete(storage.KindUsers, username)
 	})
 }
@@ -488,7 +538,7 @@ func (s *Service) FromBearer(ctx context.Context, token string) (Principal, erro
 
 // CreateDevice registers a kiosk or display of branch and returns it with
 // its bearer token, which is shown only now.
-func (s *Service) CreateDevice(ctx context.Context, d Device) (Device, string, error) {
+func (s *Service) CreateDevice(ctx context.Context, actor string, d Device) (Device, string, error) {
 	if d.Kind != DeviceKiosk && d.Kind != DeviceDisplay {
 		return Device{}, "", queue.Errorf(queue.CodeValidation, "device kind %q: want kiosk or display", d.Kind)
 	}
@@ -511,12 +561,20 @@ func (s *Service) CreateDevice(ctx context.Context, d Device) (Device, string, e
 		if err := putJSON(tx, storage.KindDevices, d.ID, d); err != nil {
 			return err
 		}
+		if err := s.audit(tx, actor, []string{d.Branch}, queue.EvDeviceCreated, d.ID, deviceDetail(d)); err != nil {
+			return err
+		}
 		return tx.Put(storage.KindDeviceTokens, d.TokenHash, []byte(d.ID))
 	})
 	if err != nil {
 		return Device{}, "", err
 	}
 	return d, token, nil
+}
+
+// deviceDetail is what the log keeps of a device: never its token.
+func deviceDetail(d Device) any {
+	return map[string]any{"id": d.ID, "kind": d.Kind, "name": d.Name, "revoked": d.Revoked, "settings": d.Settings}
 }
 
 // Device returns a device.
@@ -552,14 +610,22 @@ func (s *Service) Devices(ctx context.Context, branch string) ([]Device, error) 
 
 // UpdateDevice changes a device's name or settings, or revokes it; its
 // token stays.
-func (s *Service) UpdateDevice(ctx context.Context, id string, change func(*Device) error) (Device, error) {
+func (s *Service) UpdateDevice(ctx context.Context, actor, id string, change func(*Device) error) (Device, error) {
 	var d Device
 	err := s.store.Update(ctx, func(tx *storage.Tx) error {
 		var err error
 		if d, err = getJSON[Device](tx, storage.KindDevices, id); err != nil {
 			return err
 		}
+		wasRevoked := d.Revoked
 		if err := change(&d); err != nil {
+			return err
+		}
+		typ := queue.EvDeviceUpdated
+		if d.Revoked && !wasRevoked {
+			typ = queue.EvDeviceRevoked
+		}
+		if err := s.audit(tx, actor, []string{d.Branch}, typ, d.ID, deviceDetail(d)); err != nil {
 			return err
 		}
 		if d.Revoked {

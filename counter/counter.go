@@ -81,11 +81,7 @@ func (h *Handler) act(do action, held bool) echo.HandlerFunc {
 }
 
 func (h *Handler) result(res engine.CounterResult) Result {
-	var cur queue.Ticket
-	if res.Counter.Current != 0 && res.Counter.Current == res.Ticket.ID {
-		cur = res.Ticket
-	}
-	out := Result{Counter: view.CounterOf(res.Counter, cur, res.Loc, true)}
+	out := Result{Counter: view.CounterOf(res.Counter, res.Current, res.Loc, true)}
 	if res.Ticket.ID != 0 {
 		t := view.TicketOf(res.Info(), res.Loc, "")
 		out.Ticket = &t

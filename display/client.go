@@ -20,21 +20,32 @@ type outMsg struct {
 
 // client is one WebSocket connection, on a branch channel (ticket == 0) or
 // a ticket channel.
+//
+// Each connection has one reader goroutine for its whole life and at most
+// one writer goroutine, which runs while there is something to send (a
+// message, a ping, a close) and ends when the queue is empty. Most
+// connections are idle most of the time (a phone between two moves of its
+// queue), and an idle writer's stack would be the largest part of their
+// cost; so an idle connection holds one goroutine, not two.
 type client struct {
 	hub    *Hub
 	ws     *websocket.Conn
 	branch string
 	ticket uint64
 
-	mu      sync.Mutex
-	holding bool // until the backlog is queued, live messages wait in held
-	held    []outMsg
-	send    chan outMsg
-
-	kickOnce sync.Once
-	kicked   chan struct{}
-	code     int
-	reason   string
+	mu sync.Mutex
+	// queue holds messages for the writer, at most hub.opts.SendQueue; it
+	// grows only while messages wait.
+	queue   []outMsg
+	holding bool // until the backlog is queued, live messages only wait
+	writing bool // a writer goroutine is running
+	pingDue bool
+	lastOut time.Time // when the writer last sent anything (pings included)
+	closing bool      // kicked: the writer sends the close frame and closes
+	closed  bool
+	code    int
+	reason  string
+	lastSeq uint64 // the last event seq written; the writer's, under mu
 
 	// last place told to a ticket follower, under mu.
 	lastPos  int
@@ -43,8 +54,7 @@ type client struct {
 }
 
 func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client {
-	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true,
-		send: make(chan outMsg, h.opts.SendQueue), kicked: make(chan struct{})}
+	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastOut: time.Now()}
 }
 
 // enqueue hands m to the writer without waiting; false means the client
@@ -52,49 +62,119 @@ func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client
 func (c *client) enqueue(m outMsg) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.holding {
-		if len(c.held) >= cap(c.send) {
-			return false
-		}
-		c.held = append(c.held, m)
-		return true
+	if c.closing {
+		return true // going anyway
 	}
-	select {
-	case c.send <- m:
-		return true
-	default:
+	if len(c.queue) >= c.hub.opts.SendQueue {
 		return false
 	}
+	c.queue = append(c.queue, m)
+	if !c.holding {
+		c.startWriter()
+	}
+	return true
 }
 
-// release queues the backlog, then what arrived meanwhile, and goes live.
-func (c *client) release(backlog []outMsg) bool {
+// release puts the backlog before what arrived meanwhile and goes live.
+func (c *client) release(backlog []outMsg) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.queue = append(backlog, c.queue...)
 	c.holding = false
-	for _, list := range [][]outMsg{backlog, c.held} {
-		for _, m := range list {
-			select {
-			case c.send <- m:
-			default:
-				return false
-			}
-		}
+	c.startWriter()
+}
+
+// ping asks for a ping if the connection has been quiet for a ping period;
+// the hub calls it for every connection now and then.
+func (c *client) ping(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.Sub(c.lastOut) >= c.hub.opts.PingPeriod && !c.holding {
+		c.pingDue = true
+		c.startWriter()
 	}
-	c.held = nil
-	return true
 }
 
 // kick asks the writer to close the connection with code; only the first
 // call counts. It reports whether this call did it.
 func (c *client) kick(code int, reason string) bool {
-	did := false
-	c.kickOnce.Do(func() {
-		c.code, c.reason = code, reason
-		close(c.kicked)
-		did = true
-	})
-	return did
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return false
+	}
+	c.closing, c.code, c.reason = true, code, reason
+	c.startWriter()
+	return true
+}
+
+// startWriter starts the writer unless one runs; under mu.
+func (c *client) startWriter() {
+	if c.writing || c.closed {
+		return
+	}
+	c.writing = true
+	go c.write()
+}
+
+// write is the only code that writes to the connection: it sends what is
+// queued, then a ping if one is due, and ends when nothing is left; on a
+// kick it sends the close frame and closes.
+func (c *client) write() {
+	for {
+		c.mu.Lock()
+		batch, ping, closing := c.queue, c.pingDue, c.closing
+		c.queue, c.pingDue = nil, false
+		if closing {
+			c.closed, c.writing = true, false
+			code, reason := c.code, c.reason
+			c.mu.Unlock()
+			c.close(code, reason)
+			return
+		}
+		if len(batch) == 0 && !ping {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		lastSeq := c.lastSeq
+		c.mu.Unlock()
+
+		wait := c.hub.opts.WriteWait
+		err := error(nil)
+		for _, m := range batch {
+			if m.seq != 0 && m.seq <= lastSeq {
+				continue
+			}
+			c.ws.SetWriteDeadline(time.Now().Add(wait))
+			if err = c.ws.WritePreparedMessage(m.pm); err != nil {
+				break
+			}
+			if m.seq != 0 {
+				lastSeq = m.seq
+			}
+		}
+		if err == nil && ping {
+			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait))
+		}
+		c.mu.Lock()
+		c.lastSeq, c.lastOut = lastSeq, time.Now()
+		if err != nil && !c.closing {
+			c.closing, c.code = true, websocket.CloseAbnormalClosure
+		}
+		c.mu.Unlock()
+	}
+}
+
+// close ends the connection: a close frame when there is a reason to give,
+// then the socket; the reader ends with it.
+func (c *client) close(code int, reason string) {
+	if code != websocket.CloseAbnormalClosure {
+		msg := websocket.FormatCloseMessage(code, reason)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	}
+	c.ws.Close()
+	c.hub.unregister(c)
 }
 
 // setPlace records what a ticket follower was last told and reports
@@ -118,47 +198,10 @@ func abs(x int) int {
 	return x
 }
 
-// writePump is the only goroutine that writes to the connection.
-func (c *client) writePump() {
-	ping := time.NewTicker(c.hub.opts.PingPeriod)
-	defer func() {
-		ping.Stop()
-		c.hub.unregister(c)
-		c.ws.Close()
-	}()
-	var lastSeq uint64
-	for {
-		select {
-		case m := <-c.send:
-			if m.seq != 0 && m.seq <= lastSeq {
-				continue
-			}
-			c.ws.SetWriteDeadline(time.Now().Add(c.hub.opts.WriteWait))
-			if err := c.ws.WritePreparedMessage(m.pm); err != nil {
-				c.kick(websocket.CloseAbnormalClosure, "")
-				return
-			}
-			if m.seq != 0 {
-				lastSeq = m.seq
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.opts.WriteWait)); err != nil {
-				c.kick(websocket.CloseAbnormalClosure, "")
-				return
-			}
-		case <-c.kicked:
-			if c.code != websocket.CloseAbnormalClosure {
-				msg := websocket.FormatCloseMessage(c.code, c.reason)
-				_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-			}
-			return
-		}
-	}
-}
-
-// readPump reads (and ignores) what the client sends, so that control
-// frames are processed and a dead peer is noticed.
-func (c *client) readPump() {
+// read reads (and ignores) what the client sends, so that control frames
+// are processed and a dead peer is noticed: without a pong within
+// PongWait the read fails and the connection is closed.
+func (c *client) read() {
 	defer c.kick(websocket.CloseAbnormalClosure, "")
 	c.ws.SetReadLimit(4096)
 	c.ws.SetReadDeadline(time.Now().Add(c.hub.opts.PongWait))

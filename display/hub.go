@@ -28,6 +28,7 @@ import (
 // Source is what the hub reads: the engine satisfies it.
 type Source interface {
 	Snapshot(ctx context.Context, branch string) (engine.Snapshot, error)
+	Summary(ctx context.Context, branch string) (engine.Snapshot, error)
 	EventsSince(ctx context.Context, branch string, after uint64, limit int) ([]queue.Event, bool, error)
 	TicketInfos(ctx context.Context, branch string, ids []uint64) (map[uint64]engine.TicketInfo, error)
 }
@@ -123,7 +124,7 @@ func New(src Source, opts Options) *Hub {
 	h.up = websocket.Upgrader{
 		// Small read buffers and a shared write-buffer pool keep an idle
 		// connection cheap; clients send almost nothing.
-		ReadBufferSize:  512,
+		ReadBufferSize:  256,
 		WriteBufferSize: 4096,
 		WriteBufferPool: &sync.Pool{},
 		CheckOrigin:     h.checkOrigin,
@@ -158,20 +159,8 @@ func (h *Hub) Close(ctx context.Context) error {
 		return nil
 	}
 	h.closed = true
-	var everyone []*client
-	for _, subs := range h.branches {
-		for c := range subs {
-			everyone = append(everyone, c)
-		}
-	}
-	for _, byID := range h.tickets {
-		for _, subs := range byID {
-			for c := range subs {
-				everyone = append(everyone, c)
-			}
-		}
-	}
 	h.mu.Unlock()
+	everyone := h.everyone()
 	close(h.done)
 	<-h.stopped
 	for _, c := range everyone {
@@ -193,6 +182,10 @@ func (h *Hub) run() {
 	defer fast.Stop()
 	idle := time.NewTicker(h.opts.PositionIdle)
 	defer idle.Stop()
+	// One ticker pings every quiet connection, rather than a timer per
+	// connection.
+	pings := time.NewTicker(max(h.opts.PingPeriod/10, 10*time.Millisecond))
+	defer pings.Stop()
 	dirty := map[string]bool{}
 	for {
 		select {
@@ -215,6 +208,10 @@ func (h *Hub) run() {
 				dirty[b] = true
 			}
 			h.mu.Unlock()
+		case now := <-pings.C:
+			for _, c := range h.everyone() {
+				c.ping(now)
+			}
 		}
 	}
 }
@@ -234,20 +231,40 @@ func (h *Hub) dispatch(evs []queue.Event, dirty map[string]bool) {
 		bevs := byBranch[branch]
 		subs, followed := h.subscribers(branch, bevs)
 		if len(subs) > 0 {
-			snap, err := h.src.Snapshot(context.Background(), branch)
+			snap, err := h.src.Summary(context.Background(), branch)
 			if err != nil {
-				h.log.Error("live: snapshot for broadcast", "branch", branch, "err", err)
+				h.log.Error("live: summary for broadcast", "branch", branch, "err", err)
 				// Clients see the gap in seq and resync.
 				continue
 			}
 			sum := summarise(snap)
+			var full *view.State // for settings changes, read once per batch
 			for _, ev := range bevs {
-				pm, err := prepare(liveOf(ev, sum))
+				var msg any = liveOf(ev, sum)
+				seq := ev.Seq
+				if ev.Type.Settings() {
+					// A change of settings (services, counters, names):
+					// clients start over from the whole state.
+					if full == nil {
+						fs, err := h.src.Snapshot(context.Background(), branch)
+						if err != nil {
+							h.log.Error("live: snapshot after a settings change", "branch", branch, "err", err)
+							continue
+						}
+						st := view.StateOf(fs, fs.Loc, time.Now(), false)
+						full = &st
+					}
+					// The state may already hold later events of this batch:
+					// its seq makes the writers skip them.
+					seq = full.Seq
+					msg = view.Live{Type: "snapshot", Seq: seq, State: full}
+				}
+				pm, err := prepare(msg)
 				if err != nil {
 					h.log.Error("live: encode", "err", err)
 					continue
 				}
-				h.fanOut(subs, outMsg{seq: ev.Seq, pm: pm})
+				h.fanOut(subs, outMsg{seq: seq, pm: pm})
 			}
 		}
 		if len(followed) > 0 {
@@ -302,7 +319,7 @@ func (h *Hub) dropSlow(c *client) {
 	if c.kick(websocket.CloseTryAgainLater, "too slow: reconnect") {
 		h.slow.Add(1)
 		// The writer may be stuck in a write to a peer that reads nothing:
-		// make sure the connection goes even then.
+		// closing the socket unblocks it.
 		time.AfterFunc(2*time.Second, func() { c.ws.Close() })
 	}
 }
@@ -501,6 +518,26 @@ func (h *Hub) unregister(c *client) {
 	}
 	h.conns.Add(-1)
 	h.all.Done()
+}
+
+// everyone returns every connection.
+func (h *Hub) everyone() []*client {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var all []*client
+	for _, subs := range h.branches {
+		for c := range subs {
+			all = append(all, c)
+		}
+	}
+	for _, byID := range h.tickets {
+		for _, subs := range byID {
+			for c := range subs {
+				all = append(all, c)
+			}
+		}
+	}
+	return all
 }
 
 // Subscribers returns how many connections follow branch (for tests and

@@ -210,7 +210,6 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 			want++
 		}
 	}()
-	kiosk := env.Kiosk("demo")
 	var issued atomic.Int64
 	var wg sync.WaitGroup
 	for range 8 {
@@ -219,7 +218,7 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 				if n := issued.Add(1); n > maxEvents {
 					return
 				}
-				issue(t, kiosk, "certificates")
+				issue(t, admin, "certificates")
 			}
 		})
 	}
@@ -230,7 +229,7 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 	}
 	// Still delivering to the healthy one after the drop.
 	for range 20 {
-		issue(t, kiosk, "certificates")
+		issue(t, admin, "certificates")
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for env.App.Hub.Subscribers("demo") != 1 && time.Now().Before(deadline) {
@@ -250,7 +249,6 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("stalled client dropped after %d events", n)
-	_ = admin
 }
 
 func TestTicketChannel(t *testing.T) {

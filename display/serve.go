@@ -55,8 +55,7 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
 		return nil
 	}
-	go c.writePump()
-	go c.readPump()
+	go c.read()
 	// Subscribed first, then the backlog: nothing falls in between, and the
 	// writer drops what both carry.
 	backlog, err := h.backlog(ctx, branch, since, resume)
@@ -65,9 +64,7 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 		c.kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
-	if !c.release(backlog) {
-		h.dropSlow(c)
-	}
+	c.release(backlog)
 	return nil
 }
 
@@ -127,8 +124,7 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
 		return nil
 	}
-	go c.writePump()
-	go c.readPump()
+	go c.read()
 	// Read again after subscribing, for the same reason as ServeBranch.
 	infos, err = h.src.TicketInfos(ctx, branch, []uint64{id})
 	info, ok := infos[id]
@@ -142,9 +138,7 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 		return nil
 	}
 	c.setPlace(info)
-	if !c.release([]outMsg{{pm: pm}}) {
-		h.dropSlow(c)
-	}
+	c.release([]outMsg{{pm: pm}})
 	return nil
 }
 

@@ -17,7 +17,7 @@ func TestConcurrentIssueAndCall(t *testing.T) {
 	f := newFixture(t)
 	services := []string{"certificates", "signatures", "applications"}
 	for i := 5; i <= 8; i++ {
-		if err := f.e.PutCounter(ctx, "demo", queue.Counter{ID: fmt.Sprint(i), Serves: services}); err != nil {
+		if err := putCounter(f, queue.Counter{ID: fmt.Sprint(i), Serves: services}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -15,6 +15,9 @@ type CounterResult struct {
 	// Service is the ticket's service; Loc the branch's time zone.
 	Service queue.Service
 	Loc     *time.Location
+	// Current is the ticket at the counter after the action (ID 0 for
+	// none); after pause or resume it is not the ticket acted on.
+	Current queue.Ticket
 }
 
 // Info returns the result's ticket as a TicketInfo.
@@ -36,6 +39,14 @@ func (e *Engine) counterOp(ctx context.Context, branch, counter, actor string, f
 			return err
 		}
 		res = CounterResult{Counter: c, Ticket: t, Loc: o.loc}
+		switch {
+		case c.Current != 0 && c.Current == t.ID:
+			res.Current = t
+		case c.Current != 0:
+			if res.Current, err = o.b.Ticket(c.Current); err != nil {
+				return err
+			}
+		}
 		if t.ID != 0 {
 			// A service deleted since leaves its id as its name.
 			if res.Service, err = o.b.Service(t.Service); err != nil {
@@ -90,6 +101,11 @@ func (o *op) advance(c *queue.Counter, act queue.Action) (queue.Ticket, error) {
 	if err := o.b.PutTicket(t); err != nil {
 		return t, err
 	}
+	if t.State.Final() {
+		if err := o.b.PutOutcome(queue.OutcomeOf(t)); err != nil {
+			return t, err
+		}
+	}
 	return t, o.emit(queue.TicketEvent(typ, t, o.now, ""))
 }
 
@@ -132,6 +148,9 @@ func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (C
 			return t, err
 		}
 		t.State, t.CalledAt, t.StartedAt = to, o.now, time.Time{}
+		if t.FirstCalledAt.IsZero() {
+			t.FirstCalledAt = o.now
+		}
 		t.Counter, t.Clerk = c.ID, o.actor
 		c.Current, c.PriorityStreak = t.ID, streak
 		if err := o.b.PutTicket(t); err != nil {

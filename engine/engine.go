@@ -124,9 +124,7 @@ func (e *Engine) write(ctx context.Context, branch, actor string, fn func(*op) e
 		if err := fn(o); err != nil {
 			return err
 		}
-		if evs := o.events; len(evs) > 0 {
-			tx.AfterCommit(func() { e.pub.Publish(evs) })
-		}
+		o.publishAfterCommit()
 		return nil
 	})
 }
@@ -219,6 +217,9 @@ func (o *op) finishWaiting(id uint64, act queue.Action, typ queue.EventType) err
 	if err := o.b.PutTicket(t); err != nil {
 		return err
 	}
+	if err := o.b.PutOutcome(queue.OutcomeOf(t)); err != nil {
+		return err
+	}
 	return o.emit(queue.TicketEvent(typ, t, o.now, ""))
 }
 
@@ -291,7 +292,12 @@ func (e *Engine) Tick(ctx context.Context, branch string) error {
 	if err != nil || !stale {
 		return err
 	}
-	return e.write(ctx, branch, "system", func(*op) error { return nil })
+	if err := e.write(ctx, branch, "system", func(*op) error { return nil }); err != nil {
+		return err
+	}
+	// Once a day, with the new day: personal links past retention go.
+	_, err = e.PurgeTokens(ctx, branch)
+	return err
 }
 
 // PublisherFunc adapts a function to Publisher.

@@ -9,12 +9,14 @@ import (
 
 	"github.com/seira-queue/seira/demo"
 	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
 )
 
 var ctx = context.Background()
 
 func TestIssueNumbersPerServiceAndDay(t *testing.T) {
 	f := newFixture(t)
+	f.open(t, "1") // one counter: every ticket waits for the one before
 	a1 := f.issue(t, "certificates", "")
 	f.clock.Advance(time.Second)
 	a2 := f.issue(t, "certificates", "")
@@ -42,13 +44,15 @@ func TestIssueNumbersPerServiceAndDay(t *testing.T) {
 	if a1.Position != 1 || a2.Position != 2 {
 		t.Errorf("positions %d, %d", a1.Position, a2.Position)
 	}
-	// Counters 1 and 2 serve certificates and signatures, which compete:
-	// B001 has A001 and A002 ahead of it.
+	// Counter 1 serves certificates and signatures, which compete: B001
+	// has A001 and A002 ahead of it.
 	if b1.Position != 3 {
 		t.Errorf("B001 position %d, want 3", b1.Position)
 	}
-	if a2.Wait <= a1.Wait || b1.Wait <= a2.Wait {
-		t.Errorf("estimates %v then %v", a1.Wait, a2.Wait)
+	// Counter 1 calls A001 at once, A002 after A001's 4 minutes, B001
+	// after A002's.
+	if a1.Wait != 0 || a2.Wait != 4*time.Minute || b1.Wait != 8*time.Minute {
+		t.Errorf("estimates %v, %v, %v; want 0, 4m, 8m", a1.Wait, a2.Wait, b1.Wait)
 	}
 }
 
@@ -89,8 +93,8 @@ func TestCounterFlowAndEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	var types []string
-	for i, ev := range f.pub.all() {
-		if ev.Seq != uint64(i+1) {
+	for i, ev := range f.events() {
+		if ev.Seq != f.setup+uint64(i+1) {
 			t.Fatalf("event %d has seq %d", i, ev.Seq)
 		}
 		types = append(types, string(ev.Type))
@@ -99,11 +103,11 @@ func TestCounterFlowAndEvents(t *testing.T) {
 	if strings.Join(types, " ") != want {
 		t.Fatalf("events:\n%s\nwant\n%s", strings.Join(types, " "), want)
 	}
-	if snap.Seq != 9 || len(snap.RecentCalls) != 3 || snap.RecentCalls[0].Number != "B001" {
+	if snap.Seq != f.setup+9 || len(snap.RecentCalls) != 3 || snap.RecentCalls[0].Number != "B001" {
 		t.Fatalf("snapshot seq %d recent %+v", snap.Seq, snap.RecentCalls)
 	}
-	stored, more, err := f.e.EventsSince(ctx, "demo", 6, 2)
-	if err != nil || !more || len(stored) != 2 || stored[0].Seq != 7 || stored[1].Type != queue.EvCalled {
+	stored, more, err := f.e.EventsSince(ctx, "demo", f.setup+6, 2)
+	if err != nil || !more || len(stored) != 2 || stored[0].Seq != f.setup+7 || stored[1].Type != queue.EvCalled {
 		t.Fatalf("events since 6: %+v more=%v err=%v", stored, more, err)
 	}
 	for _, ev := range f.pub.all() {
@@ -130,7 +134,7 @@ func TestBadInputGivesTypedErrors(t *testing.T) {
 
 	svc := mustService(t, f, "applications")
 	svc.Open = false
-	if err := f.e.PutService(ctx, "demo", svc); err != nil {
+	if err := putService(f, svc); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "applications"})
@@ -202,7 +206,7 @@ func TestDailyLimit(t *testing.T) {
 	f := newFixture(t)
 	svc := mustService(t, f, "signatures")
 	svc.DailyLimit = 2
-	if err := f.e.PutService(ctx, "demo", svc); err != nil {
+	if err := putService(f, svc); err != nil {
 		t.Fatal(err)
 	}
 	f.issue(t, "signatures", "")
@@ -211,7 +215,7 @@ func TestDailyLimit(t *testing.T) {
 	wantCode(t, err, queue.CodeServiceClosed)
 	// The refused ticket used no number.
 	svc.DailyLimit = 0
-	_ = f.e.PutService(ctx, "demo", svc)
+	_ = putService(f, svc)
 	if got := f.issue(t, "signatures", "").Ticket.Number; got != "B003" {
 		t.Errorf("after the limit was lifted: %s", got)
 	}
@@ -231,7 +235,7 @@ func TestIdempotencyKeyReturnsTheSameTicket(t *testing.T) {
 	if again.Ticket.ID != first.Ticket.ID || again.Ticket.Token != first.Ticket.Token || again.Ticket.Number != "A001" {
 		t.Fatalf("retry gave %+v, first %+v", again.Ticket, first.Ticket)
 	}
-	if n := len(f.pub.all()); n != 1 {
+	if n := len(f.events()); n != 1 {
 		t.Fatalf("%d events for one ticket", n)
 	}
 	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "signatures", IdempotencyKey: "kiosk1-42"})
@@ -277,10 +281,9 @@ func TestNewServiceDayExpiresAndRenumbers(t *testing.T) {
 }
 
 func TestAcrossDSTNumberingContinues(t *testing.T) {
-	f := newFixture(t)
 	// 2026-10-25 03:59 EEST → 03:00 EET: the clock goes back an hour, the
 	// service day does not change.
-	f.clock.t = mustTime("2026-10-25T00:30:00Z")
+	f := newFixtureAt(t, "2026-10-25T00:30:00Z")
 	f.issue(t, "certificates", "")
 	f.clock.Advance(time.Hour)
 	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A002" {
@@ -387,14 +390,14 @@ func TestCounterPauseAndClose(t *testing.T) {
 
 func TestSetupValidation(t *testing.T) {
 	f := newFixture(t)
-	wantCode(t, f.e.PutService(ctx, "demo", queue.Service{ID: "x", Prefix: "A"}), queue.CodeValidation)
-	wantCode(t, f.e.PutService(ctx, "demo", queue.Service{ID: "Bad Id", Prefix: "Q"}), queue.CodeValidation)
-	wantCode(t, f.e.PutService(ctx, "demo", queue.Service{ID: "x", Prefix: ""}), queue.CodeValidation)
-	wantCode(t, f.e.PutCounter(ctx, "demo", queue.Counter{ID: "9"}), queue.CodeValidation)
-	wantCode(t, f.e.PutCounter(ctx, "demo", queue.Counter{ID: "9", Serves: []string{"ghost"}}), queue.CodeValidation)
-	wantCode(t, f.e.CreateBranch(ctx, queue.Branch{ID: "demo"}, nil, nil), queue.CodeConflict)
-	wantCode(t, f.e.CreateBranch(ctx, queue.Branch{ID: "x", TimeZone: "Mars/Olympus"}, nil, nil), queue.CodeValidation)
-	if err := f.e.PutCounter(ctx, "demo", queue.Counter{ID: "9", Serves: []string{"applications"}}); err != nil {
+	wantCode(t, putService(f, queue.Service{ID: "x", Prefix: "A"}), queue.CodeValidation)
+	wantCode(t, putService(f, queue.Service{ID: "Bad Id", Prefix: "Q"}), queue.CodeValidation)
+	wantCode(t, putService(f, queue.Service{ID: "x", Prefix: ""}), queue.CodeValidation)
+	wantCode(t, putCounter(f, queue.Counter{ID: "9"}), queue.CodeValidation)
+	wantCode(t, putCounter(f, queue.Counter{ID: "9", Serves: []string{"ghost"}}), queue.CodeValidation)
+	wantCode(t, f.e.CreateBranch(ctx, "test", queue.Branch{ID: "demo", Name: queue.Text{"el": "Δοκιμή"}}, nil, nil), queue.CodeConflict)
+	wantCode(t, f.e.CreateBranch(ctx, "test", queue.Branch{ID: "x", Name: queue.Text{"el": "Χ"}, TimeZone: "Mars/Olympus"}, nil, nil), queue.CodeValidation)
+	if err := putCounter(f, queue.Counter{ID: "9", Serves: []string{"applications"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.e.OpenCounter(ctx, "demo", "9", "c"); err != nil {
@@ -422,4 +425,65 @@ func TestTickExpiresAtMidnightWithoutActions(t *testing.T) {
 	if err := f.e.Tick(ctx, "demo"); err != nil || len(f.pub.all()) != before+1 {
 		t.Fatalf("a second tick changed something: %v", err)
 	}
+}
+
+func TestRetentionRemovesOldTokensKeepsStatistics(t *testing.T) {
+	f := newFixture(t)
+	cfg := demoConfig(t, f)
+	cfg.RetentionDays = 30
+	if _, err := f.e.UpdateBranch(ctx, "test", cfg); err != nil {
+		t.Fatal(err)
+	}
+	f.open(t, "1")
+	old := f.issue(t, "certificates", "")
+	waiting := f.issue(t, "certificates", "")
+	f.next(t, "1")
+	f.next(t, "1") // old done, waiting called
+	if _, err := f.e.Done(ctx, "demo", "1", "clerk1"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(20 * 24 * time.Hour)
+	recent := f.issue(t, "signatures", "")
+	if n, err := f.e.PurgeTokens(ctx, "demo"); err != nil || n != 0 {
+		t.Fatalf("purge within retention: %d, %v", n, err)
+	}
+	f.clock.Advance(15 * 24 * time.Hour)
+	if err := f.e.Tick(ctx, "demo"); err != nil { // a new day: purges
+		t.Fatal(err)
+	}
+	for _, tok := range []string{old.Ticket.Token, waiting.Ticket.Token} {
+		if _, err := f.e.TicketByToken(ctx, tok); queue.ErrorCode(err) != queue.CodeNotFound {
+			t.Fatalf("a token past retention still works: %v", err)
+		}
+	}
+	// The recent one expired 15 days ago: within 30 days, it keeps its link.
+	if _, err := f.e.TicketByToken(ctx, recent.Ticket.Token); err != nil {
+		t.Fatalf("a ticket within retention lost its link: %v", err)
+	}
+	// The tickets themselves and their outcomes stay.
+	err := f.store.View(ctx, func(tx *storage.Tx) error {
+		b, _ := tx.Branch("demo")
+		tk, err := b.Ticket(old.Ticket.ID)
+		if err != nil || tk.Token != "" || tk.State != queue.StateDone {
+			t.Errorf("old ticket after purge: %+v %v", tk, err)
+		}
+		n := 0
+		b.Outcomes("0000-00-00", "9999-99-99", func(*queue.Outcome) bool { n++; return true })
+		if n != 3 {
+			t.Errorf("%d outcomes after purge, want 3", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func demoConfig(t *testing.T, f *fixture) queue.Branch {
+	t.Helper()
+	snap, err := f.e.Snapshot(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap.Branch
 }

@@ -62,11 +62,16 @@ type fixture struct {
 	clock *clock
 	pub   *recorder
 	path  string
+	// setup is how many events setting up the demo office took.
+	setup uint64
 }
 
 // newFixture opens an engine on a fresh file with the demo office, at
 // 09:00 Athens time on 2026-11-27.
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { return newFixtureAt(t, "2026-11-27T07:00:00Z") }
+
+// newFixtureAt is newFixture with the clock starting at start.
+func newFixtureAt(t testing.TB, start string) *fixture {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "seira.db")
 	store, err := storage.Open(path, storage.Options{})
@@ -74,14 +79,18 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	f := &fixture{store: store, clock: newClock("2026-11-27T07:00:00Z"), pub: &recorder{}, path: path}
+	f := &fixture{store: store, clock: newClock(start), pub: &recorder{}, path: path}
 	f.e = New(store, Options{Now: f.clock.Now, Publisher: f.pub})
 	br, svcs, counters := demo.Office()
-	if err := f.e.CreateBranch(context.Background(), br, svcs, counters); err != nil {
+	if err := f.e.CreateBranch(context.Background(), "test", br, svcs, counters); err != nil {
 		t.Fatal(err)
 	}
+	f.setup = uint64(len(f.pub.all()))
 	return f
 }
+
+// events returns the events published since the office was set up.
+func (f *fixture) events() []queue.Event { return f.pub.all()[f.setup:] }
 
 func (f *fixture) issue(t testing.TB, svc string, priority string) TicketInfo {
 	t.Helper()
@@ -115,4 +124,14 @@ func wantCode(t testing.TB, err error, code queue.Code) {
 	if got := queue.ErrorCode(err); got != code {
 		t.Fatalf("got error %v (code %q), want %q", err, got, code)
 	}
+}
+
+func putService(f *fixture, s queue.Service) error {
+	_, err := f.e.PutService(context.Background(), "test", demo.BranchID, s)
+	return err
+}
+
+func putCounter(f *fixture, c queue.Counter) error {
+	_, err := f.e.PutCounter(context.Background(), "test", demo.BranchID, c)
+	return err
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/seira-queue/seira/queue"
@@ -169,10 +170,20 @@ type load struct {
 	services map[string]queue.Service
 	now      time.Time
 	busy     map[string]time.Duration // per counter: remaining work
+	k        int                      // the branch's priority cap
+
+	// The forecast, made on first use.
+	forecastRead, forecastOK bool
+	waiting                  []queue.Candidate
+	desks                    []queue.Desk
+	calls                    map[uint64]time.Duration
 }
 
 func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
-	l := &load{b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{}}
+	l := &load{b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{}, k: queue.DefaultPriorityCap}
+	if cfg, err := b.Config(); err == nil {
+		l.k = cfg.Cap()
+	}
 	if svcs, err := b.Services(); err == nil {
 		for _, s := range svcs {
 			l.services[s.ID] = s
@@ -186,10 +197,9 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 		if err != nil {
 			continue
 		}
+		// A ticket past its expected time still has some way to go.
 		st := l.serviceTime(t.Service)
-		if left := st - l.now.Sub(t.CalledAt); left > 0 {
-			l.busy[c.ID] = left
-		}
+		l.busy[c.ID] = max(st-l.now.Sub(t.CalledAt), st/4)
 	}
 	return l
 }
@@ -206,7 +216,9 @@ func (l *load) serviceTime(svc string) time.Duration {
 	return queue.DefaultServiceTime
 }
 
-// place returns the position and the expected wait of waiting candidate t.
+// place returns the position and the expected wait of waiting candidate t
+// (which may be a ticket not issued yet: the estimate shown before taking
+// one).
 func (l *load) place(t queue.Candidate) (int, time.Duration) {
 	serving := queue.ServingCounters(l.counters, t.Service)
 	ahead := map[string]int{}
@@ -216,12 +228,50 @@ func (l *load) place(t queue.Candidate) (int, time.Duration) {
 		ahead[svc] = n
 		pos += n
 	}
+	if wait, ok := l.forecastWait(t); ok {
+		return pos, wait
+	}
 	var busy time.Duration
 	for _, c := range serving {
 		busy += l.busy[c.ID]
 	}
 	wait := queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
 	return pos, wait
+}
+
+// forecastWait is the wait of t by queue.Forecast, when the queue is short
+// enough to play through. The forecast of the waiting tickets is made once
+// per load and shared.
+func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
+	if !l.forecastRead {
+		l.forecastRead = true
+		total := 0
+		for svc := range l.services {
+			pri, reg := l.b.WaitingCount(svc)
+			total += pri + reg
+		}
+		if total > queue.ForecastLimit {
+			return 0, false
+		}
+		for svc := range l.services {
+			l.b.Waiting(svc, func(c queue.Candidate) bool { l.waiting = append(l.waiting, c); return true })
+		}
+		l.desks = queue.ForecastDesks(l.counters, func(c queue.Counter) time.Duration { return l.busy[c.ID] })
+		l.calls = queue.Forecast(l.waiting, l.desks, l.k, l.serviceTime)
+		l.forecastOK = true
+	}
+	if !l.forecastOK {
+		return 0, false
+	}
+	if w, ok := l.calls[t.ID]; ok && t.ID != 0 {
+		return w, true
+	}
+	if slices.ContainsFunc(l.waiting, func(c queue.Candidate) bool { return c.ID == t.ID }) {
+		return 0, false // waiting, but no desk would call it: fall back
+	}
+	// A ticket not in the queue yet: play the queue with it at the end.
+	w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), l.desks, l.k, l.serviceTime)[t.ID]
+	return w, ok
 }
 
 // ServiceState is one service with its queue now.
@@ -231,6 +281,9 @@ type ServiceState struct {
 	WaitingPriority int
 	// Wait is the expected wait of a regular ticket issued now.
 	Wait time.Duration
+	// Oldest is the issue time of the ticket that has waited longest (zero
+	// when nobody waits).
+	Oldest time.Time
 }
 
 // CounterState is one counter with its current ticket (ID 0 for none).
@@ -263,13 +316,28 @@ func (e *Engine) Snapshot(ctx context.Context, branch string) (Snapshot, error) 
 		if err != nil {
 			return err
 		}
-		s, err = e.snapshotIn(b)
+		s, err = e.snapshotIn(b, true)
 		return err
 	})
 	return s, err
 }
 
-func (e *Engine) snapshotIn(b *storage.BranchTx) (Snapshot, error) {
+// Summary is Snapshot without the recent calls: the live hub needs the
+// queues and counters after each batch of events, not the history.
+func (e *Engine) Summary(ctx context.Context, branch string) (Snapshot, error) {
+	var s Snapshot
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		s, err = e.snapshotIn(b, false)
+		return err
+	})
+	return s, err
+}
+
+func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) {
 	var s Snapshot
 	var err error
 	s.Seq = b.LastSeq()
@@ -291,6 +359,11 @@ func (e *Engine) snapshotIn(b *storage.BranchTx) (Snapshot, error) {
 	for _, svc := range svcs {
 		pri, reg := b.WaitingCount(svc.ID)
 		st := ServiceState{Service: svc, Waiting: pri + reg, WaitingPriority: pri}
+		for _, h := range b.Heads([]string{svc.ID}) {
+			if at := time.Unix(0, h.IssuedAt); st.Oldest.IsZero() || at.Before(st.Oldest) {
+				st.Oldest = at
+			}
+		}
 		// A ticket issued now is behind everyone of its class.
 		_, st.Wait = l.place(queue.Candidate{Service: svc.ID, IssuedAt: l.now.UnixNano() + 1, Seq: 1 << 30, ID: 1<<64 - 1})
 		s.Services = append(s.Services, st)
@@ -303,6 +376,9 @@ func (e *Engine) snapshotIn(b *storage.BranchTx) (Snapshot, error) {
 			}
 		}
 		s.Counters = append(s.Counters, cs)
+	}
+	if !recent {
+		return s, nil
 	}
 	scanned := 0
 	err = b.EventsBackward(func(ev queue.Event) bool {

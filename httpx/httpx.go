@@ -4,6 +4,7 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,6 +88,9 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		var qe *queue.Error
 		var he *echo.HTTPError
 		switch {
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			// The client went away or gave up: nothing to report.
+			code, status, msg = queue.CodeUnavailable, http.StatusServiceUnavailable, "request cancelled"
 		case errors.As(err, &qe):
 			status, msg = Status(code), qe.Message
 		case errors.As(err, &he):

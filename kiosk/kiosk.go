@@ -156,7 +156,10 @@ func (h *Handler) print(c echo.Context, d *auth.Device, info engine.TicketInfo) 
 // jam, say). Only the kiosk of the ticket's branch may.
 func (h *Handler) reprint(c echo.Context) error {
 	p := httpx.PrincipalOf(c)
-	if p.Device == nil || p.Device.Kind != auth.DeviceKiosk {
+	switch {
+	case p.User == nil && p.Device == nil:
+		return queue.Errorf(queue.CodeUnauthenticated, "only a paired kiosk prints tickets")
+	case p.Device == nil || p.Device.Kind != auth.DeviceKiosk:
 		return queue.Errorf(queue.CodeForbidden, "only a kiosk prints tickets")
 	}
 	info, err := h.eng.TicketByToken(c.Request().Context(), c.Param("token"))

@@ -76,3 +76,66 @@ func TestUpdateServiceTime(t *testing.T) {
 		t.Errorf("tiny sample not clamped: %v", got)
 	}
 }
+
+func TestForecastFollowsThePolicy(t *testing.T) {
+	minute := func(string) time.Duration { return time.Minute }
+	counters := []Counter{
+		{ID: "1", Serves: []string{"a"}, Status: CounterOpen},
+		{ID: "2", Serves: []string{"a", "b"}, Status: CounterOpen},
+	}
+	waiting := []Candidate{
+		{ID: 1, Service: "a", IssuedAt: 1}, {ID: 2, Service: "a", IssuedAt: 2}, {ID: 3, Service: "b", IssuedAt: 3},
+		{ID: 4, Service: "a", IssuedAt: 4}, {ID: 5, Service: "b", IssuedAt: 5, Priority: true},
+	}
+	desks := ForecastDesks(counters, func(c Counter) time.Duration {
+		if c.ID == "2" {
+			return 30 * time.Second // counter 2 is busy for another half minute
+		}
+		return 0
+	})
+	got := Forecast(waiting, desks, 3, minute)
+	// t=0: counter 1 calls the priority ticket? No: counter 1 does not serve
+	// b, so it calls 1. t=0.5: counter 2 calls 5 (priority). t=1: counter 1
+	// calls 2. t=1.5: counter 2 calls 3 (longer wait than 4). t=2: counter
+	// 1 calls 4.
+	want := map[uint64]time.Duration{1: 0, 5: 30 * time.Second, 2: time.Minute, 3: 90 * time.Second, 4: 2 * time.Minute}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("ticket %d called at %v, want %v (all: %v)", id, got[id], w, got)
+		}
+	}
+	// A service no open counter serves gets no forecast.
+	got = Forecast([]Candidate{{ID: 9, Service: "z"}}, desks, 3, minute)
+	if _, ok := got[9]; ok {
+		t.Error("a ticket nobody serves was forecast")
+	}
+}
+
+// TestForecastAgreesWithTheModel checks the forecast against the policy
+// model of policy_test.go played with equal service times: every counter
+// frees at the same time, so the calls come in rounds.
+func TestForecastOrderMatchesPick(t *testing.T) {
+	for seed := range uint64(50) {
+		m := newModel(t, seed)
+		for range 60 {
+			m.issue()
+		}
+		desks := ForecastDesks(m.counters, func(Counter) time.Duration { return 0 })
+		got := Forecast(m.all(), desks, m.k, func(string) time.Duration { return time.Minute })
+		// Play the model: in each round, every counter in order calls one.
+		round := time.Duration(0)
+		for progress := true; progress; round += time.Minute {
+			progress = false
+			for i := range m.counters {
+				pick, ok := m.call(i)
+				if !ok {
+					continue
+				}
+				progress = true
+				if got[pick.ID] != round {
+					t.Fatalf("seed %d: ticket %d called in round %v, forecast %v", seed, pick.ID, round, got[pick.ID])
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -47,6 +48,13 @@ type Branch struct {
 	TimeZone    string   `json:"time_zone"`
 	PriorityCap int      `json:"priority_cap"`
 	Priorities  []string `json:"priorities"`
+	// Hours are the opening hours per weekday; none means always open.
+	Hours Hours `json:"hours,omitempty"`
+	// Message is the line the wall displays show (news, closures).
+	Message Text `json:"message,omitempty"`
+	// RetentionDays, when positive, is how long a finished ticket keeps its
+	// token (its personal link); statistics stay.
+	RetentionDays int `json:"retention_days,omitempty"`
 }
 
 // Cap returns K, the priority cap, with the default for zero.
@@ -165,6 +173,9 @@ type Ticket struct {
 	Recalls   int        `json:"recalls,omitempty"`
 	Transfers []Transfer `json:"transfers,omitempty"`
 	Device    string     `json:"device,omitempty"`
+	// FirstCalledAt is when the ticket was first called: its wait ends
+	// there even if a transfer sends it back to a queue.
+	FirstCalledAt time.Time `json:"first_called_at,omitzero"`
 }
 
 // IsPriority reports whether the ticket belongs to the priority class.
@@ -192,7 +203,34 @@ const (
 	EvCounterOpened EventType = "counter.opened"
 	EvCounterPaused EventType = "counter.paused"
 	EvCounterClosed EventType = "counter.closed"
+
+	// Administrative changes, recorded with who made them.
+	EvBranchCreated  EventType = "branch.created"
+	EvBranchUpdated  EventType = "branch.updated"
+	EvServiceCreated EventType = "service.created"
+	EvServiceUpdated EventType = "service.updated"
+	EvServiceDeleted EventType = "service.deleted"
+	EvCounterCreated EventType = "counter.created"
+	EvCounterUpdated EventType = "counter.updated"
+	EvCounterDeleted EventType = "counter.deleted"
+	EvDeviceCreated  EventType = "device.created"
+	EvDeviceUpdated  EventType = "device.updated"
+	EvDeviceRevoked  EventType = "device.revoked"
+	EvUserCreated    EventType = "user.created"
+	EvUserUpdated    EventType = "user.updated"
+	EvUserDeleted    EventType = "user.deleted"
 )
+
+// Settings reports whether the event changed a branch's settings, which
+// live clients take as a cue to reload the whole state.
+func (t EventType) Settings() bool {
+	switch t {
+	case EvBranchCreated, EvBranchUpdated, EvServiceCreated, EvServiceUpdated, EvServiceDeleted,
+		EvCounterCreated, EvCounterUpdated, EvCounterDeleted:
+		return true
+	}
+	return false
+}
 
 // Event records one state change. Every change appends one, with the next
 // sequence number of its branch; events never carry a ticket's token.
@@ -214,6 +252,10 @@ type Event struct {
 	Counter  string    `json:"counter,omitempty"`
 	// Actor is the user or device that caused the change.
 	Actor string `json:"actor,omitempty"`
+	// Subject and Detail describe an administrative change: what was
+	// changed (a service id, a username) and its new settings.
+	Subject string          `json:"subject,omitempty"`
+	Detail  json.RawMessage `json:"detail,omitempty"`
 }
 
 // TicketEvent returns an event of type typ about ticket t at time at.

@@ -13,6 +13,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/seira-queue/seira/admin"
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/counter"
 	"github.com/seira-queue/seira/display"
@@ -20,6 +23,7 @@ import (
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/i18n"
 	"github.com/seira-queue/seira/kiosk"
+	"github.com/seira-queue/seira/metrics"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
@@ -46,6 +50,8 @@ type Deps struct {
 	Hub    *display.Hub
 	// Announcer renders spoken calls for the displays.
 	Announcer display.Announcer
+	// Metrics is served at /metrics.
+	Metrics *metrics.Metrics
 }
 
 // Server is seira's HTTP handler.
@@ -79,6 +85,7 @@ func New(cfg Config, d Deps) *Server {
 	if d.Announcer != nil {
 		live.RegisterAnnouncements(api, d.Announcer)
 	}
+	admin.New(d.Engine, d.Auth, d.Store, cfg.PublicURL).Register(api)
 	api.POST("/login", s.login)
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me)
@@ -90,6 +97,11 @@ func New(cfg Config, d Deps) *Server {
 	e.GET("/display/:branch", s.page("display.html", true))
 	e.GET("/t/:token", s.page("ticket.html", false))
 	e.GET("/static/*", s.static)
+	e.GET("/admin", s.page("admin.html", false))
+	e.GET("/admin/*", s.page("admin.html", false))
+	if d.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(d.Metrics.Registry, promhttp.HandlerOpts{})))
+	}
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	return s

@@ -8,48 +8,24 @@ import (
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/view"
 )
 
-// UserView is a user as the API shows it: never the password hash.
-type UserView struct {
-	Username string   `json:"username"`
-	Name     string   `json:"name"`
-	Role     string   `json:"role"`
-	Branches []string `json:"branches"`
-	Disabled bool     `json:"disabled,omitempty"`
-}
-
-// UserViewOf returns the view of u.
-func UserViewOf(u auth.User) UserView {
-	b := u.Branches
-	if b == nil {
-		b = []string{}
-	}
-	return UserView{Username: u.Username, Name: u.Name, Role: string(u.Role), Branches: b, Disabled: u.Disabled}
-}
-
-// DeviceView is a device as the API shows it: never its token.
-type DeviceView struct {
-	ID     string `json:"id"`
-	Kind   string `json:"kind"`
-	Branch string `json:"branch"`
-	Name   string `json:"name"`
-}
-
 type meView struct {
-	User      *UserView   `json:"user,omitempty"`
-	Device    *DeviceView `json:"device,omitempty"`
-	CSRFToken string      `json:"csrf_token,omitempty"`
+	User      *view.User   `json:"user,omitempty"`
+	Device    *view.Device `json:"device,omitempty"`
+	CSRFToken string       `json:"csrf_token,omitempty"`
 }
 
 func meOf(p auth.Principal) meView {
 	var v meView
 	if p.User != nil {
-		u := UserViewOf(*p.User)
+		u := view.UserOf(*p.User)
 		v.User = &u
 	}
 	if p.Device != nil {
-		v.Device = &DeviceView{ID: p.Device.ID, Kind: string(p.Device.Kind), Branch: p.Device.Branch, Name: p.Device.Name}
+		d := view.DeviceOf(*p.Device)
+		v.Device = &d
 	}
 	v.CSRFToken = p.CSRF
 	return v

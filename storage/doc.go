@@ -9,6 +9,9 @@
 //	  <branch id>/
 //	    "config"               → JSON queue.Branch
 //	    "day"                  → the service day the branch last acted in
+//	    "version"              → random: changes with every settings write
+//	    "purged"               → uint64: tickets up to this id are past
+//	                             retention and have lost their tokens
 //	    services/<service id>  → JSON queue.Service
 //	    counters/<counter id>  → JSON queue.Counter
 //	    tickets/<id u64>       → JSON queue.Ticket (bucket sequence = last id)
@@ -21,6 +24,8 @@
 //	    numbers/<YYYY-MM-DD>/<service id> → uint32: last daily number
 //	    servicetimes/<service id> → int64 ns: moving service-time estimate
 //	    idempotency/<key>      → <ticket id u64><service day>
+//	    outcomes/<YYYY-MM-DD><id u64> → queue.Outcome (binary): how each
+//	        finished ticket ended, by issue day, for statistics
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits

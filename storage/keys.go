@@ -15,6 +15,7 @@ var (
 	keySchema = []byte("schema")
 	keyConfig = []byte("config")
 	keyDay    = []byte("day")
+	keyPurged = []byte("purged")
 
 	bktServices     = []byte("services")
 	bktCounters     = []byte("counters")
@@ -26,12 +27,13 @@ var (
 	bktNumbers      = []byte("numbers")
 	bktServiceTimes = []byte("servicetimes")
 	bktIdempotency  = []byte("idempotency")
+	bktOutcomes     = []byte("outcomes")
 )
 
 // branchBuckets are created with every branch.
 func branchBuckets() [][]byte {
 	return [][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
-		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency}
+		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes}
 }
 
 func u64(v uint64) []byte {

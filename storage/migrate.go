@@ -2,9 +2,13 @@ package storage
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/seira-queue/seira/queue"
 )
 
 // migration is one step of the schema. The schema version is the number of
@@ -32,7 +36,45 @@ func migrations() []migration {
 			}
 			return nil
 		}},
+		{"derive ticket outcomes from the event log", buildOutcomes},
 	}
+}
+
+// buildOutcomes gives every branch an outcomes bucket filled by replaying
+// its event log.
+func buildOutcomes(tx *bolt.Tx) error {
+	return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+		b := tx.Bucket(bktBranches).Bucket(id)
+		if b.Bucket(bktOutcomes) != nil {
+			return nil
+		}
+		ob, err := b.CreateBucket(bktOutcomes)
+		if err != nil {
+			return err
+		}
+		var cfg queue.Branch
+		if err := json.Unmarshal(b.Get(keyConfig), &cfg); err != nil {
+			return fmt.Errorf("branch %s config: %w", id, err)
+		}
+		if cfg.TimeZone == "" {
+			cfg.TimeZone = queue.DefaultTimeZone
+		}
+		loc, err := time.LoadLocation(cfg.TimeZone)
+		if err != nil {
+			return err
+		}
+		r := queue.NewReplay(loc)
+		return b.Bucket(bktEvents).ForEach(func(_, v []byte) error {
+			var ev queue.Event
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return err
+			}
+			if o, ok := r.Add(ev); ok {
+				return putOutcome(ob, o)
+			}
+			return nil
+		})
+	})
 }
 
 // SchemaVersion is the schema this binary writes.

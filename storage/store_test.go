@@ -2,11 +2,13 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -81,6 +83,10 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 					return fmt.Errorf("bucket %s missing", k)
 				}
 			}
+		case 3:
+			// On an empty store there is nothing to derive; with data see
+			// TestMigrationBuildsOutcomesFromEvents.
+			return nil
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}
@@ -287,5 +293,78 @@ func TestRemoveWaitingOfAbsentTicketFails(t *testing.T) {
 	})
 	if err == nil {
 		t.Fatal("removing an absent ticket succeeded")
+	}
+}
+
+// TestMigrationBuildsOutcomesFromEvents gives a version-2 store a branch
+// with an event log and checks that migration 3 derives its outcomes.
+func TestMigrationBuildsOutcomesFromEvents(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	list := migrations()
+	if err := migrate(db, list[:2]); err != nil {
+		t.Fatal(err)
+	}
+	at := func(hhmm string) time.Time {
+		v, _ := time.Parse(time.RFC3339, "2026-11-27T"+hhmm+":00+02:00")
+		return v
+	}
+	issued := at("09:00")
+	events := []queue.Event{
+		{Type: queue.EvIssued, Ticket: 1, Number: "A001", Service: "a", Priority: "none", IssuedAt: issued, At: issued},
+		{Type: queue.EvIssued, Ticket: 2, Number: "A002", Service: "a", Priority: "senior", IssuedAt: at("09:01"), At: at("09:01")},
+		{Type: queue.EvCalled, Ticket: 1, Service: "a", IssuedAt: issued, At: at("09:10"), Counter: "1", Actor: "maria"},
+		{Type: queue.EvTransferred, Ticket: 1, Service: "b", From: "a", IssuedAt: issued, At: at("09:12"), Counter: "1"},
+		{Type: queue.EvCalled, Ticket: 1, Service: "b", IssuedAt: issued, At: at("09:20"), Counter: "2", Actor: "nikos"},
+		{Type: queue.EvStarted, Ticket: 1, Service: "b", IssuedAt: issued, At: at("09:21"), Counter: "2"},
+		{Type: queue.EvDone, Ticket: 1, Service: "b", IssuedAt: issued, At: at("09:30"), Counter: "2"},
+		{Type: queue.EvCancelled, Ticket: 2, Service: "a", IssuedAt: at("09:01"), At: at("09:05")},
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.Bucket(bktBranches).CreateBucket([]byte("demo"))
+		if err != nil {
+			return err
+		}
+		b.Put(keyConfig, []byte(`{"id":"demo","name":{"el":"Δ"}}`))
+		eb, _ := b.CreateBucket(bktEvents)
+		for i, ev := range events {
+			raw, _ := json.Marshal(ev)
+			eb.Put(u64(uint64(i+1)), raw)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, list[:3]); err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{db: db}
+	var got []queue.Outcome
+	err = s.View(context.Background(), func(tx *Tx) error {
+		b, err := tx.Branch("demo")
+		if err != nil {
+			return err
+		}
+		return b.Outcomes("2026-11-27", "2026-11-27", func(o *queue.Outcome) bool { got = append(got, *o); return true })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d outcomes, want 2: %+v", len(got), got)
+	}
+	done, cancelled := got[0], got[1]
+	wait, _ := done.Wait()
+	svc, _ := done.ServiceTime()
+	if done.State != queue.StateDone || done.FirstService != "a" || done.Service != "b" || done.Counter != "2" ||
+		done.Clerk != "nikos" || wait != 10*time.Minute || svc != 9*time.Minute {
+		t.Errorf("done ticket: %+v (wait %v, service %v)", done, wait, svc)
+	}
+	if cancelled.State != queue.StateCancelled || !cancelled.Priority || !cancelled.FirstCalled.IsZero() {
+		t.Errorf("cancelled ticket: %+v", cancelled)
 	}
 }

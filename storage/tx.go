@@ -378,3 +378,36 @@ func wrap(what string, err error) error {
 	}
 	return fmt.Errorf("storage: %s: %w", what, err)
 }
+
+// DeleteBranch removes a branch and everything in it, with the refs of its
+// tickets.
+func (t *Tx) DeleteBranch(id string) error {
+	refs := t.tx.Bucket(bktRefs)
+	var drop [][]byte
+	_ = refs.ForEach(func(k, v []byte) error {
+		if len(v) >= 8 && string(v[8:]) == id {
+			drop = append(drop, bytes.Clone(k))
+		}
+		return nil
+	})
+	for _, k := range drop {
+		if err := refs.Delete(k); err != nil {
+			return wrap("delete branch", err)
+		}
+	}
+	if err := t.tx.Bucket(bktBranches).DeleteBucket([]byte(id)); err != nil {
+		return wrap("delete branch", err)
+	}
+	return nil
+}
+
+// Purged is the id up to which tickets have had their tokens removed.
+func (b *BranchTx) Purged() uint64 {
+	if v := b.b.Get(keyPurged); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+// PutPurged records the retention watermark.
+func (b *BranchTx) PutPurged(id uint64) error { return wrap("put purged", b.b.Put(keyPurged, u64(id))) }

@@ -127,7 +127,7 @@ func (e *Env) Admin() *Client {
 func (e *Env) User(username string, role auth.Role, branches ...string) *Client {
 	e.t.Helper()
 	pw := "password-of-" + username
-	if _, err := e.App.Auth.PutUser(context.Background(), auth.User{Username: username, Role: role, Branches: branches}, pw); err != nil {
+	if _, err := e.App.Auth.PutUser(context.Background(), "test", auth.User{Username: username, Role: role, Branches: branches}, pw); err != nil {
 		e.t.Fatal(err)
 	}
 	c := e.Client()
@@ -139,7 +139,7 @@ func (e *Env) User(username string, role auth.Role, branches ...string) *Client 
 // bearer token.
 func (e *Env) Kiosk(branch string) *Client {
 	e.t.Helper()
-	_, tok, err := e.App.Auth.CreateDevice(context.Background(), auth.Device{Branch: branch, Kind: auth.DeviceKiosk, Name: "test kiosk"})
+	_, tok, err := e.App.Auth.CreateDevice(context.Background(), "test", auth.Device{Branch: branch, Kind: auth.DeviceKiosk, Name: "test kiosk"})
 	if err != nil {
 		e.t.Fatal(err)
 	}

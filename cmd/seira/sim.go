@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/seira-queue/seira/sim"
+)
+
+// simCmd plays a day of an office against seira and prints how far the wait
+// estimates were from the real waits (see package sim).
+func simCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, env := newFlags("sim", getenv, stderr)
+	url := fs.String("url", env("sim-url", ""), "a running seira to play against (default: start one in this process with a temporary store)")
+	speed := fs.Float64("speed", 300, "how many times faster than real time the server's clock runs (must match its -clock-speed)")
+	user := fs.String("user", env("sim-user", "admin"), "user the kiosk and the clerks sign in as (with -url)")
+	password := fs.String("password", env("sim-password", getenv("SEIRA_ADMIN_PASSWORD")), "that user's password (with -url)")
+	dayFile := fs.String("day", "", "day file in the form of reference-day.json (default: the embedded reference day)")
+	seed := fs.Uint64("seed", 1, "seed of the day's arrivals and service times")
+	csvFile := fs.String("csv", "", "write one row per ticket to this CSV file")
+	data := fs.String("data", "", "without -url: keep the in-process server's store in this directory")
+	hardStop := fs.Duration("hard-stop", time.Hour, "how long after closing the clerks keep serving the tickets still waiting")
+	logLevel := fs.String("log-level", env("log-level", "warn"), "log level: debug, info, warn or error")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger("text", *logLevel, stderr)
+	if err != nil {
+		return err
+	}
+	day := sim.ReferenceDay()
+	if *dayFile != "" {
+		if day, err = sim.LoadDay(*dayFile); err != nil {
+			return err
+		}
+	}
+	if *url != "" && *password == "" {
+		return errors.New("-url needs -password (or SEIRA_SIM_PASSWORD)")
+	}
+	rep, err := sim.Run(ctx, day, sim.Options{URL: *url, Speed: *speed, User: *user, Password: *password,
+		Seed: *seed, Data: *data, HardStop: *hardStop, Logger: log})
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	if *csvFile != "" {
+		f, err := os.Create(*csvFile)
+		if err != nil {
+			return fmt.Errorf("csv: %w", err)
+		}
+		if err := rep.WriteCSV(f); err != nil {
+			f.Close()
+			return fmt.Errorf("csv %s: %w", *csvFile, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("csv %s: %w", *csvFile, err)
+		}
+	}
+	if n := rep.ServerErrors(); n > 0 {
+		return fmt.Errorf("%d server errors (5xx) during the run: each is a bug", n)
+	}
+	return nil
+}

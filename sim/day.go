@@ -1,0 +1,307 @@
+package sim
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+)
+
+//go:embed reference-day.json
+var referenceDay []byte
+
+// Day is a day of an office to play, in the form of the design's
+// reference-day.json.
+type Day struct {
+	About    string    `json:"about,omitempty"`
+	Branch   string    `json:"branch"`
+	TimeZone string    `json:"time_zone"`
+	Open     TimeOfDay `json:"open"`
+	Close    TimeOfDay `json:"close"`
+	// ArrivalsPerHour is the mean number of arrivals in each hour of the
+	// clock ("09" is 09:00–10:00), a Poisson process within the hour.
+	ArrivalsPerHour map[string]float64 `json:"arrivals_per_hour"`
+	Services        []DayService       `json:"services"`
+	Counters        []DayCounter       `json:"counters"`
+	NoShowRate      float64            `json:"no_show_rate"`
+	PriorityRate    float64            `json:"priority_rate"`
+	WalkToCounterS  float64            `json:"walk_to_counter_s"`
+}
+
+// DayService is a service of the day and how long it takes.
+type DayService struct {
+	ID     string            `json:"id"`
+	Prefix string            `json:"prefix"`
+	Name   map[string]string `json:"name"`
+	// Share is the fraction of arrivals that come for this service.
+	Share float64 `json:"share"`
+	// ServiceMinMean is the mean service time in minutes; ServiceSigma the
+	// standard deviation of its logarithm (service times are log-normal).
+	ServiceMinMean float64 `json:"service_min_mean"`
+	ServiceSigma   float64 `json:"service_sigma"`
+}
+
+// DayCounter is a counter, the services it serves in preference order,
+// when it opens (the day's opening if zero) and its pauses.
+type DayCounter struct {
+	ID     string     `json:"id"`
+	Serves []string   `json:"serves"`
+	Opens  *TimeOfDay `json:"opens,omitempty"`
+	Pauses []Pause    `json:"pauses,omitempty"`
+}
+
+// Pause takes a counter away from At for Minutes.
+type Pause struct {
+	At      TimeOfDay `json:"at"`
+	Minutes float64   `json:"minutes"`
+}
+
+// TimeOfDay is a wall-clock time of the day, "HH:MM" in JSON, as the time
+// since midnight.
+type TimeOfDay time.Duration
+
+// ParseTimeOfDay parses "HH:MM".
+func ParseTimeOfDay(s string) (TimeOfDay, error) {
+	bad := fmt.Errorf("time %q: want HH:MM (00:00 to 23:59)", s)
+	if len(s) != 5 || s[2] != ':' {
+		return 0, bad
+	}
+	h, err1 := strconv.Atoi(s[:2])
+	m, err2 := strconv.Atoi(s[3:])
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 {
+		return 0, bad
+	}
+	return TimeOfDay(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute), nil
+}
+
+func (t TimeOfDay) String() string {
+	d := time.Duration(t)
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// MarshalJSON writes "HH:MM".
+func (t TimeOfDay) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }
+
+// UnmarshalJSON reads "HH:MM".
+func (t *TimeOfDay) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("time %s: want a string HH:MM", b)
+	}
+	v, err := ParseTimeOfDay(s)
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// ReferenceDay returns the design's reference day, embedded in the binary.
+func ReferenceDay() Day {
+	d, err := ParseDay(bytes.NewReader(referenceDay))
+	if err != nil {
+		panic("sim: the embedded reference day is invalid: " + err.Error())
+	}
+	return d
+}
+
+// LoadDay reads and validates a day file.
+func LoadDay(path string) (Day, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Day{}, fmt.Errorf("day file: %w", err)
+	}
+	defer f.Close()
+	d, err := ParseDay(f)
+	if err != nil {
+		return Day{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+// ParseDay decodes a day and validates it. Unknown fields are errors: a
+// misspelt field would otherwise silently play a different day.
+func ParseDay(r io.Reader) (Day, error) {
+	var d Day
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return Day{}, fmt.Errorf("day: bad JSON: %w", err)
+	}
+	if dec.More() {
+		return Day{}, errors.New("day: bad JSON: more than one object")
+	}
+	if err := d.Validate(); err != nil {
+		return Day{}, err
+	}
+	return d, nil
+}
+
+// shareTolerance is how far the services' shares may sum from 1.
+const shareTolerance = 0.01
+
+// Validate reports every problem of the day, joined.
+func (d Day) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("day: "+format, a...)) }
+	if d.Branch == "" {
+		bad("branch is missing")
+	}
+	if _, err := time.LoadLocation(d.tz()); err != nil {
+		bad("time_zone %q: unknown", d.TimeZone)
+	}
+	if d.Close <= d.Open {
+		bad("close %s is not after open %s", d.Close, d.Open)
+	}
+	arrivals := 0.0
+	for h, n := range d.ArrivalsPerHour {
+		start, err := hourStart(h)
+		switch {
+		case err != nil:
+			bad("arrivals_per_hour: %v", err)
+		case n < 0 || math.IsNaN(n) || math.IsInf(n, 0):
+			bad("arrivals_per_hour %q: %v is not a rate", h, n)
+		case n > 0 && (start+TimeOfDay(time.Hour) <= d.Open || start >= d.Close):
+			bad("arrivals_per_hour %q: the hour is outside the opening hours %s–%s", h, d.Open, d.Close)
+		}
+		arrivals += n
+	}
+	if arrivals == 0 {
+		bad("arrivals_per_hour: nobody arrives")
+	}
+	if !rate(d.NoShowRate) {
+		bad("no_show_rate %v: want 0 to 1", d.NoShowRate)
+	}
+	if !rate(d.PriorityRate) {
+		bad("priority_rate %v: want 0 to 1", d.PriorityRate)
+	}
+	if d.WalkToCounterS < 0 || d.WalkToCounterS > 3600 {
+		bad("walk_to_counter_s %v: want 0 to 3600", d.WalkToCounterS)
+	}
+	if len(d.Services) == 0 {
+		bad("no services")
+	}
+	services := map[string]bool{}
+	shares := 0.0
+	for i, s := range d.Services {
+		name := s.ID
+		if name == "" {
+			name = fmt.Sprintf("#%d", i+1)
+			bad("service %s: id is missing", name)
+		}
+		if services[s.ID] {
+			bad("service %s: listed twice", name)
+		}
+		services[s.ID] = true
+		if s.Share <= 0 || s.Share > 1 {
+			bad("service %s: share %v: want more than 0, at most 1", name, s.Share)
+		}
+		shares += s.Share
+		if !(s.ServiceMinMean > 0 && s.ServiceMinMean <= 600) {
+			bad("service %s: service_min_mean %v: want more than 0 minutes, at most 600", name, s.ServiceMinMean)
+		}
+		if !(s.ServiceSigma >= 0 && s.ServiceSigma <= 3) {
+			bad("service %s: service_sigma %v: want 0 to 3", name, s.ServiceSigma)
+		}
+	}
+	if len(d.Services) > 0 && math.Abs(shares-1) > shareTolerance {
+		bad("the services' shares sum to %.3f, not 1", shares)
+	}
+	if len(d.Counters) == 0 {
+		bad("no counters")
+	}
+	counters := map[string]bool{}
+	served := map[string]bool{}
+	for i, c := range d.Counters {
+		name := c.ID
+		if name == "" {
+			name = fmt.Sprintf("#%d", i+1)
+			bad("counter %s: id is missing", name)
+		}
+		if counters[c.ID] {
+			bad("counter %s: listed twice", name)
+		}
+		counters[c.ID] = true
+		if len(c.Serves) == 0 {
+			bad("counter %s serves no service", name)
+		}
+		for j, s := range c.Serves {
+			switch {
+			case !services[s]:
+				bad("counter %s serves unknown service %q", name, s)
+			case slices.Index(c.Serves, s) != j:
+				bad("counter %s lists service %s twice", name, s)
+			}
+			served[s] = true
+		}
+		opens := d.opens(c)
+		if opens < d.Open || opens >= d.Close {
+			bad("counter %s opens at %s, outside the opening hours %s–%s", name, opens, d.Open, d.Close)
+		}
+		for _, p := range c.Pauses {
+			if p.At < opens || p.At >= d.Close {
+				bad("counter %s: pause at %s is outside its hours %s–%s", name, p.At, opens, d.Close)
+			}
+			if !(p.Minutes > 0 && p.Minutes <= 600) {
+				bad("counter %s: pause at %s: minutes %v: want more than 0", name, p.At, p.Minutes)
+			}
+		}
+	}
+	for _, s := range d.Services {
+		if s.ID != "" && !served[s.ID] {
+			bad("service %s: no counter serves it", s.ID)
+		}
+	}
+	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() }) // map order
+	return errors.Join(errs...)
+}
+
+func rate(r float64) bool { return r >= 0 && r <= 1 }
+
+// hourStart parses an arrivals key "HH".
+func hourStart(h string) (TimeOfDay, error) {
+	if len(h) != 2 || h[0] < '0' || h[0] > '9' || h[1] < '0' || h[1] > '9' {
+		return 0, fmt.Errorf("hour %q: want 00 to 23", h)
+	}
+	n, _ := strconv.Atoi(h)
+	if n > 23 {
+		return 0, fmt.Errorf("hour %q: want 00 to 23", h)
+	}
+	return TimeOfDay(time.Duration(n) * time.Hour), nil
+}
+
+func (d Day) tz() string {
+	if d.TimeZone == "" {
+		return "Europe/Athens"
+	}
+	return d.TimeZone
+}
+
+// Location returns the day's time zone.
+func (d Day) Location() (*time.Location, error) { return time.LoadLocation(d.tz()) }
+
+// opens is when counter c opens.
+func (d Day) opens(c DayCounter) TimeOfDay {
+	if c.Opens == nil {
+		return d.Open
+	}
+	return *c.Opens
+}
+
+// service returns the day's service id.
+func (d Day) service(id string) (DayService, bool) {
+	for _, s := range d.Services {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return DayService{}, false
+}

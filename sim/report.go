@@ -1,0 +1,279 @@
+package sim
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+)
+
+// Ticket is what the simulator learnt of one ticket it issued.
+type Ticket struct {
+	Number   string
+	Service  string
+	Priority string
+	IssuedAt time.Time
+	// EstimateS is estimated_wait_s of the answer that issued the ticket.
+	EstimateS int
+	// State is the last state known: done, no_show, waiting, cancelled…
+	State string
+	// CalledAt is zero for a ticket never called.
+	CalledAt time.Time
+	Counter  string
+	// Planned is the arrival time the kiosk aimed at.
+	Planned time.Time
+
+	token   string
+	citizen Citizen
+}
+
+// Called reports whether the ticket was called (no-shows were).
+func (t Ticket) Called() bool { return !t.CalledAt.IsZero() }
+
+// RealWait is the time from issue to call.
+func (t Ticket) RealWait() time.Duration { return t.CalledAt.Sub(t.IssuedAt) }
+
+// Row is the figures of one group of tickets: a service, the priority
+// tickets, or all.
+type Row struct {
+	Name string
+	Figures
+}
+
+// Summarize returns a row per service (in the order given), one for the
+// priority tickets (when there are any) and one for all: the figures of the
+// called tickets only.
+func Summarize(tickets []Ticket, services []string) []Row {
+	by := map[string][]Sample{}
+	var prio, all []Sample
+	for _, t := range tickets {
+		if !t.Called() {
+			continue
+		}
+		s := Sample{EstimateS: float64(t.EstimateS), RealS: t.RealWait().Seconds()}
+		by[t.Service] = append(by[t.Service], s)
+		all = append(all, s)
+		if t.Priority != "" && t.Priority != "none" {
+			prio = append(prio, s)
+		}
+	}
+	rows := make([]Row, 0, len(services)+2)
+	for _, svc := range services {
+		rows = append(rows, Row{Name: svc, Figures: Compute(by[svc])})
+	}
+	if len(prio) > 0 {
+		rows = append(rows, Row{Name: "(priority)", Figures: Compute(prio)})
+	}
+	return append(rows, Row{Name: "all", Figures: Compute(all)})
+}
+
+// Lag is how far behind schedule the simulator's actions reached the
+// server, in simulated seconds: the kiosk's by the ticket's issued_at, the
+// clerks' by when they sent the request.
+type Lag struct {
+	N    int
+	Mean float64
+	P90  float64
+	P99  float64
+	Max  float64
+}
+
+// LagOf returns the lag figures of xs (simulated seconds).
+func LagOf(xs []float64) Lag {
+	return Lag{N: len(xs), Mean: Mean(xs), P90: Quantile(xs, 0.9), P99: Quantile(xs, 0.99), Max: Quantile(xs, 1)}
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Branch   string
+	TimeZone string
+	// Opening and Closing are the day's, in server time.
+	Opening, Closing time.Time
+	// End is when the last clerk finished, in server time.
+	End   time.Time
+	Seed  uint64
+	Speed float64
+	// Wall is the run's real duration, setting up included.
+	Wall time.Duration
+
+	// Planned arrivals; Issued tickets; IssueFailed arrivals that got none.
+	Planned, Issued, IssueFailed int
+	// Called tickets (no-shows included: they were called).
+	Called, NoShows int
+	// The tickets never called, by their state at the end.
+	StillWaiting, Cancelled, Expired, OtherState int
+	// ServerWaiting is the sum of the services' waiting counts in the
+	// branch's state at the end.
+	ServerWaiting int
+	// Foreign counts tickets the clerks called that the kiosk did not issue.
+	Foreign int
+
+	Rows []Row
+	Lag  Lag
+
+	Requests int
+	// Failures are the non-2xx answers (and, as status 0, requests without
+	// an answer) by route.
+	Failures []HTTPCount
+	Tickets  []Ticket
+}
+
+// ServerErrors counts 5xx answers: each is a bug in seira.
+func (r *Report) ServerErrors() int {
+	n := 0
+	for _, f := range r.Failures {
+		if f.Status >= 500 {
+			n += f.Count
+		}
+	}
+	return n
+}
+
+func (p *player) report(plan []Citizen, end time.Time, final stateView) *Report {
+	r := &Report{Branch: p.day.Branch, TimeZone: p.day.tz(), Opening: p.base, Closing: p.closing, End: end,
+		Seed: p.opts.Seed, Speed: p.opts.Speed, Planned: len(plan)}
+	for _, t := range p.ledger.all() {
+		r.Tickets = append(r.Tickets, *t)
+	}
+	r.Issued = len(r.Tickets)
+	for _, t := range r.Tickets {
+		switch {
+		case t.Called():
+			r.Called++
+			if t.State == "no_show" {
+				r.NoShows++
+			}
+		case t.State == "waiting":
+			r.StillWaiting++
+		case t.State == "cancelled":
+			r.Cancelled++
+		case t.State == "expired":
+			r.Expired++
+		default:
+			r.OtherState++
+		}
+	}
+	for _, s := range final.Services {
+		r.ServerWaiting += s.Waiting
+	}
+	services := make([]string, len(p.day.Services))
+	for i, s := range p.day.Services {
+		services[i] = s.ID
+	}
+	r.Rows = Summarize(r.Tickets, services)
+	p.mu.Lock()
+	r.Lag = LagOf(p.lags)
+	r.IssueFailed, r.Foreign = p.issueFailed, p.foreign
+	p.mu.Unlock()
+	r.Requests, r.Failures = p.c.tally.summary()
+	return r
+}
+
+// WriteTable prints the report for people.
+func (r *Report) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	loc, err := time.LoadLocation(r.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	fmt.Fprintf(&b, "seira sim: branch %s, %s %s–%s (%s), seed %d, speed %g×\n", r.Branch,
+		r.Opening.In(loc).Format("Mon 2006-01-02"), r.Opening.In(loc).Format("15:04"), r.Closing.In(loc).Format("15:04"),
+		r.TimeZone, r.Seed, r.Speed)
+	fmt.Fprintf(&b, "tickets: planned %d, issued %d (failed %d), called %d (no-shows %d); never called: waiting %d, cancelled %d, expired %d, other %d\n",
+		r.Planned, r.Issued, r.IssueFailed, r.Called, r.NoShows, r.StillWaiting, r.Cancelled, r.Expired, r.OtherState)
+	fmt.Fprintf(&b, "server at the end: %d waiting; last counter closed at %s\n", r.ServerWaiting, r.End.In(loc).Format("15:04:05"))
+	if r.Foreign > 0 {
+		fmt.Fprintf(&b, "calls of tickets this run did not issue: %d (left out)\n", r.Foreign)
+	}
+	b.WriteString("\nestimated wait − real wait, called tickets, minutes:\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	// Names padded to one width read left-aligned in right-aligned columns.
+	width := len("service")
+	for _, row := range r.Rows {
+		width = max(width, utf8.RuneCountInString(row.Name))
+	}
+	fmt.Fprintf(tw, "%-*s\tcount\tmedian |err|\tp90 |err|\twithin ±5\tbias\tmean wait\t\n", width, "service")
+	for _, row := range r.Rows {
+		f := row.Figures
+		fmt.Fprintf(tw, "%-*s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", width, row.Name, f.Count, minutes(f.MedianAbsErr, false),
+			minutes(f.P90AbsErr, false), percent(f.Within), minutes(f.Bias, true), minutes(f.MeanWait, false))
+	}
+	tw.Flush()
+	b.WriteString("(median and p90 by linear interpolation between ranks; bias > 0: the estimate promised a longer wait)\n")
+	fmt.Fprintf(&b, "\nlag behind schedule (simulated s, %d actions): mean %.1f, p90 %.1f, p99 %.1f, max %.1f\n",
+		r.Lag.N, r.Lag.Mean, r.Lag.P90, r.Lag.P99, r.Lag.Max)
+	errs4, none := 0, 0
+	for _, f := range r.Failures {
+		switch {
+		case f.Status == 0:
+			none += f.Count
+		case f.Status < 500:
+			errs4 += f.Count
+		}
+	}
+	fmt.Fprintf(&b, "HTTP: %d requests, %d client errors (4xx), %d without an answer, %d server errors (5xx)\n",
+		r.Requests, errs4, none, r.ServerErrors())
+	for _, f := range r.Failures {
+		status := strconv.Itoa(f.Status)
+		if f.Status == 0 {
+			status = "no answer"
+		}
+		fmt.Fprintf(&b, "  %-9s × %-5d %s\n", status, f.Count, f.Route)
+	}
+	if n := r.ServerErrors(); n > 0 {
+		fmt.Fprintf(&b, "!!! %d SERVER ERRORS (5xx): each is a bug in seira — see the log above !!!\n", n)
+	}
+	fmt.Fprintf(&b, "wall time %s for %s simulated at %g×\n", r.Wall.Round(time.Millisecond),
+		r.End.Sub(r.Opening).Round(time.Second), r.Speed)
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+func minutes(s float64, signed bool) string {
+	if math.IsNaN(s) {
+		return "–"
+	}
+	if signed {
+		return fmt.Sprintf("%+.1f", s/60)
+	}
+	return fmt.Sprintf("%.1f", s/60)
+}
+
+func percent(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f%%", 100*x)
+}
+
+// csvHeader returns the header row of WriteCSV.
+func csvHeader() []string {
+	return []string{"number", "service", "priority", "issued_at", "estimate_s", "real_wait_s", "state", "counter"}
+}
+
+// WriteCSV writes one row per issued ticket: number, service, priority,
+// issued_at (RFC 3339), estimate_s, real_wait_s (whole seconds; empty if
+// never called), state, counter.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader()); err != nil {
+		return err
+	}
+	for _, t := range r.Tickets {
+		wait := ""
+		if t.Called() {
+			wait = strconv.FormatInt(int64(t.RealWait().Round(time.Second)/time.Second), 10)
+		}
+		if err := cw.Write([]string{t.Number, t.Service, t.Priority, t.IssuedAt.Format(time.RFC3339),
+			strconv.Itoa(t.EstimateS), wait, t.State, t.Counter}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

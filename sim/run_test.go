@@ -1,0 +1,233 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seira-queue/seira/app"
+	"github.com/seira-queue/seira/app/apptest"
+	"github.com/seira-queue/seira/queue"
+)
+
+// shortDay is an hour at two counters: light enough that the queue is
+// empty soon after closing, busy enough to call, pause and no-show.
+const shortDay = `{
+  "branch": "demo", "time_zone": "Europe/Athens", "open": "09:00", "close": "10:00",
+  "arrivals_per_hour": {"09": 20},
+  "services": [
+    {"id": "certificates", "prefix": "A", "name": {"en": "Certificates"}, "share": 0.6, "service_min_mean": 3.0, "service_sigma": 0.4},
+    {"id": "signatures", "prefix": "B", "name": {"en": "Signatures"}, "share": 0.4, "service_min_mean": 2.0, "service_sigma": 0.3}
+  ],
+  "counters": [
+    {"id": "1", "serves": ["certificates", "signatures"]},
+    {"id": "2", "serves": ["signatures", "certificates"], "opens": "09:10", "pauses": [{"at": "09:30", "minutes": 10}]}
+  ],
+  "no_show_rate": 0.15, "priority_rate": 0.2, "walk_to_counter_s": 20
+}`
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// TestRunInProcess plays the short day against an in-process server
+// (mode b), then opens the server's store and checks that the report
+// counts what the server recorded.
+func TestRunInProcess(t *testing.T) {
+	d, err := ParseDay(strings.NewReader(shortDay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	rep, err := Run(ctx, d, Options{Speed: 1200, Seed: 3, Data: dir, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", table.String())
+
+	if n := len(Plan(d, 3)); rep.Planned != n || rep.Issued != n || rep.IssueFailed != 0 {
+		t.Errorf("planned %d, issued %d (failed %d); the plan has %d", rep.Planned, rep.Issued, rep.IssueFailed, n)
+	}
+	if rep.ServerErrors() != 0 || len(rep.Failures) != 0 {
+		t.Errorf("failed requests: %+v", rep.Failures)
+	}
+	if rep.Issued != rep.Called+rep.StillWaiting+rep.Cancelled+rep.Expired+rep.OtherState {
+		t.Errorf("issued %d ≠ called %d + waiting %d + cancelled %d + expired %d + other %d",
+			rep.Issued, rep.Called, rep.StillWaiting, rep.Cancelled, rep.Expired, rep.OtherState)
+	}
+	if rep.StillWaiting != 0 || rep.ServerWaiting != 0 {
+		t.Errorf("still waiting: %d by the report, %d by the server; the short day should drain", rep.StillWaiting, rep.ServerWaiting)
+	}
+	if all := rep.Rows[len(rep.Rows)-1]; all.Name != "all" || all.Count != rep.Called {
+		t.Errorf("last row %s counts %d, want all and %d", all.Name, all.Count, rep.Called)
+	}
+	if rep.Lag.N == 0 || rep.Lag.Max > 120 {
+		t.Errorf("lag %+v: not measured, or the simulator could not follow", rep.Lag)
+	}
+
+	// What the server recorded, from its store.
+	a, err := app.Open(app.Config{Data: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var events []queue.Event
+	for after := uint64(0); ; {
+		evs, more, err := a.Engine.EventsSince(ctx, d.Branch, after, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, evs...)
+		if !more {
+			break
+		}
+		after = evs[len(evs)-1].Seq
+	}
+	count := map[queue.EventType]int{}
+	calls := map[string]time.Duration{} // number → real wait
+	for _, ev := range events {
+		count[ev.Type]++
+		if ev.Type == queue.EvCalled {
+			calls[ev.Number] = ev.At.Sub(ev.IssuedAt)
+		}
+	}
+	if count[queue.EvIssued] != rep.Issued || count[queue.EvCalled] != rep.Called || count[queue.EvNoShow] != rep.NoShows ||
+		count[queue.EvDone] != rep.Called-rep.NoShows {
+		t.Errorf("server events: %d issued, %d called, %d no-shows, %d done; report: %d issued, %d called, %d no-shows",
+			count[queue.EvIssued], count[queue.EvCalled], count[queue.EvNoShow], count[queue.EvDone], rep.Issued, rep.Called, rep.NoShows)
+	}
+	if rep.NoShows == 0 || count[queue.EvCounterPaused] != 1 {
+		t.Errorf("%d no-shows, %d pauses: the day should have both", rep.NoShows, count[queue.EvCounterPaused])
+	}
+	snap, err := a.Engine.Snapshot(ctx, d.Branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := 0
+	for _, s := range snap.Services {
+		waiting += s.Waiting
+	}
+	if waiting != rep.StillWaiting {
+		t.Errorf("server: %d waiting, report: %d", waiting, rep.StillWaiting)
+	}
+	for _, c := range snap.Counters {
+		if c.Counter.Status != queue.CounterClosed {
+			t.Errorf("counter %s is %s at the end", c.Counter.ID, c.Counter.Status)
+		}
+	}
+
+	// The CSV: one row per ticket, each called, with the server's wait.
+	var buf bytes.Buffer
+	if err := rep.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != rep.Issued+1 || strings.Join(rows[0], ",") != strings.Join(csvHeader(), ",") {
+		t.Fatalf("CSV: %d rows, header %v; want %d and %v", len(rows), rows[0], rep.Issued+1, csvHeader())
+	}
+	priority := 0
+	for _, r := range rows[1:] {
+		wait, err := strconv.Atoi(r[5])
+		if err != nil || wait < 0 {
+			t.Errorf("ticket %s: real_wait_s %q", r[0], r[5])
+			continue
+		}
+		if _, err := strconv.Atoi(r[4]); err != nil {
+			t.Errorf("ticket %s: estimate_s %q", r[0], r[4])
+		}
+		want, ok := calls[r[0]]
+		if !ok || wait != int(want.Round(time.Second)/time.Second) {
+			t.Errorf("ticket %s: real wait %d s, the server's call says %v", r[0], wait, want)
+		}
+		if r[2] == "senior" {
+			priority++
+		}
+	}
+	if priority == 0 {
+		t.Error("no priority ticket in the CSV")
+	}
+}
+
+// fastNow returns a clock that starts at start and runs speed times
+// faster than real time.
+func fastNow(start time.Time, speed float64) func() time.Time {
+	real0 := time.Now()
+	return func() time.Time { return start.Add(time.Duration(float64(time.Since(real0)) * speed)) }
+}
+
+// TestRunAgainstServer plays against a server started apart (mode a),
+// whose clock is already past the opening: the day is shifted.
+func TestRunAgainstServer(t *testing.T) {
+	d, err := ParseDay(strings.NewReader(shortDay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := d.Location()
+	start := time.Date(2026, 11, 30, 9, 0, 0, 0, loc)
+	env := apptest.Start(t, func(c *app.Config) { c.Now = fastNow(start, 1200) })
+	ctx := context.Background()
+
+	if _, err := Run(ctx, d, Options{URL: env.URL, Speed: 300, User: "admin", Password: apptest.AdminPassword}); err == nil ||
+		!strings.Contains(err.Error(), "-clock-speed 300") {
+		t.Errorf("speed 300 against a server at 1200: %v", err)
+	}
+	if _, err := Run(ctx, d, Options{URL: env.URL, Speed: 1200, User: "admin", Password: "wrong"}); err == nil ||
+		!strings.Contains(err.Error(), "sign in") {
+		t.Errorf("wrong password: %v", err)
+	}
+	rep, err := Run(ctx, d, Options{URL: env.URL, Speed: 1200, Seed: 5, User: "admin", Password: apptest.AdminPassword, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Opening.After(start) || rep.Opening.Second() != 0 {
+		t.Errorf("opening %v: want the next whole minute after the server's 09:00 plus the time already run", rep.Opening)
+	}
+	if rep.Issued == 0 || rep.Issued != rep.Called+rep.StillWaiting || rep.ServerErrors() != 0 {
+		t.Errorf("issued %d, called %d, waiting %d, 5xx %d", rep.Issued, rep.Called, rep.StillWaiting, rep.ServerErrors())
+	}
+	if rep.Lag.N == 0 || rep.Lag.Max > 60 {
+		t.Errorf("lag %+v: the day is scheduled from a stale reading of the server's clock", rep.Lag)
+	}
+	for _, tk := range rep.Tickets {
+		if tk.IssuedAt.Before(rep.Opening) || !tk.Called() || tk.RealWait() < 0 {
+			t.Errorf("ticket %s issued %v (opening %v), called %v", tk.Number, tk.IssuedAt, rep.Opening, tk.CalledAt)
+		}
+	}
+}
+
+func TestCheckBranch(t *testing.T) {
+	d := ReferenceDay()
+	var st stateView
+	st.Services = []stateService{{ID: "certificates", Open: true}}
+	st.Counters = []stateCounter{
+		{ID: "1", Serves: []string{"signatures", "certificates"}, Status: "closed"},
+		{ID: "2", Serves: []string{"certificates"}, Status: "closed"},
+		{ID: "3", Serves: []string{"signatures", "applications"}, Status: "open", Clerk: "maria"},
+	}
+	err := checkBranch(st, d, "admin")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"no service signatures", "no service applications", "counter 2 serves [certificates]",
+		"counter 3 is open by maria", "no counter 4"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "counter 1") {
+		t.Errorf("counter 1 serves the same services in another order, yet: %v", err)
+	}
+}

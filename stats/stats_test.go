@@ -1,0 +1,268 @@
+package stats_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/stats"
+	"github.com/seira-queue/seira/storage"
+)
+
+var ctx = context.Background()
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) at(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	c.t = t
+}
+
+func setup(t testing.TB) (*storage.Store, *engine.Engine, *clock) {
+	t.Helper()
+	store, err := storage.Open(filepath.Join(t.TempDir(), "s.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	c := &clock{}
+	c.at("2026-11-27T08:00:00+02:00")
+	e := engine.New(store, engine.Options{Now: c.now})
+	br, svcs, counters := demo.Office()
+	if err := e.CreateBranch(ctx, "test", br, svcs, counters); err != nil {
+		t.Fatal(err)
+	}
+	return store, e, c
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// day plays a small known day at the demo office (times in Athens).
+func day(t *testing.T) (*storage.Store, *engine.Engine, *clock) {
+	store, e, c := setup(t)
+	issue := func(at, svc, prio string) engine.TicketInfo {
+		c.at("2026-11-27T" + at + ":00+02:00")
+		return must(e.Issue(ctx, "demo", engine.IssueRequest{Service: svc, Priority: prio}))
+	}
+	act := func(at string, f func(context.Context, string, string, string) (engine.CounterResult, error)) {
+		c.at("2026-11-27T" + at + ":00+02:00")
+		must(f(ctx, "demo", "1", "maria"))
+	}
+	issue("09:00", "certificates", "")     // A001
+	issue("09:02", "certificates", "")     // A002
+	issue("09:05", "signatures", "senior") // B001
+	act("09:06", e.OpenCounter)
+	act("09:10", e.CallNext) // B001 (priority), waited 5 min
+	act("09:11", e.Start)
+	act("09:15", e.CallNext) // B001 done after 4 min; A001 called, waited 15 min
+	act("09:20", e.CallNext) // A001 done after 5 min; A002 called, waited 18 min
+	act("09:21", e.NoShow)
+	a3 := issue("09:30", "certificates", "") // A003
+	c.at("2026-11-27T09:31:00+02:00")
+	must(e.Cancel(ctx, a3.Ticket.Token))
+	issue("10:05", "applications", "") // Γ001, still waiting at the end of the day
+	return store, e, c
+}
+
+func row(t *testing.T, rep stats.Report, key string) stats.Row {
+	t.Helper()
+	for _, r := range rep.Rows {
+		if r.Key == key {
+			return r
+		}
+	}
+	t.Fatalf("no row %q in %+v", key, rep.Rows)
+	return stats.Row{}
+}
+
+func TestByServiceOnAKnownDay(t *testing.T) {
+	store, _, c := day(t)
+	rep, err := stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-27", stats.ByService, c.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := row(t, rep, "certificates")
+	if a.Issued != 3 || a.Served != 1 || a.NoShow != 1 || a.Cancelled != 1 || a.Expired != 0 {
+		t.Errorf("certificates counts: %+v", a)
+	}
+	// Waits 15 and 18 minutes: mean 16.5; nearest-rank median 15, p90 18.
+	if a.WaitS != (stats.Summary{Count: 2, Mean: 990, Median: 900, P90: 1080}) {
+		t.Errorf("certificates waits: %+v", a.WaitS)
+	}
+	if a.ServiceS != (stats.Summary{Count: 1, Mean: 300, Median: 300, P90: 300}) {
+		t.Errorf("certificates service: %+v", a.ServiceS)
+	}
+	// Target 15 min (demo): 15 is within, 18 is not.
+	if a.WithinTarget == nil || *a.WithinTarget != 0.5 {
+		t.Errorf("certificates within target: %v", a.WithinTarget)
+	}
+	b := row(t, rep, "signatures")
+	if b.Issued != 1 || b.Served != 1 || b.WaitS.Mean != 300 || b.ServiceS.Mean != 240 || *b.WithinTarget != 1 {
+		t.Errorf("signatures: %+v", b)
+	}
+	// Γ001 waits still: issued today, nothing else.
+	g := row(t, rep, "applications")
+	if g.Issued != 1 || g.Served != 0 || g.WaitS.Count != 0 || g.WithinTarget != nil {
+		t.Errorf("applications: %+v", g)
+	}
+	if rep.Total.Issued != 5 || rep.Total.Served != 2 || rep.Total.WaitS.Count != 3 {
+		t.Errorf("total: %+v", rep.Total)
+	}
+}
+
+func TestOtherGroupingsAndDays(t *testing.T) {
+	store, e, c := day(t)
+	byClerk := must(stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-27", stats.ByClerk, c.now()))
+	if m := row(t, byClerk, "maria"); m.Served != 2 || m.NoShow != 1 {
+		t.Errorf("maria: %+v", m)
+	}
+	byHour := must(stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-27", stats.ByHour, c.now()))
+	if h := row(t, byHour, "09"); h.Issued != 4 {
+		t.Errorf("09:00–10:00: %+v", h)
+	}
+	if h := row(t, byHour, "10"); h.Issued != 1 {
+		t.Errorf("10:00–11:00: %+v", h)
+	}
+	// The next day expires Γ001; the first day's figures now count it.
+	c.at("2026-11-28T09:00:00+02:00")
+	must(e.Issue(ctx, "demo", engine.IssueRequest{Service: "certificates"}))
+	first := must(stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-27", stats.ByService, c.now()))
+	if g := row(t, first, "applications"); g.Issued != 1 || g.Expired != 1 {
+		t.Errorf("expired next day: %+v", g)
+	}
+	both := must(stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-28", stats.ByDay, c.now()))
+	if len(both.Rows) != 2 || both.Rows[1].Key != "2026-11-28" || both.Rows[1].Issued != 1 || both.Total.Issued != 6 {
+		t.Errorf("by day: %+v", both)
+	}
+	empty := must(stats.Compute(ctx, store, "demo", "2025-01-01", "2025-01-31", stats.ByService, c.now()))
+	if len(empty.Rows) != 0 || empty.Total.Issued != 0 {
+		t.Errorf("a month without tickets: %+v", empty)
+	}
+}
+
+func TestBadQueries(t *testing.T) {
+	store, _, c := setup(t)
+	for _, q := range [][2]string{{"2026-11-31", "2026-12-01"}, {"yesterday", "2026-12-01"}, {"2026-12-02", "2026-12-01"}} {
+		_, err := stats.Compute(ctx, store, "demo", q[0], q[1], stats.ByService, c.now())
+		if queue.ErrorCode(err) != queue.CodeValidation {
+			t.Errorf("%v: %v", q, err)
+		}
+	}
+	if _, err := stats.Compute(ctx, store, "nowhere", "2026-11-01", "2026-11-02", stats.ByService, c.now()); queue.ErrorCode(err) != queue.CodeNotFound {
+		t.Errorf("unknown branch: %v", err)
+	}
+	if _, err := stats.ParseBy("colour"); queue.ErrorCode(err) != queue.CodeValidation {
+		t.Errorf("by=colour: %v", err)
+	}
+}
+
+func TestCSV(t *testing.T) {
+	store, _, c := day(t)
+	rep := must(stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-27", stats.ByService, c.now()))
+	raw := must(rep.CSV())
+	if !bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
+		t.Fatal("no UTF-8 byte-order mark")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(raw[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1+len(rep.Rows)+1 || recs[0][0] != "service" || recs[len(recs)-1][0] != "total" {
+		t.Fatalf("csv rows: %v", recs)
+	}
+	for _, r := range recs[1:] {
+		if r[0] == "certificates" && (r[1] != "3" || r[7] != "900.0" || r[12] != "0.500") {
+			t.Errorf("certificates row: %v", r)
+		}
+	}
+}
+
+// fillOutcomes writes n synthetic outcomes over a year, as a busy office
+// would have them, straight into the store.
+func fillOutcomes(b *testing.B, store *storage.Store, n int) {
+	b.Helper()
+	start := time.Date(2025, 1, 2, 8, 0, 0, 0, time.UTC)
+	const perTx = 50_000
+	svcs := []string{"certificates", "signatures", "applications"}
+	for done := 0; done < n; {
+		err := store.Update(ctx, func(tx *storage.Tx) error {
+			br, err := tx.Branch("demo")
+			if err != nil {
+				return err
+			}
+			for i := done; i < min(done+perTx, n); i++ {
+				issued := start.Add(time.Duration(i) * 365 * 24 * time.Hour / time.Duration(n))
+				called := issued.Add(time.Duration(i%1800) * time.Second)
+				o := queue.Outcome{ID: uint64(i + 1), Day: issued.Format(queue.DayLayout), State: queue.StateDone,
+					Service: svcs[i%3], FirstService: svcs[i%3], Counter: fmt.Sprint(1 + i%4), Clerk: fmt.Sprint("clerk", i%8),
+					Issued: issued, FirstCalled: called, Called: called, Finished: called.Add(time.Duration(60+i%600) * time.Second)}
+				if err := br.PutOutcome(o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		done += perTx
+	}
+}
+
+func benchYear(b *testing.B, n int) {
+	store, _, _ := setup(b)
+	fillOutcomes(b, store, n)
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		rep, err := stats.Compute(ctx, store, "demo", "2025-01-01", "2025-12-31", stats.ByService, now)
+		if err != nil || rep.Total.Issued != n {
+			b.Fatalf("%v, %d issued", err, rep.Total.Issued)
+		}
+	}
+}
+
+// BenchmarkYear150k is a busy office's year (150,000 tickets).
+func BenchmarkYear150k(b *testing.B) { benchYear(b, 150_000) }
+
+// BenchmarkYear3M is the whole network's year (3 million tickets).
+func BenchmarkYear3M(b *testing.B) { benchYear(b, 3_000_000) }
+
+// TestCountingAndSortingAgree checks the two ways percentiles are taken.
+func TestCountingAndSortingAgree(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 10, 99, 100, 70_000, 100_001} {
+		v := make([]int32, n)
+		for i := range v {
+			v[i] = int32((i * 7919) % 3600)
+		}
+		sorted := append([]int32(nil), v...)
+		slices.Sort(sorted)
+		want := stats.Summary{Count: n, Median: float64(sorted[max((50*n+99)/100-1, 0)]), P90: float64(sorted[max((90*n+99)/100-1, 0)])}
+		got := stats.SummariseForTest(v)
+		if got.Median != want.Median || got.P90 != want.P90 || got.Count != n {
+			t.Errorf("n=%d: got %+v, want median %v p90 %v", n, got, want.Median, want.P90)
+		}
+	}
+}
