@@ -115,8 +115,16 @@ func (o *op) learnServiceTime(t queue.Ticket) error {
 	if t.CalledAt.IsZero() {
 		return nil
 	}
-	prev := o.b.ServiceTime(t.Service)
-	return o.b.PutServiceTime(t.Service, queue.UpdateServiceTime(prev, o.now.Sub(t.CalledAt)))
+	prev, n := o.b.ServiceTime(t.Service)
+	if n == 0 {
+		svc, err := o.b.Service(t.Service)
+		if err != nil {
+			svc = queue.Service{} // deleted since: the general default
+		}
+		prev = svc.ServiceTime()
+	}
+	est, n := queue.UpdateServiceTime(prev, n, o.now.Sub(t.CalledAt))
+	return o.b.PutServiceTime(t.Service, est, n)
 }
 
 // CallNext finishes the counter's current ticket, if any, as done, and calls
@@ -238,7 +246,13 @@ func (e *Engine) OpenCounter(ctx context.Context, branch, counter, actor string)
 		if c.Status == queue.CounterOpen {
 			return queue.Ticket{}, nil
 		}
-		c.Status, c.Clerk = queue.CounterOpen, actor
+		if c.Status == queue.CounterPaused && !c.PausedAt.IsZero() {
+			// A pause ends: the forecast learns how long pauses last.
+			if err := o.b.PutPauseTime(queue.UpdatePauseTime(o.b.PauseTime(), o.now.Sub(c.PausedAt))); err != nil {
+				return queue.Ticket{}, err
+			}
+		}
+		c.Status, c.Clerk, c.PausedAt = queue.CounterOpen, actor, time.Time{}
 		return queue.Ticket{}, o.emit(queue.Event{Type: queue.EvCounterOpened, Counter: c.ID})
 	})
 }
@@ -253,7 +267,7 @@ func (e *Engine) PauseCounter(ctx context.Context, branch, counter, actor string
 		case queue.CounterClosed:
 			return queue.Ticket{}, queue.Errorf(queue.CodeInvalidTransition, "counter %s is closed", c.ID)
 		}
-		c.Status = queue.CounterPaused
+		c.Status, c.PausedAt = queue.CounterPaused, o.now
 		return queue.Ticket{}, o.emit(queue.Event{Type: queue.EvCounterPaused, Counter: c.ID})
 	})
 }
@@ -271,7 +285,7 @@ func (e *Engine) CloseCounter(ctx context.Context, branch, counter, actor string
 				return t, err
 			}
 		}
-		c.Status, c.Clerk, c.PriorityStreak = queue.CounterClosed, "", 0
+		c.Status, c.Clerk, c.PriorityStreak, c.PausedAt = queue.CounterClosed, "", 0, time.Time{}
 		return t, o.emit(queue.Event{Type: queue.EvCounterClosed, Counter: c.ID})
 	})
 }

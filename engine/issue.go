@@ -127,6 +127,11 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 			return queue.Ticket{}, err
 		}
 	}
+	if t.IsPriority() {
+		if err := o.learnPriorityRate(svc.ID); err != nil {
+			return queue.Ticket{}, err
+		}
+	}
 	return t, o.emit(queue.TicketEvent(queue.EvIssued, t, o.now, ""))
 }
 
@@ -149,4 +154,11 @@ func (e *Engine) Cancel(ctx context.Context, token string) (TicketInfo, error) {
 		return TicketInfo{}, err
 	}
 	return e.info(ctx, t)
+}
+
+// learnPriorityRate counts a priority ticket into the service's arrival
+// rate, which the forecast allows for.
+func (o *op) learnPriorityRate(svc string) error {
+	last, rate := o.b.PriorityRate(svc)
+	return o.b.PutPriorityRate(svc, o.now, queue.AddArrival(rate, last, o.now))
 }

@@ -189,7 +189,15 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 			l.services[s.ID] = s
 		}
 	}
+	pause := b.PauseTime()
+	if pause == 0 {
+		pause = queue.DefaultPause
+	}
 	for _, c := range counters {
+		if c.Status == queue.CounterPaused && !c.PausedAt.IsZero() {
+			// A paused counter comes back, in a typical pause's time.
+			l.busy[c.ID] = max(pause-l.now.Sub(c.PausedAt), pause/4)
+		}
 		if c.Current == 0 {
 			continue
 		}
@@ -199,7 +207,7 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 		}
 		// A ticket past its expected time still has some way to go.
 		st := l.serviceTime(t.Service)
-		l.busy[c.ID] = max(st-l.now.Sub(t.CalledAt), st/4)
+		l.busy[c.ID] += max(st-l.now.Sub(t.CalledAt), st/4)
 	}
 	return l
 }
@@ -207,7 +215,7 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 // serviceTime is the moving estimate for svc, or its configured default
 // until it has history.
 func (l *load) serviceTime(svc string) time.Duration {
-	if d := l.b.ServiceTime(svc); d > 0 {
+	if d, n := l.b.ServiceTime(svc); n > 0 {
 		return d
 	}
 	if s, ok := l.services[svc]; ok {
@@ -239,6 +247,9 @@ func (l *load) place(t queue.Candidate) (int, time.Duration) {
 	return pos, wait
 }
 
+// forecastHorizon is how far ahead the forecast expects priority arrivals.
+const forecastHorizon = 4 * time.Hour
+
 // forecastWait is the wait of t by queue.Forecast, when the queue is short
 // enough to play through. The forecast of the waiting tickets is made once
 // per load and shared.
@@ -256,6 +267,16 @@ func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 		for svc := range l.services {
 			l.b.Waiting(svc, func(c queue.Candidate) bool { l.waiting = append(l.waiting, c); return true })
 		}
+		// Priority tickets still to come will go ahead of those waiting.
+		base := uint64(1) << 62
+		for svc := range l.services {
+			last, rate := l.b.PriorityRate(svc)
+			if rate = queue.DecayRate(rate, last, l.now); rate > 0.01 {
+				gap := time.Duration(float64(time.Hour) / rate)
+				l.waiting = append(l.waiting, queue.ExpectedArrivals(svc, gap, forecastHorizon, base)...)
+				base += 1 << 32
+			}
+		}
 		l.desks = queue.ForecastDesks(l.counters, func(c queue.Counter) time.Duration { return l.busy[c.ID] })
 		l.calls = queue.Forecast(l.waiting, l.desks, l.k, l.serviceTime)
 		l.forecastOK = true
@@ -266,7 +287,7 @@ func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 	if w, ok := l.calls[t.ID]; ok && t.ID != 0 {
 		return w, true
 	}
-	if slices.ContainsFunc(l.waiting, func(c queue.Candidate) bool { return c.ID == t.ID }) {
+	if slices.ContainsFunc(l.waiting, func(c queue.Candidate) bool { return c.ID == t.ID && c.Arrive == 0 }) {
 		return 0, false // waiting, but no desk would call it: fall back
 	}
 	// A ticket not in the queue yet: play the queue with it at the end.

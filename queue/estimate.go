@@ -2,6 +2,7 @@ package queue
 
 import (
 	"cmp"
+	"math"
 	"time"
 )
 
@@ -105,16 +106,58 @@ func EstimateWait(in WaitInput) time.Duration {
 const (
 	minServiceSample = 10 * time.Second
 	maxServiceSample = 90 * time.Minute
-	ewmaWeight       = 0.2
+	// A light weight: one service time says little (they vary by half and
+	// more), and a forecast over dozens of tickets multiplies its error.
+	ewmaWeight = 0.05
 )
 
+// priorWeight is how many samples the configured default counts for: the
+// first few real ones move the estimate, none of them alone decides it.
+const priorWeight = 3
+
 // UpdateServiceTime folds one observed service time into the moving
-// estimate (an exponentially weighted moving average). A zero prev starts the
-// average at the sample.
-func UpdateServiceTime(prev, sample time.Duration) time.Duration {
+// estimate prev, which n samples have made (prev is the service's
+// configured default when n is 0). The first samples are averaged with the
+// default as if it were priorWeight samples; once their weight falls below
+// the moving average's, it is an exponentially weighted moving average.
+// It returns the new estimate and sample count.
+func UpdateServiceTime(prev time.Duration, n int, sample time.Duration) (time.Duration, int) {
 	sample = min(max(sample, minServiceSample), maxServiceSample)
+	w := max(1/float64(n+1+priorWeight), ewmaWeight)
+	return time.Duration(float64(prev)*(1-w) + float64(sample)*w), n + 1
+}
+
+// DefaultPause is how long a pause is expected to last until pauses have
+// been seen.
+const DefaultPause = 15 * time.Minute
+
+// UpdatePauseTime folds one pause's length into the moving mean (pauses
+// over two hours are closures in all but name, and are left out).
+func UpdatePauseTime(prev, sample time.Duration) time.Duration {
+	if sample <= 0 || sample > 2*time.Hour {
+		return prev
+	}
 	if prev <= 0 {
 		return sample
 	}
-	return time.Duration(float64(prev)*(1-ewmaWeight) + float64(sample)*ewmaWeight)
+	return (prev*4 + sample) / 5
+}
+
+// arrivalMemory is the time constant of the arrival rate estimate: the
+// last hour or so counts.
+const arrivalMemory = time.Hour
+
+// DecayRate returns an arrival rate estimated at last, as seen at now.
+func DecayRate(perHour float64, last, now time.Time) float64 {
+	if perHour <= 0 || now.Before(last) {
+		return max(perHour, 0)
+	}
+	return perHour * math.Exp(-float64(now.Sub(last))/float64(arrivalMemory))
+}
+
+// AddArrival updates an exponentially decaying arrival rate (per hour) for
+// one arrival at now: each arrival adds 1/τ, and the sum fades with time
+// constant τ, so a steady stream of r per hour settles at r.
+func AddArrival(perHour float64, last, now time.Time) float64 {
+	return DecayRate(perHour, last, now) + float64(time.Hour)/float64(arrivalMemory)
 }

@@ -62,18 +62,27 @@ func TestServingCountersFallsBack(t *testing.T) {
 }
 
 func TestUpdateServiceTime(t *testing.T) {
-	if got := UpdateServiceTime(0, 3*time.Minute); got != 3*time.Minute {
-		t.Errorf("first sample: %v", got)
+	// The default counts as three samples: one sample of 8 min moves a
+	// 4 min default to 5 min.
+	got, n := UpdateServiceTime(4*time.Minute, 0, 8*time.Minute)
+	if got != 5*time.Minute || n != 1 {
+		t.Errorf("first sample: %v, %d", got, n)
 	}
-	got := UpdateServiceTime(5*time.Minute, 10*time.Minute)
-	if got != 6*time.Minute {
-		t.Errorf("EWMA: %v", got)
+	// Long after, one sample moves it by the moving average's weight.
+	got, n = UpdateServiceTime(5*time.Minute, 100, 10*time.Minute)
+	if got != 5*time.Minute+15*time.Second || n != 101 {
+		t.Errorf("EWMA: %v, %d", got, n)
 	}
-	if got := UpdateServiceTime(5*time.Minute, 10*time.Hour); got > 30*time.Minute {
+	if got, _ := UpdateServiceTime(5*time.Minute, 100, 10*time.Hour); got > 10*time.Minute {
 		t.Errorf("outlier not clamped: %v", got)
 	}
-	if got := UpdateServiceTime(0, time.Second); got != 10*time.Second {
-		t.Errorf("tiny sample not clamped: %v", got)
+	// Many samples of a steady 3 min bring a wrong default of 9 min close.
+	est, k := 9*time.Minute, 0
+	for range 60 {
+		est, k = UpdateServiceTime(est, k, 3*time.Minute)
+	}
+	if est > 3*time.Minute+30*time.Second {
+		t.Errorf("after 60 samples of 3 min the estimate is %v", est)
 	}
 }
 
@@ -137,5 +146,47 @@ func TestForecastOrderMatchesPick(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestForecastCountsPriorityArrivals(t *testing.T) {
+	minute := func(string) time.Duration { return time.Minute }
+	desks := []Desk{{Counter: Counter{ID: "1", Serves: []string{"a"}, Status: CounterOpen}}}
+	waiting := []Candidate{{ID: 1, Service: "a", IssuedAt: 1}, {ID: 2, Service: "a", IssuedAt: 2}}
+	// A priority ticket expected every 90 s, from 45 s: the first arrives
+	// while ticket 1 is served and goes before ticket 2.
+	expected := ExpectedArrivals("a", 90*time.Second, time.Hour, 1<<40)
+	got := Forecast(append(waiting, expected...), desks, 3, minute)
+	if got[1] != 0 || got[2] != 2*time.Minute {
+		t.Fatalf("with arrivals: %v", got)
+	}
+	if len(got) != 2 {
+		t.Fatalf("expected arrivals got forecasts of their own: %v", got)
+	}
+	// A desk with nobody waiting waits for an arrival rather than quit.
+	only := Forecast([]Candidate{{ID: 5, Service: "a", IssuedAt: 1, Arrive: 0}}, desks, 3, minute)
+	if only[5] != 0 {
+		t.Fatalf("single ticket: %v", only)
+	}
+	if n := len(ExpectedArrivals("a", 0, time.Hour, 1)); n != 0 {
+		t.Fatalf("no gap known: %d arrivals", n)
+	}
+}
+
+func TestArrivalRateSettles(t *testing.T) {
+	start := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	var rate float64
+	last := start
+	// Six arrivals an hour, for eight hours.
+	for i := range 48 {
+		now := start.Add(time.Duration(i) * 10 * time.Minute)
+		rate = AddArrival(rate, last, now)
+		last = now
+	}
+	if got := DecayRate(rate, last, last.Add(5*time.Minute)); got < 5 || got > 7.5 {
+		t.Fatalf("after a steady six an hour the estimate is %.2f", got)
+	}
+	if got := DecayRate(rate, last, last.Add(12*time.Hour)); got > 0.01 {
+		t.Fatalf("overnight the rate should fade: %.3f", got)
 	}
 }

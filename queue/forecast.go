@@ -17,53 +17,68 @@ type Desk struct {
 // the estimate falls back to counting the work ahead (EstimateWait).
 const ForecastLimit = 2000
 
-// Forecast plays the call-next policy forward over the waiting tickets, as
-// if no one else arrived and every ticket took its service's expected time,
-// and returns when each ticket would be called, from now. A ticket that no
-// desk would call is missing from the result.
+// fcList is one (service, class) list of a forecast, in call order.
+type fcList struct {
+	items []Candidate
+	next  int
+}
+
+func (l *fcList) head() (Candidate, bool) {
+	if l.next < len(l.items) {
+		return l.items[l.next], true
+	}
+	return Candidate{}, false
+}
+
+// fcDesk is a desk during a forecast: free is when it next calls.
+type fcDesk struct {
+	c    Counter
+	free time.Duration
+}
+
+// Forecast plays the call-next policy forward over the waiting tickets,
+// every ticket taking its service's expected time, and returns when each
+// ticket would be called, from now. A ticket that no desk would call is
+// missing from the result.
 //
 // It is the estimate DESIGN.md asks for (the tickets the counters serving a
 // service will call first, shared among those counters) made exact for
 // counters that serve different mixes of services: a counter that also
 // serves a queue with few people waiting spends its time there too, and a
 // counter serving only other queues does not help.
+//
+// Candidates with a positive Arrive are tickets expected later (priority
+// tickets, which will go ahead of the regular ones): a desk calls them only
+// once they have arrived, and they get no forecast of their own.
 func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string) time.Duration) map[uint64]time.Duration {
-	// One list per (service, class), in the waiting index's order.
-	type list struct {
-		items []Candidate
-		next  int
-	}
-	lists := map[string]*[2]list{}
+	lists := map[string]*[2]fcList{}
+	real := 0
 	for _, w := range waiting {
 		l := lists[w.Service]
 		if l == nil {
-			l = &[2]list{}
+			l = &[2]fcList{}
 			lists[w.Service] = l
 		}
-		class := 1
-		if w.Priority {
-			class = 0
+		l[classOf(w)].items = append(l[classOf(w)].items, w)
+		if w.Arrive == 0 {
+			real++
 		}
-		l[class].items = append(l[class].items, w)
 	}
 	for _, l := range lists {
 		for c := range l {
 			slices.SortFunc(l[c].items, func(a, b Candidate) int {
-				return cmp.Or(cmp.Compare(a.IssuedAt, b.IssuedAt), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.ID, b.ID))
+				return cmp.Or(cmp.Compare(a.Arrive, b.Arrive), cmp.Compare(a.IssuedAt, b.IssuedAt),
+					cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.ID, b.ID))
 			})
 		}
 	}
-	type desk struct {
-		c    Counter
-		free time.Duration
-	}
-	live := make([]*desk, 0, len(desks))
+	live := make([]*fcDesk, 0, len(desks))
 	for _, d := range desks {
-		live = append(live, &desk{c: d.Counter, free: max(d.Busy, 0)})
+		live = append(live, &fcDesk{c: d.Counter, free: max(d.Busy, 0)})
 	}
-	out := make(map[uint64]time.Duration, len(waiting))
+	out := make(map[uint64]time.Duration, real)
 	heads := make([]Candidate, 0, 8)
-	for len(out) < len(waiting) && len(live) > 0 {
+	for len(out) < real && len(live) > 0 {
 		// The desk that frees first calls next (ties by counter order).
 		i := 0
 		for j, d := range live {
@@ -73,55 +88,79 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 		}
 		d := live[i]
 		heads = heads[:0]
+		next, later := time.Duration(0), false // the next arrival for this desk
 		for _, svc := range d.c.Serves {
-			if l := lists[svc]; l != nil {
-				for c := range l {
-					if l[c].next < len(l[c].items) {
-						heads = append(heads, l[c].items[l[c].next])
-					}
+			l := lists[svc]
+			if l == nil {
+				continue
+			}
+			for c := range l {
+				h, ok := l[c].head()
+				switch {
+				case !ok:
+				case h.Arrive <= d.free:
+					heads = append(heads, h)
+				case !later || h.Arrive < next:
+					next, later = h.Arrive, true
 				}
 			}
 		}
 		pick, streak, ok := Pick(d.c, k, heads)
 		if !ok {
-			// Nothing left for this desk: it helps no one further.
-			live = slices.Delete(live, i, i+1)
+			if !later {
+				// Nothing left for this desk: it helps no one further.
+				live = slices.Delete(live, i, i+1)
+				continue
+			}
+			d.free = next // idle until someone arrives
 			continue
 		}
-		l := lists[pick.Service]
-		if pick.Priority {
-			l[0].next++
-		} else {
-			l[1].next++
+		lists[pick.Service][classOf(pick)].next++
+		if pick.Arrive == 0 {
+			out[pick.ID] = d.free
 		}
-		out[pick.ID] = d.free
 		d.c.PriorityStreak = streak
 		d.free += serviceTime(pick.Service)
 	}
 	return out
 }
 
-// ForecastDesks chooses the desks of a forecast: the open counters, or,
-// while none is open (before opening), those not closed, or failing that
-// all of them, as if they were open.
+func classOf(c Candidate) int {
+	if c.Priority {
+		return 0
+	}
+	return 1
+}
+
+// ExpectedArrivals returns the priority tickets expected to arrive for
+// service svc within horizon, one every gap: the forecast's allowance for
+// the people who will go ahead of the waiting ones. ids are made from
+// base, which must not collide with real ticket ids.
+func ExpectedArrivals(svc string, gap, horizon time.Duration, base uint64) []Candidate {
+	if gap <= 0 {
+		return nil
+	}
+	var out []Candidate
+	for at, i := gap/2, uint64(0); at < horizon; at, i = at+gap, i+1 {
+		out = append(out, Candidate{ID: base + i, Service: svc, Priority: true, IssuedAt: 1<<62 + int64(at), Arrive: at})
+	}
+	return out
+}
+
+// ForecastDesks chooses the desks of a forecast: the open counters and the
+// paused ones (which come back: busy says when), or, while none is (before
+// opening), all of them, as if they were open.
 func ForecastDesks(counters []Counter, busy func(Counter) time.Duration) []Desk {
-	var open, notClosed, all []Desk
+	var working, all []Desk
 	for _, c := range counters {
 		d := Desk{Counter: c, Busy: busy(c)}
 		all = append(all, d)
-		switch c.Status {
-		case CounterOpen:
-			open = append(open, d)
-			notClosed = append(notClosed, d)
-		case CounterPaused:
-			notClosed = append(notClosed, d)
+		if c.Status != CounterClosed {
+			working = append(working, d)
 		}
 	}
-	switch {
-	case len(open) > 0:
-		return open
-	case len(notClosed) > 0:
-		return notClosed
+	if len(working) > 0 {
+		return working
 	}
 	return all
 }

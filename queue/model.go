@@ -126,6 +126,8 @@ type Counter struct {
 	// PriorityStreak counts the priority tickets called in a row here while
 	// regular tickets waited; the policy caps it at the branch's K.
 	PriorityStreak int `json:"priority_streak,omitempty"`
+	// PausedAt is when a paused counter paused.
+	PausedAt time.Time `json:"paused_at,omitzero"`
 }
 
 // ServesService reports whether the counter serves service id.

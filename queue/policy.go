@@ -1,6 +1,9 @@
 package queue
 
-import "cmp"
+import (
+	"cmp"
+	"time"
+)
 
 // Candidate is a waiting ticket as the call-next policy sees it. Storage
 // keeps its waiting index in this order, so the policy only needs the head of
@@ -13,6 +16,9 @@ type Candidate struct {
 	// keeps it, so a transferred ticket does not lose its place.
 	IssuedAt int64
 	Seq      int
+	// Arrive is, in a forecast, when a ticket expected to be issued later
+	// arrives (from now); 0 for the tickets waiting now.
+	Arrive time.Duration
 }
 
 // Compare orders two candidates of the same class at one counter: the longer

@@ -10,6 +10,7 @@
 //	    "config"               → JSON queue.Branch
 //	    "day"                  → the service day the branch last acted in
 //	    "version"              → random: changes with every settings write
+//	    "pause"                → int64 ns: moving mean length of a pause
 //	    "purged"               → uint64: tickets up to this id are past
 //	                             retention and have lost their tokens
 //	    services/<service id>  → JSON queue.Service
@@ -22,10 +23,13 @@
 //	    events/<seq u64>       → JSON queue.Event (bucket sequence = last seq)
 //	    eventdays/<YYYY-MM-DD> → uint64: the first event seq of that day
 //	    numbers/<YYYY-MM-DD>/<service id> → uint32: last daily number
-//	    servicetimes/<service id> → int64 ns: moving service-time estimate
+//	    servicetimes/<service id> → int64 ns moving service-time estimate,
+//	        uint64 samples it is made of
 //	    idempotency/<key>      → <ticket id u64><service day>
 //	    outcomes/<YYYY-MM-DD><id u64> → queue.Outcome (binary): how each
 //	        finished ticket ended, by issue day, for statistics
+//	    arrivals/<service id>  → int64 ns last priority issue, float64 the
+//	        decaying estimate of priority arrivals per hour (the forecast's)
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits

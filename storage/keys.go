@@ -16,6 +16,7 @@ var (
 	keyConfig = []byte("config")
 	keyDay    = []byte("day")
 	keyPurged = []byte("purged")
+	keyPause  = []byte("pause")
 
 	bktServices     = []byte("services")
 	bktCounters     = []byte("counters")
@@ -28,12 +29,13 @@ var (
 	bktServiceTimes = []byte("servicetimes")
 	bktIdempotency  = []byte("idempotency")
 	bktOutcomes     = []byte("outcomes")
+	bktArrivals     = []byte("arrivals")
 )
 
 // branchBuckets are created with every branch.
 func branchBuckets() [][]byte {
 	return [][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
-		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes}
+		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals}
 }
 
 func u64(v uint64) []byte {

@@ -37,6 +37,12 @@ func migrations() []migration {
 			return nil
 		}},
 		{"derive ticket outcomes from the event log", buildOutcomes},
+		{"create the buckets of priority arrival rates", func(tx *bolt.Tx) error {
+			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+				_, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(bktArrivals)
+				return err
+			})
+		}},
 	}
 }
 

@@ -87,6 +87,10 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 			// On an empty store there is nothing to derive; with data see
 			// TestMigrationBuildsOutcomesFromEvents.
 			return nil
+		case 4:
+			// Branches made before it get the bucket: see
+			// TestMigrationAddsArrivalBuckets.
+			return nil
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}
@@ -367,4 +371,29 @@ func TestMigrationBuildsOutcomesFromEvents(t *testing.T) {
 	if cancelled.State != queue.StateCancelled || !cancelled.Priority || !cancelled.FirstCalled.IsZero() {
 		t.Errorf("cancelled ticket: %+v", cancelled)
 	}
+}
+
+func TestMigrationAddsArrivalBuckets(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	list := migrations()
+	if err := migrate(db, list[:3]); err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.Bucket(bktBranches).CreateBucket([]byte("old"))
+		return err
+	})
+	if err := migrate(db, list[:4]); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bktBranches).Bucket([]byte("old")).Bucket(bktArrivals) == nil {
+			t.Error("the branch has no arrivals bucket")
+		}
+		return nil
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -259,19 +260,22 @@ func (b *BranchTx) PruneNumbers(day string) error {
 	return deleteBefore(b.bucket(bktNumbers), []byte(day))
 }
 
-// ServiceTime returns the moving service-time estimate of a service (0 when
-// there is no history).
-func (b *BranchTx) ServiceTime(service string) time.Duration {
+// ServiceTime returns the moving service-time estimate of a service and
+// how many samples made it (0, 0 when there is no history).
+func (b *BranchTx) ServiceTime(service string) (time.Duration, int) {
 	v := b.bucket(bktServiceTimes).Get([]byte(service))
-	if len(v) != 8 {
-		return 0
+	switch len(v) {
+	case 8: // written before the count was kept
+		return time.Duration(binary.BigEndian.Uint64(v)), 100
+	case 16:
+		return time.Duration(binary.BigEndian.Uint64(v)), int(binary.BigEndian.Uint64(v[8:]))
 	}
-	return time.Duration(binary.BigEndian.Uint64(v))
+	return 0, 0
 }
 
 // PutServiceTime stores the moving service-time estimate of a service.
-func (b *BranchTx) PutServiceTime(service string, d time.Duration) error {
-	return wrap("put service time", b.bucket(bktServiceTimes).Put([]byte(service), u64(uint64(d))))
+func (b *BranchTx) PutServiceTime(service string, d time.Duration, n int) error {
+	return wrap("put service time", b.bucket(bktServiceTimes).Put([]byte(service), append(u64(uint64(d)), u64(uint64(n))...)))
 }
 
 // Idempotent returns the ticket issued earlier under key, if any.
@@ -411,3 +415,32 @@ func (b *BranchTx) Purged() uint64 {
 
 // PutPurged records the retention watermark.
 func (b *BranchTx) PutPurged(id uint64) error { return wrap("put purged", b.b.Put(keyPurged, u64(id))) }
+
+// PriorityRate returns when the last priority ticket of service svc was
+// issued and the arrival rate estimated then (per hour; zeros when none).
+func (b *BranchTx) PriorityRate(svc string) (last time.Time, perHour float64) {
+	v := b.bucket(bktArrivals).Get([]byte(svc))
+	if len(v) != 16 {
+		return time.Time{}, 0
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(v))), math.Float64frombits(binary.BigEndian.Uint64(v[8:]))
+}
+
+// PutPriorityRate stores PriorityRate's values.
+func (b *BranchTx) PutPriorityRate(svc string, last time.Time, perHour float64) error {
+	v := append(u64(uint64(last.UnixNano())), u64(math.Float64bits(perHour))...)
+	return wrap("put priority rate", b.bucket(bktArrivals).Put([]byte(svc), v))
+}
+
+// PauseTime returns the branch's moving mean pause length (0: none seen).
+func (b *BranchTx) PauseTime() time.Duration {
+	if v := b.b.Get(keyPause); len(v) == 8 {
+		return time.Duration(binary.BigEndian.Uint64(v))
+	}
+	return 0
+}
+
+// PutPauseTime stores the moving mean pause length.
+func (b *BranchTx) PutPauseTime(d time.Duration) error {
+	return wrap("put pause time", b.b.Put(keyPause, u64(uint64(d))))
+}

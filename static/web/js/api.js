@@ -18,8 +18,11 @@ let csrfToken = '';
 /** Sets the CSRF token (from /login or /me) sent with every write. */
 export function setCsrf(token) { csrfToken = token || ''; }
 
-/** The branch id: the last segment of the page path (/kiosk/{branch}). */
-export function branchFromPath() {
+/**
+ * The last segment of the page path: the branch of /kiosk/{branch}, the
+ * token of /t/{token}.
+ */
+export function lastPathSegment() {
   const segs = location.pathname.split('/').filter(Boolean);
   try {
     return decodeURIComponent(segs[segs.length - 1] || '');
@@ -27,6 +30,9 @@ export function branchFromPath() {
     return segs[segs.length - 1] || '';
   }
 }
+
+/** The branch id: the last segment of the page path (/kiosk/{branch}). */
+export const branchFromPath = lastPathSegment;
 
 /** A fresh random key (UUID v4); works outside secure contexts too. */
 export function newKey() {
@@ -108,6 +114,21 @@ export const api = {
   issueTicket: (b, { service, priority, lang }, key) =>
     request('POST', `${branchPath(b)}/tickets`, { body: { service, priority, lang }, idempotencyKey: key }).then((r) => r.data),
   qrURL: (token) => `/api/v1/tickets/${enc(token)}/qr.png`,
+  /** GET /tickets/{token}: the holder's view of a ticket. */
+  ticket: (token) => request('GET', `/api/v1/tickets/${enc(token)}`).then((r) => r.data),
+  /** DELETE /tickets/{token}: cancel while waiting (409 otherwise). */
+  cancelTicket: (token) => request('DELETE', `/api/v1/tickets/${enc(token)}`).then((r) => r.data),
+  /** The WebSocket URL of a ticket's live channel. */
+  ticketLiveURL: (token) => `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api/v1/tickets/${enc(token)}/live`,
+  /**
+   * The spoken announcement of a call (chime, then Greek, then English by
+   * default; langs picks others, e.g. ["en", "el"]).
+   */
+  announceURL: (b, number, counter, langs) => {
+    const q = new URLSearchParams({ number, counter });
+    if (langs && langs.length) q.set('langs', langs.join(','));
+    return `${branchPath(b)}/announce.wav?${q}`;
+  },
   /** POST …/counters/{c}/{action}: {status, data}. */
   counter: (b, c, action, body) => request('POST', `${branchPath(b)}/counters/${enc(c)}/${action}`, { body }),
 };

@@ -86,8 +86,11 @@ function showView(name) {
 const counterOf = (id) => (ui.state ? ui.state.counters.find((c) => c.id === id) : null);
 const serviceOf = (id) => (ui.state ? ui.state.services.find((s) => s.id === id) : null);
 const serviceName = (id) => { const s = serviceOf(id); return s ? localName(s.name) : id; };
+// i18n-keys: counter.status.open counter.status.paused counter.status.closed
 const statusLabel = (s) => t(`counter.status.${s}`, null, { fallback: s });
+// i18n-keys: ticket.state.waiting ticket.state.called ticket.state.serving ticket.state.done ticket.state.no_show ticket.state.cancelled ticket.state.expired
 const stateLabel = (s) => t(`ticket.state.${s}`, null, { fallback: s });
+// i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
 const priorityLabel = (p) => t(`priority.${p}`, null, { fallback: p });
 
 function errorText(err) {
@@ -387,6 +390,7 @@ async function act(action, body) {
         'no-show': 'counter.msg.no_show', transfer: 'counter.msg.transferred',
         pause: 'counter.msg.paused', open: 'counter.msg.resumed', close: 'counter.msg.closed',
       }[action];
+      // i18n-keys: counter.msg.recalled counter.msg.started counter.msg.done counter.msg.no_show counter.msg.transferred counter.msg.paused counter.msg.resumed counter.msg.closed
       setStatus(t(msgKey, { number, service: body && body.service ? serviceName(body.service) : '' }), 'ok');
     }
   } catch (err) {

@@ -5,11 +5,24 @@
 //   lastSeq,     // seq of the last applied event / snapshot
 //   connected,   // live socket up
 //   latest,      // {number, counter} shown in the big panel, or null
-//   announced,   // calls announced (highlight) so far
-//   chimes,      // chimes actually played (sound on and running)
-//   queued,      // calls waiting to be announced
-//   sound,       // "on" | "muted" | "suspended" | "unavailable"
+//   announced,   // announcements finished (the WAV played to its end, or the fallback chime)
+//   queued,      // announcements waiting their turn (not counting the one playing)
+//   playing,     // an announcement is playing now
+//   lastAnnouncement, // URL path (with query) of the last announcement started, or null
+//   silenced,    // calls whose turn came (or was cut short) while muted
+//   skipped,     // queued calls dropped because they were older than 90 s when their turn came
+//   chimes,      // WebAudio chimes played (the fallback when a WAV fails)
+//   sound,       // "on" | "muted" | "suspended" (autoplay blocked: #btn-enable-sound shown)
 // }
+//
+// Announcements: every fresh ticket.called / ticket.recalled queues one
+// GET /api/v1/branches/{branch}/announce.wav?number=&counter= (chime, Greek,
+// English), played in an <audio> element one after another, never
+// overlapping; the big panel shows each call while it is announced. Muting
+// stops the current one and lets the rest pass silently. If play() is refused
+// (autoplay policy) the queue waits and "enable sound" shows; if a WAV fails
+// to load or play, a WebAudio chime stands in. Calls replayed after a
+// reconnect that are older than 90 s are not announced.
 //
 // Element ids / test ids:
 //   #branch-name, #clock-time, #clock-date, #offline
@@ -17,15 +30,16 @@
 //     #latest-counter-secondary, #latest-recall
 //   #recent-list > li[data-number] (.r-number, .r-counter, .r-recall)
 //   #waiting-list > li[data-service="<id>"] (.w-count)
-//   #btn-mute (aria-pressed), #btn-enable-sound (shown when the AudioContext is suspended)
+//   #btn-mute (aria-pressed), #btn-enable-sound (shown while sound is blocked)
+//   #announce-audio (the <audio> element)
 //
 // URL options: ?lang=en (primary language), ?lang2=none|el|en (secondary, default
 // the other of el/en), ?muted=1.
 
 import {
-  t, setLang, secondaryLang, initialLang, localName, setTimeZone, fmtNumber, fmtTime, fmtDate,
+  t, setLang, lang, secondaryLang, initialLang, localName, setTimeZone, fmtNumber, fmtTime, fmtDate,
 } from './i18n.js';
-import { branchFromPath, h, sleep } from './api.js';
+import { api, branchFromPath, h, sleep } from './api.js';
 import { Live } from './live.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,19 +49,25 @@ const MUTE_KEY = 'seira.display.muted';
 const RECENT_SHOWN = 8;
 const CHIME_S = 1.9;          // length of the two tones
 const ANNOUNCE_GAP_MS = 1100; // silence between two announcements
-const FRESH_MS = 90 * 1000;   // replayed calls older than this are not chimed
+const MUTED_HOLD_MS = 3000;   // how long a call is highlighted when muted
+const FRESH_MS = 90 * 1000;   // replayed calls older than this are not announced
+const LOAD_TIMEOUT_MS = 10000; // a WAV that does not start by then has failed
 
 const hook = (window.seiraDisplay = {
-  ready: false, lastSeq: null, connected: false, latest: null, announced: 0, chimes: 0, queued: 0, sound: 'unavailable',
+  ready: false, lastSeq: null, connected: false, latest: null, announced: 0, queued: 0, playing: false,
+  lastAnnouncement: null, silenced: 0, skipped: 0, chimes: 0, sound: 'suspended',
 });
 
 const ui = {
   state: null,
   shown: null,     // the call in the big panel
-  queue: [],
+  queue: [],       // calls waiting to be announced
   running: false,
   muted: false,
-  audio: null,
+  blocked: false,  // play() was refused: wait for a click
+  soundOK: false,  // a WAV played, or someone clicked: autoplay is allowed
+  stopCurrent: null,
+  audio: null,     // AudioContext for the fallback chime
 };
 
 let live = null;
@@ -70,18 +90,22 @@ function audioCtx() {
 function renderSound() {
   const ctx = ui.audio;
   let s;
-  if (!ctx) s = 'unavailable';
-  else if (ui.muted) s = 'muted';
-  else if (ctx.state !== 'running') s = 'suspended';
+  if (ui.muted) s = 'muted';
+  else if (ui.blocked || !(ui.soundOK || (ctx && ctx.state === 'running'))) s = 'suspended';
   else s = 'on';
   hook.sound = s;
-  $('btn-enable-sound').hidden = !(ctx && !ui.muted && ctx.state !== 'running');
+  $('btn-enable-sound').hidden = s !== 'suspended';
   $('btn-mute').setAttribute('aria-pressed', String(ui.muted));
   $('btn-mute-label').textContent = ui.muted ? t('display.sound_off') : t('display.sound_on');
 }
 
+/** A click or key press: audio may play from now on; resume the queue. */
 async function enableSound() {
+  ui.blocked = false;
+  ui.soundOK = true;
   const ctx = audioCtx();
+  renderSound();
+  if (!ui.running && ui.queue.length) runQueue();
   if (ctx && ctx.state !== 'running') {
     try { await ctx.resume(); } catch { /* still blocked */ }
   }
@@ -91,11 +115,12 @@ async function enableSound() {
 function setMuted(m) {
   ui.muted = m;
   try { localStorage.setItem(MUTE_KEY, m ? '1' : '0'); } catch { /* ignore */ }
+  if (m && ui.stopCurrent) ui.stopCurrent();
   if (!m) enableSound();
   renderSound();
 }
 
-/** Two soft sine tones (a falling third); returns when they have faded. */
+/** Two soft sine tones (a falling third): the fallback when a WAV fails. */
 function chime() {
   const ctx = ui.audio;
   if (ui.muted || !ctx || ctx.state !== 'running') return sleep(CHIME_S * 1000);
@@ -125,23 +150,122 @@ function chime() {
 
 // ---- announcements: one at a time, in order ----
 
+/** The languages of the spoken call: the server's default (Greek, then English) unless the display says otherwise. */
+function announceLangs() {
+  const langs = [lang(), secondaryLang()].filter(Boolean);
+  return langs.join(',') === 'el,en' ? null : langs;
+}
+
+function announceURL(call) {
+  return api.announceURL(branch, call.number, call.counter, announceLangs());
+}
+
+/**
+ * Plays one announcement in the <audio> element. Resolves "ended",
+ * "failed" (could not load or play), "blocked" (autoplay refused) or
+ * "stopped" (muted meanwhile).
+ */
+function playAnnouncement(url) {
+  const a = $('announce-audio');
+  return new Promise((resolve) => {
+    let settled = false;
+    let timer = null;
+    const finish = (result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      a.removeEventListener('ended', onEnded);
+      a.removeEventListener('error', onError);
+      ui.stopCurrent = null;
+      hook.playing = false;
+      if (result !== 'ended') {
+        a.pause();
+        a.removeAttribute('src');
+        try { a.load(); } catch { /* nothing loaded */ }
+      }
+      resolve(result);
+    };
+    const onEnded = () => finish('ended');
+    const onError = () => finish('failed');
+    a.addEventListener('ended', onEnded);
+    a.addEventListener('error', onError);
+    ui.stopCurrent = () => finish('stopped');
+    timer = setTimeout(() => finish('failed'), LOAD_TIMEOUT_MS);
+    hook.lastAnnouncement = url;
+    hook.playing = true;
+    a.src = url;
+    let p;
+    try { p = a.play(); } catch (err) { p = Promise.reject(err); }
+    Promise.resolve(p).then(() => {
+      if (settled) return;
+      ui.soundOK = true;
+      ui.blocked = false;
+      renderSound();
+      // Never hang on a stream that stops without "ended".
+      clearTimeout(timer);
+      const secs = Number.isFinite(a.duration) ? a.duration : 30;
+      timer = setTimeout(() => finish('ended'), (secs + 5) * 1000);
+    }, (err) => finish(err && err.name === 'NotAllowedError' ? 'blocked' : 'failed'));
+  });
+}
+
 function enqueue(call) {
   ui.queue.push(call);
   hook.queued = ui.queue.length;
+  if (ui.blocked) {
+    // Sound waits for a click; the screen does not.
+    showLatest(call, true);
+    return;
+  }
   if (!ui.running) runQueue();
 }
 
+const ageOf = (call) => {
+  const at = Date.parse(call.at);
+  return Number.isNaN(at) ? 0 : (live ? live.now().getTime() : Date.now()) - at;
+};
+
 async function runQueue() {
+  if (ui.running) return;
   ui.running = true;
-  while (ui.queue.length) {
+  while (ui.queue.length && !ui.blocked) {
     const call = ui.queue.shift();
     hook.queued = ui.queue.length;
+    if (ageOf(call) > FRESH_MS) {
+      // Waited too long (sound was blocked): the screen showed it already.
+      hook.skipped++;
+      continue;
+    }
     showLatest(call, true);
-    hook.announced++;
-    await chime();
+    if (ui.muted) {
+      hook.silenced++;
+      await sleep(MUTED_HOLD_MS);
+      continue;
+    }
+    const result = await playAnnouncement(announceURL(call));
+    if (result === 'blocked') {
+      // Keep the call at the head of the queue until sound is allowed.
+      ui.queue.unshift(call);
+      hook.queued = ui.queue.length;
+      ui.blocked = true;
+      renderSound();
+      break;
+    }
+    if (result === 'ended') {
+      hook.announced++;
+    } else if (result === 'failed') {
+      hook.playing = true;
+      await chime();
+      hook.playing = false;
+      if (ui.muted) hook.silenced++;
+      else hook.announced++;
+    } else {
+      hook.silenced++; // muted while playing
+    }
     await sleep(ANNOUNCE_GAP_MS);
   }
   ui.running = false;
+  if (ui.blocked) return;
   // Settle on the newest call (a snapshot may have arrived meanwhile).
   const newest = ui.state && ui.state.recent_calls[0];
   if (newest && !sameCall(newest, ui.shown)) showLatest(newest, false);
@@ -284,7 +408,12 @@ async function main() {
   $('btn-mute').addEventListener('click', () => setMuted(!ui.muted));
   $('btn-enable-sound').addEventListener('click', enableSound);
   // Any interaction unlocks audio under the autoplay policy.
-  for (const ev of ['pointerdown', 'keydown']) document.addEventListener(ev, () => { if (ui.audio && ui.audio.state !== 'running' && !ui.muted) enableSound(); }, { passive: true });
+  for (const ev of ['pointerdown', 'keydown']) {
+    document.addEventListener(ev, () => {
+      if (ui.muted) return;
+      if (ui.blocked || !ui.soundOK || (ui.audio && ui.audio.state !== 'running')) enableSound();
+    }, { passive: true });
+  }
   window.addEventListener('langchange', renderAll);
   window.addEventListener('resize', () => renderRecent());
 

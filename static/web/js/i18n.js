@@ -125,7 +125,7 @@ export function has(key) { return lookup(key, st.lang) !== undefined; }
 export function tn(key, n, params = {}, opts = {}) {
   const code = opts.lang || st.lang;
   let cat = 'other';
-  try { cat = new Intl.PluralRules(code).select(n); } catch { /* keep other */ }
+  try { cat = new Intl.PluralRules(intlLocale(code)).select(n); } catch { /* keep other */ }
   const p = { n: fmtNumber(n, code), ...params };
   const s = lookup(`${key}.${cat}`, code) ?? lookup(`${key}.other`, code);
   return s === undefined ? `${key}.${cat}` : fill(s, p);
@@ -164,8 +164,18 @@ export function applyTranslations(root = document) {
 
 // ---- formatting (Intl, page language, branch time zone) ----
 
+// The Intl locale of a page language: English as written in Europe
+// (28/11/2026, 24-hour clock), not the US default of "en".
+const INTL_LOCALES = { en: 'en-GB' };
+
+/** The Intl locale for a language code (the page language by default). */
+export function intlLocale(code) {
+  const l = code || st.lang;
+  return INTL_LOCALES[l] || l;
+}
+
 export function fmtNumber(n, code) {
-  try { return new Intl.NumberFormat(code || st.lang).format(n); } catch { return String(n); }
+  try { return new Intl.NumberFormat(intlLocale(code)).format(n); } catch { return String(n); }
 }
 
 function toDate(d) { return d instanceof Date ? d : new Date(d); }
@@ -174,26 +184,26 @@ function toDate(d) { return d instanceof Date ? d : new Date(d); }
 export function fmtTime(d, { seconds = false, lang: code } = {}) {
   const o = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: st.tz };
   if (seconds) o.second = '2-digit';
-  return new Intl.DateTimeFormat(code || st.lang, o).format(toDate(d));
+  return new Intl.DateTimeFormat(intlLocale(code), o).format(toDate(d));
 }
 
 /** Saturday 28 November, in the branch time zone. */
 export function fmtDate(d, { lang: code, year = false } = {}) {
   const o = { weekday: 'long', day: 'numeric', month: 'long', timeZone: st.tz };
   if (year) o.year = 'numeric';
-  return new Intl.DateTimeFormat(code || st.lang, o).format(toDate(d));
+  return new Intl.DateTimeFormat(intlLocale(code), o).format(toDate(d));
 }
 
 /** 28/11/2026, 14:05 in the branch time zone. */
 export function fmtDateTime(d, { lang: code } = {}) {
-  return new Intl.DateTimeFormat(code || st.lang, {
+  return new Intl.DateTimeFormat(intlLocale(code), {
     year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: st.tz,
   }).format(toDate(d));
 }
 
 function unit(n, u, code) {
   try {
-    return new Intl.NumberFormat(code || st.lang, { style: 'unit', unit: u, unitDisplay: 'long' }).format(n);
+    return new Intl.NumberFormat(intlLocale(code), { style: 'unit', unit: u, unitDisplay: 'long' }).format(n);
   } catch {
     return `${n} ${u}`;
   }

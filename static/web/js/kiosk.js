@@ -6,12 +6,18 @@
 //   lang,         // page language
 //   paired,       // false when GET /me said 401
 //   connected,    // live socket up
-//   lastTicket,   // {number, service, priority, position, estimated_wait_s} or null
+//   contrast,     // high-contrast theme on
+//   lastTicket,   // {number, service, priority, position, estimated_wait_s, print} or null
+//                 //   print: the issue response's {printer, ok, error} (network printer) or null
+//   printFailed,  // the network printer failed for the last ticket (#print-failed shown)
 //   error,        // last error code or null
 // }
 //
 // Element ids / test ids:
 //   #lang-switch button[data-lang="el"|"en"]      language switch
+//   #btn-contrast (aria-pressed)                   high-contrast theme (class "hc" on <html>;
+//                                                  kept for the browser session; follows
+//                                                  prefers-contrast: more until toggled)
 //   #branch-name, #clock, #offline, #not-paired
 //   #screen-services, #service-list,
 //     button[data-service="<id>"] (data-testid="service-<id>", data-open="true|false", disabled when closed)
@@ -20,11 +26,14 @@
 //     button[data-priority="<category>"] (data-testid="priority-<category>"), #btn-priority-back
 //   #screen-busy
 //   #screen-ticket, #ticket-number, #ticket-service, #ticket-priority, #ticket-ahead,
-//     #ticket-wait, #ticket-qr (img), #btn-done, #ticket-countdown
+//     #ticket-wait, #ticket-qr (img), #ticket-take-printed, #print-failed (network printer failed),
+//     #btn-done, #ticket-countdown
 //   #screen-error, #error-message, #btn-retry, #btn-error-back
 //   #kiosk-status (aria-live region), #print-ticket (the printed ticket)
 //
-// ?print=1 calls window.print() after a ticket is shown; ?lang=en starts in English.
+// ?print=1 calls window.print() after a ticket is shown (unless the kiosk's
+// network printer printed it: the issue response's "print" says ok); ?lang=en
+// starts in English.
 
 import {
   t, tn, setLang, lang, languages, initialLang, localName, setTimeZone,
@@ -34,6 +43,7 @@ import { api, branchFromPath, newKey, h, ApiError } from './api.js';
 import { Live } from './live.js';
 
 const TICKET_SECONDS = 15;
+const TICKET_SECONDS_NO_PRINT = 40; // time to note the number or scan the QR code
 const IDLE_SECONDS = 45;
 
 const $ = (id) => document.getElementById(id);
@@ -42,7 +52,8 @@ const params = new URLSearchParams(location.search);
 const printMode = params.get('print') === '1';
 
 const hook = (window.seiraKiosk = {
-  ready: false, screen: 'services', lang: 'el', paired: null, connected: false, lastTicket: null, error: null,
+  ready: false, screen: 'services', lang: 'el', paired: null, connected: false, contrast: false, lastTicket: null, printFailed: false,
+  error: null,
 });
 
 const ui = {
@@ -99,6 +110,37 @@ async function switchLang(code) {
   for (const b of $('lang-switch').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
   renderAll();
   armIdle();
+}
+
+// ---- high contrast (black, white, yellow) ----
+
+const CONTRAST_KEY = 'seira.kiosk.contrast';
+const moreContrast = window.matchMedia ? window.matchMedia('(prefers-contrast: more)') : null;
+
+function storedContrast() {
+  try { return sessionStorage.getItem(CONTRAST_KEY); } catch { return null; }
+}
+
+function applyContrast(on) {
+  document.documentElement.classList.toggle('hc', on);
+  $('btn-contrast').setAttribute('aria-pressed', String(on));
+  hook.contrast = on;
+}
+
+function toggleContrast() {
+  const on = !document.documentElement.classList.contains('hc');
+  try { sessionStorage.setItem(CONTRAST_KEY, on ? '1' : '0'); } catch { /* storage unavailable */ }
+  applyContrast(on);
+  armIdle();
+}
+
+function initContrast() {
+  const s = storedContrast();
+  applyContrast(s !== null ? s === '1' : !!(moreContrast && moreContrast.matches));
+  if (moreContrast) {
+    moreContrast.addEventListener('change', () => { if (storedContrast() === null) applyContrast(moreContrast.matches); });
+  }
+  $('btn-contrast').addEventListener('click', toggleContrast);
 }
 
 // ---- rendering ----
@@ -169,6 +211,7 @@ function renderServices() {
 }
 
 function priorityLabel(cat) {
+  // i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
   return t(`priority.${cat}`, null, { fallback: cat });
 }
 
@@ -196,6 +239,10 @@ function renderTicket(tk) {
   $('ticket-priority').hidden = !prio;
   $('ticket-ahead').textContent = aheadText;
   $('ticket-wait').textContent = wait;
+  const printFailed = !!(tk.print && tk.print.ok === false);
+  $('print-failed').textContent = printFailed ? t('kiosk.print_failed', { number: tk.number }) : '';
+  $('print-failed').hidden = !printFailed;
+  $('ticket-take-printed').hidden = printFailed;
   const qr = tk.token ? api.qrURL(tk.token) : '';
   $('ticket-qr-box').hidden = !qr;
   if (qr && $('ticket-qr').getAttribute('src') !== qr) $('ticket-qr').src = qr;
@@ -268,14 +315,36 @@ async function send() {
 
 function showTicket(tk) {
   ui.ticket = tk;
+  const printFailed = !!(tk.print && tk.print.ok === false);
   hook.lastTicket = {
     number: tk.number, service: tk.service, priority: tk.priority, position: tk.position, estimated_wait_s: tk.estimated_wait_s,
+    print: tk.print || null,
   };
+  hook.printFailed = printFailed;
   const { service, aheadText, wait } = renderTicket(tk);
   showScreen('ticket');
+  // #print-failed (role=alert) speaks for itself; the summary follows politely.
   announce(t('kiosk.ticket_announce', { number: tk.number, service, ahead: aheadText, wait }));
-  startCountdown();
-  if (printMode) printWhenReady();
+  startCountdown(printFailed ? TICKET_SECONDS_NO_PRINT : TICKET_SECONDS);
+  // The network printer printed it: no second ticket from the browser.
+  if (printMode && !(tk.print && tk.print.ok)) printWhenReady();
+}
+
+// The page is as long as the ticket: 80 mm wide, cut below the footer.
+function sizePrintPage() {
+  const el = $('print-ticket');
+  el.classList.add('pt-measure');
+  const px = el.getBoundingClientRect().height;
+  el.classList.remove('pt-measure');
+  if (!px) return;
+  const mm = Math.ceil((px * 25.4) / 96) + 2;
+  let style = $('print-page-size');
+  if (!style) {
+    style = document.createElement('style');
+    style.id = 'print-page-size';
+    document.head.append(style);
+  }
+  style.textContent = `@page { size: 80mm ${mm}mm; margin: 0; }`;
 }
 
 function printWhenReady() {
@@ -284,6 +353,7 @@ function printWhenReady() {
   const go = () => {
     if (done) return;
     done = true;
+    sizePrintPage();
     try { window.print(); } catch { /* no printer */ }
   };
   if (!img.getAttribute('src') || (img.complete && img.naturalWidth > 0)) {
@@ -295,9 +365,9 @@ function printWhenReady() {
   setTimeout(go, 3000);
 }
 
-function startCountdown() {
+function startCountdown(seconds = TICKET_SECONDS) {
   clearInterval(ui.countdown);
-  let left = TICKET_SECONDS;
+  let left = seconds;
   const tick = () => {
     $('ticket-countdown').textContent = t('kiosk.returning', { n: fmtNumber(left) });
     if (left <= 0) reset();
@@ -333,6 +403,7 @@ function errorKey(err) {
 function showError(err) {
   const key = errorKey(err);
   hook.error = err instanceof ApiError ? err.code : 'generic';
+  // i18n-keys: kiosk.error.not_paired kiosk.error.closed kiosk.error.rate_limited kiosk.error.not_found kiosk.error.invalid error.network error.unavailable error.generic
   const msg = t(key);
   $('error-message').textContent = msg;
   // Retrying helps after network trouble or a rate limit, not for a closed service.
@@ -361,6 +432,8 @@ async function reset() {
   ui.ticket = null;
   ui.busy = false;
   hook.error = null;
+  hook.printFailed = false;
+  $('print-failed').hidden = true;
   // The next citizen starts in the kiosk's own language.
   if (lang() !== ui.startLang) await switchLang(ui.startLang);
   renderServices();
@@ -413,6 +486,7 @@ function onLoadError(err) {
   if (ui.state) return;
   const key = err && err.status === 404 ? 'error.unknown_branch' : 'error.network';
   $('no-services').hidden = false;
+  // i18n-keys: error.unknown_branch error.network
   $('no-services').textContent = t(key, { branch });
 }
 
@@ -421,8 +495,10 @@ async function main() {
   await setLang(ui.startLang);
   hook.lang = lang();
   await renderLangSwitch();
+  initContrast();
   window.addEventListener('langchange', () => { hook.lang = lang(); });
 
+  window.addEventListener('beforeprint', sizePrintPage);
   $('btn-regular').addEventListener('click', () => issue('none'));
   $('btn-priority-back').addEventListener('click', () => reset());
   $('btn-done').addEventListener('click', () => reset());

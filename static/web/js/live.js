@@ -170,8 +170,11 @@ export class Live {
     applyEvent(this.state, msg);
     this.seq = msg.seq;
     if (msg.at) {
+      // An event cannot happen after the server's "now": one that seems to
+      // means our clock is behind. Events in the past say nothing (they may
+      // be replayed after a reconnect), so they never move the clock back.
       const at = Date.parse(msg.at);
-      if (!Number.isNaN(at) && Math.abs(at - Date.now() - this.clockOffset) > 5000) this.clockOffset = at - Date.now();
+      if (!Number.isNaN(at) && at - this.now().getTime() > 5000) this.clockOffset = at - Date.now();
     }
     if (this.h.onEvent) this.h.onEvent(msg, this.state);
     if (this.h.onState) this.h.onState(this.state, { snapshot: false, event: msg });

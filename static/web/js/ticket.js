@@ -1,0 +1,637 @@
+// ticket.js — the citizen's ticket page at /t/{token} (from the ticket's QR
+// code): the number, the place in the queue and the estimated wait, kept
+// current over the ticket's live WebSocket; a loud full-screen "your turn"
+// when called; "I'm leaving" to cancel.
+//
+// Test hook: window.seiraTicket = {
+//   ready,       // the ticket (or the not-found page) is shown
+//   state,       // "waiting" | "called" | "serving" | "done" | "no_show" | "cancelled" | "expired"; null before load
+//   position,    // 1 = next to be called; 0 once called
+//   called,      // the ticket is called now (state "called"); the full-screen view shows it
+//   calledView,  // the full-screen #called-view is open
+//   counter,     // the counter id it is called to / served at, or null
+//   counterName, // that counter's name in the page language, or null
+//   connected,   // live socket up
+//   lang,        // page language
+//   number,      // ticket number, e.g. "A012"
+//   notFound,    // the token is unknown (404) or malformed
+//   calls,       // calls and recalls alerted so far (full-screen view opened)
+//   chimes,      // chimes actually played
+//   sound,       // "on" | "suspended" (needs a tap) | "unavailable"
+//   transferred, // the ticket was transferred and waits in its new service
+//   error,       // last error code or null
+// }
+//
+// Element ids / test ids:
+//   #lang-switch button[data-lang], #branch-name, #offline
+//   #view-loading, #view-ticket, #ticket-number, #ticket-service, #ticket-priority,
+//     #ticket-state, #ticket-detail, #ticket-transferred, #ticket-ahead, #ticket-wait,
+//     #ticket-issued, #btn-sound, #sound-on, #btn-leave
+//   #leave-dialog (<dialog>), #btn-leave-confirm, #btn-leave-cancel, #leave-error
+//   #called-view (<dialog>, full screen), #called-number, #called-counter, #called-recall, #btn-called-ok
+//   #not-found, #view-error, #btn-retry
+//   #ticket-status (role=status, polite), #ticket-alert (role=alert, assertive: the call)
+//
+// Times are shown in the branch's time zone: GET /branches/{branch}/state is
+// read once for branch.time_zone and the branch name. The token is used only
+// in same-origin API calls, never in anything sent elsewhere.
+
+import {
+  t, tn, setLang, lang, languages, isLanguage, localName, setTimeZone, fmtTime, fmtWait, DEFAULT_LANG,
+} from './i18n.js';
+import { api, lastPathSegment, h, ApiError } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const LANG_KEY = 'seira.lang.ticket';
+const BACKOFF_MIN = 1000;
+const BACKOFF_MAX = 10000;
+const FRESH_MS = 90 * 1000;     // a call older than this, found on load, is shown but not rung
+const FINAL = ['done', 'no_show', 'cancelled', 'expired'];
+const TOKEN_RE = /^[A-Za-z0-9_-]{8,200}$/;
+
+const token = lastPathSegment();
+
+const hook = (window.seiraTicket = {
+  ready: false, state: null, position: null, called: false, calledView: false, counter: null, counterName: null,
+  connected: false, lang: DEFAULT_LANG, number: null, notFound: false, calls: 0, chimes: 0, sound: 'unavailable',
+  transferred: false, error: null,
+});
+
+const ui = {
+  ticket: null,
+  branch: null,       // view.Branch from /state, or null
+  transferred: false,
+  view: 'loading',
+  lastAhead: null,
+  audio: null,
+  soundConfirmed: false,
+  leaving: false,
+  clockOffset: 0,     // server clock minus ours, from /state
+};
+
+// ---- small helpers ----
+
+function store(key, value) {
+  try { localStorage.setItem(key, value); } catch { /* storage unavailable */ }
+}
+function load(key) {
+  try { return localStorage.getItem(key); } catch { return null; }
+}
+
+const VIEWS = { loading: 'view-loading', ticket: 'view-ticket', notfound: 'not-found', error: 'view-error' };
+
+function showView(name) {
+  ui.view = name;
+  for (const [n, id] of Object.entries(VIEWS)) $(id).hidden = n !== name;
+}
+
+function say(text) {
+  const el = $('ticket-status');
+  el.textContent = '';
+  setTimeout(() => { el.textContent = text; }, 50);
+}
+
+function alertSay(text) {
+  const el = $('ticket-alert');
+  el.textContent = '';
+  setTimeout(() => { el.textContent = text; }, 50);
+}
+
+const isActive = (st) => st === 'waiting' || st === 'called';
+
+// ---- language ----
+
+async function renderLangSwitch() {
+  const nav = $('lang-switch');
+  nav.replaceChildren();
+  for (const l of await languages()) {
+    nav.append(h('button', {
+      type: 'button', lang: l.code, 'data-lang': l.code, 'data-testid': `lang-${l.code}`,
+      'aria-pressed': String(l.code === lang()),
+      onclick: () => switchLang(l.code, true),
+    }, l.name));
+  }
+}
+
+async function switchLang(code, remember) {
+  const secondary = ui.view === 'notfound' ? otherLang(code) : null;
+  await setLang(code, { secondary });
+  if (remember) store(LANG_KEY, lang());
+  hook.lang = lang();
+  for (const b of $('lang-switch').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
+  render();
+}
+
+function otherLang(code) {
+  return code === 'el' ? 'en' : 'el';
+}
+
+// ---- rendering ----
+
+function counterName(tk) {
+  if (!tk || !tk.counter) return '';
+  return localName(tk.counter_name) || t('ticket.counter_n', { counter: tk.counter });
+}
+
+function priorityLabel(cat) {
+  // i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
+  return t(`priority.${cat}`, null, { fallback: cat });
+}
+
+function stateWords(tk) {
+  const counter = counterName(tk);
+  // i18n-keys: ticket.status.waiting ticket.status.called ticket.status.serving ticket.status.done ticket.status.no_show ticket.status.cancelled ticket.status.expired
+  // i18n-keys: ticket.state.waiting ticket.state.called ticket.state.serving ticket.state.done ticket.state.no_show ticket.state.cancelled ticket.state.expired
+  return t(`ticket.status.${tk.state}`, { counter }, { fallback: t(`ticket.state.${tk.state}`, null, { fallback: tk.state }) });
+}
+
+function stateDetail(tk) {
+  if (tk.state === 'waiting') return '';
+  // i18n-keys: ticket.detail.called ticket.detail.serving ticket.detail.done ticket.detail.no_show ticket.detail.cancelled ticket.detail.expired
+  return t(`ticket.detail.${tk.state}`, { counter: counterName(tk) }, { fallback: '' });
+}
+
+function aheadText(tk) {
+  const ahead = Math.max(0, (tk.position || 1) - 1);
+  return ahead === 0 ? t('ticket.ahead_next') : tn('ticket.ahead', ahead);
+}
+
+function render() {
+  renderHeader();
+  const tk = ui.ticket;
+  if (!tk) return;
+  const st = tk.state;
+  document.body.dataset.state = st;
+  document.title = st === 'called' ? `${t('ticket.called_title')} · ${tk.number}` : `${tk.number} · ${t('ticket.title')}`;
+
+  $('ticket-number').textContent = tk.number;
+  $('called-number').textContent = tk.number;
+  $('ticket-service').textContent = localName(tk.service_name) || tk.service;
+  const prio = tk.priority && tk.priority !== 'none' ? t('ticket.priority_badge', { category: priorityLabel(tk.priority) }) : '';
+  $('ticket-priority').textContent = prio;
+  $('ticket-priority').hidden = !prio;
+
+  const stEl = $('ticket-state');
+  stEl.textContent = stateWords(tk);
+  stEl.dataset.state = st;
+  const detail = stateDetail(tk);
+  $('ticket-detail').textContent = detail;
+  $('ticket-detail').hidden = !detail;
+
+  const tr = $('ticket-transferred');
+  tr.hidden = !(ui.transferred && st === 'waiting');
+  if (!tr.hidden) tr.textContent = t('ticket.transferred', { service: localName(tk.service_name) || tk.service });
+
+  const waiting = st === 'waiting';
+  $('fact-ahead').hidden = !waiting;
+  $('fact-wait').hidden = !waiting;
+  if (waiting) {
+    $('ticket-ahead').textContent = aheadText(tk);
+    $('ticket-ahead').dataset.next = String((tk.position || 1) <= 1);
+    $('ticket-wait').textContent = fmtWait(tk.estimated_wait_s);
+  } else {
+    $('ticket-ahead').textContent = '';
+    $('ticket-wait').textContent = '';
+  }
+  const issued = $('ticket-issued');
+  if (tk.issued_at) {
+    issued.textContent = fmtTime(tk.issued_at);
+    issued.dateTime = tk.issued_at;
+  }
+  $('ticket-keep-open').hidden = !waiting;
+  $('btn-leave').hidden = !waiting;
+
+  // The full-screen call.
+  $('called-counter').textContent = counterName(tk);
+  $('called-recall').hidden = !(tk.recalls > 0);
+
+  renderSound();
+  Object.assign(hook, {
+    state: st, position: tk.position, called: st === 'called', counter: tk.counter || null,
+    counterName: tk.counter ? counterName(tk) : null, number: tk.number, transferred: !!(ui.transferred && waiting),
+  });
+}
+
+function renderHeader() {
+  const name = ui.branch ? localName(ui.branch.name) : '';
+  $('branch-name').textContent = name;
+  if (!ui.ticket) document.title = ui.view === 'notfound' ? t('ticket.not_found_title') : t('ticket.title');
+}
+
+// ---- applying a new view of the ticket ----
+
+/**
+ * Applies a ticket view from HTTP or the socket. type is the live message
+ * type ("snapshot", "position", "ticket.called", …) or "http".
+ */
+function apply(tk, type) {
+  if (!tk || typeof tk !== 'object' || !tk.state) return;
+  const prev = ui.ticket;
+  ui.ticket = tk;
+
+  if (tk.state === 'waiting') {
+    if (type === 'ticket.transferred' || (prev && prev.service !== tk.service)) ui.transferred = true;
+  } else {
+    ui.transferred = false;
+  }
+
+  // A call: the event itself, or a change seen in a snapshot after a reconnect.
+  let call = null; // null | "call" | "recall"
+  if (tk.state === 'called') {
+    if (type === 'ticket.recalled') call = 'recall';
+    else if (type === 'ticket.called') call = 'call';
+    else if (prev && prev.state !== 'called') call = 'call';
+    else if (prev && (tk.recalls || 0) > (prev.recalls || 0)) call = 'recall';
+    else if (prev && tk.called_at && prev.called_at !== tk.called_at) call = 'call';
+    else if (!prev) call = 'load';
+  }
+
+  render();
+
+  if (call) {
+    const fresh = call !== 'load' || (tk.called_at && Date.now() + ui.clockOffset - Date.parse(tk.called_at) < FRESH_MS);
+    openCalled({ ring: !!fresh, recall: call === 'recall' || tk.recalls > 0 });
+  } else if (tk.state !== 'called') {
+    closeCalled();
+  }
+
+  if (tk.state !== 'waiting' && $('leave-dialog').open) closeLeave();
+
+  // Polite news for screen readers: the place in the queue, the state.
+  if (tk.state === 'waiting') {
+    const ahead = Math.max(0, (tk.position || 1) - 1);
+    if (prev && prev.state === 'waiting' && ui.lastAhead !== null && ahead !== ui.lastAhead) say(aheadText(tk));
+    if (prev && prev.state !== 'waiting') say(ui.transferred ? t('ticket.transferred', { service: localName(tk.service_name) }) : stateWords(tk));
+    else if (type === 'ticket.transferred') say(t('ticket.transferred', { service: localName(tk.service_name) }));
+    ui.lastAhead = ahead;
+  } else {
+    ui.lastAhead = null;
+    if (prev && prev.state !== tk.state && tk.state !== 'called') say(`${stateWords(tk)} ${stateDetail(tk)}`.trim());
+  }
+
+  if (FINAL.includes(tk.state)) live.stop();
+}
+
+// ---- the full-screen call ----
+
+function openCalled({ ring, recall }) {
+  const dlg = $('called-view');
+  $('called-recall').hidden = !recall;
+  if ($('leave-dialog').open) closeLeave();
+  dlg.hidden = false;
+  if (!dlg.open) {
+    try { dlg.showModal(); } catch { dlg.setAttribute('open', ''); }
+  }
+  // Restart the attention animation.
+  dlg.classList.remove('ring');
+  void dlg.offsetWidth;
+  dlg.classList.add('ring');
+  $('btn-called-ok').focus();
+  hook.calledView = true;
+  hook.calls++;
+  // i18n-keys: ticket.recalled_announce ticket.called_announce
+  const text = t(recall ? 'ticket.recalled_announce' : 'ticket.called_announce', {
+    number: ui.ticket.number, counter: counterName(ui.ticket),
+  });
+  alertSay(text);
+  if (ring) {
+    chime();
+    try { if (navigator.vibrate) navigator.vibrate([300, 150, 300]); } catch { /* not allowed */ }
+  }
+}
+
+function closeCalled() {
+  const dlg = $('called-view');
+  if (dlg.open) {
+    try { dlg.close(); } catch { dlg.removeAttribute('open'); }
+  }
+  dlg.hidden = true;
+  dlg.classList.remove('ring');
+  hook.calledView = false;
+}
+
+// ---- sound: a short WebAudio chime ----
+
+function audioCtx() {
+  if (ui.audio) return ui.audio;
+  const AC = window.AudioContext || window.webkitAudioContext;
+  if (!AC) return null;
+  try {
+    ui.audio = new AC();
+    ui.audio.addEventListener('statechange', renderSound);
+  } catch {
+    ui.audio = null;
+  }
+  return ui.audio;
+}
+
+function renderSound() {
+  const ctx = ui.audio;
+  const s = !ctx ? 'unavailable' : ctx.state === 'running' ? 'on' : 'suspended';
+  hook.sound = s;
+  const active = ui.ticket && isActive(ui.ticket.state);
+  $('btn-sound').hidden = !(active && s === 'suspended');
+  $('sound-on').hidden = !(active && s === 'on' && ui.soundConfirmed);
+}
+
+async function enableSound(confirm) {
+  const ctx = audioCtx();
+  if (!ctx) return;
+  if (ctx.state !== 'running') {
+    try { await ctx.resume(); } catch { /* still blocked */ }
+  }
+  if (confirm && ctx.state === 'running') {
+    ui.soundConfirmed = true;
+    tone(ctx, 880, ctx.currentTime + 0.02, 0.25, 0.25);
+    say(t('ticket.sound_on'));
+  }
+  renderSound();
+}
+
+function tone(ctx, freq, start, dur, level) {
+  const o = ctx.createOscillator();
+  const g = ctx.createGain();
+  o.type = 'sine';
+  o.frequency.value = freq;
+  g.gain.setValueAtTime(0.0001, start);
+  g.gain.exponentialRampToValueAtTime(level, start + 0.03);
+  g.gain.exponentialRampToValueAtTime(0.0001, start + dur);
+  o.connect(g);
+  g.connect(ctx.destination);
+  o.start(start);
+  o.stop(start + dur + 0.05);
+}
+
+/** Three rising tones, twice: loud enough to be heard from a pocket. */
+function chime() {
+  const ctx = ui.audio;
+  if (!ctx || ctx.state !== 'running') return;
+  const t0 = ctx.currentTime + 0.05;
+  const notes = [659.25, 783.99, 1046.5]; // E5 G5 C6
+  for (let r = 0; r < 2; r++) {
+    notes.forEach((f, i) => tone(ctx, f, t0 + r * 1.1 + i * 0.22, 0.6, 0.5));
+  }
+  hook.chimes++;
+}
+
+// ---- leaving ----
+
+function openLeave() {
+  if (!ui.ticket || ui.ticket.state !== 'waiting') return;
+  $('leave-text').textContent = t('ticket.leave_text', { number: ui.ticket.number });
+  $('leave-error').hidden = true;
+  $('btn-leave-confirm').disabled = false;
+  const dlg = $('leave-dialog');
+  if (!dlg.open) {
+    try { dlg.showModal(); } catch { dlg.setAttribute('open', ''); }
+  }
+  $('btn-leave-cancel').focus();
+}
+
+function closeLeave() {
+  const dlg = $('leave-dialog');
+  if (dlg.open) {
+    try { dlg.close(); } catch { dlg.removeAttribute('open'); }
+  }
+}
+
+async function confirmLeave() {
+  if (ui.leaving) return;
+  ui.leaving = true;
+  $('btn-leave-confirm').disabled = true;
+  $('leave-error').hidden = true;
+  try {
+    let tk;
+    try {
+      tk = await api.cancelTicket(token);
+    } catch (err) {
+      // A browser signed in as staff sends its cookie: fetch the CSRF token once.
+      if (err instanceof ApiError && err.status === 403) {
+        await api.me().catch(() => {});
+        tk = await api.cancelTicket(token);
+      } else {
+        throw err;
+      }
+    }
+    closeLeave();
+    apply(tk, 'ticket.cancelled');
+    $('ticket-state').focus();
+  } catch (err) {
+    hook.error = err instanceof ApiError ? err.code : 'generic';
+    let msg;
+    if (err instanceof ApiError && err.status === 409) msg = t('ticket.leave_error_state');
+    else if (err instanceof ApiError && err.status === 404) msg = t('ticket.not_found_text');
+    else if (err instanceof ApiError && err.network) msg = t('error.network');
+    else msg = t('error.generic');
+    $('leave-error').textContent = msg;
+    $('leave-error').hidden = false;
+    $('btn-leave-confirm').disabled = false;
+    if (err instanceof ApiError && err.status === 409) refresh();
+  } finally {
+    ui.leaving = false;
+  }
+}
+
+// ---- loading ----
+
+async function loadBranch(branch) {
+  try {
+    const st = await api.state(branch);
+    ui.branch = st.branch || null;
+    if (ui.branch) setTimeZone(ui.branch.time_zone);
+    const at = Date.parse(st.at);
+    if (!Number.isNaN(at)) ui.clockOffset = at - Date.now();
+  } catch { /* keep the default time zone (Europe/Athens) */ }
+}
+
+async function showNotFound() {
+  showView('notfound');
+  hook.notFound = true;
+  hook.state = null;
+  live.stop();
+  closeCalled();
+  closeLeave();
+  await switchLang(lang(), false);
+  markReady();
+}
+
+function showError(err) {
+  hook.error = err instanceof ApiError ? err.code : 'generic';
+  $('error-message').textContent = err instanceof ApiError && err.network ? t('error.network')
+    : err instanceof ApiError && err.status >= 500 ? t('error.unavailable') : t('error.generic');
+  showView('error');
+}
+
+async function first() {
+  let tk;
+  let delay = BACKOFF_MIN;
+  for (;;) {
+    try {
+      tk = await api.ticket(token);
+      break;
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 400)) {
+        await showNotFound();
+        return;
+      }
+      showError(err);
+      await new Promise((r) => { ui.retryNow = r; setTimeout(r, jitter(delay)); });
+      delay = Math.min(BACKOFF_MAX, delay * 2);
+    }
+  }
+  // The language chosen at the kiosk, unless this phone chose one here.
+  if (!load(LANG_KEY) && !new URLSearchParams(location.search).get('lang') && tk.lang && tk.lang !== lang() && (await isLanguage(tk.lang))) {
+    await setLang(tk.lang);
+    hook.lang = lang();
+    for (const b of $('lang-switch').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
+  }
+  await loadBranch(tk.branch);
+  showView('ticket');
+  apply(tk, 'http');
+  markReady();
+  if (!FINAL.includes(tk.state)) live.start();
+}
+
+async function refresh() {
+  try {
+    apply(await api.ticket(token), 'http');
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) showNotFound();
+  }
+}
+
+function markReady() {
+  if (hook.ready) return;
+  hook.ready = true;
+  document.body.dataset.ready = 'true';
+}
+
+// ---- live: the ticket's own channel, reconnecting with backoff ----
+
+function jitter(ms, cap = BACKOFF_MAX) {
+  return Math.min(cap, Math.round(ms * (0.75 + Math.random() * 0.5)));
+}
+
+const live = {
+  ws: null,
+  timer: null,
+  attempt: 0,
+  stopped: true,
+  up: null,
+
+  start() {
+    this.stopped = false;
+    this.connect();
+  },
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.ws) { const ws = this.ws; this.ws = null; ws.close(1000); }
+    this.status(false, true);
+  },
+
+  status(up, quiet) {
+    hook.connected = up;
+    // Offline matters only while the ticket can still change.
+    $('offline').hidden = up || quiet || this.stopped;
+    this.up = up;
+  },
+
+  connect() {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    let ws;
+    try {
+      ws = new WebSocket(api.ticketLiveURL(token));
+    } catch {
+      this.retry();
+      return;
+    }
+    this.ws = ws;
+    const openTimer = setTimeout(() => { if (ws.readyState === WebSocket.CONNECTING) ws.close(); }, 10000);
+    ws.onopen = () => {
+      clearTimeout(openTimer);
+      if (this.ws !== ws) return;
+      this.status(true);
+      setTimeout(() => { if (this.ws === ws && ws.readyState === WebSocket.OPEN) this.attempt = 0; }, 5000);
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws) return;
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (!msg || typeof msg.type !== 'string' || !msg.ticket) return;
+      apply(msg.ticket, msg.type);
+    };
+    ws.onclose = () => {
+      clearTimeout(openTimer);
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.status(false);
+      this.retry();
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  },
+
+  retry(delay) {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    if (delay === undefined) delay = jitter(Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt));
+    this.attempt++;
+    // Every third failure, ask over HTTP: the ticket may be gone (404), and
+    // the page stays current even where WebSockets are blocked.
+    if (this.attempt % 3 === 0) refresh();
+    this.timer = setTimeout(() => this.connect(), delay);
+  },
+
+  now() {
+    if (this.stopped || this.ws) return;
+    this.retry(0);
+  },
+};
+
+// ---- start ----
+
+async function main() {
+  const q = new URLSearchParams(location.search).get('lang');
+  const stored = load(LANG_KEY);
+  let start = DEFAULT_LANG;
+  if (q && (await isLanguage(q))) start = q;
+  else if (stored && (await isLanguage(stored))) start = stored;
+  await setLang(start);
+  hook.lang = lang();
+  await renderLangSwitch();
+  window.addEventListener('langchange', () => { hook.lang = lang(); });
+
+  audioCtx();
+  renderSound();
+  $('btn-sound').addEventListener('click', () => enableSound(true));
+  // Any tap unlocks sound under the browsers' autoplay rules.
+  for (const ev of ['pointerdown', 'keydown', 'touchend']) {
+    document.addEventListener(ev, (e) => {
+      if (e.target && e.target.closest && e.target.closest('#btn-sound')) return; // its click confirms
+      if (ui.audio && ui.audio.state !== 'running') enableSound(false);
+    }, { passive: true });
+  }
+  $('btn-leave').addEventListener('click', openLeave);
+  $('btn-leave-cancel').addEventListener('click', () => { closeLeave(); $('btn-leave').focus(); });
+  $('btn-leave-confirm').addEventListener('click', confirmLeave);
+  $('leave-dialog').addEventListener('close', () => { if (!$('btn-leave').hidden) $('btn-leave').focus(); });
+  $('btn-called-ok').addEventListener('click', closeCalled);
+  // Escape closes the call view like the OK button (the ticket stays called).
+  $('called-view').addEventListener('cancel', (e) => { e.preventDefault(); closeCalled(); });
+  $('btn-retry').addEventListener('click', () => { if (ui.retryNow) ui.retryNow(); });
+  window.addEventListener('online', () => live.now());
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') live.now(); });
+
+  if (!TOKEN_RE.test(token)) {
+    await showNotFound();
+    return;
+  }
+  await first();
+}
+
+main().catch((err) => {
+  console.error(err);
+  showError(err);
+});
