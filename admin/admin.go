@@ -78,9 +78,9 @@ func manager(c echo.Context) (auth.Principal, string, error) {
 }
 
 func (h *Handler) listBranches(c echo.Context) error {
-	p := httpx.PrincipalOf(c)
-	if p.User == nil {
-		return queue.Errorf(queue.CodeUnauthenticated, "sign in first")
+	p, err := signedInUser(c)
+	if err != nil {
+		return err
 	}
 	all, err := h.eng.Branches(c.Request().Context())
 	if err != nil {
@@ -129,8 +129,8 @@ type Settings struct {
 }
 
 func (h *Handler) settings(c echo.Context) error {
-	branch := c.Param("branch")
-	if _, err := httpx.RequireStaff(c, branch); err != nil {
+	_, branch, err := manager(c)
+	if err != nil {
 		return err
 	}
 	return h.settingsOf(c, branch, http.StatusOK)
@@ -240,8 +240,8 @@ func (h *Handler) deleteService(c echo.Context) error {
 }
 
 func (h *Handler) listCounters(c echo.Context) error {
-	branch := c.Param("branch")
-	if _, err := httpx.RequireStaff(c, branch); err != nil {
+	_, branch, err := manager(c)
+	if err != nil {
 		return err
 	}
 	snap, err := h.eng.Snapshot(c.Request().Context(), branch)

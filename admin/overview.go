@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/stats"
 	"github.com/seira-queue/seira/view"
@@ -29,8 +28,8 @@ type Overview struct {
 }
 
 func (h *Handler) overview(c echo.Context) error {
-	branch := c.Param("branch")
-	if _, err := httpx.RequireStaff(c, branch); err != nil {
+	_, branch, err := manager(c)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

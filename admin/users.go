@@ -94,9 +94,6 @@ func (h *Handler) createUser(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := h.auth.User(ctx, body.Username); err == nil {
-		return queue.Errorf(queue.CodeConflict, "user %s exists", body.Username)
-	}
 	if body.Password == "" {
 		return queue.Errorf(queue.CodeValidation, "a new user needs a password")
 	}
@@ -108,7 +105,9 @@ func (h *Handler) createUser(c echo.Context) error {
 	if !mayManageUser(p, u) {
 		return queue.Errorf(queue.CodeForbidden, "you may not create this user (role %s, branches %v)", u.Role, u.Branches)
 	}
-	u, err = h.auth.PutUser(ctx, p.Name(), u, body.Password)
+	// CreateUser refuses a taken name as it stores it (trimmed, lower
+	// case): "ADMIN" must not overwrite admin.
+	u, err = h.auth.CreateUser(ctx, p.Name(), u, body.Password)
 	if err != nil {
 		return err
 	}
@@ -116,9 +115,9 @@ func (h *Handler) createUser(c echo.Context) error {
 }
 
 func (h *Handler) updateUser(c echo.Context) error {
-	p := httpx.PrincipalOf(c)
-	if p.User == nil {
-		return queue.Errorf(queue.CodeUnauthenticated, "sign in first")
+	p, err := signedInUser(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	u, err := h.auth.User(ctx, c.Param("username"))
@@ -132,7 +131,7 @@ func (h *Handler) updateUser(c echo.Context) error {
 	if err := httpx.Bind(c, &body); err != nil {
 		return err
 	}
-	if body.Username != "" && body.Username != u.Username {
+	if body.Username != "" && auth.NormalizeUsername(body.Username) != u.Username {
 		return queue.Errorf(queue.CodeValidation, "a username cannot change")
 	}
 	if u.Username == p.User.Username && (body.Disabled != nil && *body.Disabled || body.Role != nil && auth.Role(*body.Role) != u.Role) {
@@ -151,9 +150,9 @@ func (h *Handler) updateUser(c echo.Context) error {
 }
 
 func (h *Handler) deleteUser(c echo.Context) error {
-	p := httpx.PrincipalOf(c)
-	if p.User == nil {
-		return queue.Errorf(queue.CodeUnauthenticated, "sign in first")
+	p, err := signedInUser(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	u, err := h.auth.User(ctx, c.Param("username"))
@@ -170,4 +169,16 @@ func (h *Handler) deleteUser(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// signedInUser requires a person: 401 for nobody, 403 for a device.
+func signedInUser(c echo.Context) (auth.Principal, error) {
+	p := httpx.PrincipalOf(c)
+	switch {
+	case p.User == nil && p.Device == nil:
+		return p, queue.Errorf(queue.CodeUnauthenticated, "sign in first")
+	case p.User == nil:
+		return p, queue.Errorf(queue.CodeForbidden, "devices do not administer")
+	}
+	return p, nil
 }

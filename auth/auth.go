@@ -165,7 +165,82 @@ type Service struct {
 	// timing does not tell which usernames exist.
 	dummyOnce sync.Once
 	dummy     []byte
+
+	// cache holds principals already resolved from a session or a bearer
+	// token: every request carries one, and decoding the session and the
+	// user on each would cost more than the request's own work. Any write
+	// of sign-in data empties it, before the writer hears of success.
+	cacheMu  sync.Mutex
+	cacheGen uint64
+	cache    map[string]cachedPrincipal
 }
+
+type cachedPrincipal struct {
+	p       Principal
+	expires time.Time
+}
+
+// update runs fn as a write and empties the principal cache once it is
+// durable.
+func (s *Service) update(ctx context.Context, fn func(*storage.Tx) error) error {
+	return s.store.Update(ctx, func(tx *storage.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		tx.AfterCommit(s.invalidate)
+		return nil
+	})
+}
+
+func (s *Service) invalidate() {
+	s.cacheMu.Lock()
+	s.cacheGen++
+	clear(s.cache)
+	s.cacheMu.Unlock()
+}
+
+// cached returns a resolved principal for key, and the generation a new
+// lookup must present to be cached.
+func (s *Service) cached(key string) (Principal, bool, uint64) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	c, ok := s.cache[key]
+	if ok && s.now().Before(c.expires) {
+		return c.p.copy(), true, s.cacheGen
+	}
+	return Principal{}, false, s.cacheGen
+}
+
+// remember caches p unless sign-in data changed since gen (a lookup that
+// raced a write must not put back what the write replaced).
+func (s *Service) remember(key string, p Principal, expires time.Time, gen uint64) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	if gen != s.cacheGen {
+		return
+	}
+	if s.cache == nil || len(s.cache) > 100_000 {
+		s.cache = map[string]cachedPrincipal{}
+	}
+	s.cache[key] = cachedPrincipal{p: p.copy(), expires: expires}
+}
+
+// copy gives the caller its own User and Device structs.
+func (p Principal) copy() Principal {
+	if p.User != nil {
+		u := *p.User
+		p.User = &u
+	}
+	if p.Device != nil {
+		d := *p.Device
+		p.Device = &d
+	}
+	return p
+}
+
+// principalCacheTTL bounds how long a resolved principal is reused even
+// without writes, so that the clock (session expiry) is looked at.
+const principalCacheTTL = time.Minute
 
 // New returns the service over store.
 func New(store *storage.Store, opts Options) *Service {
@@ -242,10 +317,23 @@ func ValidatePassword(p string) error {
 	return nil
 }
 
+// NormalizeUsername is the form usernames are kept in: trimmed, lower case.
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CreateUser creates a user, or fails with conflict if the username (as
+// normalised) is taken.
+func (s *Service) CreateUser(ctx context.Context, actor string, u User, password string) (User, error) {
+	return s.putUser(ctx, actor, u, password, true)
+}
+
 // PutUser creates or updates a user. A non-empty password replaces the
 // stored hash; a new user needs one.
 func (s *Service) PutUser(ctx context.Context, actor string, u User, password string) (User, error) {
-	u.Username = strings.ToLower(strings.TrimSpace(u.Username))
+	return s.putUser(ctx, actor, u, password, false)
+}
+
+func (s *Service) putUser(ctx context.Context, actor string, u User, password string, mustBeNew bool) (User, error) {
+	u.Username = NormalizeUsername(u.Username)
 	if !validUsername(u.Username) {
 		return User{}, queue.Errorf(queue.CodeValidation, "username %q: use a-z, 0-9, '.', '-' and '_'", u.Username)
 	}
@@ -265,9 +353,12 @@ func (s *Service) PutUser(ctx context.Context, actor string, u User, password st
 		}
 		u.PasswordHash = h
 	}
-	err := s.store.Update(ctx, func(tx *storage.Tx) error {
+	err := s.update(ctx, func(tx *storage.Tx) error {
 		old, err := getJSON[User](tx, storage.KindUsers, u.Username)
 		created := queue.ErrorCode(err) == queue.CodeNotFound
+		if mustBeNew && !created {
+			return queue.Errorf(queue.CodeConflict, "user %s exists", u.Username)
+		}
 		switch {
 		case err == nil:
 			if u.PasswordHash == nil {
@@ -335,6 +426,7 @@ func (s *Service) audit(tx *storage.Tx, actor string, branches []string, typ que
 
 // User returns a user.
 func (s *Service) User(ctx context.Context, username string) (User, error) {
+	username = NormalizeUsername(username)
 	var u User
 	err := s.store.View(ctx, func(tx *storage.Tx) error {
 		var err error
@@ -364,7 +456,7 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 
 // DeleteUser removes a user and their sessions.
 func (s *Service) DeleteUser(ctx context.Context, actor, username string) error {
-	return s.store.Update(ctx, func(tx *storage.Tx) error {
+	return s.update(ctx, func(tx *storage.Tx) error {
 		u, err := getJSON[User](tx, storage.KindUsers, username)
 		if err != nil {
 			return err
@@ -455,7 +547,7 @@ func (s *Service) openSession(ctx context.Context, ss session, ttl time.Duration
 	}
 	now := s.now()
 	ss.CSRF, ss.Created, ss.Expires = csrf, now, now.Add(ttl)
-	err = s.store.Update(ctx, func(tx *storage.Tx) error {
+	err = s.update(ctx, func(tx *storage.Tx) error {
 		// Sweep expired sessions now and then, on the way.
 		dropSessions(tx, func(o session) bool { return now.After(o.Expires) })
 		return putJSON(tx, storage.KindSessions, hash(token), ss)
@@ -480,7 +572,7 @@ func dropSessions(tx *storage.Tx, match func(session) bool) {
 
 // Logout ends the session with token.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.store.Update(ctx, func(tx *storage.Tx) error {
+	return s.update(ctx, func(tx *storage.Tx) error {
 		return tx.Delete(storage.KindSessions, hash(token))
 	})
 }
@@ -490,12 +582,18 @@ var errNoPrincipal = queue.Errorf(queue.CodeUnauthenticated, "sign in first")
 
 // FromSession returns the principal of a session cookie's value.
 func (s *Service) FromSession(ctx context.Context, token string) (Principal, error) {
-	var p Principal
+	key := "s" + hash(token)
+	p, ok, gen := s.cached(key)
+	if ok {
+		return p, nil
+	}
+	expires := s.now().Add(principalCacheTTL)
 	err := s.store.View(ctx, func(tx *storage.Tx) error {
 		ss, err := getJSON[session](tx, storage.KindSessions, hash(token))
 		if err != nil || s.now().After(ss.Expires) {
 			return errNoPrincipal
 		}
+		expires = minTime(expires, ss.Expires)
 		p.CSRF, p.Cookie = ss.CSRF, true
 		switch {
 		case ss.Username != "":
@@ -515,12 +613,26 @@ func (s *Service) FromSession(ctx context.Context, token string) (Principal, err
 		}
 		return nil
 	})
+	if err == nil {
+		s.remember(key, p, expires, gen)
+	}
 	return p, err
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // FromBearer returns the principal of a device token.
 func (s *Service) FromBearer(ctx context.Context, token string) (Principal, error) {
-	var p Principal
+	key := "b" + hash(token)
+	p, ok, gen := s.cached(key)
+	if ok {
+		return p, nil
+	}
 	err := s.store.View(ctx, func(tx *storage.Tx) error {
 		id, err := tx.Get(storage.KindDeviceTokens, hash(token))
 		if err != nil {
@@ -533,6 +645,9 @@ func (s *Service) FromBearer(ctx context.Context, token string) (Principal, erro
 		p.Device = &d
 		return nil
 	})
+	if err == nil {
+		s.remember(key, p, s.now().Add(principalCacheTTL), gen)
+	}
 	return p, err
 }
 
@@ -554,7 +669,7 @@ func (s *Service) CreateDevice(ctx context.Context, actor string, d Device) (Dev
 		return Device{}, "", err
 	}
 	d.ID, d.TokenHash, d.Created, d.Revoked = strings.ToLower(strings.NewReplacer("-", "x", "_", "y").Replace(id)), hash(token), s.now(), false
-	err = s.store.Update(ctx, func(tx *storage.Tx) error {
+	err = s.update(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.Branch(d.Branch); err != nil {
 			return queue.Errorf(queue.CodeValidation, "no branch %q", d.Branch)
 		}
@@ -612,7 +727,7 @@ func (s *Service) Devices(ctx context.Context, branch string) ([]Device, error) 
 // token stays.
 func (s *Service) UpdateDevice(ctx context.Context, actor, id string, change func(*Device) error) (Device, error) {
 	var d Device
-	err := s.store.Update(ctx, func(tx *storage.Tx) error {
+	err := s.update(ctx, func(tx *storage.Tx) error {
 		var err error
 		if d, err = getJSON[Device](tx, storage.KindDevices, id); err != nil {
 			return err
@@ -647,7 +762,7 @@ func (s *Service) PairingCode(ctx context.Context, id string, ttl time.Duration)
 	if err != nil {
 		return "", err
 	}
-	err = s.store.Update(ctx, func(tx *storage.Tx) error {
+	err = s.update(ctx, func(tx *storage.Tx) error {
 		d, err := getJSON[Device](tx, storage.KindDevices, id)
 		if err != nil {
 			return err

@@ -36,16 +36,16 @@ type client struct {
 	mu sync.Mutex
 	// queue holds messages for the writer, at most hub.opts.SendQueue; it
 	// grows only while messages wait.
-	queue   []outMsg
-	holding bool // until the backlog is queued, live messages only wait
-	writing bool // a writer goroutine is running
-	pingDue bool
-	lastOut time.Time // when the writer last sent anything (pings included)
-	closing bool      // kicked: the writer sends the close frame and closes
-	closed  bool
-	code    int
-	reason  string
-	lastSeq uint64 // the last event seq written; the writer's, under mu
+	queue    []outMsg
+	holding  bool // until the backlog is queued, live messages only wait
+	writing  bool // a writer goroutine is running
+	pingDue  bool
+	lastPing time.Time // when the last ping was asked for
+	closing  bool      // kicked: the writer sends the close frame and closes
+	closed   bool
+	code     int
+	reason   string
+	lastSeq  uint64 // the last event seq written; the writer's, under mu
 
 	// last place told to a ticket follower, under mu.
 	lastPos  int
@@ -54,7 +54,7 @@ type client struct {
 }
 
 func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client {
-	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastOut: time.Now()}
+	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastPing: time.Now()}
 }
 
 // enqueue hands m to the writer without waiting; false means the client
@@ -84,13 +84,14 @@ func (c *client) release(backlog []outMsg) {
 	c.startWriter()
 }
 
-// ping asks for a ping if the connection has been quiet for a ping period;
-// the hub calls it for every connection now and then.
+// ping asks for a ping once a ping period; the hub calls it for every
+// connection now and then. Only pongs keep the read deadline alive, so a
+// connection is pinged however busy it is with messages.
 func (c *client) ping(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if now.Sub(c.lastOut) >= c.hub.opts.PingPeriod && !c.holding {
-		c.pingDue = true
+	if now.Sub(c.lastPing) >= c.hub.opts.PingPeriod && !c.holding {
+		c.pingDue, c.lastPing = true, now
 		c.startWriter()
 	}
 }
@@ -158,7 +159,7 @@ func (c *client) write() {
 			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait))
 		}
 		c.mu.Lock()
-		c.lastSeq, c.lastOut = lastSeq, time.Now()
+		c.lastSeq = lastSeq
 		if err != nil && !c.closing {
 			c.closing, c.code = true, websocket.CloseAbnormalClosure
 		}

@@ -84,6 +84,9 @@ type Hub struct {
 	done    chan struct{}
 	stopped chan struct{}
 
+	posMu    sync.Mutex
+	posDirty map[string]bool
+
 	conns, slow, msgs, broadcasts, lastBroadcastNS atomic.Int64
 }
 
@@ -120,6 +123,7 @@ func New(src Source, opts Options) *Hub {
 		tickets:  map[string]map[uint64]map[*client]struct{}{},
 		done:     make(chan struct{}),
 		stopped:  make(chan struct{}),
+		posDirty: map[string]bool{},
 	}
 	h.up = websocket.Upgrader{
 		// Small read buffers and a shared write-buffer pool keep an idle
@@ -178,15 +182,15 @@ func (h *Hub) Close(ctx context.Context) error {
 
 func (h *Hub) run() {
 	defer close(h.stopped)
-	fast := time.NewTicker(h.opts.PositionEvery)
-	defer fast.Stop()
-	idle := time.NewTicker(h.opts.PositionIdle)
-	defer idle.Stop()
-	// One ticker pings every quiet connection, rather than a timer per
+	// Positions of followed tickets are refreshed on their own goroutine:
+	// thousands of phones must not delay the next call on a wall display.
+	posDone := make(chan struct{})
+	go func() { defer close(posDone); h.positions() }()
+	defer func() { <-posDone }()
+	// One ticker pings every connection in turn, rather than a timer per
 	// connection.
 	pings := time.NewTicker(max(h.opts.PingPeriod/10, 10*time.Millisecond))
 	defer pings.Stop()
-	dirty := map[string]bool{}
 	for {
 		select {
 		case <-h.done:
@@ -196,18 +200,7 @@ func (h *Hub) run() {
 			evs := h.pending
 			h.pending = nil
 			h.inMu.Unlock()
-			h.dispatch(evs, dirty)
-		case <-fast.C:
-			for b := range dirty {
-				h.refreshPositions(b)
-			}
-			clear(dirty)
-		case <-idle.C:
-			h.mu.Lock()
-			for b := range h.tickets {
-				dirty[b] = true
-			}
-			h.mu.Unlock()
+			h.dispatch(evs)
 		case now := <-pings.C:
 			for _, c := range h.everyone() {
 				c.ping(now)
@@ -216,8 +209,46 @@ func (h *Hub) run() {
 	}
 }
 
+// markDirty asks for the positions of branch's followed tickets to be
+// refreshed.
+func (h *Hub) markDirty(branch string) {
+	h.posMu.Lock()
+	h.posDirty[branch] = true
+	h.posMu.Unlock()
+}
+
+// positions refreshes the followed tickets of the branches that changed, at
+// most once every PositionEvery, and all of them every PositionIdle as
+// estimates age.
+func (h *Hub) positions() {
+	fast := time.NewTicker(h.opts.PositionEvery)
+	defer fast.Stop()
+	idle := time.NewTicker(h.opts.PositionIdle)
+	defer idle.Stop()
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-fast.C:
+			h.posMu.Lock()
+			dirty := h.posDirty
+			h.posDirty = map[string]bool{}
+			h.posMu.Unlock()
+			for b := range dirty {
+				h.refreshPositions(b)
+			}
+		case <-idle.C:
+			h.mu.Lock()
+			for b := range h.tickets {
+				h.markDirty(b)
+			}
+			h.mu.Unlock()
+		}
+	}
+}
+
 // dispatch sends a batch of events, branch by branch, in sequence order.
-func (h *Hub) dispatch(evs []queue.Event, dirty map[string]bool) {
+func (h *Hub) dispatch(evs []queue.Event) {
 	start := time.Now()
 	var order []string
 	byBranch := map[string][]queue.Event{}
@@ -269,7 +300,7 @@ func (h *Hub) dispatch(evs []queue.Event, dirty map[string]bool) {
 		}
 		if len(followed) > 0 {
 			h.sendTicketEvents(branch, bevs, followed)
-			dirty[branch] = true
+			h.markDirty(branch)
 		}
 		h.broadcasts.Add(int64(len(bevs)))
 	}

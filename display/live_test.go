@@ -330,3 +330,38 @@ func itoa(n uint64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestBusyConnectionIsPingedToo keeps a client busy with events for longer
+// than the pong wait: it must be pinged all the same (only pongs extend the
+// read deadline) and stay connected.
+func TestBusyConnectionIsPingedToo(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) {
+		c.Hub.PingPeriod = 100 * time.Millisecond
+		c.Hub.PongWait = 400 * time.Millisecond
+	})
+	admin := env.Admin()
+	r := dial(t, env, "/api/v1/branches/demo/live")
+	snap, _ := r.next()
+	pings := 0
+	r.ws.SetPingHandler(func(data string) error {
+		pings++
+		return r.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	deadline := time.Now().Add(1500 * time.Millisecond)
+	want := snap.Seq + 1
+	for time.Now().Before(deadline) {
+		issue(t, admin, "certificates")
+		m, _ := r.next()
+		if m.Seq != want {
+			t.Fatalf("seq %d, want %d", m.Seq, want)
+		}
+		want++
+		time.Sleep(20 * time.Millisecond)
+	}
+	if pings < 5 {
+		t.Fatalf("%d pings in 1.5 s with a 100 ms ping period", pings)
+	}
+	if env.App.Hub.Subscribers("demo") != 1 {
+		t.Fatal("the busy client was disconnected")
+	}
+}

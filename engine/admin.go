@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"time"
 
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
@@ -205,10 +206,12 @@ func (o *op) putCounter(c queue.Counter) (bool, error) {
 	switch {
 	case created:
 		c.Status, c.Clerk, c.Current, c.PriorityStreak = queue.CounterClosed, "", 0, 0
+		c.CurrentService, c.CalledAt, c.PausedAt = "", time.Time{}, time.Time{}
 	case err != nil:
 		return false, err
 	default:
 		c.Status, c.Clerk, c.Current, c.PriorityStreak = old.Status, old.Clerk, old.Current, old.PriorityStreak
+		c.CurrentService, c.CalledAt, c.PausedAt = old.CurrentService, old.CalledAt, old.PausedAt
 	}
 	if err := o.b.PutCounter(c); err != nil {
 		return false, err

@@ -87,7 +87,7 @@ func (o *op) advance(c *queue.Counter, act queue.Action) (queue.Ticket, error) {
 		typ = queue.EvStarted
 	case queue.ActDone, queue.ActNoShow:
 		t.FinishedAt = o.now
-		c.Current = 0
+		c.Current, c.CurrentService, c.CalledAt = 0, "", time.Time{}
 		typ = queue.EvDone
 		if act == queue.ActNoShow {
 			typ = queue.EvNoShow
@@ -160,7 +160,7 @@ func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (C
 			t.FirstCalledAt = o.now
 		}
 		t.Counter, t.Clerk = c.ID, o.actor
-		c.Current, c.PriorityStreak = t.ID, streak
+		c.Current, c.CurrentService, c.CalledAt, c.PriorityStreak = t.ID, t.Service, o.now, streak
 		if err := o.b.PutTicket(t); err != nil {
 			return t, err
 		}
@@ -223,7 +223,7 @@ func (e *Engine) Transfer(ctx context.Context, branch, counter, service, actor s
 		t.Transfers = append(t.Transfers, queue.Transfer{From: from, To: svc.ID, At: o.now, Counter: c.ID, Clerk: o.actor})
 		t.State, t.Service = to, svc.ID
 		t.CalledAt, t.StartedAt, t.Counter, t.Clerk = time.Time{}, time.Time{}, "", ""
-		c.Current = 0
+		c.Current, c.CurrentService, c.CalledAt = 0, "", time.Time{}
 		if err := o.b.PutTicket(t); err != nil {
 			return t, err
 		}

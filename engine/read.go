@@ -170,6 +170,7 @@ type load struct {
 	services map[string]queue.Service
 	now      time.Time
 	busy     map[string]time.Duration // per counter: remaining work
+	times    map[string]time.Duration // per service: expected service time
 	k        int                      // the branch's priority cap
 
 	// The forecast, made on first use.
@@ -180,7 +181,8 @@ type load struct {
 }
 
 func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
-	l := &load{b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{}, k: queue.DefaultPriorityCap}
+	l := &load{b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{},
+		times: map[string]time.Duration{}, k: queue.DefaultPriorityCap}
 	if cfg, err := b.Config(); err == nil {
 		l.k = cfg.Cap()
 	}
@@ -198,16 +200,12 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 			// A paused counter comes back, in a typical pause's time.
 			l.busy[c.ID] = max(pause-l.now.Sub(c.PausedAt), pause/4)
 		}
-		if c.Current == 0 {
-			continue
-		}
-		t, err := b.Ticket(c.Current)
-		if err != nil {
+		if c.Current == 0 || c.CalledAt.IsZero() {
 			continue
 		}
 		// A ticket past its expected time still has some way to go.
-		st := l.serviceTime(t.Service)
-		l.busy[c.ID] += max(st-l.now.Sub(t.CalledAt), st/4)
+		st := l.serviceTime(c.CurrentService)
+		l.busy[c.ID] += max(st-l.now.Sub(c.CalledAt), st/4)
 	}
 	return l
 }
@@ -215,13 +213,18 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 // serviceTime is the moving estimate for svc, or its configured default
 // until it has history.
 func (l *load) serviceTime(svc string) time.Duration {
-	if d, n := l.b.ServiceTime(svc); n > 0 {
+	// A forecast asks for every ticket it plays: read each service once.
+	if d, ok := l.times[svc]; ok {
 		return d
 	}
-	if s, ok := l.services[svc]; ok {
-		return s.ServiceTime()
+	d := queue.DefaultServiceTime
+	if est, n := l.b.ServiceTime(svc); n > 0 {
+		d = est
+	} else if s, ok := l.services[svc]; ok {
+		d = s.ServiceTime()
 	}
-	return queue.DefaultServiceTime
+	l.times[svc] = d
+	return d
 }
 
 // place returns the position and the expected wait of waiting candidate t

@@ -14,8 +14,10 @@ type Desk struct {
 }
 
 // ForecastLimit bounds the tickets a forecast plays through; beyond it
-// the estimate falls back to counting the work ahead (EstimateWait).
-const ForecastLimit = 2000
+// the estimate falls back to counting the work ahead (EstimateWait). An
+// office rarely has this many waiting, and past it a forecast for every
+// ticket issued would cost more than it adds.
+const ForecastLimit = 400
 
 // fcList is one (service, class) list of a forecast, in call order.
 type fcList struct {

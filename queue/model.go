@@ -3,12 +3,23 @@ package queue
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
 // Text is a user-facing string in several languages, keyed by language tag
 // ("el", "en").
 type Text map[string]string
+
+// Empty reports whether no language has any text.
+func (t Text) Empty() bool {
+	for _, s := range t {
+		if strings.TrimSpace(s) != "" {
+			return false
+		}
+	}
+	return true
+}
 
 // In returns the text in lang, falling back to Greek, then English, then any.
 func (t Text) In(lang string) string {
@@ -121,8 +132,12 @@ type Counter struct {
 	Serves []string      `json:"serves"`
 	Status CounterStatus `json:"status"`
 	Clerk  string        `json:"clerk,omitempty"`
-	// Current is the id of the ticket called to this counter, 0 for none.
-	Current uint64 `json:"current,omitempty"`
+	// Current is the id of the ticket called to this counter, 0 for none;
+	// CurrentService and CalledAt describe it, so that estimates need not
+	// read it.
+	Current        uint64    `json:"current,omitempty"`
+	CurrentService string    `json:"current_service,omitempty"`
+	CalledAt       time.Time `json:"called_at,omitzero"`
 	// PriorityStreak counts the priority tickets called in a row here while
 	// regular tickets waited; the policy caps it at the branch's K.
 	PriorityStreak int `json:"priority_streak,omitempty"`

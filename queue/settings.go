@@ -36,11 +36,18 @@ func (h Hours) Validate() error {
 		if !slices.Contains([]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, day) {
 			return Errorf(CodeValidation, "hours: unknown day %q (use mon … sun)", day)
 		}
-		for _, s := range spans {
+		for i, s := range spans {
 			from, ok1 := minutesOf(s.From)
 			to, ok2 := minutesOf(s.To)
 			if !ok1 || !ok2 || from >= to {
 				return Errorf(CodeValidation, "hours: %s %s–%s is not a period (use HH:MM, from before to)", day, s.From, s.To)
+			}
+			for _, o := range spans[:i] {
+				of, _ := minutesOf(o.From)
+				ot, _ := minutesOf(o.To)
+				if from < ot && of < to {
+					return Errorf(CodeValidation, "hours: on %s, %s–%s overlaps %s–%s", day, s.From, s.To, o.From, o.To)
+				}
 			}
 		}
 	}
@@ -119,7 +126,7 @@ func (b Branch) Validate() error {
 	if b.RetentionDays < 0 {
 		return Errorf(CodeValidation, "retention_days cannot be negative")
 	}
-	if len(b.Message) > 0 && strings.TrimSpace(b.Message["el"]) != "" {
+	if !b.Message.Empty() {
 		if err := validText("the display message", b.Message, 200); err != nil {
 			return err
 		}

@@ -10,9 +10,10 @@ import (
 )
 
 // keyVersion holds a random number that changes with every write of a
-// branch's settings, services or counters. Decoded copies are cached under
-// it: the hot paths (issue, call next, estimates) read settings on every
-// request and would otherwise spend most of their time decoding JSON.
+// branch's settings or services. Decoded copies are cached under it: the
+// hot paths (issue, call next, estimates) read them on every request and
+// would otherwise spend much of their time decoding JSON. Counters are not
+// cached: their live state changes with every call.
 //
 // The version is random rather than counted so that a transaction that
 // writes settings, caches them and then rolls back leaves behind a version
@@ -25,13 +26,25 @@ type settings struct {
 	version  uint64
 	config   queue.Branch
 	services []queue.Service
+}
+
+// keyCountersVersion changes, like keyVersion, with every write of a
+// counter; the counters are cached apart from the settings because calls
+// change them all day, issues not at all.
+var keyCountersVersion = []byte("cversion")
+
+// countersAt is a decoded copy of a branch's counters at one version.
+type countersAt struct {
+	version  uint64
 	counters []queue.Counter
 }
 
-// settingsCache holds the latest decoded settings of each branch.
+// settingsCache holds the latest decoded settings and counters of each
+// branch.
 type settingsCache struct {
 	mu       sync.Mutex
 	branches map[string]*settings
+	counters map[string]*countersAt
 }
 
 func (c *settingsCache) get(branch string, version uint64) *settings {
@@ -83,12 +96,44 @@ func (b *BranchTx) settings() (*settings, error) {
 		}
 		return compareStrings(x.ID, y.ID)
 	})
-	if s.counters, err = all[queue.Counter](b.bucket(bktCounters)); err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(s.counters, func(x, y queue.Counter) int { return compareStrings(x.ID, y.ID) })
 	if version != 0 && b.cache != nil {
 		b.cache.put(b.id, s)
 	}
 	return s, nil
+}
+
+// touchCounters gives the branch's counters a new version.
+func (b *BranchTx) touchCounters() error {
+	return wrap("counters version", b.b.Put(keyCountersVersion, u64(rand.Uint64())))
+}
+
+// counters returns the branch's decoded counters, from the cache when the
+// version matches. Callers must not modify them.
+func (b *BranchTx) counters() ([]queue.Counter, error) {
+	var version uint64
+	if v := b.b.Get(keyCountersVersion); len(v) == 8 {
+		version = binary.BigEndian.Uint64(v)
+	}
+	if version != 0 && b.cache != nil {
+		b.cache.mu.Lock()
+		c := b.cache.counters[b.id]
+		b.cache.mu.Unlock()
+		if c != nil && c.version == version {
+			return c.counters, nil
+		}
+	}
+	list, err := all[queue.Counter](b.bucket(bktCounters))
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(list, func(x, y queue.Counter) int { return compareStrings(x.ID, y.ID) })
+	if version != 0 && b.cache != nil {
+		b.cache.mu.Lock()
+		if b.cache.counters == nil {
+			b.cache.counters = map[string]*countersAt{}
+		}
+		b.cache.counters[b.id] = &countersAt{version: version, counters: list}
+		b.cache.mu.Unlock()
+	}
+	return list, nil
 }

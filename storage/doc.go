@@ -10,6 +10,7 @@
 //	    "config"               → JSON queue.Branch
 //	    "day"                  → the service day the branch last acted in
 //	    "version"              → random: changes with every settings write
+//	    "cversion"             → random: changes with every counter write
 //	    "pause"                → int64 ns: moving mean length of a pause
 //	    "purged"               → uint64: tickets up to this id are past
 //	                             retention and have lost their tokens

@@ -170,11 +170,11 @@ func (b *BranchTx) DeleteService(id string) error {
 
 // Counter returns counter id or not_found.
 func (b *BranchTx) Counter(id string) (queue.Counter, error) {
-	s, err := b.settings()
+	list, err := b.counters()
 	if err != nil {
 		return queue.Counter{}, err
 	}
-	for _, c := range s.counters {
+	for _, c := range list {
 		if c.ID == id {
 			return c, nil
 		}
@@ -184,11 +184,8 @@ func (b *BranchTx) Counter(id string) (queue.Counter, error) {
 
 // Counters returns every counter in id order (numeric ids in numeric order).
 func (b *BranchTx) Counters() ([]queue.Counter, error) {
-	s, err := b.settings()
-	if err != nil {
-		return nil, err
-	}
-	return slices.Clone(s.counters), nil
+	list, err := b.counters()
+	return slices.Clone(list), err
 }
 
 // PutCounter stores a counter.
@@ -196,7 +193,7 @@ func (b *BranchTx) PutCounter(c queue.Counter) error {
 	if err := putJSON(b.bucket(bktCounters), []byte(c.ID), c); err != nil {
 		return err
 	}
-	return b.touch()
+	return b.touchCounters()
 }
 
 // DeleteCounter removes a counter.
@@ -204,7 +201,7 @@ func (b *BranchTx) DeleteCounter(id string) error {
 	if err := b.bucket(bktCounters).Delete([]byte(id)); err != nil {
 		return wrap("delete counter", err)
 	}
-	return b.touch()
+	return b.touchCounters()
 }
 
 // NewTicketID allocates the next ticket id of the branch.

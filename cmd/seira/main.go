@@ -2,6 +2,8 @@
 // ticket pages and administration in one binary.
 //
 //	seira [serve] [-addr :8080] [-data ./seira-data] [-public-url URL]
+//	seira sim [-url URL] [-speed N]
+//	seira backup -o FILE [-url URL] [-user admin]   (password in SEIRA_PASSWORD)
 //	seira version
 //
 // Every flag can also be set in the environment as SEIRA_<FLAG>, with
@@ -48,11 +50,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, getenv, stdout, stderr)
+	case "sim":
+		return simCmd(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, getenv, stdout, stderr)
+	case "load":
+		return loadCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "seira %s\n", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: seira [serve|version] [flags]; seira serve -h lists the flags")
+		fmt.Fprintln(stdout, `usage: seira [command] [flags]
+  serve    run the server (the default); seira serve -h lists its flags
+  sim      play a simulated office day and measure the wait estimate
+  backup   copy a running server's store to a file (-o FILE)
+  load     drive a running seira with kiosks, counters and live subscribers and report
+  version  print the version`)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: seira help)", cmd)

@@ -48,6 +48,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	kioskBurst := fs.String("kiosk-burst", env("kiosk-burst", "10"), "tickets a kiosk may issue at once")
 	clockStart := fs.String("clock-start", env("clock-start", ""), "for simulations only: start the server's clock at this RFC 3339 time")
 	clockSpeed := fs.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs")
+	debugAddr := fs.String("debug-addr", env("debug-addr", ""), "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off when empty; never expose it)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -80,6 +81,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	base := strings.TrimRight(*publicURL, "/")
 	if base == "" {
 		base = localURL(ln.Addr())
+	}
+	if *debugAddr != "" {
+		stop, err := servePprof(*debugAddr, log)
+		if err != nil {
+			ln.Close()
+			a.Close()
+			return err
+		}
+		defer stop()
 	}
 	pw := getenv("SEIRA_ADMIN_PASSWORD")
 	d, err := a.SetUp(ctx, pw)

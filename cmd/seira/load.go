@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/seira-queue/seira/load"
+)
+
+// loadCmd drives a running seira with a realistic mix of kiosks, counters
+// and live subscribers and reports throughput, latency and memory (see
+// package load).
+func loadCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	d := load.DefaultOptions()
+	fs, env := newFlags("load", getenv, stderr)
+	url := fs.String("url", env("load-url", d.URL), "the running seira (loopback only unless -allow-remote)")
+	allowRemote := fs.Bool("allow-remote", false, "allow a server that is not on loopback")
+	user := fs.String("user", env("load-user", d.User), "administrator to sign in as")
+	branches := fs.Int("branches", d.Branches, "traffic branches load-1 … load-N (created when missing)")
+	duration := fs.Duration("duration", d.Duration, "traffic window")
+	issueRate := fs.Float64("issue-rate", d.IssueRate, "open loop: tickets per second over all branches")
+	issueConc := fs.Int("issue-conc", 0, "closed loop instead: this many workers issuing as fast as the server acknowledges")
+	maxInflight := fs.Int("max-inflight", d.MaxInflight, "open loop: most issue requests in flight (sends beyond are skipped and counted)")
+	counterConc := fs.Int("counter-conc", d.CounterConc, "counter requests in flight at most")
+	subs := fs.Int("subs", 0, "live subscribers on the traffic branches (displays and phones)")
+	phoneShare := fs.Float64("phone-share", d.PhoneShare, "share of -subs that follow a ticket (phones) rather than a branch")
+	office := fs.Int("office", d.Office, "subscribers of the office-sized latency branch load-office (0: none)")
+	big := fs.Int("big-branch", 0, "subscribers of the big latency branch load-big (0: none)")
+	samples := fs.Int("samples", d.Samples, "least latency samples per latency branch")
+	healthzConc := fs.Int("healthz-conc", 0, "GET /healthz workers of the baseline (default: -issue-conc, or 16)")
+	healthzDur := fs.Duration("healthz-duration", d.HealthzDuration, "how long the baseline runs, after the traffic window")
+	dialConc := fs.Int("dial-conc", d.DialConc, "WebSocket handshakes in flight at most")
+	idleWait := fs.Duration("idle-wait", d.IdleWait, "how long subscribers sit idle before the server's memory is read")
+	verify := fs.Bool("verify", d.Verify, "count ticket.issued events in the server's log afterwards")
+	jsonFile := fs.String("json", "", "also write the report to this file as JSON")
+	logLevel := fs.String("log-level", env("log-level", "warn"), "log level: debug, info, warn or error")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger("text", *logLevel, stderr)
+	if err != nil {
+		return err
+	}
+	password := getenv("SEIRA_PASSWORD")
+	if password == "" {
+		password = getenv("SEIRA_ADMIN_PASSWORD")
+	}
+	opts := load.Options{URL: *url, AllowRemote: *allowRemote, User: *user, Password: password,
+		Branches: *branches, Duration: *duration, IssueRate: *issueRate, IssueConc: *issueConc,
+		MaxInflight: *maxInflight, CounterConc: *counterConc, Subs: *subs, PhoneShare: *phoneShare,
+		Office: *office, BigBranch: *big, Samples: *samples, HealthzConc: *healthzConc,
+		HealthzDuration: *healthzDur, DialConc: *dialConc, IdleWait: *idleWait, Verify: *verify, Logger: log}
+	start := time.Now()
+	rep, err := load.Run(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	log.Info("load run over", "seconds", time.Since(start).Seconds())
+	if err := rep.WriteTable(stdout); err != nil {
+		return err
+	}
+	if *jsonFile != "" {
+		return rep.WriteJSON(*jsonFile)
+	}
+	return nil
+}

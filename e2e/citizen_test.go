@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/seira-queue/seira/app/apptest"
+	bt "github.com/seira-queue/seira/internal/browsertest"
+)
+
+type ticket struct {
+	Number   string `json:"number"`
+	Token    string `json:"token"`
+	TrackURL string `json:"track_url"`
+}
+
+func issue(t *testing.T, c *apptest.Client, svc string) ticket {
+	t.Helper()
+	var tk ticket
+	if st := c.Call("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": svc}, &tk); st != 201 {
+		t.Fatalf("issue %s: %d", svc, st)
+	}
+	return tk
+}
+
+func call(t *testing.T, c *apptest.Client, counter string) {
+	t.Helper()
+	if st := c.Call("POST", "/api/v1/branches/demo/counters/"+counter+"/next", nil, nil); st != 200 {
+		t.Fatalf("next at %s: %d", counter, st)
+	}
+}
+
+// TestPhoneFollowsItsTicket opens the QR code's link on a phone-sized
+// screen, watches the position fall as the clerk calls others, and sees
+// "your turn" within a second of the call.
+func TestPhoneFollowsItsTicket(t *testing.T) {
+	env := apptest.Start(t)
+	admin := env.Admin()
+	issue(t, admin, "certificates")
+	issue(t, admin, "certificates")
+	mine := issue(t, admin, "certificates")
+	if !strings.HasSuffix(mine.TrackURL, "/t/"+mine.Token) {
+		t.Fatalf("track_url %s", mine.TrackURL)
+	}
+
+	phone := bt.Browser(t, 360, 740)
+	bt.Do(t, phone, long, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(mine.TrackURL))
+	bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.ready && seiraTicket.connected && seiraTicket.position === 3`)
+	if got := bt.Eval[string](t, phone, `document.getElementById("ticket-number").textContent.trim()`); got != mine.Number {
+		t.Fatalf("the page shows %q, want %s", got, mine.Number)
+	}
+	if bt.Eval[bool](t, phone, `document.documentElement.scrollWidth > window.innerWidth`) {
+		t.Error("the ticket page scrolls sideways on a 360 px phone")
+	}
+	bt.Screenshot(t, phone, "ticket-waiting-el")
+
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/open", nil, nil)
+	call(t, admin, "1")
+	bt.WaitTrue(t, phone, long, `seiraTicket.position === 2`)
+	call(t, admin, "1")
+	bt.WaitTrue(t, phone, long, `seiraTicket.position === 1`)
+	bt.Screenshot(t, phone, "ticket-next-el")
+
+	call(t, admin, "1")
+	called := time.Now()
+	bt.WaitTrue(t, phone, time.Second, `seiraTicket.called && seiraTicket.calledView && seiraTicket.counter === "1"`)
+	t.Logf("the phone showed the call %v after the clerk's request returned", time.Since(called).Round(time.Millisecond))
+	if got := bt.Eval[string](t, phone, `document.getElementById("called-counter").textContent`); !strings.Contains(got, "1") {
+		t.Errorf("the call view names counter %q", got)
+	}
+	// The assertive live region is what a screen reader announces.
+	bt.WaitTrue(t, phone, long, `document.getElementById("ticket-alert").textContent.includes("1")`)
+	bt.Screenshot(t, phone, "ticket-called-el")
+
+	// English, by the switch.
+	bt.Do(t, phone, long, chromedp.Click(chromedp.CSS(`#btn-called-ok`)), chromedp.Click(chromedp.CSS(`#lang-switch button[data-lang="en"]`)))
+	bt.WaitTrue(t, phone, long, `seiraTicket.lang === "en" && document.documentElement.lang === "en"`)
+	bt.Screenshot(t, phone, "ticket-called-en")
+
+	// A recall shows the call again.
+	before := bt.Eval[int](t, phone, `seiraTicket.calls`)
+	admin.Call("POST", "/api/v1/branches/demo/counters/1/recall", nil, nil)
+	bt.WaitTrue(t, phone, long, `seiraTicket.calls > `+itoa(before)+` && seiraTicket.calledView`)
+}
+
+// TestLeavingTakesTheTicketOffTheDisplay cancels a ticket from its phone
+// page and watches the display's waiting count drop.
+func TestLeavingTakesTheTicketOffTheDisplay(t *testing.T) {
+	env := apptest.Start(t)
+	admin := env.Admin()
+	tk := issue(t, admin, "signatures")
+	other := issue(t, admin, "signatures")
+
+	browser := bt.Browser(t, 1920, 1080)
+	display := browser
+	bt.Do(t, display, long, chromedp.Navigate(env.URL+"/display/demo"))
+	count := `document.querySelector('#waiting-list li[data-service="signatures"]').textContent`
+	bt.WaitTrue(t, display, long, `window.seiraDisplay && seiraDisplay.connected && `+count+`.includes("2")`)
+
+	phone := bt.Tab(t, browser, 360, 740)
+	bt.Do(t, phone, long, chromedp.Navigate(tk.TrackURL))
+	bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.ready && seiraTicket.state === "waiting"`)
+	bt.Do(t, phone, long, chromedp.Click(chromedp.ID("btn-leave")))
+	bt.WaitTrue(t, phone, long, `document.getElementById("leave-dialog").open`)
+	bt.Screenshot(t, phone, "ticket-leave-dialog-el")
+	bt.Do(t, phone, long, chromedp.Click(chromedp.ID("btn-leave-confirm")))
+	bt.WaitTrue(t, phone, long, `seiraTicket.state === "cancelled"`)
+	bt.WaitTrue(t, display, long, `!`+count+`.includes("2") && `+count+`.includes("1")`)
+
+	// The display page holds no token, though it saw both tickets come.
+	html := bt.Eval[string](t, display, `document.documentElement.outerHTML`)
+	for _, tok := range []string{tk.Token, other.Token} {
+		if strings.Contains(html, tok) {
+			t.Fatal("a ticket token is on the display page")
+		}
+	}
+}
+
+func TestUnknownTicketGetsAFriendlyPage(t *testing.T) {
+	env := apptest.Start(t)
+	phone := bt.Browser(t, 360, 740)
+	for _, tok := range []string{strings.Repeat("A", 32), "not-a-token"} {
+		bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/t/"+tok))
+		bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.notFound && !document.getElementById("not-found").hidden`)
+		if txt := bt.Eval[string](t, phone, `document.body.innerText`); strings.Contains(txt, "not_found") || strings.Contains(txt, "{") {
+			t.Errorf("the page shows a raw error: %q", txt)
+		}
+	}
+	bt.Screenshot(t, phone, "ticket-not-found-el")
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}

@@ -1,0 +1,109 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// ServerSample is what the tool reads of the server's /metrics at one
+// moment.
+type ServerSample struct {
+	RSSBytes        float64 `json:"rss_bytes"`
+	LiveConnections float64 `json:"live_connections"`
+	SlowDisconnects float64 `json:"slow_disconnects_total"`
+	// TicketsIssued sums seira_tickets_issued_total over the load-*
+	// branches.
+	TicketsIssued float64 `json:"tickets_issued_total"`
+}
+
+// scrape reads the server's metrics. process_resident_memory_bytes is
+// required (the memory figure is meaningless without it); the others are
+// read when present.
+func (r *runner) scrape(ctx context.Context) (ServerSample, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/metrics", nil)
+	if err != nil {
+		return ServerSample{}, err
+	}
+	resp, err := r.api.hc.Do(req)
+	if err != nil {
+		return ServerSample{}, fmt.Errorf("metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return ServerSample{}, fmt.Errorf("metrics: status %d", resp.StatusCode)
+	}
+	samples, err := parseProm(resp.Body)
+	if err != nil {
+		return ServerSample{}, err
+	}
+	var s ServerSample
+	var ok bool
+	if s.RSSBytes, ok = promSum(samples, "process_resident_memory_bytes", nil); !ok {
+		return s, fmt.Errorf("metrics: no process_resident_memory_bytes (is the process collector registered?)")
+	}
+	s.LiveConnections, _ = promSum(samples, "seira_live_connections", nil)
+	s.SlowDisconnects, _ = promSum(samples, "seira_live_slow_disconnects_total", nil)
+	s.TicketsIssued, _ = promSum(samples, "seira_tickets_issued_total", func(l map[string]string) bool {
+		return strings.HasPrefix(l["branch"], branchPrefix)
+	})
+	return s, nil
+}
+
+// eventsPage bounds one read of a branch's log (the API's own maximum).
+const eventsPage = 5000
+
+// verify counts the ticket.issued events the run's branches logged since
+// the run began: each must be a 201 the tool counted, and the other way
+// round.
+func (r *runner) verify(ctx context.Context, rep *Report) error {
+	branches := append([]string(nil), r.traffic...)
+	for _, t := range r.latency {
+		branches = append(branches, t.branch)
+	}
+	counts := make(chan int64, len(branches))
+	err := each(ctx, branches, setupConc/2, func(ctx context.Context, b string) error {
+		n, err := r.countIssued(ctx, b, r.startSeq[b])
+		counts <- n
+		return err
+	})
+	close(counts)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	var total int64
+	for n := range counts {
+		total += n
+	}
+	rep.Totals.LogIssued = &total
+	return nil
+}
+
+// countIssued pages through branch's log after seq.
+func (r *runner) countIssued(ctx context.Context, branch string, seq uint64) (int64, error) {
+	var n int64
+	for {
+		var page struct {
+			Events []struct {
+				Seq  uint64 `json:"seq"`
+				Type string `json:"type"`
+			} `json:"events"`
+			More bool `json:"more"`
+		}
+		path := "/api/v1/branches/" + branch + "/events?since=" + strconv.FormatUint(seq, 10) + "&limit=" + strconv.Itoa(eventsPage)
+		if err := r.api.getJSON(ctx, path, "GET events", &page); err != nil {
+			return n, fmt.Errorf("events of %s: %w", branch, err)
+		}
+		for _, ev := range page.Events {
+			if ev.Type == "ticket.issued" {
+				n++
+			}
+			seq = max(seq, ev.Seq)
+		}
+		if !page.More || len(page.Events) == 0 {
+			return n, nil
+		}
+	}
+}
