@@ -92,6 +92,7 @@ func Open(cfg Config) (*App, error) {
 		})})
 	hubOpts := cfg.Hub
 	hubOpts.Logger = cfg.Logger
+	hubOpts.ObserveFanOut = func(n int, d time.Duration) { a.Metrics.ObserveFanOut(n, d) }
 	if cfg.PublicURL != "" {
 		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, hostOf(cfg.PublicURL))
 	}

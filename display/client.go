@@ -2,6 +2,7 @@ package display
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -16,6 +17,25 @@ import (
 type outMsg struct {
 	seq uint64
 	pm  *websocket.PreparedMessage
+	// fan is the broadcast the message belongs to, if it is one.
+	fan *fanOut
+}
+
+// fanOut follows one broadcast to its last subscriber, for the figure that
+// matters to a waiting room: how long until every screen has the call.
+type fanOut struct {
+	start time.Time
+	subs  int
+	left  atomic.Int64
+	done  func(subs int, d time.Duration)
+}
+
+// sent counts one subscriber done with the broadcast (written, skipped or
+// gone).
+func (f *fanOut) sent() {
+	if f != nil && f.left.Add(-1) == 0 && f.done != nil {
+		f.done(f.subs, time.Since(f.start))
+	}
 }
 
 // client is one WebSocket connection, on a branch channel (ticket == 0) or
@@ -46,6 +66,8 @@ type client struct {
 	code     int
 	reason   string
 	lastSeq  uint64 // the last event seq written; the writer's, under mu
+	// deadline is the write deadline set on the socket; the writer's.
+	deadline time.Time
 
 	// last place told to a ticket follower, under mu.
 	lastPos  int
@@ -63,9 +85,11 @@ func (c *client) enqueue(m outMsg) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closing {
-		return true // going anyway
+		m.fan.sent() // going anyway
+		return true
 	}
 	if len(c.queue) >= c.hub.opts.SendQueue {
+		m.fan.sent()
 		return false
 	}
 	c.queue = append(c.queue, m)
@@ -130,6 +154,9 @@ func (c *client) write() {
 			c.closed, c.writing = true, false
 			code, reason := c.code, c.reason
 			c.mu.Unlock()
+			for _, m := range batch {
+				m.fan.sent()
+			}
 			c.close(code, reason)
 			return
 		}
@@ -144,14 +171,24 @@ func (c *client) write() {
 		wait := c.hub.opts.WriteWait
 		err := error(nil)
 		for _, m := range batch {
-			if m.seq != 0 && m.seq <= lastSeq {
+			if err != nil {
+				m.fan.sent()
 				continue
 			}
-			c.ws.SetWriteDeadline(time.Now().Add(wait))
-			if err = c.ws.WritePreparedMessage(m.pm); err != nil {
-				break
+			if m.seq != 0 && m.seq <= lastSeq {
+				m.fan.sent()
+				continue
 			}
-			if m.seq != 0 {
+			// Moving a socket's deadline costs a timer update: on a busy
+			// branch (thousands of sockets, a message every few seconds)
+			// move it only when less than half of it is left.
+			if now := time.Now(); c.deadline.Sub(now) < wait/2 {
+				c.deadline = now.Add(wait)
+				c.ws.SetWriteDeadline(c.deadline)
+			}
+			err = c.ws.WritePreparedMessage(m.pm)
+			m.fan.sent()
+			if err == nil && m.seq != 0 {
 				lastSeq = m.seq
 			}
 		}

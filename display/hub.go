@@ -29,6 +29,7 @@ import (
 type Source interface {
 	Snapshot(ctx context.Context, branch string) (engine.Snapshot, error)
 	Summary(ctx context.Context, branch string) (engine.Snapshot, error)
+	LastSeq(ctx context.Context, branch string) (uint64, error)
 	EventsSince(ctx context.Context, branch string, after uint64, limit int) ([]queue.Event, bool, error)
 	TicketInfos(ctx context.Context, branch string, ids []uint64) (map[uint64]engine.TicketInfo, error)
 }
@@ -50,7 +51,11 @@ type Options struct {
 	// AllowedOrigins are hosts (host[:port]) besides the request's own that
 	// may open WebSockets from a browser (the public URL's host).
 	AllowedOrigins []string
-	Logger         *slog.Logger
+	// ObserveFanOut, if set, is told of each branch broadcast: how many
+	// subscribers it went to and how long after the hub took the event the
+	// last of them had it written.
+	ObserveFanOut func(subscribers int, d time.Duration)
+	Logger        *slog.Logger
 }
 
 // Stats are the hub's counters, for metrics and the load tool.
@@ -86,6 +91,9 @@ type Hub struct {
 
 	posMu    sync.Mutex
 	posDirty map[string]bool
+
+	snapMu sync.Mutex
+	snaps  map[string]cachedSnap
 
 	conns, slow, msgs, broadcasts, lastBroadcastNS atomic.Int64
 }
@@ -124,6 +132,7 @@ func New(src Source, opts Options) *Hub {
 		done:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 		posDirty: map[string]bool{},
+		snaps:    map[string]cachedSnap{},
 	}
 	h.up = websocket.Upgrader{
 		// Small read buffers and a shared write-buffer pool keep an idle
@@ -295,7 +304,7 @@ func (h *Hub) dispatch(evs []queue.Event) {
 					h.log.Error("live: encode", "err", err)
 					continue
 				}
-				h.fanOut(subs, outMsg{seq: seq, pm: pm})
+				h.fanOut(subs, outMsg{seq: seq, pm: pm, fan: h.newFanOut(start, len(subs))})
 			}
 		}
 		if len(followed) > 0 {
@@ -334,6 +343,16 @@ func (h *Hub) subscribers(branch string, evs []queue.Event) ([]*client, map[uint
 		followed[0] = nil
 	}
 	return subs, followed
+}
+
+// newFanOut follows a broadcast to n subscribers when someone listens.
+func (h *Hub) newFanOut(start time.Time, n int) *fanOut {
+	if h.opts.ObserveFanOut == nil || n == 0 {
+		return nil
+	}
+	f := &fanOut{start: start, subs: n, done: h.opts.ObserveFanOut}
+	f.left.Store(int64(n))
+	return f
 }
 
 func (h *Hub) fanOut(subs []*client, m outMsg) {

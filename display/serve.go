@@ -41,9 +41,8 @@ func (h *Hub) checkOrigin(r *http.Request) bool {
 // they are few enough, else a fresh snapshot, and then every event live.
 func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string, since uint64, resume bool) error {
 	ctx := context.WithoutCancel(r.Context())
-	// Fail before the upgrade when the branch does not exist. (The
-	// snapshot sent is read again after subscribing.)
-	if _, err := h.src.Snapshot(ctx, branch); err != nil {
+	// Fail before the upgrade when the branch does not exist.
+	if _, err := h.src.LastSeq(ctx, branch); err != nil {
 		return err
 	}
 	ws, err := h.up.Upgrade(w, r, nil)
@@ -70,6 +69,20 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 
 // backlog is what a (re)connecting branch client needs before live events.
 func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume bool) ([]outMsg, error) {
+	seq, err := h.src.LastSeq(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
+	if resume && since == seq {
+		return nil, nil
+	}
+	// Clients come in crowds (every screen after a restart, thousands of
+	// phones): those that need a snapshot of the same moment share one.
+	if !resume || since > seq {
+		if m, ok := h.cachedSnapshot(branch, seq); ok {
+			return []outMsg{m}, nil
+		}
+	}
 	snap, err := h.src.Snapshot(ctx, branch)
 	if err != nil {
 		return nil, err
@@ -101,7 +114,37 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 	if err != nil {
 		return nil, err
 	}
-	return []outMsg{{seq: snap.Seq, pm: pm}}, nil
+	m := outMsg{seq: snap.Seq, pm: pm}
+	h.cacheSnapshot(branch, m)
+	return []outMsg{m}, nil
+}
+
+// snapshotTTL bounds how long a snapshot message is shared: its clock
+// reading ("at") lets pages correct their own clocks, so it stays fresh.
+const snapshotTTL = time.Second
+
+type cachedSnap struct {
+	m  outMsg
+	at time.Time
+}
+
+func (h *Hub) cachedSnapshot(branch string, seq uint64) (outMsg, bool) {
+	h.snapMu.Lock()
+	defer h.snapMu.Unlock()
+	c, ok := h.snaps[branch]
+	if !ok || c.m.seq != seq || time.Since(c.at) > snapshotTTL {
+		return outMsg{}, false
+	}
+	return c.m, true
+}
+
+func (h *Hub) cacheSnapshot(branch string, m outMsg) {
+	h.snapMu.Lock()
+	defer h.snapMu.Unlock()
+	if len(h.snaps) > 10_000 {
+		clear(h.snaps)
+	}
+	h.snaps[branch] = cachedSnap{m: m, at: time.Now()}
 }
 
 // ServeTicket upgrades the request to the live channel of one ticket:

@@ -478,3 +478,16 @@ func (e *Engine) HasBranch(ctx context.Context, branch string) bool {
 		return err
 	}) == nil
 }
+
+// LastSeq returns the sequence number of branch's latest event.
+func (e *Engine) LastSeq(ctx context.Context, branch string) (uint64, error) {
+	var seq uint64
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err == nil {
+			seq = b.LastSeq()
+		}
+		return err
+	})
+	return seq, err
+}

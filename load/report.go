@@ -248,6 +248,21 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		rep.Connections.Established, strings.Join(kinds, ", "), rep.Connections.ReadyS)
 	row("server RSS", "before %.1f MB, idle %.1f then %.1f MB over %d conns = %.1f then %.1f KB per idle connection",
 		rep.Memory.BeforeMB, rep.Memory.Idle1MB, rep.Memory.Idle2MB, rep.Memory.Conns, rep.Memory.PerConnKB1, rep.Memory.PerConnKB)
+	// The server's own view of its broadcasts (from the hub taking the
+	// event to the last subscriber's write), over the whole run.
+	for _, class := range []string{"1-100", "101-1000", "1001+"} {
+		h, ok := rep.Server.After.FanOut[class]
+		if !ok {
+			continue
+		}
+		p50, _ := h.Quantile(0.5)
+		p99, ok := h.Quantile(0.99)
+		if !ok {
+			continue
+		}
+		row("server fan-out", "branches of %s subscribers: %.0f broadcasts, p50 %.1f ms, p99 %.1f ms (server histogram, interpolated)",
+			class, h.Counts[len(h.Counts)-1], p50*1000, p99*1000)
+	}
 	row("slow-client disconnects", "server metric +%.0f, close 1013 seen by clients %d", rep.Slow.ServerDelta, rep.Slow.Client1013)
 	if len(rep.Errors) == 0 {
 		row("errors", "none")

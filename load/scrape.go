@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +18,58 @@ type ServerSample struct {
 	// TicketsIssued sums seira_tickets_issued_total over the load-*
 	// branches.
 	TicketsIssued float64 `json:"tickets_issued_total"`
+	// FanOut is the server's own histogram of broadcasts (hub → last
+	// subscriber written), by audience class ("101-1000", "1001+").
+	FanOut map[string]Histogram `json:"fanout,omitempty"`
+}
+
+// Histogram is a Prometheus histogram's cumulative buckets.
+type Histogram struct {
+	Upper  []float64 `json:"le"`
+	Counts []float64 `json:"counts"`
+}
+
+// Quantile estimates the q-quantile (0..1) by linear interpolation within
+// the bucket that holds it, as Prometheus' histogram_quantile does.
+func (h Histogram) Quantile(q float64) (float64, bool) {
+	n := len(h.Counts)
+	if n == 0 || h.Counts[n-1] == 0 {
+		return 0, false
+	}
+	rank := q * h.Counts[n-1]
+	prevUpper, prevCount := 0.0, 0.0
+	for i, c := range h.Counts {
+		if c >= rank {
+			if math.IsInf(h.Upper[i], 1) {
+				return prevUpper, true
+			}
+			if c == prevCount {
+				return h.Upper[i], true
+			}
+			return prevUpper + (h.Upper[i]-prevUpper)*(rank-prevCount)/(c-prevCount), true
+		}
+		prevUpper, prevCount = h.Upper[i], c
+	}
+	return prevUpper, true
+}
+
+// histograms gathers name's buckets by the value of label.
+func histograms(samples []promSample, name, label string) map[string]Histogram {
+	out := map[string]Histogram{}
+	for _, s := range samples {
+		if s.Name != name+"_bucket" {
+			continue
+		}
+		le, err := strconv.ParseFloat(s.Labels["le"], 64)
+		if err != nil {
+			continue
+		}
+		h := out[s.Labels[label]]
+		h.Upper = append(h.Upper, le)
+		h.Counts = append(h.Counts, s.Value)
+		out[s.Labels[label]] = h
+	}
+	return out
 }
 
 // scrape reads the server's metrics. process_resident_memory_bytes is
@@ -49,6 +102,7 @@ func (r *runner) scrape(ctx context.Context) (ServerSample, error) {
 	s.TicketsIssued, _ = promSum(samples, "seira_tickets_issued_total", func(l map[string]string) bool {
 		return strings.HasPrefix(l["branch"], branchPrefix)
 	})
+	s.FanOut = histograms(samples, "seira_live_fanout_seconds", "subscribers")
 	return s, nil
 }
 

@@ -211,3 +211,15 @@ func TestTallyIsBounded(t *testing.T) {
 		t.Errorf("%d kinds, first %+v", len(l), l[0])
 	}
 }
+
+func TestHistogramQuantile(t *testing.T) {
+	h := Histogram{Upper: []float64{0.01, 0.1, 1, math.Inf(1)}, Counts: []float64{50, 90, 100, 100}}
+	for _, c := range []struct{ q, want float64 }{{0.5, 0.01}, {0.25, 0.005}, {0.7, 0.055}, {0.99, 0.91}} {
+		if got, ok := h.Quantile(c.q); !ok || math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("q%.2f = %v, want %v", c.q, got, c.want)
+		}
+	}
+	if _, ok := (Histogram{}).Quantile(0.5); ok {
+		t.Error("an empty histogram has no quantile")
+	}
+}

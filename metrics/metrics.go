@@ -23,6 +23,7 @@ type Metrics struct {
 	wait                           *prometheus.HistogramVec
 	commit                         prometheus.Histogram
 	commitBatch                    prometheus.Histogram
+	fanOut                         *prometheus.HistogramVec
 }
 
 // Snapshotter reads branches for the gauges computed at scrape time.
@@ -46,10 +47,13 @@ func New(eng Snapshotter, hub *display.Hub) *Metrics {
 		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14)})
 	m.commitBatch = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "seira_store_commit_callers", Help: "Writes carried by one commit (group commit).",
 		Buckets: prometheus.ExponentialBuckets(1, 2, 10)})
+	m.fanOut = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "seira_live_fanout_seconds",
+		Help:    "From the hub taking a committed event to its last subscriber having it written, per broadcast; by subscribers of the branch.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .15, .2, .3, .5, 1, 2.5}}, []string{"subscribers"})
 	waiting := prometheus.NewDesc("seira_waiting", "Tickets waiting now.", labels, nil)
 	conns := prometheus.NewDesc("seira_live_connections", "Open WebSocket connections.", nil, nil)
 	slow := prometheus.NewDesc("seira_live_slow_disconnects_total", "Live clients disconnected for not keeping up.", nil, nil)
-	m.Registry.MustRegister(m.issued, m.called, m.served, m.noShow, m.wait, m.commit, m.commitBatch,
+	m.Registry.MustRegister(m.issued, m.called, m.served, m.noShow, m.wait, m.commit, m.commitBatch, m.fanOut,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&scrape{descs: []*prometheus.Desc{waiting, conns, slow}, collect: func(ch chan<- prometheus.Metric) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -115,4 +119,17 @@ func (m *Metrics) Publish(evs []queue.Event) {
 func (m *Metrics) ObserveCommit(d time.Duration, callers int) {
 	m.commit.Observe(d.Seconds())
 	m.commitBatch.Observe(float64(callers))
+}
+
+// ObserveFanOut records one broadcast (display.Options.ObserveFanOut),
+// by the size class of the branch's audience.
+func (m *Metrics) ObserveFanOut(subscribers int, d time.Duration) {
+	class := "1-100"
+	switch {
+	case subscribers > 1000:
+		class = "1001+"
+	case subscribers > 100:
+		class = "101-1000"
+	}
+	m.fanOut.WithLabelValues(class).Observe(d.Seconds())
 }

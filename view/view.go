@@ -148,6 +148,8 @@ type Branch struct {
 	Name       queue.Text `json:"name"`
 	TimeZone   string     `json:"time_zone"`
 	Priorities []string   `json:"priorities"`
+	// Message is the line the wall displays show, if any.
+	Message queue.Text `json:"message,omitempty"`
 }
 
 // BranchOf returns the view of a branch.
@@ -156,7 +158,11 @@ func BranchOf(b queue.Branch) Branch {
 	if p == nil {
 		p = queue.DefaultPriorities()
 	}
-	return Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone, Priorities: p}
+	v := Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone, Priorities: p}
+	if !b.Message.Empty() {
+		v.Message = b.Message
+	}
+	return v
 }
 
 // State is the snapshot of a branch: GET /state and the first live message.

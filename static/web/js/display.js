@@ -26,6 +26,7 @@
 //
 // Element ids / test ids:
 //   #branch-name, #clock-time, #clock-date, #offline
+//   #message-line (#message-primary, #message-secondary): the office's message
 //   #latest (data-empty, class "flash" while highlighted), #latest-number, #latest-counter,
 //     #latest-counter-secondary, #latest-recall
 //   #recent-list > li[data-number] (.r-number, .r-counter, .r-recall)
@@ -347,6 +348,20 @@ function renderHeader() {
   const name = ui.state ? localName(ui.state.branch.name) : '';
   $('branch-name').textContent = name;
   document.title = name ? `${name} · ${t('display.title')}` : t('display.title');
+  renderMessage();
+}
+
+// The office's message line (set in the administration): in the page's
+// language, with the second language beside it when it says something else.
+function renderMessage() {
+  const msg = ui.state && ui.state.branch.message;
+  const primary = msg ? localName(msg) : '';
+  const sec = secondaryLang();
+  const second = msg && sec ? localName(msg, sec) : '';
+  $('message-primary').textContent = primary;
+  $('message-secondary').textContent = second && second !== primary ? second : '';
+  $('message-line').hidden = !primary;
+  hook.message = primary || null;
 }
 
 function renderClock() {
