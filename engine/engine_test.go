@@ -487,3 +487,30 @@ func demoConfig(t *testing.T, f *fixture) queue.Branch {
 	}
 	return snap.Branch
 }
+
+// TestLongQueuePlacementAgrees checks the shortcut that places a ticket
+// inside its own write when the queue is too long for a forecast: its
+// answer is the one a later read gives.
+func TestLongQueuePlacementAgrees(t *testing.T) {
+	f := newFixture(t)
+	f.open(t, "1", "3")
+	svcs := []string{"certificates", "signatures", "applications"}
+	for i := range 450 {
+		prio := ""
+		if i%7 == 0 {
+			prio = "senior"
+		}
+		info := f.issue(t, svcs[i%3], prio)
+		if i < 400 {
+			continue
+		}
+		again, err := f.e.TicketByToken(ctx, info.Ticket.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Position != again.Position || info.Wait != again.Wait {
+			t.Fatalf("ticket %d (%s): issued at position %d wait %v; read back %d, %v",
+				i, info.Ticket.Number, info.Position, info.Wait, again.Position, again.Wait)
+		}
+	}
+}

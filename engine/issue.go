@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/seira-queue/seira/queue"
 )
@@ -52,7 +53,9 @@ func (e *Engine) Issue(ctx context.Context, branch string, req IssueRequest) (Ti
 		return TicketInfo{}, queue.Errorf(queue.CodeValidation, "idempotency key longer than %d bytes", MaxIdempotencyKey)
 	}
 	var t queue.Ticket
+	var placed *TicketInfo
 	err := e.write(ctx, branch, req.Actor, func(o *op) error {
+		placed = nil
 		if req.IdempotencyKey != "" {
 			if id, ok := o.b.Idempotent(req.IdempotencyKey); ok {
 				prev, err := o.b.Ticket(id)
@@ -67,15 +70,64 @@ func (e *Engine) Issue(ctx context.Context, branch string, req IssueRequest) (Ti
 			}
 		}
 		var err error
-		t, err = o.issue(req)
+		if t, err = o.issue(req); err != nil {
+			return err
+		}
+		placed, err = o.placeLongQueue(t)
 		return err
 	})
 	if err != nil {
 		return TicketInfo{}, err
 	}
+	if placed != nil {
+		return *placed, nil
+	}
 	return e.info(ctx, t)
 }
 
+// placeLongQueue places a ticket just issued while the write is still
+// open, when the queue is too long for a forecast: counting the work ahead
+// of the newest ticket is a few lookups here, where a separate read would
+// cost a transaction and walks. Shorter queues get their forecast after
+// the commit (nil here).
+func (o *op) placeLongQueue(t queue.Ticket) (*TicketInfo, error) {
+	svcs, err := o.b.Services()
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, s := range svcs {
+		pri, reg := o.b.WaitingCount(s.ID)
+		total += pri + reg
+	}
+	if total <= queue.ForecastLimit {
+		return nil, nil
+	}
+	counters, err := o.b.Counters()
+	if err != nil {
+		return nil, err
+	}
+	// This runs in the store's one committer: only the counters that serve
+	// the ticket are looked at, and nothing is read twice.
+	l := &load{b: o.b, counters: counters, services: map[string]queue.Service{}, now: o.now,
+		busy: map[string]time.Duration{}, times: map[string]time.Duration{}, forecastRead: true}
+	var info TicketInfo
+	for _, s := range svcs {
+		l.services[s.ID] = s
+		if s.ID == t.Service {
+			info.Service = s
+		}
+	}
+	for _, c := range queue.ServingCounters(counters, t.Service) {
+		if c.Current != 0 && !c.CalledAt.IsZero() {
+			st := l.serviceTime(c.CurrentService)
+			l.busy[c.ID] = max(st-o.now.Sub(c.CalledAt), st/4)
+		}
+	}
+	info.Ticket, info.Loc = t, o.loc
+	info.Position, info.Wait = l.placeNewest(t.Candidate())
+	return &info, nil
+}
 func transferredFrom(t queue.Ticket, svc string) bool {
 	return len(t.Transfers) > 0 && t.Transfers[0].From == svc
 }

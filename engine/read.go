@@ -250,8 +250,44 @@ func (l *load) place(t queue.Candidate) (int, time.Duration) {
 	return pos, wait
 }
 
+// totalWaiting counts everyone waiting at the branch.
+func (l *load) totalWaiting() int {
+	total := 0
+	for svc := range l.services {
+		pri, reg := l.b.WaitingCount(svc)
+		total += pri + reg
+	}
+	return total
+}
+
 // forecastHorizon is how far ahead the forecast expects priority arrivals.
 const forecastHorizon = 4 * time.Hour
+
+// placeNewest is place for the newest ticket of its class, in the
+// transaction that added it: everyone waiting in its class is ahead of
+// it, so the stored counts give the position without walking the lists.
+func (l *load) placeNewest(t queue.Candidate) (int, time.Duration) {
+	serving := queue.ServingCounters(l.counters, t.Service)
+	ahead := map[string]int{}
+	pos := 1
+	for svc := range queue.Reach(serving) {
+		pri, reg := l.b.WaitingCount(svc)
+		n := pri
+		if !t.Priority {
+			n += reg
+		}
+		if svc == t.Service {
+			n-- // itself
+		}
+		ahead[svc] = n
+		pos += n
+	}
+	var busy time.Duration
+	for _, c := range serving {
+		busy += l.busy[c.ID]
+	}
+	return pos, queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
+}
 
 // forecastWait is the wait of t by queue.Forecast, when the queue is short
 // enough to play through. The forecast of the waiting tickets is made once
@@ -259,12 +295,7 @@ const forecastHorizon = 4 * time.Hour
 func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 	if !l.forecastRead {
 		l.forecastRead = true
-		total := 0
-		for svc := range l.services {
-			pri, reg := l.b.WaitingCount(svc)
-			total += pri + reg
-		}
-		if total > queue.ForecastLimit {
+		if l.totalWaiting() > queue.ForecastLimit {
 			return 0, false
 		}
 		for svc := range l.services {

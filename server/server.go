@@ -146,6 +146,9 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		case status >= 400:
 			level = slog.LevelInfo
 		}
+		if !s.log.Enabled(c.Request().Context(), level) {
+			return nil
+		}
 		route := c.Path()
 		if route == "" {
 			route = "(no route)"

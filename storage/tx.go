@@ -95,12 +95,39 @@ type BranchTx struct {
 	b     *bolt.Bucket
 	id    string
 	cache *settingsCache
+	open  map[string]*bolt.Bucket
 }
 
 // ID is the branch id.
 func (b *BranchTx) ID() string { return b.id }
 
-func (b *BranchTx) bucket(name []byte) *bolt.Bucket { return b.b.Bucket(name) }
+// bucket returns one of the branch's buckets. bbolt opens a bucket anew on
+// every lookup in a read transaction; an estimate looks some up hundreds
+// of times, so they are kept for the transaction.
+func (b *BranchTx) bucket(name []byte) *bolt.Bucket {
+	if bk, ok := b.open[string(name)]; ok {
+		return bk
+	}
+	bk := b.b.Bucket(name)
+	if b.open == nil {
+		b.open = map[string]*bolt.Bucket{}
+	}
+	b.open[string(name)] = bk
+	return bk
+}
+
+// waitList returns service svc's waiting list (nil when it has none yet).
+func (b *BranchTx) waitList(svc string) *bolt.Bucket {
+	key := "waiting/" + svc
+	if bk, ok := b.open[key]; ok && bk != nil {
+		return bk
+	}
+	bk := b.bucket(bktWaiting).Bucket([]byte(svc))
+	if bk != nil {
+		b.open[key] = bk
+	}
+	return bk
+}
 
 // Config returns the branch's settings.
 func (b *BranchTx) Config() (queue.Branch, error) {
@@ -343,7 +370,15 @@ func getJSON(b *bolt.Bucket, key []byte, v any, what string) error {
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	raw, err := json.Marshal(v)
+	var raw []byte
+	var err error
+	// Tickets and events encode themselves to valid compact JSON: going
+	// through json.Marshal would only validate and compact it again.
+	if m, ok := v.(json.Marshaler); ok {
+		raw, err = m.MarshalJSON()
+	} else {
+		raw, err = json.Marshal(v)
+	}
 	if err != nil {
 		return fmt.Errorf("storage: encode: %w", err)
 	}

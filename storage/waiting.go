@@ -24,7 +24,7 @@ func (b *BranchTx) AddWaiting(c queue.Candidate) error {
 
 // RemoveWaiting takes a candidate out of its service's waiting list.
 func (b *BranchTx) RemoveWaiting(c queue.Candidate) error {
-	wb := b.bucket(bktWaiting).Bucket([]byte(c.Service))
+	wb := b.waitList(c.Service)
 	k := waitKey(c)
 	if wb == nil || !hasKey(wb, k) {
 		return fmt.Errorf("storage: ticket %d is not in the waiting list of %s", c.ID, c.Service)
@@ -40,7 +40,7 @@ func (b *BranchTx) RemoveWaiting(c queue.Candidate) error {
 func (b *BranchTx) Heads(services []string) []queue.Candidate {
 	var heads []queue.Candidate
 	for _, svc := range services {
-		wb := b.bucket(bktWaiting).Bucket([]byte(svc))
+		wb := b.waitList(svc)
 		if wb == nil {
 			continue
 		}
@@ -60,7 +60,7 @@ func (b *BranchTx) Heads(services []string) []queue.Candidate {
 // Waiting calls f for each waiting candidate of service svc in call order
 // (priority first) until f returns false.
 func (b *BranchTx) Waiting(svc string, f func(queue.Candidate) bool) {
-	wb := b.bucket(bktWaiting).Bucket([]byte(svc))
+	wb := b.waitList(svc)
 	if wb == nil {
 		return
 	}
@@ -97,7 +97,7 @@ func (b *BranchTx) countClassBefore(svc string, class byte, total int, t queue.C
 	if total == 0 {
 		return 0
 	}
-	wb := b.bucket(bktWaiting).Bucket([]byte(svc))
+	wb := b.waitList(svc)
 	if wb == nil {
 		return 0
 	}

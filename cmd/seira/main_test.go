@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
@@ -84,5 +89,120 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"frobnicate"}, getenv(nil), &out, &out); err == nil {
 		t.Fatal("an unknown command ran")
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while run writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestServeStartsTheDemoOffice runs the README's start command in-process
+// on a fresh data directory: it prints working links to a ready demo
+// office, serves them, and stops cleanly on a signal (context).
+func TestServeStartsTheDemoOffice(t *testing.T) {
+	data := t.TempDir()
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data, "-log-format", "text"},
+			getenv(map[string]string{}), &stdout, &stderr)
+	}()
+	var kiosk, password string
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && (kiosk == "" || password == "") {
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			f := strings.Fields(line)
+			switch {
+			case len(f) == 2 && f[0] == "kiosk:":
+				kiosk = f[1]
+			case strings.HasPrefix(line, "admin user: admin, password: ") && len(f) >= 5:
+				password = f[4]
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if kiosk == "" || password == "" {
+		cancel()
+		t.Fatalf("no kiosk link or admin password printed:\n%s\n%s", stdout.String(), stderr.String())
+	}
+	if !strings.Contains(kiosk, "/kiosk/demo?pair=") {
+		t.Fatalf("kiosk link %q carries no pairing code", kiosk)
+	}
+	for _, want := range []string{"/display/demo?pair=", "/counter/demo", "/admin"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the links lack %s", want)
+		}
+	}
+	// The printed kiosk link pairs a browser, which may then issue.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(kiosk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("pairing link: %d", resp.StatusCode)
+	}
+	base := kiosk[:strings.Index(kiosk, "/kiosk/")]
+	resp, err = client.Get(base + "/api/v1/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct {
+		Device struct{ Kind string } `json:"device"`
+		CSRF   string                `json:"csrf_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&me)
+	resp.Body.Close()
+	if me.Device.Kind != "kiosk" {
+		t.Fatalf("after pairing, /me says %+v", me)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/branches/demo/tickets", strings.NewReader(`{"service":"certificates"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", me.CSRF)
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the paired kiosk could not issue: %d", resp.StatusCode)
+	}
+	// The printed password signs the admin in.
+	resp, err = http.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the printed admin password does not sign in: %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve ended with %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(stderr.String(), "shutting down") {
+		t.Errorf("no shutdown in the log:\n%s", stderr.String())
 	}
 }
