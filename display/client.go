@@ -16,7 +16,7 @@ import (
 // overlap.
 type outMsg struct {
 	seq uint64
-	pm  *websocket.PreparedMessage
+	pm  []byte // a whole WebSocket frame (frame.go)
 	// fan is the broadcast the message belongs to, if it is one.
 	fan *fanOut
 }
@@ -61,11 +61,16 @@ type client struct {
 	writing  bool // a writer goroutine is running
 	pingDue  bool
 	lastPing time.Time // when the last ping was asked for
-	closing  bool      // kicked: the writer sends the close frame and closes
-	closed   bool
-	code     int
-	reason   string
-	lastSeq  uint64 // the last event seq written; the writer's, under mu
+	pong     []byte    // a pong frame owed to the client's ping
+	// spare is the queue the writer emptied last, kept so that the next
+	// message needs no allocation: a broadcast to thousands would otherwise
+	// make as much garbage as it has subscribers.
+	spare   []outMsg
+	closing bool // kicked: the writer sends the close frame and closes
+	closed  bool
+	code    int
+	reason  string
+	lastSeq uint64 // the last event seq written; the writer's, under mu
 	// deadline is the write deadline set on the socket; the writer's.
 	deadline time.Time
 
@@ -91,6 +96,9 @@ func (c *client) enqueue(m outMsg) bool {
 	if len(c.queue) >= c.hub.opts.SendQueue {
 		m.fan.sent()
 		return false
+	}
+	if c.queue == nil && c.spare != nil {
+		c.queue, c.spare = c.spare, nil
 	}
 	c.queue = append(c.queue, m)
 	if !c.holding {
@@ -148,8 +156,8 @@ func (c *client) startWriter() {
 func (c *client) write() {
 	for {
 		c.mu.Lock()
-		batch, ping, closing := c.queue, c.pingDue, c.closing
-		c.queue, c.pingDue = nil, false
+		batch, ping, pong, closing := c.queue, c.pingDue, c.pong, c.closing
+		c.queue, c.pingDue, c.pong = nil, false, nil
 		if closing {
 			c.closed, c.writing = true, false
 			code, reason := c.code, c.reason
@@ -160,7 +168,7 @@ func (c *client) write() {
 			c.close(code, reason)
 			return
 		}
-		if len(batch) == 0 && !ping {
+		if len(batch) == 0 && !ping && pong == nil {
 			c.writing = false
 			c.mu.Unlock()
 			return
@@ -169,6 +177,7 @@ func (c *client) write() {
 		c.mu.Unlock()
 
 		wait := c.hub.opts.WriteWait
+		conn := c.ws.UnderlyingConn()
 		err := error(nil)
 		for _, m := range batch {
 			if err != nil {
@@ -179,24 +188,25 @@ func (c *client) write() {
 				m.fan.sent()
 				continue
 			}
-			// Moving a socket's deadline costs a timer update: on a busy
-			// branch (thousands of sockets, a message every few seconds)
-			// move it only when less than half of it is left.
-			if now := time.Now(); c.deadline.Sub(now) < wait/2 {
-				c.deadline = now.Add(wait)
-				c.ws.SetWriteDeadline(c.deadline)
-			}
-			err = c.ws.WritePreparedMessage(m.pm)
+			c.extendDeadline(wait)
+			_, err = conn.Write(m.pm)
 			m.fan.sent()
 			if err == nil && m.seq != 0 {
 				lastSeq = m.seq
 			}
 		}
-		if err == nil && ping {
-			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(wait))
+		for _, f := range [][]byte{pong, pingFrame(ping)} {
+			if err == nil && f != nil {
+				c.extendDeadline(wait)
+				_, err = conn.Write(f)
+			}
 		}
+		clear(batch) // let the frames go
 		c.mu.Lock()
 		c.lastSeq = lastSeq
+		if cap(batch) <= 8 {
+			c.spare = batch[:0]
+		}
 		if err != nil && !c.closing {
 			c.closing, c.code = true, websocket.CloseAbnormalClosure
 		}
@@ -204,12 +214,31 @@ func (c *client) write() {
 	}
 }
 
+// extendDeadline moves the socket's write deadline when less than half of
+// it is left: moving it costs a timer update, and on a busy branch
+// (thousands of sockets, a message every few seconds) most writes need not.
+// The writer's only.
+func (c *client) extendDeadline(wait time.Duration) {
+	if now := time.Now(); c.deadline.Sub(now) < wait/2 {
+		c.deadline = now.Add(wait)
+		c.ws.UnderlyingConn().SetWriteDeadline(c.deadline)
+	}
+}
+
+func pingFrame(due bool) []byte {
+	if !due {
+		return nil
+	}
+	return []byte{0x80 | opPing, 0}
+}
+
 // close ends the connection: a close frame when there is a reason to give,
 // then the socket; the reader ends with it.
 func (c *client) close(code int, reason string) {
 	if code != websocket.CloseAbnormalClosure {
-		msg := websocket.FormatCloseMessage(code, reason)
-		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		conn := c.ws.UnderlyingConn()
+		conn.SetWriteDeadline(time.Now().Add(time.Second))
+		_, _ = conn.Write(closeFrame(code, reason))
 	}
 	c.ws.Close()
 	c.hub.unregister(c)
@@ -245,6 +274,19 @@ func (c *client) read() {
 	c.ws.SetReadDeadline(time.Now().Add(c.hub.opts.PongWait))
 	c.ws.SetPongHandler(func(string) error {
 		return c.ws.SetReadDeadline(time.Now().Add(c.hub.opts.PongWait))
+	})
+	// Only the writer writes: a ping's pong and the answer to a close are
+	// handed to it rather than written from here.
+	c.ws.SetPingHandler(func(data string) error {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.pong = frame(opPong, []byte(data))
+		c.startWriter()
+		return nil
+	})
+	c.ws.SetCloseHandler(func(int, string) error {
+		c.kick(websocket.CloseNormalClosure, "")
+		return nil
 	})
 	for {
 		if _, _, err := c.ws.NextReader(); err != nil {

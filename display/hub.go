@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,9 +83,11 @@ type Hub struct {
 
 	mu       sync.Mutex
 	branches map[string]map[*client]struct{}
-	tickets  map[string]map[uint64]map[*client]struct{}
-	closed   bool
-	all      sync.WaitGroup
+	// tickets maps a branch's followed tickets to their followers: mostly
+	// one phone each, so a slice rather than a set.
+	tickets map[string]map[uint64][]*client
+	closed  bool
+	all     sync.WaitGroup
 
 	done    chan struct{}
 	stopped chan struct{}
@@ -94,6 +97,8 @@ type Hub struct {
 
 	snapMu sync.Mutex
 	snaps  map[string]cachedSnap
+
+	subsBuf []*client // the dispatcher's
 
 	conns, slow, msgs, broadcasts, lastBroadcastNS atomic.Int64
 }
@@ -128,7 +133,7 @@ func New(src Source, opts Options) *Hub {
 		src: src, opts: opts, log: opts.Logger,
 		wake:     make(chan struct{}, 1),
 		branches: map[string]map[*client]struct{}{},
-		tickets:  map[string]map[uint64]map[*client]struct{}{},
+		tickets:  map[string]map[uint64][]*client{},
 		done:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 		posDirty: map[string]bool{},
@@ -323,18 +328,21 @@ func (h *Hub) dispatch(evs []queue.Event) {
 func (h *Hub) subscribers(branch string, evs []queue.Event) ([]*client, map[uint64][]*client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	subs := make([]*client, 0, len(h.branches[branch]))
+	// The list is rebuilt in place for every batch: only the dispatcher
+	// uses it, and a big branch's would otherwise be garbage each time.
+	subs := h.subsBuf[:0]
 	for c := range h.branches[branch] {
 		subs = append(subs, c)
 	}
+	h.subsBuf = subs
 	byID := h.tickets[branch]
 	if len(byID) == 0 {
 		return subs, nil
 	}
 	followed := map[uint64][]*client{}
 	for _, ev := range evs {
-		for c := range byID[ev.Ticket] {
-			followed[ev.Ticket] = append(followed[ev.Ticket], c)
+		if cs, ok := byID[ev.Ticket]; ok {
+			followed[ev.Ticket] = slices.Clone(cs)
 		}
 	}
 	// Any event may move every followed ticket; the refresh takes care of
@@ -417,9 +425,7 @@ func (h *Hub) refreshPositions(branch string) {
 	subs := make(map[uint64][]*client, len(byID))
 	for id, cs := range byID {
 		ids = append(ids, id)
-		for c := range cs {
-			subs[id] = append(subs[id], c)
-		}
+		subs[id] = slices.Clone(cs)
 	}
 	h.mu.Unlock()
 	if len(ids) == 0 {
@@ -434,7 +440,7 @@ func (h *Hub) refreshPositions(branch string) {
 		if info.Ticket.State != queue.StateWaiting {
 			continue
 		}
-		var pm *websocket.PreparedMessage
+		var pm []byte
 		for _, c := range subs[id] {
 			if !c.setPlace(info) {
 				continue
@@ -449,12 +455,14 @@ func (h *Hub) refreshPositions(branch string) {
 	}
 }
 
-func prepare(v any) (*websocket.PreparedMessage, error) {
+// prepare encodes a message once as a complete WebSocket text frame, to be
+// written as it is to every subscriber.
+func prepare(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	return websocket.NewPreparedMessage(websocket.TextMessage, b)
+	return frame(opText, b), nil
 }
 
 // summary is what every event message of a batch shares: the branch after
@@ -530,12 +538,9 @@ func (h *Hub) register(c *client) bool {
 		h.branches[c.branch][c] = struct{}{}
 	} else {
 		if h.tickets[c.branch] == nil {
-			h.tickets[c.branch] = map[uint64]map[*client]struct{}{}
+			h.tickets[c.branch] = map[uint64][]*client{}
 		}
-		if h.tickets[c.branch][c.ticket] == nil {
-			h.tickets[c.branch][c.ticket] = map[*client]struct{}{}
-		}
-		h.tickets[c.branch][c.ticket][c] = struct{}{}
+		h.tickets[c.branch][c.ticket] = append(h.tickets[c.branch][c.ticket], c)
 	}
 	h.all.Add(1)
 	h.conns.Add(1)
@@ -555,11 +560,13 @@ func (h *Hub) unregister(c *client) {
 		}
 	} else {
 		byID := h.tickets[c.branch]
-		if _, ok := byID[c.ticket][c]; !ok {
+		i := slices.Index(byID[c.ticket], c)
+		if i < 0 {
 			return
 		}
-		delete(byID[c.ticket], c)
-		if len(byID[c.ticket]) == 0 {
+		if rest := slices.Delete(byID[c.ticket], i, i+1); len(rest) > 0 {
+			byID[c.ticket] = rest
+		} else {
 			delete(byID, c.ticket)
 		}
 		if len(byID) == 0 {
@@ -582,9 +589,7 @@ func (h *Hub) everyone() []*client {
 	}
 	for _, byID := range h.tickets {
 		for _, subs := range byID {
-			for c := range subs {
-				all = append(all, c)
-			}
+			all = append(all, subs...)
 		}
 	}
 	return all

@@ -365,3 +365,38 @@ func TestBusyConnectionIsPingedToo(t *testing.T) {
 		t.Fatal("the busy client was disconnected")
 	}
 }
+
+// TestClientPingAndClose: a client's ping gets its pong (from the writer,
+// the only goroutine that writes), and a client's close gets a close back.
+func TestClientPingAndClose(t *testing.T) {
+	env := apptest.Start(t)
+	r := dial(t, env, "/api/v1/branches/demo/live")
+	r.next()
+	pong := make(chan string, 1)
+	r.ws.SetPongHandler(func(data string) error { pong <- data; return nil })
+	if err := r.ws.WriteControl(websocket.PingMessage, []byte("are you there"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		r.ws.ReadMessage() // runs the pong handler, then waits for the close
+	}()
+	select {
+	case got := <-pong:
+		if got != "are you there" {
+			t.Fatalf("pong carries %q", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no pong")
+	}
+	if err := r.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for env.App.Hub.Subscribers("demo") != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := env.App.Hub.Subscribers("demo"); n != 0 {
+		t.Fatalf("%d subscribers after the client closed", n)
+	}
+}

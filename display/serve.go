@@ -9,7 +9,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/view"
 )
 
@@ -149,15 +148,10 @@ func (h *Hub) cacheSnapshot(branch string, m outMsg) {
 
 // ServeTicket upgrades the request to the live channel of one ticket:
 // a snapshot of it, then its own events and changes of its place.
+//
+// The caller has found the ticket by its token: it exists.
 func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string, id uint64) error {
 	ctx := context.WithoutCancel(r.Context())
-	infos, err := h.src.TicketInfos(ctx, branch, []uint64{id})
-	if err != nil {
-		return err
-	}
-	if _, ok := infos[id]; !ok {
-		return queue.Errorf(queue.CodeNotFound, "no such ticket")
-	}
 	ws, err := h.up.Upgrade(w, r, nil)
 	if err != nil {
 		return nil
@@ -168,8 +162,8 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 		return nil
 	}
 	go c.read()
-	// Read again after subscribing, for the same reason as ServeBranch.
-	infos, err = h.src.TicketInfos(ctx, branch, []uint64{id})
+	// Read after subscribing, for the same reason as ServeBranch.
+	infos, err := h.src.TicketInfos(ctx, branch, []uint64{id})
 	info, ok := infos[id]
 	if err != nil || !ok {
 		c.kick(websocket.CloseInternalServerErr, "try again")

@@ -46,6 +46,11 @@ type Engine struct {
 
 	mu   sync.Mutex
 	locs map[string]*time.Location
+
+	// fcs holds each branch's latest forecast for readers at the same
+	// moment (read.go).
+	fcMu sync.Mutex
+	fcs  map[string]*sharedForecast
 }
 
 type nopPublisher struct{}
@@ -55,7 +60,7 @@ func (nopPublisher) Publish([]queue.Event) {}
 // New returns an engine over store.
 func New(store *storage.Store, opts Options) *Engine {
 	e := &Engine{store: store, now: opts.Now, pub: opts.Publisher, random: opts.Random,
-		log: opts.Logger, locs: map[string]*time.Location{}}
+		log: opts.Logger, locs: map[string]*time.Location{}, fcs: map[string]*sharedForecast{}}
 	if e.now == nil {
 		e.now = time.Now
 	}

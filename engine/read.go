@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -173,15 +174,17 @@ type load struct {
 	times    map[string]time.Duration // per service: expected service time
 	k        int                      // the branch's priority cap
 
-	// The forecast, made on first use.
+	e *Engine
+	// The forecast, made on first use (or shared: age is how old it is).
 	forecastRead, forecastOK bool
+	age                      time.Duration
 	waiting                  []queue.Candidate
 	desks                    []queue.Desk
 	calls                    map[uint64]time.Duration
 }
 
 func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
-	l := &load{b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{},
+	l := &load{e: e, b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{},
 		times: map[string]time.Duration{}, k: queue.DefaultPriorityCap}
 	if cfg, err := b.Config(); err == nil {
 		l.k = cfg.Cap()
@@ -295,6 +298,9 @@ func (l *load) placeNewest(t queue.Candidate) (int, time.Duration) {
 func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 	if !l.forecastRead {
 		l.forecastRead = true
+		if l.useCachedForecast() {
+			return l.forecastWait(t)
+		}
 		if l.totalWaiting() > queue.ForecastLimit {
 			return 0, false
 		}
@@ -314,19 +320,73 @@ func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 		l.desks = queue.ForecastDesks(l.counters, func(c queue.Counter) time.Duration { return l.busy[c.ID] })
 		l.calls = queue.Forecast(l.waiting, l.desks, l.k, l.serviceTime)
 		l.forecastOK = true
+		l.keepForecast()
 	}
 	if !l.forecastOK {
 		return 0, false
 	}
 	if w, ok := l.calls[t.ID]; ok && t.ID != 0 {
-		return w, true
+		return max(w-l.age, 0), true
 	}
 	if slices.ContainsFunc(l.waiting, func(c queue.Candidate) bool { return c.ID == t.ID && c.Arrive == 0 }) {
 		return 0, false // waiting, but no desk would call it: fall back
 	}
 	// A ticket not in the queue yet: play the queue with it at the end.
 	w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), l.desks, l.k, l.serviceTime)[t.ID]
-	return w, ok
+	return max(w-l.age, 0), ok
+}
+
+// forecastTTL is how long a branch's forecast serves other readers at the
+// same sequence number: the phones following a branch, or reconnecting
+// together, then cost one forecast between them, not one each.
+const forecastTTL = time.Second
+
+// sharedForecast is a forecast kept for other readers.
+type sharedForecast struct {
+	seq     uint64
+	made    time.Time // wall clock, for the TTL
+	now     time.Time // the engine's clock when made
+	waiting []queue.Candidate
+	desks   []queue.Desk
+	calls   map[uint64]time.Duration
+	times   map[string]time.Duration
+}
+
+// useCachedForecast takes the branch's shared forecast if it is of this
+// moment; forecasts made in a write are neither shared nor taken.
+func (l *load) useCachedForecast() bool {
+	if l.e == nil || l.b.Writable() {
+		return false
+	}
+	l.e.fcMu.Lock()
+	f := l.e.fcs[l.b.ID()]
+	l.e.fcMu.Unlock()
+	if f == nil || f.seq != l.b.LastSeq() || time.Since(f.made) > forecastTTL {
+		return false
+	}
+	l.waiting, l.desks, l.calls, l.forecastOK = f.waiting, f.desks, f.calls, true
+	l.age = max(l.now.Sub(f.now), 0)
+	for svc, d := range f.times {
+		if _, ok := l.times[svc]; !ok {
+			l.times[svc] = d
+		}
+	}
+	return true
+}
+
+// keepForecast shares the forecast just made.
+func (l *load) keepForecast() {
+	if l.e == nil || l.b.Writable() {
+		return
+	}
+	f := &sharedForecast{seq: l.b.LastSeq(), made: time.Now(), now: l.now, waiting: l.waiting, desks: l.desks,
+		calls: l.calls, times: maps.Clone(l.times)}
+	l.e.fcMu.Lock()
+	defer l.e.fcMu.Unlock()
+	if len(l.e.fcs) > 10_000 {
+		clear(l.e.fcs)
+	}
+	l.e.fcs[l.b.ID()] = f
 }
 
 // ServiceState is one service with its queue now.

@@ -101,6 +101,10 @@ type BranchTx struct {
 // ID is the branch id.
 func (b *BranchTx) ID() string { return b.id }
 
+// Writable reports whether the transaction may write (and so may yet roll
+// back what it reads).
+func (b *BranchTx) Writable() bool { return b.b.Tx().Writable() }
+
 // bucket returns one of the branch's buckets. bbolt opens a bucket anew on
 // every lookup in a read transaction; an estimate looks some up hundreds
 // of times, so they are kept for the transaction.
