@@ -103,20 +103,22 @@ func (h *Handler) pairingLink(c echo.Context, d auth.Device) (string, time.Time,
 		time.Now().Add(auth.PairingTTL), nil
 }
 
-func (h *Handler) device(c echo.Context, branch string) (auth.Device, error) {
+// device returns the caller, who must manage the path's branch, and the
+// path's device of that branch.
+func (h *Handler) device(c echo.Context) (auth.Principal, auth.Device, error) {
+	p, branch, err := manager(c)
+	if err != nil {
+		return p, auth.Device{}, err
+	}
 	d, err := h.auth.Device(c.Request().Context(), c.Param("device"))
 	if err != nil || d.Branch != branch {
-		return auth.Device{}, queue.Errorf(queue.CodeNotFound, "no device %s in branch %s", c.Param("device"), branch)
+		return p, auth.Device{}, queue.Errorf(queue.CodeNotFound, "no device %s in branch %s", c.Param("device"), branch)
 	}
-	return d, nil
+	return p, d, nil
 }
 
 func (h *Handler) updateDevice(c echo.Context) error {
-	p, branch, err := manager(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.device(c, branch)
+	p, d, err := h.device(c)
 	if err != nil {
 		return err
 	}
@@ -150,11 +152,7 @@ func (h *Handler) updateDevice(c echo.Context) error {
 }
 
 func (h *Handler) revokeDevice(c echo.Context) error {
-	p, branch, err := manager(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.device(c, branch)
+	p, d, err := h.device(c)
 	if err != nil {
 		return err
 	}
@@ -168,11 +166,7 @@ func (h *Handler) revokeDevice(c echo.Context) error {
 }
 
 func (h *Handler) pairing(c echo.Context) error {
-	_, branch, err := manager(c)
-	if err != nil {
-		return err
-	}
-	d, err := h.device(c, branch)
+	_, d, err := h.device(c)
 	if err != nil {
 		return err
 	}

@@ -114,19 +114,29 @@ func (h *Handler) createUser(c echo.Context) error {
 	return c.JSON(http.StatusCreated, view.UserOf(u))
 }
 
-func (h *Handler) updateUser(c echo.Context) error {
+// managedUser returns the caller and the path's user, if the caller may
+// manage that user.
+func (h *Handler) managedUser(c echo.Context, verb string) (auth.Principal, auth.User, error) {
 	p, err := signedInUser(c)
+	if err != nil {
+		return p, auth.User{}, err
+	}
+	u, err := h.auth.User(c.Request().Context(), c.Param("username"))
+	if err != nil {
+		return p, u, err
+	}
+	if !mayManageUser(p, u) {
+		return p, u, queue.Errorf(queue.CodeForbidden, "you may not %s user %s", verb, u.Username)
+	}
+	return p, u, nil
+}
+
+func (h *Handler) updateUser(c echo.Context) error {
+	p, u, err := h.managedUser(c, "change")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := h.auth.User(ctx, c.Param("username"))
-	if err != nil {
-		return err
-	}
-	if !mayManageUser(p, u) {
-		return queue.Errorf(queue.CodeForbidden, "you may not change user %s", u.Username)
-	}
 	var body userBody
 	if err := httpx.Bind(c, &body); err != nil {
 		return err
@@ -150,18 +160,11 @@ func (h *Handler) updateUser(c echo.Context) error {
 }
 
 func (h *Handler) deleteUser(c echo.Context) error {
-	p, err := signedInUser(c)
+	p, u, err := h.managedUser(c, "delete")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := h.auth.User(ctx, c.Param("username"))
-	if err != nil {
-		return err
-	}
-	if !mayManageUser(p, u) {
-		return queue.Errorf(queue.CodeForbidden, "you may not delete user %s", u.Username)
-	}
 	if u.Username == p.User.Username {
 		return queue.Errorf(queue.CodeForbidden, "you cannot delete yourself")
 	}

@@ -514,3 +514,31 @@ func TestLongQueuePlacementAgrees(t *testing.T) {
 		}
 	}
 }
+
+func TestOpeningHours(t *testing.T) {
+	f := newFixture(t) // Friday 2026-11-27, 09:00 in Athens
+	cfg := demoConfig(t, f)
+	cfg.Hours = queue.Hours{"fri": {{From: "08:00", To: "08:30"}, {From: "10:00", To: "15:00"}}}
+	if _, err := f.e.UpdateBranch(ctx, "test", cfg); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.e.Issue(ctx, "demo", IssueRequest{Service: "certificates"})
+	wantCode(t, err, queue.CodeServiceClosed)
+	snap, _ := f.e.Snapshot(ctx, "demo")
+	if snap.Services[0].OpenNow || !snap.Services[0].Service.Open {
+		t.Fatalf("between periods: open now %v, service open %v", snap.Services[0].OpenNow, snap.Services[0].Service.Open)
+	}
+	f.clock.Advance(time.Hour) // 10:00
+	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A001" {
+		t.Fatalf("within hours: %s", got)
+	}
+	f.clock.Advance(24 * time.Hour) // Saturday: no hours at all
+	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "certificates"})
+	wantCode(t, err, queue.CodeServiceClosed)
+	wantCode(t, func() error {
+		bad := cfg
+		bad.Hours = queue.Hours{"mon": {{From: "08:00", To: "12:00"}, {From: "11:00", To: "13:00"}}}
+		_, err := f.e.UpdateBranch(ctx, "test", bad)
+		return err
+	}(), queue.CodeValidation)
+}

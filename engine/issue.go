@@ -140,6 +140,9 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 	if !svc.Open {
 		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "service %s is closed", svc.ID)
 	}
+	if !o.cfg.Hours.OpenAt(o.now, o.loc) {
+		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "the office is closed now")
+	}
 	if !o.cfg.AcceptsPriority(req.Priority) {
 		return queue.Ticket{}, queue.Errorf(queue.CodeValidation, "priority %q is not accepted here", req.Priority)
 	}

@@ -399,6 +399,9 @@ type ServiceState struct {
 	// Oldest is the issue time of the ticket that has waited longest (zero
 	// when nobody waits).
 	Oldest time.Time
+	// OpenNow is whether tickets can be taken now: the service is open and
+	// so is the office (its opening hours).
+	OpenNow bool
 }
 
 // CounterState is one counter with its current ticket (ID 0 for none).
@@ -471,9 +474,12 @@ func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) 
 	if err != nil {
 		return s, err
 	}
+	// Outside opening hours every service shows closed: the kiosk then
+	// offers none.
+	openNow := s.Branch.Hours.OpenAt(l.now, s.Loc)
 	for _, svc := range svcs {
 		pri, reg := b.WaitingCount(svc.ID)
-		st := ServiceState{Service: svc, Waiting: pri + reg, WaitingPriority: pri}
+		st := ServiceState{Service: svc, Waiting: pri + reg, WaitingPriority: pri, OpenNow: svc.Open && openNow}
 		for _, h := range b.Heads([]string{svc.ID}) {
 			if at := time.Unix(0, h.IssuedAt); st.Oldest.IsZero() || at.Before(st.Oldest) {
 				st.Oldest = at

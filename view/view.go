@@ -101,7 +101,8 @@ func CallOf(ev queue.Event, counterName queue.Text, loc *time.Location) Call {
 		At: ev.At.In(loc), Recall: ev.Type == queue.EvRecalled}
 }
 
-// Service is a service with its queue now.
+// Service is a service with its queue now. Open says whether it takes
+// tickets now (the service is open and the office within its hours).
 type Service struct {
 	ID              string     `json:"id"`
 	Name            queue.Text `json:"name"`
@@ -115,7 +116,7 @@ type Service struct {
 
 // ServiceOf returns the view of a service state.
 func ServiceOf(s engine.ServiceState) Service {
-	return Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.Service.Open,
+	return Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.OpenNow,
 		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: seconds(s.Wait)}
 }
 
