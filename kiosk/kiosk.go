@@ -131,6 +131,9 @@ func (h *Handler) issue(c echo.Context) error {
 	if p.Device != nil {
 		out.Print = h.print(c, p.Device, info)
 	}
+	if out.Print == nil {
+		return c.JSONBlob(http.StatusCreated, out.Ticket.AppendJSON(make([]byte, 0, 512)))
+	}
 	return c.JSON(http.StatusCreated, out)
 }
 
@@ -211,7 +214,7 @@ func (h *Handler) ticket(c echo.Context) error {
 		return err
 	}
 	noStore(c)
-	return c.JSON(http.StatusOK, view.TicketOf(info, info.Loc, h.trackBase(c)))
+	return c.JSONBlob(http.StatusOK, view.TicketOf(info, info.Loc, h.trackBase(c)).AppendJSON(make([]byte, 0, 512)))
 }
 
 func (h *Handler) cancel(c echo.Context) error {

@@ -2,8 +2,8 @@ package queue
 
 import (
 	"strconv"
-	"time"
-	"unicode/utf8"
+
+	"github.com/seira-queue/seira/internal/jsonw"
 )
 
 // Tickets and events are written on every change, in the store's one
@@ -16,22 +16,22 @@ func (t Ticket) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 384)
 	b = append(b, `{"id":`...)
 	b = strconv.AppendUint(b, t.ID, 10)
-	b = appendField(b, "token", t.Token)
-	b = appendField(b, "branch", t.Branch)
-	b = appendField(b, "service", t.Service)
-	b = appendField(b, "number", t.Number)
-	b = appendField(b, "day", t.Day)
+	b = jsonw.Field(b, "token", t.Token)
+	b = jsonw.Field(b, "branch", t.Branch)
+	b = jsonw.Field(b, "service", t.Service)
+	b = jsonw.Field(b, "number", t.Number)
+	b = jsonw.Field(b, "day", t.Day)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendInt(b, int64(t.Seq), 10)
-	b = appendField(b, "priority", t.Priority)
-	b = appendField(b, "lang", t.Lang)
-	b = appendField(b, "state", string(t.State))
-	b = appendTime(b, "issued_at", t.IssuedAt)
-	b = appendTimeOmit(b, "called_at", t.CalledAt)
-	b = appendTimeOmit(b, "started_at", t.StartedAt)
-	b = appendTimeOmit(b, "finished_at", t.FinishedAt)
-	b = appendFieldOmit(b, "counter", t.Counter)
-	b = appendFieldOmit(b, "clerk", t.Clerk)
+	b = jsonw.Field(b, "priority", t.Priority)
+	b = jsonw.Field(b, "lang", t.Lang)
+	b = jsonw.Field(b, "state", string(t.State))
+	b = jsonw.Time(b, "issued_at", t.IssuedAt)
+	b = jsonw.TimeOmit(b, "called_at", t.CalledAt)
+	b = jsonw.TimeOmit(b, "started_at", t.StartedAt)
+	b = jsonw.TimeOmit(b, "finished_at", t.FinishedAt)
+	b = jsonw.FieldOmit(b, "counter", t.Counter)
+	b = jsonw.FieldOmit(b, "clerk", t.Clerk)
 	if t.Recalls != 0 {
 		b = append(b, `,"recalls":`...)
 		b = strconv.AppendInt(b, int64(t.Recalls), 10)
@@ -43,17 +43,17 @@ func (t Ticket) MarshalJSON() ([]byte, error) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"from":`...)
-			b = appendString(b, tr.From)
-			b = appendField(b, "to", tr.To)
-			b = appendTime(b, "at", tr.At)
-			b = appendFieldOmit(b, "counter", tr.Counter)
-			b = appendFieldOmit(b, "clerk", tr.Clerk)
+			b = jsonw.String(b, tr.From)
+			b = jsonw.Field(b, "to", tr.To)
+			b = jsonw.Time(b, "at", tr.At)
+			b = jsonw.FieldOmit(b, "counter", tr.Counter)
+			b = jsonw.FieldOmit(b, "clerk", tr.Clerk)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
 	}
-	b = appendFieldOmit(b, "device", t.Device)
-	b = appendTimeOmit(b, "first_called_at", t.FirstCalledAt)
+	b = jsonw.FieldOmit(b, "device", t.Device)
+	b = jsonw.TimeOmit(b, "first_called_at", t.FirstCalledAt)
 	return append(b, '}'), nil
 }
 
@@ -62,110 +62,24 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendUint(b, e.Seq, 10)
-	b = appendField(b, "type", string(e.Type))
-	b = appendTime(b, "at", e.At)
-	b = appendField(b, "branch", e.Branch)
+	b = jsonw.Field(b, "type", string(e.Type))
+	b = jsonw.Time(b, "at", e.At)
+	b = jsonw.Field(b, "branch", e.Branch)
 	if e.Ticket != 0 {
 		b = append(b, `,"ticket":`...)
 		b = strconv.AppendUint(b, e.Ticket, 10)
 	}
-	b = appendFieldOmit(b, "number", e.Number)
-	b = appendFieldOmit(b, "service", e.Service)
-	b = appendFieldOmit(b, "priority", e.Priority)
-	b = appendFieldOmit(b, "from", e.From)
-	b = appendTimeOmit(b, "issued_at", e.IssuedAt)
-	b = appendFieldOmit(b, "counter", e.Counter)
-	b = appendFieldOmit(b, "actor", e.Actor)
-	b = appendFieldOmit(b, "subject", e.Subject)
+	b = jsonw.FieldOmit(b, "number", e.Number)
+	b = jsonw.FieldOmit(b, "service", e.Service)
+	b = jsonw.FieldOmit(b, "priority", e.Priority)
+	b = jsonw.FieldOmit(b, "from", e.From)
+	b = jsonw.TimeOmit(b, "issued_at", e.IssuedAt)
+	b = jsonw.FieldOmit(b, "counter", e.Counter)
+	b = jsonw.FieldOmit(b, "actor", e.Actor)
+	b = jsonw.FieldOmit(b, "subject", e.Subject)
 	if len(e.Detail) > 0 {
 		b = append(b, `,"detail":`...)
 		b = append(b, e.Detail...)
 	}
 	return append(b, '}'), nil
-}
-
-func appendField(b []byte, name, v string) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':')
-	return appendString(b, v)
-}
-
-func appendFieldOmit(b []byte, name, v string) []byte {
-	if v == "" {
-		return b
-	}
-	return appendField(b, name, v)
-}
-
-func appendTime(b []byte, name string, t time.Time) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, `":"`...)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
-func appendTimeOmit(b []byte, name string, t time.Time) []byte {
-	if t.IsZero() {
-		return b
-	}
-	return appendTime(b, name, t)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as a JSON string the way encoding/json does:
-// quotes, backslashes and control characters escaped, <, > and & as \u00XX,
-// invalid UTF-8 as \ufffd, U+2028 and U+2029 escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
