@@ -32,6 +32,30 @@ func TestReferenceDay(t *testing.T) {
 	}
 }
 
+// The lighter day of the README is the reference day with 80 % of its
+// arrivals and nothing else changed but its description.
+func TestLighterDay(t *testing.T) {
+	d, err := LoadDay(filepath.Join("days", "lighter-day.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := ReferenceDay()
+	if len(d.ArrivalsPerHour) != len(ref.ArrivalsPerHour) {
+		t.Fatalf("hours %d, reference %d", len(d.ArrivalsPerHour), len(ref.ArrivalsPerHour))
+	}
+	for h, n := range ref.ArrivalsPerHour {
+		if got, want := d.ArrivalsPerHour[h], 0.8*n; got < want-0.5 || got > want+0.5 {
+			t.Errorf("arrivals at %s: %v, want 80 %% of %v", h, got, n)
+		}
+	}
+	d.ArrivalsPerHour, d.About = ref.ArrivalsPerHour, ref.About
+	a, _ := json.Marshal(d)
+	b, _ := json.Marshal(ref)
+	if !bytes.Equal(a, b) {
+		t.Errorf("the lighter day differs from the reference day in more than its arrivals:\n%s\n%s", a, b)
+	}
+}
+
 // mutate returns the reference day's JSON after change.
 func mutate(t *testing.T, change func(m map[string]any)) string {
 	t.Helper()
