@@ -486,34 +486,13 @@ func summarise(s engine.Snapshot) summary {
 	return sum
 }
 
-// stateAfter is the state a ticket is in after an event of type typ.
-func stateAfter(typ queue.EventType) queue.State {
-	switch typ {
-	case queue.EvIssued, queue.EvTransferred:
-		return queue.StateWaiting
-	case queue.EvCalled, queue.EvRecalled:
-		return queue.StateCalled
-	case queue.EvStarted:
-		return queue.StateServing
-	case queue.EvDone:
-		return queue.StateDone
-	case queue.EvNoShow:
-		return queue.StateNoShow
-	case queue.EvCancelled:
-		return queue.StateCancelled
-	case queue.EvExpired:
-		return queue.StateExpired
-	}
-	return ""
-}
-
 // liveOf is the branch-channel message of one event. It carries no token
 // and no clerk: the branch channel is public.
 func liveOf(ev queue.Event, sum summary) view.Live {
 	at := ev.At.In(sum.loc)
 	m := view.Live{Type: string(ev.Type), Seq: ev.Seq, At: &at, From: ev.From, Services: sum.services}
 	if ev.Ticket != 0 {
-		m.Ticket = &view.Brief{Number: ev.Number, Service: ev.Service, State: string(stateAfter(ev.Type)), Priority: ev.Priority}
+		m.Ticket = &view.Brief{Number: ev.Number, Service: ev.Service, State: string(ev.Type.TicketState()), Priority: ev.Priority}
 	}
 	if ev.Type == queue.EvCalled || ev.Type == queue.EvRecalled {
 		call := view.CallOf(ev, sum.names[ev.Counter], sum.loc)

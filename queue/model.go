@@ -249,6 +249,28 @@ func (t EventType) Settings() bool {
 	return false
 }
 
+// TicketState is the state a ticket is in after an event of type t, or ""
+// for an event that is not about a ticket.
+func (t EventType) TicketState() State {
+	switch t {
+	case EvIssued, EvTransferred:
+		return StateWaiting
+	case EvCalled, EvRecalled:
+		return StateCalled
+	case EvStarted:
+		return StateServing
+	case EvDone:
+		return StateDone
+	case EvNoShow:
+		return StateNoShow
+	case EvCancelled:
+		return StateCancelled
+	case EvExpired:
+		return StateExpired
+	}
+	return ""
+}
+
 // Event records one state change. Every change appends one, with the next
 // sequence number of its branch; events never carry a ticket's token.
 type Event struct {

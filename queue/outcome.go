@@ -204,7 +204,7 @@ func (r *Replay) Add(ev Event) (Outcome, bool) {
 		o.Service, o.Counter, o.Clerk, o.Called, o.Started = ev.Service, "", "", time.Time{}, time.Time{}
 	case EvDone, EvNoShow, EvCancelled, EvExpired:
 		o.Finished = at
-		o.State = map[EventType]State{EvDone: StateDone, EvNoShow: StateNoShow, EvCancelled: StateCancelled, EvExpired: StateExpired}[ev.Type]
+		o.State = ev.Type.TicketState()
 		delete(r.open, ev.Ticket)
 		return *o, true
 	}

@@ -53,3 +53,39 @@ func TestErrorCode(t *testing.T) {
 		t.Errorf("message %q", err.Error())
 	}
 }
+
+func TestTicketStateAfterEachEvent(t *testing.T) {
+	// Each ticket event against the action that causes it: the state an
+	// event names is the state the machine leads to.
+	tests := []struct {
+		ev   EventType
+		from State
+		act  Action
+	}{
+		{EvCalled, StateWaiting, ActCall},
+		{EvRecalled, StateCalled, ActRecall},
+		{EvStarted, StateCalled, ActStart},
+		{EvDone, StateServing, ActDone},
+		{EvNoShow, StateCalled, ActNoShow},
+		{EvTransferred, StateServing, ActTransfer},
+		{EvCancelled, StateWaiting, ActCancel},
+		{EvExpired, StateWaiting, ActExpire},
+	}
+	for _, tt := range tests {
+		want, err := Next(tt.from, tt.act)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tt.ev.TicketState(); got != want {
+			t.Errorf("%s.TicketState() = %q, want %q", tt.ev, got, want)
+		}
+	}
+	if got := EvIssued.TicketState(); got != StateWaiting {
+		t.Errorf("issued: %q", got)
+	}
+	for _, ev := range []EventType{EvCounterOpened, EvServiceUpdated, EvUserCreated, "bogus"} {
+		if got := ev.TicketState(); got != "" {
+			t.Errorf("%s.TicketState() = %q, want none", ev, got)
+		}
+	}
+}
