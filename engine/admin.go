@@ -20,9 +20,7 @@ func detail(v any) json.RawMessage {
 
 // normaliseBranch fills a branch's defaults and checks it.
 func (e *Engine) normaliseBranch(br *queue.Branch) error {
-	if br.TimeZone == "" {
-		br.TimeZone = queue.DefaultTimeZone
-	}
+	br.TimeZone = br.Zone()
 	if br.PriorityCap == 0 {
 		br.PriorityCap = queue.DefaultPriorityCap
 	}
@@ -32,7 +30,7 @@ func (e *Engine) normaliseBranch(br *queue.Branch) error {
 	if err := br.Validate(); err != nil {
 		return err
 	}
-	_, err := e.Location(br.TimeZone)
+	_, err := e.Location(*br)
 	return err
 }
 

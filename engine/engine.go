@@ -83,10 +83,8 @@ func (e *Engine) Store() *storage.Store { return e.store }
 func (e *Engine) Now() time.Time { return e.now() }
 
 // Location returns the time zone of a branch, loading it once.
-func (e *Engine) Location(tz string) (*time.Location, error) {
-	if tz == "" {
-		tz = queue.DefaultTimeZone
-	}
+func (e *Engine) Location(br queue.Branch) (*time.Location, error) {
+	tz := br.Zone()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if loc, ok := e.locs[tz]; ok {
@@ -143,7 +141,7 @@ func (e *Engine) begin(tx *storage.Tx, branch, actor string) (*op, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, err := e.Location(cfg.TimeZone)
+	loc, err := e.Location(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +284,7 @@ func (e *Engine) Tick(ctx context.Context, branch string) error {
 		if err != nil {
 			return err
 		}
-		loc, err := e.Location(cfg.TimeZone)
+		loc, err := e.Location(cfg)
 		if err != nil {
 			return err
 		}

@@ -102,7 +102,7 @@ func (e *Engine) infoWith(b *storage.BranchTx, t queue.Ticket, l *load) (TicketI
 	if err != nil {
 		return info, err
 	}
-	if info.Loc, err = e.Location(cfg.TimeZone); err != nil {
+	if info.Loc, err = e.Location(cfg); err != nil {
 		return info, err
 	}
 	if info.Service, err = b.Service(t.Service); err != nil {
@@ -462,7 +462,7 @@ func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) 
 	if s.Branch, err = b.Config(); err != nil {
 		return s, err
 	}
-	if s.Loc, err = e.Location(s.Branch.TimeZone); err != nil {
+	if s.Loc, err = e.Location(s.Branch); err != nil {
 		return s, err
 	}
 	counters, err := b.Counters()

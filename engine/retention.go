@@ -38,7 +38,7 @@ func (e *Engine) purgeOnce(ctx context.Context, branch string) (n int, more bool
 		if err != nil || cfg.RetentionDays <= 0 {
 			return err
 		}
-		loc, err := e.Location(cfg.TimeZone)
+		loc, err := e.Location(cfg)
 		if err != nil {
 			return err
 		}

@@ -76,6 +76,14 @@ func (b Branch) Cap() int {
 	return b.PriorityCap
 }
 
+// Zone returns the branch's time zone name, with the default for none.
+func (b Branch) Zone() string {
+	if b.TimeZone == "" {
+		return DefaultTimeZone
+	}
+	return b.TimeZone
+}
+
 // AcceptsPriority reports whether category p may be declared at this branch.
 func (b Branch) AcceptsPriority(p string) bool {
 	if p == PriorityNone {

@@ -190,7 +190,7 @@ func Compute(ctx context.Context, store *storage.Store, branch, from, to string,
 		if err != nil {
 			return err
 		}
-		loc, err := time.LoadLocation(cmpOr(cfg.TimeZone, queue.DefaultTimeZone))
+		loc, err := time.LoadLocation(cfg.Zone())
 		if err != nil {
 			return err
 		}
@@ -247,13 +247,6 @@ func Compute(ctx context.Context, store *storage.Store, branch, from, to string,
 	slices.SortFunc(rep.Rows, func(a, b Row) int { return compareKeys(a.Key, b.Key) })
 	rep.Total = total.done()
 	return rep, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func key(o *queue.Outcome, by By, loc *time.Location) string {

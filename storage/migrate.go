@@ -62,10 +62,7 @@ func buildOutcomes(tx *bolt.Tx) error {
 		if err := json.Unmarshal(b.Get(keyConfig), &cfg); err != nil {
 			return fmt.Errorf("branch %s config: %w", id, err)
 		}
-		if cfg.TimeZone == "" {
-			cfg.TimeZone = queue.DefaultTimeZone
-		}
-		loc, err := time.LoadLocation(cfg.TimeZone)
+		loc, err := time.LoadLocation(cfg.Zone())
 		if err != nil {
 			return err
 		}
