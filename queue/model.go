@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -74,6 +75,24 @@ func (b Branch) Cap() int {
 		return DefaultPriorityCap
 	}
 	return b.PriorityCap
+}
+
+// CompareIDs orders ids as people read them: ids of digits numerically
+// (counter "2" before "10"), others as strings.
+func CompareIDs(a, b string) int {
+	if len(a) != len(b) && isDigits(a) && isDigits(b) {
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Zone returns the branch's time zone name, with the default for none.

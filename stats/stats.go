@@ -244,7 +244,7 @@ func Compute(ctx context.Context, store *storage.Store, branch, from, to string,
 	for _, g := range groups {
 		rep.Rows = append(rep.Rows, g.done())
 	}
-	slices.SortFunc(rep.Rows, func(a, b Row) int { return compareKeys(a.Key, b.Key) })
+	slices.SortFunc(rep.Rows, func(a, b Row) int { return queue.CompareIDs(a.Key, b.Key) })
 	rep.Total = total.done()
 	return rep, nil
 }
@@ -261,22 +261,6 @@ func key(o *queue.Outcome, by By, loc *time.Location) string {
 		return o.Day
 	}
 	return o.Service
-}
-
-// compareKeys orders numeric keys (counters "2" before "10") numerically.
-func compareKeys(a, b string) int {
-	na, ea := strconv.Atoi(a)
-	nb, eb := strconv.Atoi(b)
-	if ea == nil && eb == nil {
-		return na - nb
-	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // CSV writes the report as CSV, UTF-8 with a byte-order mark so that

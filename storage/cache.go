@@ -94,7 +94,7 @@ func (b *BranchTx) settings() (*settings, error) {
 		if x.Order != y.Order {
 			return x.Order - y.Order
 		}
-		return compareStrings(x.ID, y.ID)
+		return queue.CompareIDs(x.ID, y.ID)
 	})
 	if version != 0 && b.cache != nil {
 		b.cache.put(b.id, s)
@@ -126,7 +126,7 @@ func (b *BranchTx) counters() ([]queue.Counter, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(list, func(x, y queue.Counter) int { return compareStrings(x.ID, y.ID) })
+	slices.SortStableFunc(list, func(x, y queue.Counter) int { return queue.CompareIDs(x.ID, y.ID) })
 	if version != 0 && b.cache != nil {
 		b.cache.mu.Lock()
 		if b.cache.counters == nil {

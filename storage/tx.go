@@ -356,29 +356,6 @@ func (b *BranchTx) PruneIdempotent(day string) error {
 	return nil
 }
 
-func compareStrings(a, b string) int {
-	// Counters named 1…12 read best in numeric order.
-	if len(a) != len(b) && isDigits(a) && isDigits(b) {
-		return len(a) - len(b)
-	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 func getJSON(b *bolt.Bucket, key []byte, v any, what string) error {
 	raw := b.Get(key)
 	if raw == nil {
