@@ -2,8 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"encoding/json"
-	"fmt"
 
 	"github.com/seira-queue/seira/queue"
 )
@@ -35,32 +33,14 @@ func (b *BranchTx) LastSeq() uint64 { return b.bucket(bktEvents).Sequence() }
 // returns false.
 func (b *BranchTx) Events(after uint64, f func(queue.Event) bool) error {
 	c := b.bucket(bktEvents).Cursor()
-	for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
-		var e queue.Event
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("storage: decode event %d: %w", binary.BigEndian.Uint64(k), err)
-		}
-		if !f(e) {
-			return nil
-		}
-	}
-	return nil
+	return scan(func() ([]byte, []byte) { return c.Seek(u64(after + 1)) }, c.Next, "event", stopOnly(f))
 }
 
 // EventsBackward calls f for each event from the newest back, until f
 // returns false.
 func (b *BranchTx) EventsBackward(f func(queue.Event) bool) error {
 	c := b.bucket(bktEvents).Cursor()
-	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		var e queue.Event
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("storage: decode event %d: %w", binary.BigEndian.Uint64(k), err)
-		}
-		if !f(e) {
-			return nil
-		}
-	}
-	return nil
+	return scan(c.Last, c.Prev, "event", stopOnly(f))
 }
 
 // DaySeqs returns the range of event sequence numbers of service days from

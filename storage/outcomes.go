@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -71,15 +70,5 @@ func (b *BranchTx) LastTicketID() uint64 { return b.bucket(bktTickets).Sequence(
 // returns false.
 func (b *BranchTx) TicketsBackward(f func(queue.Ticket) (bool, error)) error {
 	c := b.bucket(bktTickets).Cursor()
-	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		var t queue.Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
-			return fmt.Errorf("storage: decode ticket: %w", err)
-		}
-		more, err := f(t)
-		if err != nil || !more {
-			return err
-		}
-	}
-	return nil
+	return scan(c.Last, c.Prev, "ticket", f)
 }

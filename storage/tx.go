@@ -273,17 +273,7 @@ func (b *BranchTx) PutTicket(t queue.Ticket) error {
 // returns false.
 func (b *BranchTx) ForEachTicket(from uint64, f func(queue.Ticket) (bool, error)) error {
 	c := b.bucket(bktTickets).Cursor()
-	for k, v := c.Seek(u64(from)); k != nil; k, v = c.Next() {
-		var t queue.Ticket
-		if err := json.Unmarshal(v, &t); err != nil {
-			return fmt.Errorf("storage: decode ticket: %w", err)
-		}
-		more, err := f(t)
-		if err != nil || !more {
-			return err
-		}
-	}
-	return nil
+	return scan(func() ([]byte, []byte) { return c.Seek(u64(from)) }, c.Next, "ticket", f)
 }
 
 // NextNumber allocates the next daily sequence of a service on a service day.
@@ -381,6 +371,26 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 		return fmt.Errorf("storage: encode: %w", err)
 	}
 	return wrap("put", b.Put(key, raw))
+}
+
+// scan decodes the JSON records of a bucket keyed by uint64, from the one
+// first finds on with next, until f returns false or an error.
+func scan[T any](first, next func() ([]byte, []byte), what string, f func(T) (bool, error)) error {
+	for k, v := first(); k != nil; k, v = next() {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return fmt.Errorf("storage: decode %s %d: %w", what, binary.BigEndian.Uint64(k), err)
+		}
+		if more, err := f(x); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopOnly adapts a callback that cannot fail to scan.
+func stopOnly[T any](f func(T) bool) func(T) (bool, error) {
+	return func(x T) (bool, error) { return f(x), nil }
 }
 
 func all[T any](b *bolt.Bucket) ([]T, error) {
