@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -63,10 +64,15 @@ func Open(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.PublicURL != "" && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
-		return nil, fmt.Errorf("public URL %q: want http://… or https://…", cfg.PublicURL)
-	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	var publicHost string
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("public URL %q: want http://… or https://…", cfg.PublicURL)
+		}
+		publicHost = u.Host
+	}
 	cat, err := i18n.Load(static.FS())
 	if err != nil {
 		return nil, err
@@ -93,8 +99,8 @@ func Open(cfg Config) (*App, error) {
 	hubOpts := cfg.Hub
 	hubOpts.Logger = cfg.Logger
 	hubOpts.ObserveFanOut = func(n int, d time.Duration) { a.Metrics.ObserveFanOut(n, d) }
-	if cfg.PublicURL != "" {
-		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, hostOf(cfg.PublicURL))
+	if publicHost != "" {
+		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, publicHost)
 	}
 	a.Hub = display.New(a.Engine, hubOpts)
 	a.Metrics = metrics.New(a.Engine, a.Hub)
@@ -177,12 +183,4 @@ func (a *App) tickBranches() (stop func()) {
 		}
 	}()
 	return func() { cancel(); <-done }
-}
-
-func hostOf(u string) string {
-	rest := u[strings.Index(u, "://")+3:]
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest
 }
