@@ -192,7 +192,7 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 
 // Cancel takes a waiting ticket out of the queue at its holder's request.
 func (e *Engine) Cancel(ctx context.Context, token string) (TicketInfo, error) {
-	branch, id, err := e.lookupToken(ctx, token)
+	branch, id, err := e.TicketRef(ctx, token)
 	if err != nil {
 		return TicketInfo{}, err
 	}

@@ -61,7 +61,8 @@ func ticketByToken(tx *storage.Tx, tok string) (*storage.BranchTx, queue.Ticket,
 	return b, t, nil
 }
 
-func (e *Engine) lookupToken(ctx context.Context, tok string) (branch string, id uint64, err error) {
+// TicketRef resolves a token to its branch and ticket id.
+func (e *Engine) TicketRef(ctx context.Context, tok string) (branch string, id uint64, err error) {
 	err = e.store.View(ctx, func(tx *storage.Tx) error {
 		b, t, err := ticketByToken(tx, tok)
 		if err == nil {
@@ -157,11 +158,6 @@ func (e *Engine) TicketInfos(ctx context.Context, branch string, ids []uint64) (
 		return nil
 	})
 	return out, err
-}
-
-// TicketRef resolves a token to its branch and ticket id.
-func (e *Engine) TicketRef(ctx context.Context, tok string) (branch string, id uint64, err error) {
-	return e.lookupToken(ctx, tok)
 }
 
 // load is what estimates need of a branch at one moment.
