@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"time"
 
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
@@ -199,18 +198,18 @@ func (o *op) putCounter(c queue.Counter) (bool, error) {
 	if len(c.Name) == 0 {
 		c.Name = queue.Text{"el": "Γκισέ " + c.ID, "en": "Counter " + c.ID}
 	}
-	old, err := o.b.Counter(c.ID)
+	// Only the settings come from the request; the live state is the
+	// stored counter's, or a closed counter's for a new one.
+	stored, err := o.b.Counter(c.ID)
 	created := queue.ErrorCode(err) == queue.CodeNotFound
 	switch {
 	case created:
-		c.Status, c.Clerk, c.Current, c.PriorityStreak = queue.CounterClosed, "", 0, 0
-		c.CurrentService, c.CalledAt, c.PausedAt = "", time.Time{}, time.Time{}
+		stored = queue.Counter{ID: c.ID, Status: queue.CounterClosed}
 	case err != nil:
 		return false, err
-	default:
-		c.Status, c.Clerk, c.Current, c.PriorityStreak = old.Status, old.Clerk, old.Current, old.PriorityStreak
-		c.CurrentService, c.CalledAt, c.PausedAt = old.CurrentService, old.CalledAt, old.PausedAt
 	}
+	stored.Name, stored.Serves = c.Name, c.Serves
+	c = stored
 	if err := o.b.PutCounter(c); err != nil {
 		return false, err
 	}

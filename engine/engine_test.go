@@ -388,6 +388,48 @@ func TestCounterPauseAndClose(t *testing.T) {
 	}
 }
 
+// An administrator's counter settings change its name and services only:
+// a clerk at work keeps the counter's state and ticket, and a new counter
+// starts closed whatever the request said.
+func TestPutCounterKeepsLiveState(t *testing.T) {
+	f := newFixture(t)
+	f.issue(t, "certificates", "")
+	f.open(t, "1")
+	called := f.next(t, "1")
+	before, err := f.e.Counter(ctx, "demo", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := f.e.PutCounter(ctx, "admin", "demo", queue.Counter{ID: "1", Name: queue.Text{"el": "Α", "en": "A"},
+		Serves: []string{"signatures", "certificates"}, Status: queue.CounterClosed})
+	if err != nil || created {
+		t.Fatalf("put: created %v, %v", created, err)
+	}
+	after, err := f.e.Counter(ctx, "demo", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Name.In("en") != "A" || len(after.Serves) != 2 || after.Serves[0] != "signatures" {
+		t.Errorf("settings not applied: %+v", after)
+	}
+	if after.Status != before.Status || after.Clerk != before.Clerk || after.Current != called.ID ||
+		after.CurrentService != before.CurrentService || !after.CalledAt.Equal(before.CalledAt) {
+		t.Errorf("live state changed:\nbefore %+v\nafter  %+v", before, after)
+	}
+	created, err = f.e.PutCounter(ctx, "admin", "demo", queue.Counter{ID: "9", Serves: []string{"certificates"},
+		Status: queue.CounterOpen, Clerk: "intruder", Current: called.ID, PriorityStreak: 2})
+	if err != nil || !created {
+		t.Fatalf("new: created %v, %v", created, err)
+	}
+	fresh, err := f.e.Counter(ctx, "demo", "9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Status != queue.CounterClosed || fresh.Clerk != "" || fresh.Current != 0 || fresh.PriorityStreak != 0 || fresh.Name.In("el") != "Γκισέ 9" {
+		t.Errorf("new counter: %+v", fresh)
+	}
+}
+
 func TestSetupValidation(t *testing.T) {
 	f := newFixture(t)
 	wantCode(t, putService(f, queue.Service{ID: "x", Prefix: "A"}), queue.CodeValidation)
