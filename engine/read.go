@@ -424,28 +424,23 @@ const recentScan = 5000
 
 // Snapshot returns branch as of its latest event.
 func (e *Engine) Snapshot(ctx context.Context, branch string) (Snapshot, error) {
-	var s Snapshot
-	err := e.store.View(ctx, func(tx *storage.Tx) error {
-		b, err := tx.Branch(branch)
-		if err != nil {
-			return err
-		}
-		s, err = e.snapshotIn(b, true)
-		return err
-	})
-	return s, err
+	return e.snapshot(ctx, branch, true)
 }
 
 // Summary is Snapshot without the recent calls: the live hub needs the
 // queues and counters after each batch of events, not the history.
 func (e *Engine) Summary(ctx context.Context, branch string) (Snapshot, error) {
+	return e.snapshot(ctx, branch, false)
+}
+
+func (e *Engine) snapshot(ctx context.Context, branch string, recent bool) (Snapshot, error) {
 	var s Snapshot
 	err := e.store.View(ctx, func(tx *storage.Tx) error {
 		b, err := tx.Branch(branch)
 		if err != nil {
 			return err
 		}
-		s, err = e.snapshotIn(b, false)
+		s, err = e.snapshotIn(b, recent)
 		return err
 	})
 	return s, err
