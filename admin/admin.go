@@ -8,7 +8,6 @@ package admin
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -195,37 +194,21 @@ func (h *Handler) putService(create bool) echo.HandlerFunc {
 		if err := httpx.Bind(c, &s); err != nil {
 			return err
 		}
-		ctx := c.Request().Context()
 		if !create {
 			if s.ID != "" && s.ID != c.Param("service") {
 				return queue.Errorf(queue.CodeValidation, "a service's id cannot change")
 			}
 			s.ID = c.Param("service")
 		}
-		exists := h.serviceExists(c, branch, s.ID)
-		switch {
-		case create && exists:
-			return queue.Errorf(queue.CodeConflict, "service %s exists", s.ID)
-		case !create && !exists:
-			return queue.Errorf(queue.CodeNotFound, "no service %s", s.ID)
-		}
-		if _, err := h.eng.PutService(ctx, p.Name(), branch, s); err != nil {
-			return err
-		}
-		status := http.StatusOK
+		put, status := h.eng.ReplaceService, http.StatusOK
 		if create {
-			status = http.StatusCreated
+			put, status = h.eng.CreateService, http.StatusCreated
+		}
+		if err := put(c.Request().Context(), p.Name(), branch, s); err != nil {
+			return err
 		}
 		return c.JSON(status, s)
 	}
-}
-
-func (h *Handler) serviceExists(c echo.Context, branch, id string) bool {
-	snap, err := h.eng.Snapshot(c.Request().Context(), branch)
-	if err != nil {
-		return false
-	}
-	return slices.ContainsFunc(snap.Services, func(s engine.ServiceState) bool { return s.Service.ID == id })
 }
 
 func (h *Handler) deleteService(c echo.Context) error {
@@ -283,25 +266,13 @@ func (h *Handler) putCounter(create bool) echo.HandlerFunc {
 			}
 			id = c.Param("counter")
 		}
-		ctx := c.Request().Context()
-		_, err = h.eng.Counter(ctx, branch, id)
-		exists := err == nil
-		switch {
-		case create && exists:
-			return queue.Errorf(queue.CodeConflict, "counter %s exists", id)
-		case !create && !exists:
-			return queue.Errorf(queue.CodeNotFound, "no counter %s", id)
+		put, status := h.eng.ReplaceCounter, http.StatusOK
+		if create {
+			put, status = h.eng.CreateCounter, http.StatusCreated
 		}
-		if _, err := h.eng.PutCounter(ctx, p.Name(), branch, body.counter(id)); err != nil {
-			return err
-		}
-		ctr, err := h.eng.Counter(ctx, branch, id)
+		ctr, err := put(c.Request().Context(), p.Name(), branch, body.counter(id))
 		if err != nil {
 			return err
-		}
-		status := http.StatusOK
-		if create {
-			status = http.StatusCreated
 		}
 		return c.JSON(status, view.CounterOf(ctr, queue.Ticket{}, nil, true))
 	}

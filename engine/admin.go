@@ -54,12 +54,12 @@ func (e *Engine) CreateBranch(ctx context.Context, actor string, br queue.Branch
 			return err
 		}
 		for _, s := range services {
-			if _, err := o.putService(s); err != nil {
+			if _, err := o.putService(s, createOnly); err != nil {
 				return err
 			}
 		}
 		for _, c := range counters {
-			if _, err := o.putCounter(c); err != nil {
+			if _, _, err := o.putCounter(c, createOnly); err != nil {
 				return err
 			}
 		}
@@ -119,26 +119,67 @@ func (e *Engine) DeleteBranch(ctx context.Context, actor, id string) error {
 	})
 }
 
+// putMode says whether a put may create, replace, or do either.
+type putMode int
+
+const (
+	upsert putMode = iota
+	createOnly
+	replaceOnly
+)
+
+// check refuses a put the mode does not allow, inside the transaction so
+// that two administrators creating the same id cannot both succeed.
+func (m putMode) check(what, id string, exists bool) error {
+	switch {
+	case m == createOnly && exists:
+		return queue.Errorf(queue.CodeConflict, "%s %s exists", what, id)
+	case m == replaceOnly && !exists:
+		return queue.Errorf(queue.CodeNotFound, "no %s %s", what, id)
+	}
+	return nil
+}
+
 // PutService creates or replaces a service. It reports whether it was new.
 func (e *Engine) PutService(ctx context.Context, actor, branch string, s queue.Service) (bool, error) {
+	return e.putService(ctx, actor, branch, s, upsert)
+}
+
+// CreateService creates a service; a conflict error if its id is taken.
+func (e *Engine) CreateService(ctx context.Context, actor, branch string, s queue.Service) error {
+	_, err := e.putService(ctx, actor, branch, s, createOnly)
+	return err
+}
+
+// ReplaceService replaces the settings of a service; not found if there is
+// none with its id.
+func (e *Engine) ReplaceService(ctx context.Context, actor, branch string, s queue.Service) error {
+	_, err := e.putService(ctx, actor, branch, s, replaceOnly)
+	return err
+}
+
+func (e *Engine) putService(ctx context.Context, actor, branch string, s queue.Service, mode putMode) (bool, error) {
 	var created bool
 	err := e.write(ctx, branch, actor, func(o *op) error {
 		var err error
-		created, err = o.putService(s)
+		created, err = o.putService(s, mode)
 		return err
 	})
 	return created, err
 }
 
-func (o *op) putService(s queue.Service) (bool, error) {
+func (o *op) putService(s queue.Service, mode putMode) (bool, error) {
 	svcs, err := o.b.Services()
 	if err != nil {
+		return false, err
+	}
+	created := !slices.ContainsFunc(svcs, func(x queue.Service) bool { return x.ID == s.ID })
+	if err := mode.check("service", s.ID, !created); err != nil {
 		return false, err
 	}
 	if err := s.Validate(svcs); err != nil {
 		return false, err
 	}
-	created := !slices.ContainsFunc(svcs, func(x queue.Service) bool { return x.ID == s.ID })
 	if err := o.b.PutService(s); err != nil {
 		return false, err
 	}
@@ -178,26 +219,35 @@ func (e *Engine) DeleteService(ctx context.Context, actor, branch, id string) er
 // PutCounter creates a counter or replaces its settings (name, services),
 // keeping its live state. It reports whether it was new.
 func (e *Engine) PutCounter(ctx context.Context, actor, branch string, c queue.Counter) (bool, error) {
-	var created bool
-	err := e.write(ctx, branch, actor, func(o *op) error {
-		var err error
-		created, err = o.putCounter(c)
-		return err
-	})
+	_, created, err := e.putCounter(ctx, actor, branch, c, upsert)
 	return created, err
 }
 
-func (o *op) putCounter(c queue.Counter) (bool, error) {
-	svcs, err := o.b.Services()
-	if err != nil {
-		return false, err
-	}
-	if err := c.Validate(svcs); err != nil {
-		return false, err
-	}
-	if len(c.Name) == 0 {
-		c.Name = queue.Text{"el": "Γκισέ " + c.ID, "en": "Counter " + c.ID}
-	}
+// CreateCounter creates a closed counter with c's settings and returns it;
+// a conflict error if its id is taken.
+func (e *Engine) CreateCounter(ctx context.Context, actor, branch string, c queue.Counter) (queue.Counter, error) {
+	stored, _, err := e.putCounter(ctx, actor, branch, c, createOnly)
+	return stored, err
+}
+
+// ReplaceCounter replaces the settings of a counter, keeping its live state,
+// and returns it; not found if there is none with c's id.
+func (e *Engine) ReplaceCounter(ctx context.Context, actor, branch string, c queue.Counter) (queue.Counter, error) {
+	stored, _, err := e.putCounter(ctx, actor, branch, c, replaceOnly)
+	return stored, err
+}
+
+func (e *Engine) putCounter(ctx context.Context, actor, branch string, c queue.Counter, mode putMode) (queue.Counter, bool, error) {
+	var created bool
+	err := e.write(ctx, branch, actor, func(o *op) error {
+		var err error
+		c, created, err = o.putCounter(c, mode)
+		return err
+	})
+	return c, created, err
+}
+
+func (o *op) putCounter(c queue.Counter, mode putMode) (queue.Counter, bool, error) {
 	// Only the settings come from the request; the live state is the
 	// stored counter's, or a closed counter's for a new one.
 	stored, err := o.b.Counter(c.ID)
@@ -206,12 +256,25 @@ func (o *op) putCounter(c queue.Counter) (bool, error) {
 	case created:
 		stored = queue.Counter{ID: c.ID, Status: queue.CounterClosed}
 	case err != nil:
-		return false, err
+		return c, false, err
+	}
+	if err := mode.check("counter", c.ID, !created); err != nil {
+		return c, false, err
+	}
+	svcs, err := o.b.Services()
+	if err != nil {
+		return c, false, err
+	}
+	if err := c.Validate(svcs); err != nil {
+		return c, false, err
+	}
+	if len(c.Name) == 0 {
+		c.Name = queue.Text{"el": "Γκισέ " + c.ID, "en": "Counter " + c.ID}
 	}
 	stored.Name, stored.Serves = c.Name, c.Serves
 	c = stored
 	if err := o.b.PutCounter(c); err != nil {
-		return false, err
+		return c, false, err
 	}
 	typ := queue.EvCounterUpdated
 	if created {
@@ -221,7 +284,7 @@ func (o *op) putCounter(c queue.Counter) (bool, error) {
 		Name   queue.Text `json:"name"`
 		Serves []string   `json:"serves"`
 	}{c.Name, c.Serves}
-	return created, o.emit(queue.Event{Type: typ, Counter: c.ID, Subject: c.ID, Detail: detail(settings)})
+	return c, created, o.emit(queue.Event{Type: typ, Counter: c.ID, Subject: c.ID, Detail: detail(settings)})
 }
 
 // DeleteCounter removes a closed counter.

@@ -127,3 +127,42 @@ func TestConcurrentIssueAndCall(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConcurrentCreatesOfOneID has administrators creating the same service
+// and the same counter at once: one of each succeeds, the others are told
+// it exists; nobody's create silently replaces another's.
+func TestConcurrentCreatesOfOneID(t *testing.T) {
+	f := newFixture(t)
+	const n = 8
+	var svcOK, ctrOK atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			s := queue.Service{ID: "passports", Prefix: "P", Name: queue.Text{"el": fmt.Sprint("Διαβατήρια ", i), "en": "Passports"}, Open: true}
+			switch err := f.e.CreateService(ctx, fmt.Sprint("admin", i), "demo", s); queue.ErrorCode(err) {
+			case "":
+				svcOK.Add(1)
+			case queue.CodeConflict:
+			default:
+				t.Errorf("create service: %v", err)
+			}
+		})
+		wg.Go(func() {
+			c := queue.Counter{ID: "9", Serves: []string{"certificates"}}
+			switch _, err := f.e.CreateCounter(ctx, fmt.Sprint("admin", i), "demo", c); queue.ErrorCode(err) {
+			case "":
+				ctrOK.Add(1)
+			case queue.CodeConflict:
+			default:
+				t.Errorf("create counter: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if svcOK.Load() != 1 || ctrOK.Load() != 1 {
+		t.Errorf("%d services and %d counters created, want 1 each", svcOK.Load(), ctrOK.Load())
+	}
+	_, err := f.e.ReplaceCounter(ctx, "admin", "demo", queue.Counter{ID: "nope", Serves: []string{"certificates"}})
+	wantCode(t, err, queue.CodeNotFound)
+	wantCode(t, f.e.ReplaceService(ctx, "admin", "demo", queue.Service{ID: "nope", Prefix: "N", Name: queue.Text{"el": "Ν"}}), queue.CodeNotFound)
+}
