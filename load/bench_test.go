@@ -46,10 +46,10 @@ func BenchmarkBigBranchBroadcast(b *testing.B) {
 		b.Fatal(err)
 	}
 	r := newRunner(opts, u, slog.New(slog.DiscardHandler))
-	defer r.api.close()
+	defer r.api.Close()
 	defer r.closeSubs()
 	ctx := b.Context()
-	if err := r.api.login(ctx, opts.User, opts.Password); err != nil {
+	if err := r.api.Login(ctx, opts.User, opts.Password); err != nil {
 		b.Fatal(err)
 	}
 	if err := r.setup(ctx); err != nil {

@@ -1,22 +1,20 @@
 package load
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/seira-queue/seira/internal/apiclient"
 )
 
 // requestTimeout bounds one HTTP request. Requests are not cancelled when
@@ -89,19 +87,12 @@ func errClass(err error) string {
 	return "other"
 }
 
-// api speaks seira's HTTP API as one signed-in user: one cookie session,
-// shared by every goroutine (staff are not rate-limited, and an
-// administrator may act on every counter).
-type api struct {
-	base string
-	hc   *http.Client
-	csrf string
-	errs *tally
-	log  *slog.Logger
-}
-
-func newAPI(base string, maxConns int, errs *tally, log *slog.Logger) *api {
-	jar, _ := cookiejar.New(nil) // never fails without options
+// newAPI returns the client of the run's API requests: one cookie
+// session shared by every goroutine (staff are not rate-limited, and an
+// administrator may act on every counter), with a transport of its own
+// sized for maxConns requests in flight. Errors are tallied in errs by
+// route, status and code.
+func newAPI(base string, maxConns int, errs *tally, log *slog.Logger) *apiclient.Client {
 	tr := &http.Transport{
 		Proxy:               nil, // loopback measurements must not detour
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -111,111 +102,16 @@ func newAPI(base string, maxConns int, errs *tally, log *slog.Logger) *api {
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
-	return &api{base: strings.TrimRight(base, "/"), errs: errs, log: log,
-		hc: &http.Client{Jar: jar, Transport: tr, Timeout: requestTimeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func (a *api) close() { a.hc.CloseIdleConnections() }
-
-// apiError is a non-2xx answer.
-type apiError struct {
-	Status int
-	Code   string
-	Msg    string
-}
-
-func (e *apiError) Error() string { return fmt.Sprintf("status %d %s: %s", e.Status, e.Code, e.Msg) }
-
-func (a *api) login(ctx context.Context, user, password string) error {
-	body, err := json.Marshal(map[string]string{"username": user, "password": password})
-	if err != nil {
-		return err
-	}
-	var me struct {
-		CSRF string `json:"csrf_token"`
-	}
-	if _, err := a.do(ctx, http.MethodPost, "/api/v1/login", "POST login", body, &me); err != nil {
-		return fmt.Errorf("sign in as %s: %w", user, err)
-	}
-	if me.CSRF == "" {
-		return fmt.Errorf("sign in as %s: no csrf_token in the answer", user)
-	}
-	a.csrf = me.CSRF
-	return nil
-}
-
-// do sends a request with a JSON body (if any) and decodes a 2xx JSON
-// answer into out (if not nil). route names the endpoint in the error
-// tally. A non-2xx status is an *apiError and is tallied; a transport
-// error is tallied unless ctx ended.
-func (a *api) do(ctx context.Context, method, path, route string, body []byte, out any) (int, error) {
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, r)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", route, err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if a.csrf != "" && method != http.MethodGet {
-		req.Header.Set("X-CSRF-Token", a.csrf)
-	}
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		if ctx.Err() == nil {
-			a.errs.add(route + ": " + errClass(err))
-			a.log.Debug("request failed", "route", route, "err", err)
-		}
-		return 0, fmt.Errorf("%s: %w", route, err)
-	}
-	defer resp.Body.Close()
-	if out == nil && resp.StatusCode < 300 {
-		// Drain so that the connection is reused; the body is not needed.
-		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return resp.StatusCode, fmt.Errorf("%s: read the answer: %w", route, err)
-		}
-		return resp.StatusCode, nil
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return resp.StatusCode, fmt.Errorf("%s: read the answer: %w", route, err)
-	}
-	if resp.StatusCode >= 300 {
-		ae := &apiError{Status: resp.StatusCode}
-		var e struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
-		if json.Unmarshal(raw, &e) == nil {
-			ae.Code, ae.Msg = e.Error.Code, e.Error.Message
-		}
-		a.errs.add(fmt.Sprintf("%s: %d %s", route, ae.Status, ae.Code))
-		a.log.Debug("error answer", "route", route, "status", ae.Status, "code", ae.Code, "message", ae.Msg)
-		return resp.StatusCode, fmt.Errorf("%s: %w", route, ae)
-	}
-	if out != nil && resp.StatusCode != http.StatusNoContent {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s: decode the answer: %w", route, err)
-		}
-	}
-	return resp.StatusCode, nil
-}
-
-// getJSON is do for GETs that must succeed.
-func (a *api) getJSON(ctx context.Context, path, route string, out any) error {
-	_, err := a.do(ctx, http.MethodGet, path, route, nil, out)
-	return err
-}
-
-// statusOf returns the status of an apiError, 0 for other errors.
-func statusOf(err error) int {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae.Status
-	}
-	return 0
+	return apiclient.New(base, apiclient.Options{Timeout: requestTimeout, Transport: tr,
+		Observe: func(route string, status int, err error) {
+			var ae *apiclient.Error
+			switch {
+			case status == 0:
+				errs.add(route + ": " + errClass(err))
+				log.Debug("request failed", "route", route, "err", err)
+			case errors.As(err, &ae):
+				errs.add(fmt.Sprintf("%s: %d %s", route, ae.Status, ae.Code))
+				log.Debug("error answer", "route", route, "status", ae.Status, "code", ae.Code, "message", ae.Message)
+			}
+		}})
 }

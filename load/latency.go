@@ -74,7 +74,7 @@ func (r *runner) sampleOnce(ctx context.Context, t *latencyTarget, i int) {
 	t.probe.cur.Store(s)
 	defer t.probe.cur.Store(nil)
 	start := time.Since(r.t0)
-	st, err := r.api.do(ctx, http.MethodPost, "/api/v1/branches/"+t.branch+"/counters/"+probeCounter+"/"+action,
+	st, err := r.api.Do(ctx, http.MethodPost, "/api/v1/branches/"+t.branch+"/counters/"+probeCounter+"/"+action,
 		"POST "+action+" (latency)", nil, nil)
 	switch {
 	case st == http.StatusNoContent:

@@ -44,6 +44,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/seira-queue/seira/internal/apiclient"
 )
 
 // Options configure a run. Start from DefaultOptions: zero values are
@@ -209,7 +211,7 @@ type runner struct {
 	log    *slog.Logger
 	base   string // http(s)://host
 	wsBase string // ws(s)://host
-	api    *api
+	api    *apiclient.Client
 	errs   *tally
 	dialer *websocket.Dialer
 	t0     time.Time // monotonic base of probe arrival times
@@ -263,10 +265,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, opts.budget())
 	defer cancel()
 	r := newRunner(opts, u, log)
-	defer r.api.close()
+	defer r.api.Close()
 	defer r.closeSubs()
 
-	if err := r.api.login(ctx, opts.User, opts.Password); err != nil {
+	if err := r.api.Login(ctx, opts.User, opts.Password); err != nil {
 		return nil, err
 	}
 	if err := r.setup(ctx); err != nil {

@@ -76,18 +76,11 @@ func histograms(samples []promSample, name, label string) map[string]Histogram {
 // required (the memory figure is meaningless without it); the others are
 // read when present.
 func (r *runner) scrape(ctx context.Context) (ServerSample, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/metrics", nil)
+	resp, err := r.api.Open(ctx, "/metrics", "GET metrics")
 	if err != nil {
 		return ServerSample{}, err
 	}
-	resp, err := r.api.hc.Do(req)
-	if err != nil {
-		return ServerSample{}, fmt.Errorf("metrics: %w", err)
-	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return ServerSample{}, fmt.Errorf("metrics: status %d", resp.StatusCode)
-	}
 	samples, err := parseProm(resp.Body)
 	if err != nil {
 		return ServerSample{}, err
@@ -147,7 +140,7 @@ func (r *runner) countIssued(ctx context.Context, branch string, seq uint64) (in
 			More bool `json:"more"`
 		}
 		path := "/api/v1/branches/" + branch + "/events?since=" + strconv.FormatUint(seq, 10) + "&limit=" + strconv.Itoa(eventsPage)
-		if err := r.api.getJSON(ctx, path, "GET events", &page); err != nil {
+		if _, err := r.api.Do(ctx, http.MethodGet, path, "GET events", nil, &page); err != nil {
 			return n, fmt.Errorf("events of %s: %w", branch, err)
 		}
 		for _, ev := range page.Events {

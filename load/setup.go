@@ -2,12 +2,13 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
+
+	"github.com/seira-queue/seira/internal/apiclient"
 )
 
 // setupConc bounds the set-up's concurrent requests.
@@ -41,7 +42,7 @@ func (r *runner) setup(ctx context.Context) error {
 	}
 	if err := each(ctx, counters, setupConc, func(ctx context.Context, c counterRef) error {
 		// Opening an open counter is a no-op, so re-runs are fine.
-		_, err := r.api.do(ctx, http.MethodPost, "/api/v1/branches/"+c.branch+"/counters/"+c.id+"/open", "POST open", nil, nil)
+		_, err := r.api.Do(ctx, http.MethodPost, "/api/v1/branches/"+c.branch+"/counters/"+c.id+"/open", "POST open", nil, nil)
 		if err != nil {
 			return fmt.Errorf("open counter %s of %s: %w", c.id, c.branch, err)
 		}
@@ -75,7 +76,7 @@ func (r *runner) ensureBranches(ctx context.Context, names []string) error {
 			ID string `json:"id"`
 		} `json:"branches"`
 	}
-	if err := r.api.getJSON(ctx, "/api/v1/branches", "GET branches", &list); err != nil {
+	if _, err := r.api.Do(ctx, http.MethodGet, "/api/v1/branches", "GET branches", nil, &list); err != nil {
 		return fmt.Errorf("list branches: %w", err)
 	}
 	have := map[string]bool{}
@@ -90,12 +91,8 @@ func (r *runner) ensureBranches(ctx context.Context, names []string) error {
 	}
 	r.log.Info("creating branches", "missing", len(missing), "of", len(names))
 	return each(ctx, missing, setupConc, func(ctx context.Context, id string) error {
-		body, err := json.Marshal(branchBody(id))
-		if err != nil {
-			return err
-		}
-		_, err = r.api.do(ctx, http.MethodPost, "/api/v1/branches", "POST branches", body, nil)
-		if statusOf(err) == http.StatusConflict {
+		_, err := r.api.Do(ctx, http.MethodPost, "/api/v1/branches", "POST branches", branchBody(id), nil)
+		if apiclient.StatusOf(err) == http.StatusConflict {
 			return nil // created meanwhile, by another run
 		}
 		if err != nil {
@@ -129,7 +126,7 @@ func (r *runner) seqOf(ctx context.Context, branch string) (uint64, error) {
 	var st struct {
 		Seq uint64 `json:"seq"`
 	}
-	if err := r.api.getJSON(ctx, "/api/v1/branches/"+branch+"/state", "GET state", &st); err != nil {
+	if _, err := r.api.Do(ctx, http.MethodGet, "/api/v1/branches/"+branch+"/state", "GET state", nil, &st); err != nil {
 		return 0, fmt.Errorf("state of %s: %w", branch, err)
 	}
 	return st.Seq, nil
@@ -156,7 +153,7 @@ func (r *runner) issue(ctx context.Context, branch string, body []byte, wantToke
 	if wantToken {
 		dst = &out
 	}
-	st, err := r.api.do(ctx, http.MethodPost, "/api/v1/branches/"+branch+"/tickets", "POST tickets", body, dst)
+	st, err := r.api.Do(ctx, http.MethodPost, "/api/v1/branches/"+branch+"/tickets", "POST tickets", body, dst)
 	if st != http.StatusCreated {
 		if err == nil {
 			r.errs.add(fmt.Sprintf("POST tickets: %d (want 201)", st))

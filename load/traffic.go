@@ -150,7 +150,7 @@ func (r *runner) counters(ctx, window context.Context) {
 		wg.Go(func() {
 			for lim.Wait(window) == nil {
 				c := refs[(idx.Add(1)-1)%int64(len(refs))]
-				st, _ := r.api.do(ctx, http.MethodPost, c.path, "POST next", nil, nil)
+				st, _ := r.api.Do(ctx, http.MethodPost, c.path, "POST next", nil, nil)
 				switch st {
 				case http.StatusOK:
 					r.nextOK.Add(1)
@@ -175,7 +175,7 @@ func (r *runner) healthz(ctx context.Context, rep *Report) {
 	// Its own connections, kept alive, so that it measures the handler
 	// and not TCP set-up.
 	hc := newAPI(r.base, r.opts.HealthzConc, r.errs, r.log)
-	defer hc.close()
+	defer hc.Close()
 	window, cancel := context.WithTimeout(ctx, r.opts.HealthzDuration)
 	defer cancel()
 	start := time.Now()
@@ -183,7 +183,7 @@ func (r *runner) healthz(ctx context.Context, rep *Report) {
 	for range r.opts.HealthzConc {
 		wg.Go(func() {
 			for window.Err() == nil {
-				if st, _ := hc.do(ctx, http.MethodGet, "/healthz", "GET healthz", nil, nil); st == http.StatusOK {
+				if st, _ := hc.Do(ctx, http.MethodGet, "/healthz", "GET healthz", nil, nil); st == http.StatusOK {
 					r.healthzOK.Add(1)
 				}
 			}

@@ -170,7 +170,7 @@ func (p *player) report(plan []Citizen, end time.Time, final stateView) *Report 
 	r.Lag = LagOf(p.lags)
 	r.IssueFailed, r.Foreign = p.issueFailed, p.foreign
 	p.mu.Unlock()
-	r.Requests, r.Failures = p.c.tally.summary()
+	r.Requests, r.Failures = p.tally.summary()
 	return r
 }
 

@@ -26,6 +26,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/seira-queue/seira/internal/apiclient"
 )
 
 // Options configure a run.
@@ -111,7 +113,8 @@ func Run(ctx context.Context, d Day, opts Options) (*Report, error) {
 type player struct {
 	day      Day
 	opts     Options
-	c        *client
+	c        *apiclient.Client
+	tally    *tally // c's requests by route and status
 	clock    serverClock
 	log      *slog.Logger
 	base     time.Time // the day's opening, server time
@@ -129,9 +132,10 @@ type player struct {
 }
 
 func play(ctx context.Context, d Day, opts Options, url string, srv *local, log *slog.Logger) (*Report, error) {
-	p := &player{day: d, opts: opts, c: newClient(url, log), log: log, runID: randomHex(4),
+	tally := newTally()
+	p := &player{day: d, opts: opts, c: newClient(url, tally, log), tally: tally, log: log, runID: randomHex(4),
 		ledger: newLedger(), kioskEnd: make(chan struct{})}
-	if err := p.c.login(ctx, opts.User, opts.Password); err != nil {
+	if err := p.c.Login(ctx, opts.User, opts.Password); err != nil {
 		return nil, err
 	}
 	if srv != nil {
@@ -236,7 +240,7 @@ func (p *player) branchPath() string { return "/api/v1/branches/" + p.day.Branch
 
 func (p *player) state(ctx context.Context) (stateView, error) {
 	var st stateView
-	_, err := p.c.do(ctx, http.MethodGet, p.branchPath()+"/state", "GET /state", nil, nil, &st)
+	_, err := p.c.Do(ctx, http.MethodGet, p.branchPath()+"/state", "GET /state", nil, &st)
 	if err != nil {
 		return st, fmt.Errorf("branch %s: %w", p.day.Branch, err)
 	}
@@ -403,12 +407,12 @@ func (p *player) issue(ctx context.Context, i int, cit Citizen, at time.Time) {
 	}
 	body := map[string]string{"service": cit.Service, "priority": prio, "lang": "el"}
 	// One key per ticket: a retry after a lost answer gets the same ticket.
-	key := map[string]string{"Idempotency-Key": fmt.Sprintf("sim-%s-%d", p.runID, i)}
+	key := http.Header{"Idempotency-Key": {fmt.Sprintf("sim-%s-%d", p.runID, i)}}
 	var tv ticketView
 	var err error
 	for try := 0; try < 3; try++ {
-		_, err = p.c.do(ctx, http.MethodPost, p.branchPath()+"/tickets", "POST /tickets", body, key, &tv)
-		if st := statusOf(err); err == nil || ctx.Err() != nil || (st >= 400 && st < 500) {
+		_, err = p.c.DoHeader(ctx, http.MethodPost, p.branchPath()+"/tickets", "POST /tickets", key, body, &tv)
+		if st := apiclient.StatusOf(err); err == nil || ctx.Err() != nil || (st >= 400 && st < 500) {
 			break
 		}
 	}
@@ -429,7 +433,7 @@ func (p *player) clerk(ctx context.Context, dc DayCounter) {
 	route := func(action string) string { return "POST /counters/{c}/" + action }
 	act := func(action string, scheduled time.Time) error {
 		p.lag(dc.ID+" "+action, scheduled, p.clock.now())
-		_, err := p.c.do(ctx, http.MethodPost, path+"/"+action, route(action), nil, nil, nil)
+		_, err := p.c.Do(ctx, http.MethodPost, path+"/"+action, route(action), nil, nil)
 		return err
 	}
 	type pause struct {
@@ -480,7 +484,7 @@ func (p *player) clerk(ctx context.Context, dc DayCounter) {
 		}
 		var tv ticketView
 		p.lag(dc.ID+" next", due, p.clock.now())
-		status, err := p.c.do(ctx, http.MethodPost, path+"/next", route("next"), nil, nil, &tv)
+		status, err := p.c.Do(ctx, http.MethodPost, path+"/next", route("next"), nil, &tv)
 		if err == nil && status == http.StatusOK && tv.CalledAt == nil {
 			err = errors.New("a called ticket without called_at")
 		}
@@ -553,7 +557,7 @@ func (p *player) reconcile(ctx context.Context) error {
 			continue
 		}
 		var tv ticketView
-		if _, err := p.c.do(ctx, http.MethodGet, "/api/v1/tickets/"+t.token, "GET /tickets/{token}", nil, nil, &tv); err != nil {
+		if _, err := p.c.Do(ctx, http.MethodGet, "/api/v1/tickets/"+t.token, "GET /tickets/{token}", nil, &tv); err != nil {
 			return fmt.Errorf("ticket %s: %w", t.Number, err)
 		}
 		t.State = tv.State

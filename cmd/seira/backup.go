@@ -1,20 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/seira-queue/seira/internal/apiclient"
 )
 
 // backupCmd copies a running server's store to a file through the API:
@@ -27,48 +24,23 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	password := getenv("SEIRA_PASSWORD")
-	if password == "" {
-		password = getenv("SEIRA_ADMIN_PASSWORD")
-	}
+	password := adminPassword(getenv)
 	switch {
 	case *out == "":
 		return errors.New("backup: -o FILE is required")
 	case password == "":
 		return errors.New("backup: set the administrator's password in SEIRA_PASSWORD")
 	}
-	base := strings.TrimRight(*url, "/")
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Minute}
-
-	body, _ := json.Marshal(map[string]string{"username": *user, "password": password})
-	req, err := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/login", bytes.NewReader(body))
-	if err != nil {
-		return err
+	// The timeout bounds the whole copy, which streams a store of any size.
+	c := apiclient.New(*url, apiclient.Options{Timeout: 30 * time.Minute})
+	if err := c.Login(ctx, *user, password); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("backup: sign in: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("backup: sign in as %s: %s", *user, resp.Status)
-	}
-
-	req, err = http.NewRequestWithContext(ctx, "GET", base+"/api/v1/backup", nil)
-	if err != nil {
-		return err
-	}
-	resp, err = client.Do(req)
+	resp, err := c.Open(ctx, "/api/v1/backup", "GET /backup")
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-		return fmt.Errorf("backup: %s: %s", resp.Status, bytes.TrimSpace(msg))
-	}
 	// Write beside the target and rename once whole and checked, so that a
 	// failed copy never replaces a good one.
 	tmp, err := os.CreateTemp(filepath.Dir(*out), ".seira-backup-*")

@@ -35,19 +35,11 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 	idleWait := fs.Duration("idle-wait", d.IdleWait, "how long subscribers sit idle before the server's memory is read")
 	verify := fs.Bool("verify", d.Verify, "count ticket.issued events in the server's log afterwards")
 	jsonFile := fs.String("json", "", "also write the report to this file as JSON")
-	logLevel := fs.String("log-level", env("log-level", "warn"), "log level: debug, info, warn or error")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	log, err := newLogger("text", *logLevel, stderr)
+	log, err := parseLogged(fs, env, args, stderr)
 	if err != nil {
 		return err
 	}
-	password := getenv("SEIRA_PASSWORD")
-	if password == "" {
-		password = getenv("SEIRA_ADMIN_PASSWORD")
-	}
-	opts := load.Options{URL: *url, AllowRemote: *allowRemote, User: *user, Password: password,
+	opts := load.Options{URL: *url, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
 		Branches: *branches, Duration: *duration, IssueRate: *issueRate, IssueConc: *issueConc,
 		MaxInflight: *maxInflight, CounterConc: *counterConc, Subs: *subs, PhoneShare: *phoneShare,
 		Office: *office, BigBranch: *big, Samples: *samples, HealthzConc: *healthzConc,

@@ -24,11 +24,7 @@ func simCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	csvFile := fs.String("csv", "", "write one row per ticket to this CSV file")
 	data := fs.String("data", "", "without -url: keep the in-process server's store in this directory")
 	hardStop := fs.Duration("hard-stop", time.Hour, "how long after closing the clerks keep serving the tickets still waiting")
-	logLevel := fs.String("log-level", env("log-level", "warn"), "log level: debug, info, warn or error")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	log, err := newLogger("text", *logLevel, stderr)
+	log, err := parseLogged(fs, env, args, stderr)
 	if err != nil {
 		return err
 	}
