@@ -70,11 +70,11 @@ func otherBranch() map[string]any {
 // createOther creates branch "other" through POST /api/v1/branches.
 func createOther(t *testing.T, admin *apptest.Client) {
 	t.Helper()
-	res := mustStatus(t, admin.Do("POST", "/api/v1/branches", otherBranch()), http.StatusCreated)
-	s := decode[settingsJSON](t, res)
+	res := apptest.MustStatus(t, admin.Do("POST", "/api/v1/branches", otherBranch()), http.StatusCreated)
+	s := apptest.Decode[settingsJSON](t, res)
 	if s.Branch.ID != "other" || s.Branch.Name["el"] != "Άλλο ΚΕΠ" || s.Branch.TimeZone != "Europe/Athens" ||
 		len(s.Services) != 1 || s.Services[0].ID != "certificates" || len(s.Counters) != 1 || s.Counters[0].ID != "1" {
-		t.Fatalf("created branch: %s", short(res.Body))
+		t.Fatalf("created branch: %s", apptest.Short(res.Body))
 	}
 	if s.Counters[0].Status != "closed" || s.Counters[0].Name["el"] == "" {
 		t.Errorf("a new counter should be closed with a default name: %+v", s.Counters[0])
@@ -239,11 +239,11 @@ func TestRoleMatrix(t *testing.T) {
 				res := role.c.Do(r.method, r.path, r.body)
 				switch {
 				case res.Status != want:
-					t.Errorf("%s: %s %s: status %d, want %d: %s", role.name, r.method, r.path, res.Status, want, short(res.Body))
+					t.Errorf("%s: %s %s: status %d, want %d: %s", role.name, r.method, r.path, res.Status, want, apptest.Short(res.Body))
 				case want == http.StatusUnauthorized:
-					wantError(t, res, want, "unauthenticated")
+					apptest.WantError(t, res, want, "unauthenticated")
 				case want == http.StatusForbidden:
-					wantError(t, res, want, "forbidden")
+					apptest.WantError(t, res, want, "forbidden")
 				}
 			}
 		})
@@ -270,7 +270,7 @@ func TestBranchList(t *testing.T) {
 		{"manager of other", f.otherMgr, []string{"other"}},
 		{"clerk of demo", f.clerk, []string{"demo"}},
 	} {
-		res := mustStatus(t, tc.c.Do("GET", "/api/v1/branches", nil), http.StatusOK)
+		res := apptest.MustStatus(t, tc.c.Do("GET", "/api/v1/branches", nil), http.StatusOK)
 		var got struct {
 			Branches []struct {
 				ID string `json:"id"`
@@ -300,10 +300,10 @@ func TestValidation(t *testing.T) {
 
 	// Someone waits for service "extra", which no counter serves; counter
 	// 2 is open; someone waits in branch other, whose counters are closed.
-	mustStatus(t, f.admin.Do("POST", demoPath+"/services", map[string]any{"id": "extra", "prefix": "E", "open": true,
+	apptest.MustStatus(t, f.admin.Do("POST", demoPath+"/services", map[string]any{"id": "extra", "prefix": "E", "open": true,
 		"name": map[string]string{"el": "Επιπλέον"}}), http.StatusCreated)
 	issue(t, kiosk, "demo", "extra")
-	mustStatus(t, f.clerk.Do("POST", demoPath+"/counters/2/open", nil), http.StatusOK)
+	apptest.MustStatus(t, f.clerk.Do("POST", demoPath+"/counters/2/open", nil), http.StatusOK)
 	issue(t, f.otherMgr, "other", "certificates")
 	// A device of branch other, which demo's manager must not reach.
 	otherDev, _, err := f.env.App.Auth.CreateDevice(context.Background(), "test", auth.Device{Branch: "other", Kind: auth.DeviceKiosk, Name: "other kiosk"})
@@ -439,12 +439,12 @@ func TestValidation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantError(t, tc.c.Do(tc.method, tc.path, tc.body), tc.status, tc.code)
+			apptest.WantError(t, tc.c.Do(tc.method, tc.path, tc.body), tc.status, tc.code)
 		})
 	}
 
 	// Nothing refused was changed.
-	s := decode[settingsJSON](t, mustStatus(t, f.admin.Do("GET", demoPath+"/settings", nil), http.StatusOK))
+	s := apptest.Decode[settingsJSON](t, apptest.MustStatus(t, f.admin.Do("GET", demoPath+"/settings", nil), http.StatusOK))
 	if s.Branch.TimeZone != "Europe/Athens" || len(s.Branch.Hours) != 0 || s.Branch.Name["el"] != "ΚΕΠ Επίδειξης" {
 		t.Errorf("refused changes changed the branch: %+v", s.Branch)
 	}
@@ -454,7 +454,7 @@ func TestValidation(t *testing.T) {
 	if !f.env.App.Engine.HasBranch(context.Background(), "other") {
 		t.Error("branch other was deleted")
 	}
-	users := decode[usersJSON](t, mustStatus(t, f.admin.Do("GET", "/api/v1/users", nil), http.StatusOK))
+	users := apptest.Decode[usersJSON](t, apptest.MustStatus(t, f.admin.Do("GET", "/api/v1/users", nil), http.StatusOK))
 	for _, u := range users.Users {
 		switch u.Username {
 		case "admin":
@@ -475,7 +475,7 @@ func TestValidation(t *testing.T) {
 	}
 	// The administrator still signs in as an administrator with their own
 	// password, and demo.clerk with theirs.
-	me := decode[meJSON](t, mustStatus(t, f.env.Admin().Do("GET", "/api/v1/me", nil), http.StatusOK))
+	me := apptest.Decode[meJSON](t, apptest.MustStatus(t, f.env.Admin().Do("GET", "/api/v1/me", nil), http.StatusOK))
 	if me.User == nil || me.User.Role != "admin" {
 		t.Errorf("admin after refused changes: %+v", me.User)
 	}
@@ -497,7 +497,7 @@ func TestUsernameCaseIsNoTakeover(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			res := f.mgr.Do("POST", demoPath+"/users", map[string]any{"username": tc.username, "password": "chosen-by-the-manager"})
-			wantError(t, res, http.StatusConflict, "conflict")
+			apptest.WantError(t, res, http.StatusConflict, "conflict")
 			u, err := f.env.App.Auth.User(context.Background(), tc.victim)
 			if err != nil || string(u.Role) != tc.role {
 				t.Errorf("%s is now %s in %v (err %v), want role %s", tc.victim, u.Role, u.Branches, err, tc.role)
@@ -527,11 +527,11 @@ func TestServiceRenameIsLive(t *testing.T) {
 
 	body := map[string]any{"name": map[string]string{"el": "Πιστοποιητικά (νέο)", "en": "Certificates (new)"},
 		"prefix": "A", "order": 1, "open": true, "default_service_s": 240}
-	res := mustStatus(t, f.mgr.Do("PUT", demoPath+"/services/certificates", body), http.StatusOK)
-	if got := decode[serviceJSON](t, res); got.ID != "certificates" || got.Name["el"] != "Πιστοποιητικά (νέο)" {
-		t.Errorf("PUT answer %s", short(res.Body))
+	res := apptest.MustStatus(t, f.mgr.Do("PUT", demoPath+"/services/certificates", body), http.StatusOK)
+	if got := apptest.Decode[serviceJSON](t, res); got.ID != "certificates" || got.Name["el"] != "Πιστοποιητικά (νέο)" {
+		t.Errorf("PUT answer %s", apptest.Short(res.Body))
 	}
-	st := decode[stateJSON](t, mustStatus(t, f.anon.Do("GET", demoPath+"/state", nil), http.StatusOK))
+	st := apptest.Decode[stateJSON](t, apptest.MustStatus(t, f.anon.Do("GET", demoPath+"/state", nil), http.StatusOK))
 	if got := serviceName(st.Services, "certificates"); got != "Πιστοποιητικά (νέο)" {
 		t.Errorf("GET /state right after the change shows %q", got)
 	}
@@ -556,13 +556,13 @@ func TestClosedServiceRefusesTickets(t *testing.T) {
 	kiosk := f.env.Kiosk("demo")
 	issue(t, kiosk, "demo", "certificates")
 	put := func(open bool) {
-		mustStatus(t, f.mgr.Do("PUT", demoPath+"/services/certificates", map[string]any{
+		apptest.MustStatus(t, f.mgr.Do("PUT", demoPath+"/services/certificates", map[string]any{
 			"name": map[string]string{"el": "Πιστοποιητικά"}, "prefix": "A", "open": open}), http.StatusOK)
 	}
 	put(false)
-	wantError(t, kiosk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusUnprocessableEntity, "service_closed")
-	wantError(t, f.clerk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusUnprocessableEntity, "service_closed")
-	st := decode[stateJSON](t, mustStatus(t, f.anon.Do("GET", demoPath+"/state", nil), http.StatusOK))
+	apptest.WantError(t, kiosk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusUnprocessableEntity, "service_closed")
+	apptest.WantError(t, f.clerk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusUnprocessableEntity, "service_closed")
+	st := apptest.Decode[stateJSON](t, apptest.MustStatus(t, f.anon.Do("GET", demoPath+"/state", nil), http.StatusOK))
 	for _, s := range st.Services {
 		if s.ID == "certificates" && (s.Open || s.Waiting != 1) {
 			t.Errorf("closed service in state: %+v (want closed, the 1 ticket still waiting)", s)
@@ -577,47 +577,47 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	victim := f.env.User("soon.gone", auth.RoleClerk, "demo")
-	mustStatus(t, victim.Do("GET", "/api/v1/me", nil), http.StatusOK)
-	mustStatus(t, victim.Do("POST", demoPath+"/counters/1/open", nil), http.StatusOK)
-	mustStatus(t, victim.Do("POST", demoPath+"/counters/1/pause", nil), http.StatusOK)
+	apptest.MustStatus(t, victim.Do("GET", "/api/v1/me", nil), http.StatusOK)
+	apptest.MustStatus(t, victim.Do("POST", demoPath+"/counters/1/open", nil), http.StatusOK)
+	apptest.MustStatus(t, victim.Do("POST", demoPath+"/counters/1/pause", nil), http.StatusOK)
 
-	res := mustStatus(t, f.mgr.Do("PUT", "/api/v1/users/soon.gone", map[string]any{"disabled": true}), http.StatusOK)
-	if u := decode[userJSON](t, res); !u.Disabled || u.Username != "soon.gone" {
-		t.Errorf("PUT answer %s: want the user disabled", short(res.Body))
+	res := apptest.MustStatus(t, f.mgr.Do("PUT", "/api/v1/users/soon.gone", map[string]any{"disabled": true}), http.StatusOK)
+	if u := apptest.Decode[userJSON](t, res); !u.Disabled || u.Username != "soon.gone" {
+		t.Errorf("PUT answer %s: want the user disabled", apptest.Short(res.Body))
 	}
-	wantError(t, victim.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
-	wantError(t, victim.Do("POST", demoPath+"/counters/1/open", nil), http.StatusUnauthorized, "unauthenticated")
-	wantError(t, f.env.Client().Do("POST", "/api/v1/login", map[string]string{"username": "soon.gone", "password": "password-of-soon.gone"}),
+	apptest.WantError(t, victim.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+	apptest.WantError(t, victim.Do("POST", demoPath+"/counters/1/open", nil), http.StatusUnauthorized, "unauthenticated")
+	apptest.WantError(t, f.env.Client().Do("POST", "/api/v1/login", map[string]string{"username": "soon.gone", "password": "password-of-soon.gone"}),
 		http.StatusUnauthorized, "unauthenticated")
 
 	// Enabled again, they sign in afresh.
-	mustStatus(t, f.mgr.Do("PUT", "/api/v1/users/soon.gone", map[string]any{"disabled": false}), http.StatusOK)
+	apptest.MustStatus(t, f.mgr.Do("PUT", "/api/v1/users/soon.gone", map[string]any{"disabled": false}), http.StatusOK)
 	c := f.env.Client()
 	c.Login("soon.gone", "password-of-soon.gone")
-	mustStatus(t, c.Do("GET", "/api/v1/me", nil), http.StatusOK)
+	apptest.MustStatus(t, c.Do("GET", "/api/v1/me", nil), http.StatusOK)
 }
 
 func TestRevokedDeviceTokenStops(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	res := mustStatus(t, f.mgr.Do("POST", demoPath+"/devices", map[string]any{"kind": "kiosk", "name": "Entrance"}), http.StatusCreated)
-	nd := decode[newDeviceJSON](t, res)
+	res := apptest.MustStatus(t, f.mgr.Do("POST", demoPath+"/devices", map[string]any{"kind": "kiosk", "name": "Entrance"}), http.StatusCreated)
+	nd := apptest.Decode[newDeviceJSON](t, res)
 	if nd.Token == "" || nd.Device.ID == "" || nd.Device.Kind != "kiosk" || nd.Device.Branch != "demo" || nd.Device.Name != "Entrance" {
-		t.Fatalf("new device: %s", short(res.Body))
+		t.Fatalf("new device: %s", apptest.Short(res.Body))
 	}
 	k := f.env.Client()
 	k.Token = nd.Token
 	issue(t, k, "demo", "certificates")
-	me := decode[meJSON](t, mustStatus(t, k.Do("GET", "/api/v1/me", nil), http.StatusOK))
+	me := apptest.Decode[meJSON](t, apptest.MustStatus(t, k.Do("GET", "/api/v1/me", nil), http.StatusOK))
 	if me.Device == nil || me.Device.ID != nd.Device.ID {
 		t.Errorf("/me with the token: %+v", me)
 	}
 
-	mustStatus(t, f.mgr.Do("DELETE", demoPath+"/devices/"+nd.Device.ID, nil), http.StatusNoContent)
-	wantError(t, k.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusUnauthorized, "unauthenticated")
-	wantError(t, k.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+	apptest.MustStatus(t, f.mgr.Do("DELETE", demoPath+"/devices/"+nd.Device.ID, nil), http.StatusNoContent)
+	apptest.WantError(t, k.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusUnauthorized, "unauthenticated")
+	apptest.WantError(t, k.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
 
-	devs := decode[devicesJSON](t, mustStatus(t, f.mgr.Do("GET", demoPath+"/devices", nil), http.StatusOK))
+	devs := apptest.Decode[devicesJSON](t, apptest.MustStatus(t, f.mgr.Do("GET", demoPath+"/devices", nil), http.StatusOK))
 	found := false
 	for _, d := range devs.Devices {
 		if d.ID == nd.Device.ID {
@@ -630,19 +630,19 @@ func TestRevokedDeviceTokenStops(t *testing.T) {
 	if !found {
 		t.Errorf("the revoked device is not listed: %+v", devs)
 	}
-	if strings.Contains(string(mustStatus(t, f.mgr.Do("GET", demoPath+"/devices", nil), http.StatusOK).Body), nd.Token) {
+	if strings.Contains(string(apptest.MustStatus(t, f.mgr.Do("GET", demoPath+"/devices", nil), http.StatusOK).Body), nd.Token) {
 		t.Error("the device list shows a token")
 	}
 	// A revoked device gets no new pairing link and cannot be changed.
-	wantError(t, f.mgr.Do("POST", demoPath+"/devices/"+nd.Device.ID+"/pairing", nil), http.StatusConflict, "conflict")
-	wantError(t, f.mgr.Do("PUT", demoPath+"/devices/"+nd.Device.ID, map[string]any{"name": "Back"}), http.StatusConflict, "conflict")
+	apptest.WantError(t, f.mgr.Do("POST", demoPath+"/devices/"+nd.Device.ID+"/pairing", nil), http.StatusConflict, "conflict")
+	apptest.WantError(t, f.mgr.Do("PUT", demoPath+"/devices/"+nd.Device.ID, map[string]any{"name": "Back"}), http.StatusConflict, "conflict")
 }
 
 func TestPairingURLPairsABrowser(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	res := mustStatus(t, f.mgr.Do("POST", demoPath+"/devices", map[string]any{"kind": "display", "name": "Wall"}), http.StatusCreated)
-	nd := decode[newDeviceJSON](t, res)
+	res := apptest.MustStatus(t, f.mgr.Do("POST", demoPath+"/devices", map[string]any{"kind": "display", "name": "Wall"}), http.StatusCreated)
+	nd := apptest.Decode[newDeviceJSON](t, res)
 	if want := f.env.URL + "/display/demo?pair="; !strings.HasPrefix(nd.PairingURL, want) || len(nd.PairingURL) <= len(want) {
 		t.Fatalf("pairing_url %q, want %s…", nd.PairingURL, want)
 	}
@@ -653,11 +653,11 @@ func TestPairingURLPairsABrowser(t *testing.T) {
 		t.Helper()
 		b := f.env.Client()
 		res := b.Do("GET", strings.TrimPrefix(link, f.env.URL), nil)
-		mustStatus(t, res, http.StatusSeeOther)
+		apptest.MustStatus(t, res, http.StatusSeeOther)
 		if loc := res.Header.Get("Location"); loc != "/display/demo" {
 			t.Errorf("pairing redirects to %q, want /display/demo", loc)
 		}
-		me := decode[meJSON](t, mustStatus(t, b.Do("GET", "/api/v1/me", nil), http.StatusOK))
+		me := apptest.Decode[meJSON](t, apptest.MustStatus(t, b.Do("GET", "/api/v1/me", nil), http.StatusOK))
 		if me.Device == nil || me.Device.ID != nd.Device.ID || me.Device.Kind != "display" || me.Device.Branch != "demo" || me.User != nil {
 			t.Errorf("/me after pairing: %+v, want display %s", me, nd.Device.ID)
 		}
@@ -678,9 +678,9 @@ func TestPairingURLPairsABrowser(t *testing.T) {
 	b2 := pair(fresh.URL)
 
 	// Revoking the device signs its browsers out and kills its links.
-	mustStatus(t, f.mgr.Do("DELETE", demoPath+"/devices/"+nd.Device.ID, nil), http.StatusNoContent)
+	apptest.MustStatus(t, f.mgr.Do("DELETE", demoPath+"/devices/"+nd.Device.ID, nil), http.StatusNoContent)
 	for _, b := range []*apptest.Client{b1, b2} {
-		wantError(t, b.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, b.Do("GET", "/api/v1/me", nil), http.StatusUnauthorized, "unauthenticated")
 	}
 	if res := f.env.Client().Do("GET", strings.TrimPrefix(fresh.URL, f.env.URL), nil); res.Status != http.StatusNotFound {
 		t.Errorf("pairing link of a revoked device: status %d, want 404", res.Status)
@@ -732,9 +732,9 @@ func TestAuditTrail(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			since := lastSeq(t, f.admin, demoPath)
 			res := s.c.Do(s.method, s.path(), s.body)
-			mustStatus(t, res, s.status)
+			apptest.MustStatus(t, res, s.status)
 			if s.typ == "device.created" {
-				nd := decode[newDeviceJSON](t, res)
+				nd := apptest.Decode[newDeviceJSON](t, res)
 				deviceToken, deviceID = nd.Token, nd.Device.ID
 			}
 			subject := s.subject
@@ -751,7 +751,7 @@ func TestAuditTrail(t *testing.T) {
 	}
 	// The manager reads their branch's trail too; the whole trail holds no
 	// secret.
-	body := mustStatus(t, mgr.Do("GET", eventsPath, nil), http.StatusOK).Body
+	body := apptest.MustStatus(t, mgr.Do("GET", eventsPath, nil), http.StatusOK).Body
 	for _, bad := range []string{userPassword, newPassword, "password_hash", "$2a$", "token_hash", deviceToken, "password-of-"} {
 		if bad != "" && bytes.Contains(body, []byte(bad)) {
 			t.Errorf("the audit trail contains %q", bad)
@@ -764,7 +764,7 @@ func fixedPath(p string) func() string { return func() string { return p } }
 // lastSeq is the seq of the branch's last event.
 func lastSeq(t *testing.T, c *apptest.Client, branchPath string) uint64 {
 	t.Helper()
-	evs := decode[eventsJSON](t, mustStatus(t, c.Do("GET", branchPath+"/events?limit=5000", nil), http.StatusOK))
+	evs := apptest.Decode[eventsJSON](t, apptest.MustStatus(t, c.Do("GET", branchPath+"/events?limit=5000", nil), http.StatusOK))
 	if evs.More {
 		t.Fatal("more than 5000 events")
 	}
@@ -778,8 +778,8 @@ func lastSeq(t *testing.T, c *apptest.Client, branchPath string) uint64 {
 // the events after since, and none of secrets in their JSON.
 func checkEvent(t *testing.T, c *apptest.Client, branchPath string, since uint64, typ, subject, actor string, secrets []string) {
 	t.Helper()
-	res := mustStatus(t, c.Do("GET", branchPath+"/events?since="+strconv.FormatUint(since, 10), nil), http.StatusOK)
-	evs := decode[eventsJSON](t, res)
+	res := apptest.MustStatus(t, c.Do("GET", branchPath+"/events?since="+strconv.FormatUint(since, 10), nil), http.StatusOK)
+	evs := apptest.Decode[eventsJSON](t, res)
 	found := false
 	for _, ev := range evs.Events {
 		if ev.Seq <= since {
@@ -796,14 +796,14 @@ func checkEvent(t *testing.T, c *apptest.Client, branchPath string, since uint64
 		}
 	}
 	if !found {
-		t.Errorf("no %s event about %q after seq %d: %s", typ, subject, since, short(res.Body))
+		t.Errorf("no %s event about %q after seq %d: %s", typ, subject, since, apptest.Short(res.Body))
 	}
 	for _, s := range secrets {
 		if bytes.Contains(res.Body, []byte(s)) {
-			t.Errorf("the %s event JSON contains %q: %s", typ, s, short(res.Body))
+			t.Errorf("the %s event JSON contains %q: %s", typ, s, apptest.Short(res.Body))
 		}
 	}
-	if keys := jsonKeys(t, res.Body); keys["password"] || keys["password_hash"] || keys["token"] || keys["token_hash"] {
+	if keys := apptest.JSONKeys(t, res.Body); keys["password"] || keys["password_hash"] || keys["token"] || keys["token_hash"] {
 		t.Errorf("the events JSON has a secret's key: %v", keys)
 	}
 }
@@ -820,25 +820,25 @@ func TestStats(t *testing.T) {
 		t.Helper()
 		return f.clerk.Do("POST", demoPath+"/counters/1/"+action, nil)
 	}
-	mustStatus(t, counter("open"), http.StatusOK)
+	apptest.MustStatus(t, counter("open"), http.StatusOK)
 	var tickets []ticketJSON
 	for range 4 {
 		tickets = append(tickets, issue(t, kiosk, "demo", "certificates"))
 	}
 	next := func(want string) {
 		t.Helper()
-		res := mustStatus(t, counter("next"), http.StatusOK)
-		if tk := decode[ticketJSON](t, res); tk.Number != want {
+		res := apptest.MustStatus(t, counter("next"), http.StatusOK)
+		if tk := apptest.Decode[ticketJSON](t, res); tk.Number != want {
 			t.Fatalf("next called %s, want %s", tk.Number, want)
 		}
 	}
 	next(tickets[0].Number)
-	mustStatus(t, counter("start"), http.StatusOK)
-	mustStatus(t, counter("done"), http.StatusOK)
+	apptest.MustStatus(t, counter("start"), http.StatusOK)
+	apptest.MustStatus(t, counter("done"), http.StatusOK)
 	next(tickets[1].Number)
-	mustStatus(t, counter("no-show"), http.StatusOK)
+	apptest.MustStatus(t, counter("no-show"), http.StatusOK)
 	if res := f.anon.Do("DELETE", "/api/v1/tickets/"+tickets[2].Token, nil); res.Status >= 300 {
-		t.Fatalf("cancel: status %d %s", res.Status, short(res.Body))
+		t.Fatalf("cancel: status %d %s", res.Status, apptest.Short(res.Body))
 	}
 	issue(t, kiosk, "demo", "signatures")
 
@@ -850,11 +850,11 @@ func TestStats(t *testing.T) {
 	}
 	q := demoPath + "/stats?from=" + today + "&to=" + today
 	for _, c := range []*apptest.Client{f.mgr, f.admin} {
-		res := mustStatus(t, c.Do("GET", q+"&by=service", nil), http.StatusOK)
+		res := apptest.MustStatus(t, c.Do("GET", q+"&by=service", nil), http.StatusOK)
 		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 			t.Errorf("stats Content-Type %q", ct)
 		}
-		rep := decode[reportJSON](t, res)
+		rep := apptest.Decode[reportJSON](t, res)
 		if rep.From != today || rep.To != today || rep.By != "service" {
 			t.Errorf("report of %s..%s by %s, want %s..%s by service", rep.From, rep.To, rep.By, today, today)
 		}
@@ -878,24 +878,24 @@ func TestStats(t *testing.T) {
 		}
 	}
 	// Without by, by service.
-	if rep := decode[reportJSON](t, mustStatus(t, f.mgr.Do("GET", q, nil), http.StatusOK)); rep.By != "service" || len(rep.Rows) != 2 {
+	if rep := apptest.Decode[reportJSON](t, apptest.MustStatus(t, f.mgr.Do("GET", q, nil), http.StatusOK)); rep.By != "service" || len(rep.Rows) != 2 {
 		t.Errorf("default grouping: by %q with %d rows", rep.By, len(rep.Rows))
 	}
 	// By counter: the two tickets called at counter 1.
-	byCounter := decode[reportJSON](t, mustStatus(t, f.mgr.Do("GET", q+"&by=counter", nil), http.StatusOK))
+	byCounter := apptest.Decode[reportJSON](t, apptest.MustStatus(t, f.mgr.Do("GET", q+"&by=counter", nil), http.StatusOK))
 	for _, r := range byCounter.Rows {
 		if r.Key == "1" && (r.Issued != 2 || r.Served != 1 || r.NoShow != 1) {
 			t.Errorf("counter 1 row %+v: want 2 issued, 1 served, 1 no-show", r)
 		}
 	}
 	// A day with nothing.
-	empty := decode[reportJSON](t, mustStatus(t, f.mgr.Do("GET", demoPath+"/stats?from=2020-01-01&to=2020-01-31", nil), http.StatusOK))
+	empty := apptest.Decode[reportJSON](t, apptest.MustStatus(t, f.mgr.Do("GET", demoPath+"/stats?from=2020-01-01&to=2020-01-31", nil), http.StatusOK))
 	if len(empty.Rows) != 0 || empty.Total.Issued != 0 {
 		t.Errorf("January 2020: %+v, want nothing", empty)
 	}
 
 	// CSV
-	res := mustStatus(t, f.mgr.Do("GET", q+"&by=service&format=csv", nil), http.StatusOK)
+	res := apptest.MustStatus(t, f.mgr.Do("GET", q+"&by=service&format=csv", nil), http.StatusOK)
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(ct, "utf-8") {
 		t.Errorf("CSV Content-Type %q, want text/csv; charset=utf-8", ct)
 	}
@@ -950,7 +950,7 @@ func TestStats(t *testing.T) {
 		"bad format":       "?from=" + today + "&to=" + today + "&format=xml",
 	} {
 		t.Run(name, func(t *testing.T) {
-			wantError(t, f.mgr.Do("GET", demoPath+"/stats"+query, nil), http.StatusBadRequest, "validation_failed")
+			apptest.WantError(t, f.mgr.Do("GET", demoPath+"/stats"+query, nil), http.StatusBadRequest, "validation_failed")
 		})
 	}
 }
@@ -969,18 +969,18 @@ func TestOverview(t *testing.T) {
 	issue(t, kiosk, "demo", "certificates")
 	b := issue(t, kiosk, "demo", "signatures")
 	clock.Add(time.Minute)
-	mustStatus(t, clerk.Do("POST", demoPath+"/counters/3/open", nil), http.StatusOK)
-	if tk := decode[ticketJSON](t, mustStatus(t, clerk.Do("POST", demoPath+"/counters/3/next", nil), http.StatusOK)); tk.Number != b.Number {
+	apptest.MustStatus(t, clerk.Do("POST", demoPath+"/counters/3/open", nil), http.StatusOK)
+	if tk := apptest.Decode[ticketJSON](t, apptest.MustStatus(t, clerk.Do("POST", demoPath+"/counters/3/next", nil), http.StatusOK)); tk.Number != b.Number {
 		t.Fatalf("counter 3 called %s, want %s", tk.Number, b.Number)
 	}
 	clock.Add(time.Minute)
 
 	for _, c := range []*apptest.Client{f.mgr, f.admin} {
-		res := mustStatus(t, c.Do("GET", demoPath+"/overview", nil), http.StatusOK)
+		res := apptest.MustStatus(t, c.Do("GET", demoPath+"/overview", nil), http.StatusOK)
 		if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("overview Cache-Control %q, want no-store", cc)
 		}
-		o := decode[overviewJSON](t, res)
+		o := apptest.Decode[overviewJSON](t, res)
 		if o.Day != athensNow().Format("2006-01-02") {
 			t.Errorf("overview day %q", o.Day)
 		}
@@ -1027,7 +1027,7 @@ func TestBackup(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	issue(t, f.env.Kiosk("demo"), "demo", "certificates")
-	res := mustStatus(t, f.admin.Do("GET", "/api/v1/backup", nil), http.StatusOK)
+	res := apptest.MustStatus(t, f.admin.Do("GET", "/api/v1/backup", nil), http.StatusOK)
 	if ct := res.Header.Get("Content-Type"); ct != "application/octet-stream" {
 		t.Errorf("backup Content-Type %q", ct)
 	}
@@ -1074,13 +1074,13 @@ func TestBackup(t *testing.T) {
 func TestRetentionSetting(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	res := mustStatus(t, f.mgr.Do("PUT", demoPath, map[string]any{
+	res := apptest.MustStatus(t, f.mgr.Do("PUT", demoPath, map[string]any{
 		"name": map[string]string{"el": "ΚΕΠ Επίδειξης", "en": "Demo KEP office"}, "retention_days": 1}), http.StatusOK)
-	if s := decode[settingsJSON](t, res); s.Branch.RetentionDays != 1 {
+	if s := apptest.Decode[settingsJSON](t, res); s.Branch.RetentionDays != 1 {
 		t.Errorf("PUT answer retention_days %d, want 1", s.Branch.RetentionDays)
 	}
 	for _, c := range []*apptest.Client{f.mgr, f.admin} {
-		s := decode[settingsJSON](t, mustStatus(t, c.Do("GET", demoPath+"/settings", nil), http.StatusOK))
+		s := apptest.Decode[settingsJSON](t, apptest.MustStatus(t, c.Do("GET", demoPath+"/settings", nil), http.StatusOK))
 		if s.Branch.RetentionDays != 1 || s.Branch.Name["el"] != "ΚΕΠ Επίδειξης" || s.Branch.TimeZone != "Europe/Athens" {
 			t.Errorf("settings after PUT: %+v", s.Branch)
 		}
@@ -1255,13 +1255,10 @@ func athensNow() time.Time {
 
 func athensToday() string { return athensNow().Format("2006-01-02") }
 
+// issue takes a ticket for service in branch as c.
 func issue(t *testing.T, c *apptest.Client, branch, service string) ticketJSON {
 	t.Helper()
-	res := c.Do("POST", "/api/v1/branches/"+branch+"/tickets", map[string]string{"service": service})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("issue %s in %s: status %d %s", service, branch, res.Status, short(res.Body))
-	}
-	return decode[ticketJSON](t, res)
+	return apptest.Issue[ticketJSON](t, c, branch, service)
 }
 
 func serviceName(services []serviceJSON, id string) string {
@@ -1285,7 +1282,7 @@ func readLive(t *testing.T, ws *websocket.Conn) liveJSON {
 	}
 	var m liveJSON
 	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("live message %s: %v", short(raw), err)
+		t.Fatalf("live message %s: %v", apptest.Short(raw), err)
 	}
 	return m
 }
@@ -1297,80 +1294,4 @@ func atoi(t *testing.T, s string) int {
 		t.Errorf("not a number: %q", s)
 	}
 	return n
-}
-
-func mustStatus(t *testing.T, res apptest.Response, want int) apptest.Response {
-	t.Helper()
-	if res.Status != want {
-		t.Fatalf("status %d, want %d: %s", res.Status, want, short(res.Body))
-	}
-	return res
-}
-
-// wantError checks the status, the code and the error's JSON shape.
-func wantError(t *testing.T, res apptest.Response, status int, code string) {
-	t.Helper()
-	if res.Status != status {
-		t.Errorf("status %d, want %d: %s", res.Status, status, short(res.Body))
-	}
-	if got := apptest.ErrorCode(res.Body); got != code {
-		t.Errorf("error code %q, want %q: %s", got, code, short(res.Body))
-	}
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Errorf("error Content-Type %q, want application/json", ct)
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(res.Body, &top); err != nil || len(top) != 1 || top["error"] == nil {
-		t.Errorf("error body %s: want exactly {\"error\": …}", short(res.Body))
-		return
-	}
-	var e struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
-	if err := json.Unmarshal(top["error"], &e); err != nil || e.Message == "" {
-		t.Errorf("error body %s: want error.code and a message", short(res.Body))
-	}
-}
-
-func decode[T any](t *testing.T, res apptest.Response) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(res.Body, &v); err != nil {
-		t.Fatalf("decode %s: %v", short(res.Body), err)
-	}
-	return v
-}
-
-// jsonKeys returns every object key anywhere in a JSON document.
-func jsonKeys(t *testing.T, body []byte) map[string]bool {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		t.Fatalf("decode %s: %v", short(body), err)
-	}
-	keys := map[string]bool{}
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
-				keys[k] = true
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	walk(v)
-	return keys
-}
-
-func short(b []byte) string {
-	if len(b) > 400 {
-		return string(b[:400]) + "…"
-	}
-	return string(b)
 }

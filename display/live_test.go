@@ -53,18 +53,10 @@ func dial(t *testing.T, env *apptest.Env, path string) reader {
 	return reader{t: t, ws: ws}
 }
 
-type ticket struct {
-	Number string `json:"number"`
-	Token  string `json:"token"`
-}
-
-func issue(t *testing.T, c *apptest.Client, svc string) ticket {
+// issue takes a ticket for svc in the demo office as c.
+func issue(t *testing.T, c *apptest.Client, svc string) apptest.Ticket {
 	t.Helper()
-	var tk ticket
-	if st := c.Call("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": svc}, &tk); st != 201 {
-		t.Fatalf("issue: %d", st)
-	}
-	return tk
+	return apptest.Issue[apptest.Ticket](t, c, "demo", svc)
 }
 
 func TestSnapshotThenEventsInOrder(t *testing.T) {

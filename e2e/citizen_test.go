@@ -11,19 +11,10 @@ import (
 	bt "github.com/seira-queue/seira/internal/browsertest"
 )
 
-type ticket struct {
-	Number   string `json:"number"`
-	Token    string `json:"token"`
-	TrackURL string `json:"track_url"`
-}
-
-func issue(t *testing.T, c *apptest.Client, svc string) ticket {
+// issue takes a ticket for svc in the demo office as c.
+func issue(t *testing.T, c *apptest.Client, svc string) apptest.Ticket {
 	t.Helper()
-	var tk ticket
-	if st := c.Call("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": svc}, &tk); st != 201 {
-		t.Fatalf("issue %s: %d", svc, st)
-	}
-	return tk
+	return apptest.Issue[apptest.Ticket](t, c, "demo", svc)
 }
 
 func call(t *testing.T, c *apptest.Client, counter string) {

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seira-queue/seira/internal/nettest"
 )
 
 // fakePrinter is a raw-TCP printer on 127.0.0.1 that takes one connection
@@ -96,19 +98,8 @@ func TestPrintTicket(t *testing.T) {
 	}
 }
 
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func TestPrintUnreachable(t *testing.T) {
-	addr := closedPort(t)
+	addr := nettest.ClosedAddr(t)
 	err := Client{DialTimeout: time.Second}.Print(context.Background(), addr, []byte("x"))
 	if err == nil || !strings.Contains(err.Error(), "printer "+addr+" unreachable") {
 		t.Fatalf("error %v, want printer %s unreachable", err, addr)

@@ -30,6 +30,7 @@ import (
 	"github.com/seira-queue/seira/app/apptest"
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/internal/nettest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/static"
 )
@@ -82,7 +83,7 @@ func TestLoginSuccess(t *testing.T) {
 			}
 			c := env.Client()
 			res := c.Do("POST", loginPath, map[string]string{"username": tc.username, "password": tc.password})
-			mustStatus(t, res, http.StatusOK)
+			apptest.MustStatus(t, res, http.StatusOK)
 
 			ck := sessionCookie(res)
 			if ck == nil {
@@ -101,7 +102,7 @@ func TestLoginSuccess(t *testing.T) {
 				t.Errorf("session cookie value %q max-age %d: want a live session", ck.Value, ck.MaxAge)
 			}
 
-			me := decode[meJSON](t, res)
+			me := apptest.Decode[meJSON](t, res)
 			if me.CSRF == "" {
 				t.Error("login answer has no csrf_token")
 			}
@@ -125,7 +126,7 @@ func TestLoginSuccess(t *testing.T) {
 
 			// The cookie signs the client in.
 			meRes := c.Do("GET", mePath, nil)
-			mustStatus(t, meRes, http.StatusOK)
+			apptest.MustStatus(t, meRes, http.StatusOK)
 			if strings.Contains(strings.ToLower(string(meRes.Body)), "password") {
 				t.Errorf("/me JSON mentions a password: %s", meRes.Body)
 			}
@@ -163,14 +164,14 @@ func TestLoginRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := env.Client()
 			res := c.Do("POST", loginPath, tc.body, tc.header...)
-			wantError(t, res, tc.status, tc.code)
+			apptest.WantError(t, res, tc.status, tc.code)
 			if ck := sessionCookie(res); ck != nil && ck.Value != "" && ck.MaxAge >= 0 {
 				t.Errorf("a refused sign-in set a session cookie")
 			}
 			if tc.status == http.StatusUnauthorized {
 				messages[tc.name] = errorMessage(res.Body)
 			}
-			mustStatus(t, c.Do("GET", mePath, nil), http.StatusUnauthorized)
+			apptest.MustStatus(t, c.Do("GET", mePath, nil), http.StatusUnauthorized)
 		})
 	}
 	if messages["wrong password"] == "" || messages["wrong password"] != messages["unknown user"] {
@@ -180,7 +181,7 @@ func TestLoginRefused(t *testing.T) {
 
 	t.Run("disabled user", func(t *testing.T) {
 		c := env.User("leaving.clerk", auth.RoleClerk, "demo")
-		mustStatus(t, c.Do("GET", mePath, nil), http.StatusOK)
+		apptest.MustStatus(t, c.Do("GET", mePath, nil), http.StatusOK)
 		u, err := env.App.Auth.User(context.Background(), "leaving.clerk")
 		if err != nil {
 			t.Fatal(err)
@@ -189,10 +190,10 @@ func TestLoginRefused(t *testing.T) {
 		if _, err := env.App.Auth.PutUser(context.Background(), "test", u, ""); err != nil {
 			t.Fatal(err)
 		}
-		wantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
-		wantError(t, c.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, c.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusUnauthorized, "unauthenticated")
 		res := env.Client().Do("POST", loginPath, map[string]string{"username": "leaving.clerk", "password": "password-of-leaving.clerk"})
-		wantError(t, res, http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, res, http.StatusUnauthorized, "unauthenticated")
 		if msg := errorMessage(res.Body); msg != messages["wrong password"] {
 			t.Errorf("disabled user is told %q, want the wrong-password message %q", msg, messages["wrong password"])
 		}
@@ -218,24 +219,24 @@ func TestUserChangesApplyAtOnce(t *testing.T) {
 	t.Run("moved to another branch", func(t *testing.T) {
 		c := env.User("moving.clerk", auth.RoleClerk, "demo")
 		change(t, "moving.clerk", func(u *auth.User) { u.Branches = []string{"other"} }, "")
-		wantError(t, c.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusForbidden, "forbidden")
-		mustStatus(t, c.Do("POST", counterPath("other", "1", "open"), nil), http.StatusOK)
+		apptest.WantError(t, c.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusForbidden, "forbidden")
+		apptest.MustStatus(t, c.Do("POST", counterPath("other", "1", "open"), nil), http.StatusOK)
 	})
 	t.Run("password reset ends sessions", func(t *testing.T) {
 		c := env.User("forgetful.clerk", auth.RoleClerk, "demo")
 		change(t, "forgetful.clerk", func(*auth.User) {}, "a-new-password-2")
-		wantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
-		wantError(t, env.Client().Do("POST", loginPath, map[string]string{"username": "forgetful.clerk", "password": "password-of-forgetful.clerk"}),
+		apptest.WantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, env.Client().Do("POST", loginPath, map[string]string{"username": "forgetful.clerk", "password": "password-of-forgetful.clerk"}),
 			http.StatusUnauthorized, "unauthenticated")
-		mustStatus(t, env.Client().Do("POST", loginPath, map[string]string{"username": "forgetful.clerk", "password": "a-new-password-2"}), http.StatusOK)
+		apptest.MustStatus(t, env.Client().Do("POST", loginPath, map[string]string{"username": "forgetful.clerk", "password": "a-new-password-2"}), http.StatusOK)
 	})
 	t.Run("deleted user", func(t *testing.T) {
 		c := env.User("gone.clerk", auth.RoleClerk, "demo")
 		if err := env.App.Auth.DeleteUser(ctx, "test", "gone.clerk"); err != nil {
 			t.Fatal(err)
 		}
-		wantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
-		wantError(t, c.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, c.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusUnauthorized, "unauthenticated")
 	})
 }
 
@@ -244,12 +245,12 @@ func TestLoginThrottle(t *testing.T) {
 	env := apptest.Start(t)
 	for i := range 10 {
 		res := env.Client().Do("POST", loginPath, map[string]string{"username": "admin", "password": "guess-number-" + strconv.Itoa(i)})
-		wantError(t, res, http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, res, http.StatusUnauthorized, "unauthenticated")
 	}
 	// Even the right password waits now; other users are not locked out.
-	wantError(t, env.Client().Do("POST", loginPath, map[string]string{"username": "admin", "password": apptest.AdminPassword}),
+	apptest.WantError(t, env.Client().Do("POST", loginPath, map[string]string{"username": "admin", "password": apptest.AdminPassword}),
 		http.StatusTooManyRequests, "rate_limited")
-	mustStatus(t, env.User("calm.clerk", auth.RoleClerk, "demo").Do("GET", mePath, nil), http.StatusOK)
+	apptest.MustStatus(t, env.User("calm.clerk", auth.RoleClerk, "demo").Do("GET", mePath, nil), http.StatusOK)
 }
 
 func TestMe(t *testing.T) {
@@ -257,13 +258,13 @@ func TestMe(t *testing.T) {
 	env := apptest.Start(t)
 
 	t.Run("anonymous", func(t *testing.T) {
-		wantError(t, env.Client().Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
+		apptest.WantError(t, env.Client().Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
 	})
 	t.Run("signed-in user", func(t *testing.T) {
 		admin := env.Admin()
 		res := admin.Do("GET", mePath, nil)
-		mustStatus(t, res, http.StatusOK)
-		me := decode[meJSON](t, res)
+		apptest.MustStatus(t, res, http.StatusOK)
+		me := apptest.Decode[meJSON](t, res)
 		if me.CSRF == "" || me.CSRF != admin.CSRF {
 			t.Errorf("/me csrf_token %q, want the one of the login answer %q", me.CSRF, admin.CSRF)
 		}
@@ -276,8 +277,8 @@ func TestMe(t *testing.T) {
 	})
 	t.Run("kiosk bearer", func(t *testing.T) {
 		res := env.Kiosk("demo").Do("GET", mePath, nil)
-		mustStatus(t, res, http.StatusOK)
-		me := decode[meJSON](t, res)
+		apptest.MustStatus(t, res, http.StatusOK)
+		me := apptest.Decode[meJSON](t, res)
 		if me.Device == nil || me.Device.Kind != "kiosk" || me.Device.Branch != "demo" {
 			t.Errorf("/me device = %+v, want a kiosk of demo", me.Device)
 		}
@@ -297,23 +298,23 @@ func TestLogout(t *testing.T) {
 	old := jarSession(t, env, c)
 
 	res := c.Do("POST", logoutPath, nil)
-	mustStatus(t, res, http.StatusNoContent)
+	apptest.MustStatus(t, res, http.StatusNoContent)
 	if len(res.Body) != 0 {
 		t.Errorf("logout body %q, want none", res.Body)
 	}
 	if ck := sessionCookie(res); ck == nil || (ck.MaxAge >= 0 && ck.Value != "") {
 		t.Errorf("logout does not clear the session cookie: %q", res.Header.Values("Set-Cookie"))
 	}
-	wantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
+	apptest.WantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
 
 	// The session is gone on the server, not only from this browser.
 	replay := env.Client()
-	wantError(t, replay.Do("GET", mePath, nil, "Cookie", "seira_session="+old), http.StatusUnauthorized, "unauthenticated")
-	wantError(t, replay.Do("POST", counterPath("demo", "1", "open"), nil, "Cookie", "seira_session="+old),
+	apptest.WantError(t, replay.Do("GET", mePath, nil, "Cookie", "seira_session="+old), http.StatusUnauthorized, "unauthenticated")
+	apptest.WantError(t, replay.Do("POST", counterPath("demo", "1", "open"), nil, "Cookie", "seira_session="+old),
 		http.StatusUnauthorized, "unauthenticated")
 
 	// Signing out when signed out is harmless.
-	mustStatus(t, env.Client().Do("POST", logoutPath, nil), http.StatusNoContent)
+	apptest.MustStatus(t, env.Client().Do("POST", logoutPath, nil), http.StatusNoContent)
 }
 
 func TestCSRF(t *testing.T) {
@@ -342,7 +343,7 @@ func TestCSRF(t *testing.T) {
 	}{{"no header", &without}, {"wrong token", &wrong}, {"another session's token", &foreign}} {
 		for _, w := range writes {
 			t.Run(who.name+"/"+w.name, func(t *testing.T) {
-				wantError(t, who.c.Do(w.method, w.path, w.body), http.StatusForbidden, "forbidden")
+				apptest.WantError(t, who.c.Do(w.method, w.path, w.body), http.StatusForbidden, "forbidden")
 			})
 		}
 	}
@@ -352,28 +353,28 @@ func TestCSRF(t *testing.T) {
 		if after.Seq != before.Seq {
 			t.Errorf("seq %d → %d after refused writes", before.Seq, after.Seq)
 		}
-		mustStatus(t, clerk.Do("GET", mePath, nil), http.StatusOK) // logout was refused
+		apptest.MustStatus(t, clerk.Do("GET", mePath, nil), http.StatusOK) // logout was refused
 		if got := getTicket(t, env.Client(), waitingTicket.Token); got.State != "waiting" {
 			t.Errorf("ticket state %q after a refused cancel, want waiting", got.State)
 		}
 	})
 	t.Run("reads need no token", func(t *testing.T) {
-		mustStatus(t, without.Do("GET", statePath, nil), http.StatusOK)
-		mustStatus(t, without.Do("GET", mePath, nil), http.StatusOK)
+		apptest.MustStatus(t, without.Do("GET", statePath, nil), http.StatusOK)
+		apptest.MustStatus(t, without.Do("GET", mePath, nil), http.StatusOK)
 	})
 	t.Run("right token", func(t *testing.T) {
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
-		mustStatus(t, clerk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusCreated)
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusCreated)
 	})
 	t.Run("bearer needs no token", func(t *testing.T) {
 		if kiosk.CSRF != "" {
 			t.Fatal("kiosk client carries a CSRF token")
 		}
-		mustStatus(t, kiosk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusCreated)
+		apptest.MustStatus(t, kiosk.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusCreated)
 	})
 	t.Run("login is exempt", func(t *testing.T) {
 		res := without.Do("POST", loginPath, map[string]string{"username": "admin", "password": apptest.AdminPassword})
-		mustStatus(t, res, http.StatusOK)
+		apptest.MustStatus(t, res, http.StatusOK)
 	})
 }
 
@@ -400,10 +401,10 @@ func TestAuthorizationHeader(t *testing.T) {
 	for _, h := range headers {
 		t.Run(h.name, func(t *testing.T) {
 			c := env.Client()
-			wantError(t, c.Do("GET", servicesPath, nil, "Authorization", h.value), http.StatusUnauthorized, "unauthenticated")
-			wantError(t, c.Do("POST", ticketsPath, map[string]string{"service": "certificates"}, "Authorization", h.value),
+			apptest.WantError(t, c.Do("GET", servicesPath, nil, "Authorization", h.value), http.StatusUnauthorized, "unauthenticated")
+			apptest.WantError(t, c.Do("POST", ticketsPath, map[string]string{"service": "certificates"}, "Authorization", h.value),
 				http.StatusUnauthorized, "unauthenticated")
-			wantError(t, c.Do("GET", mePath, nil, "Authorization", h.value), http.StatusUnauthorized, "unauthenticated")
+			apptest.WantError(t, c.Do("GET", mePath, nil, "Authorization", h.value), http.StatusUnauthorized, "unauthenticated")
 		})
 	}
 	if st := getState(t, env.Client(), "demo"); waitingOf(t, st, "certificates") != 0 {
@@ -420,8 +421,8 @@ func TestServices(t *testing.T) {
 	anon := env.Client()
 
 	res := anon.Do("GET", servicesPath, nil)
-	mustStatus(t, res, http.StatusOK)
-	list := decode[struct {
+	apptest.MustStatus(t, res, http.StatusOK)
+	list := apptest.Decode[struct {
 		Services []serviceJSON `json:"services"`
 	}](t, res).Services
 	var ids, prefixes []string
@@ -439,14 +440,14 @@ func TestServices(t *testing.T) {
 	}
 
 	issue(t, env.Kiosk("demo"), "demo", "signatures")
-	for _, s := range decode[struct {
+	for _, s := range apptest.Decode[struct {
 		Services []serviceJSON `json:"services"`
 	}](t, anon.Do("GET", servicesPath, nil)).Services {
 		if want := map[bool]int{true: 1, false: 0}[s.ID == "signatures"]; s.Waiting != want {
 			t.Errorf("after one signatures ticket, %s has %d waiting, want %d", s.ID, s.Waiting, want)
 		}
 	}
-	wantError(t, anon.Do("GET", "/api/v1/branches/nope/services", nil), http.StatusNotFound, "not_found")
+	apptest.WantError(t, anon.Do("GET", "/api/v1/branches/nope/services", nil), http.StatusNotFound, "not_found")
 }
 
 func TestIssueByWhom(t *testing.T) {
@@ -476,12 +477,12 @@ func TestIssueByWhom(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			res := tc.c.Do("POST", ticketsPath, map[string]string{"service": "certificates"})
 			if tc.status != http.StatusCreated {
-				wantError(t, res, tc.status, tc.code)
+				apptest.WantError(t, res, tc.status, tc.code)
 				return
 			}
-			mustStatus(t, res, http.StatusCreated)
+			apptest.MustStatus(t, res, http.StatusCreated)
 			issued++
-			tk := decode[ticketJSON](t, res)
+			tk := apptest.Decode[ticketJSON](t, res)
 			if want := fmt.Sprintf("A%03d", issued); tk.Number != want {
 				t.Errorf("number %q, want %q", tk.Number, want)
 			}
@@ -558,15 +559,15 @@ func TestIssueBadInput(t *testing.T) {
 			if path == "" {
 				path = ticketsPath
 			}
-			wantError(t, c.Do("POST", path, tc.body, tc.header...), tc.status, tc.code)
+			apptest.WantError(t, c.Do("POST", path, tc.body, tc.header...), tc.status, tc.code)
 		})
 	}
 	t.Run("chunked body over 64 KiB", func(t *testing.T) {
 		res := doChunked(t, env, kiosk, "POST", ticketsPath, big)
-		wantError(t, res, http.StatusRequestEntityTooLarge, "too_large")
+		apptest.WantError(t, res, http.StatusRequestEntityTooLarge, "too_large")
 	})
 	t.Run("the closed service shows closed", func(t *testing.T) {
-		for _, s := range decode[struct {
+		for _, s := range apptest.Decode[struct {
 			Services []serviceJSON `json:"services"`
 		}](t, kiosk.Do("GET", servicesPath, nil)).Services {
 			if s.Open != (s.ID != "signatures") {
@@ -587,8 +588,8 @@ func TestIssueBadInput(t *testing.T) {
 	})
 	t.Run("priority ticket", func(t *testing.T) {
 		res := kiosk.Do("POST", ticketsPath, map[string]string{"service": "certificates", "priority": "disability", "lang": "en"})
-		mustStatus(t, res, http.StatusCreated)
-		if tk := decode[ticketJSON](t, res); tk.Priority != "disability" || tk.Number != "A001" {
+		apptest.MustStatus(t, res, http.StatusCreated)
+		if tk := apptest.Decode[ticketJSON](t, res); tk.Priority != "disability" || tk.Number != "A001" {
 			t.Errorf("ticket %s priority %q, want A001 disability", tk.Number, tk.Priority)
 		}
 	})
@@ -606,12 +607,12 @@ func TestIssueIdempotency(t *testing.T) {
 		return c.Do("POST", ticketsPath, body, "Idempotency-Key", key)
 	}
 	first := post(kiosk, "key-1", body)
-	mustStatus(t, first, http.StatusCreated)
-	a := decode[ticketJSON](t, first)
+	apptest.MustStatus(t, first, http.StatusCreated)
+	a := apptest.Decode[ticketJSON](t, first)
 
 	retry := post(kiosk, "key-1", body)
-	mustStatus(t, retry, http.StatusCreated)
-	b := decode[ticketJSON](t, retry)
+	apptest.MustStatus(t, retry, http.StatusCreated)
+	b := apptest.Decode[ticketJSON](t, retry)
 	if b.Number != a.Number || b.Token != a.Token || b.TrackURL != a.TrackURL {
 		t.Errorf("retry gave %s %s, want %s %s", b.Number, b.Token, a.Number, a.Token)
 	}
@@ -623,26 +624,26 @@ func TestIssueIdempotency(t *testing.T) {
 		t.Errorf("seq %d → %d: a retry must add no event", seq0, st.Seq)
 	}
 
-	other := decode[ticketJSON](t, mustStatus(t, post(kiosk, "key-2", body), http.StatusCreated))
+	other := apptest.Decode[ticketJSON](t, apptest.MustStatus(t, post(kiosk, "key-2", body), http.StatusCreated))
 	if other.Number != "A002" {
 		t.Errorf("another key gave %s, want A002", other.Number)
 	}
 	// Keys are per issuer: another kiosk may use the same one.
-	third := decode[ticketJSON](t, mustStatus(t, post(kiosk2, "key-1", body), http.StatusCreated))
+	third := apptest.Decode[ticketJSON](t, apptest.MustStatus(t, post(kiosk2, "key-1", body), http.StatusCreated))
 	if third.Number != "A003" || third.Token == a.Token {
 		t.Errorf("another kiosk's key-1 gave %s, want a new ticket A003", third.Number)
 	}
-	wantError(t, post(kiosk, "key-1", map[string]string{"service": "signatures"}), http.StatusConflict, "conflict")
+	apptest.WantError(t, post(kiosk, "key-1", map[string]string{"service": "signatures"}), http.StatusConflict, "conflict")
 	if n := waitingOf(t, getState(t, env.Client(), "demo"), "certificates"); n != 3 {
 		t.Errorf("%d waiting, want 3", n)
 	}
 
 	t.Run("retry after the ticket was transferred", func(t *testing.T) {
 		clerk := env.User("idem.clerk", auth.RoleClerk, "demo")
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK) // A001, key-1
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "transfer"), map[string]string{"service": "applications"}), http.StatusOK)
-		late := decode[ticketJSON](t, mustStatus(t, post(kiosk, "key-1", body), http.StatusCreated))
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK) // A001, key-1
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "transfer"), map[string]string{"service": "applications"}), http.StatusOK)
+		late := apptest.Decode[ticketJSON](t, apptest.MustStatus(t, post(kiosk, "key-1", body), http.StatusCreated))
 		if late.Token != a.Token || late.Service != "applications" {
 			t.Errorf("late retry gave %s (%s), want %s now in applications", late.Number, late.Service, a.Number)
 		}
@@ -655,9 +656,9 @@ func TestIssueIdempotency(t *testing.T) {
 		seen := map[string]bool{}
 		for _, res := range tokens {
 			if res.Status != http.StatusCreated {
-				t.Fatalf("status %d: %s", res.Status, short(res.Body))
+				t.Fatalf("status %d: %s", res.Status, apptest.Short(res.Body))
 			}
-			seen[decode[ticketJSON](t, res).Token] = true
+			seen[apptest.Decode[ticketJSON](t, res).Token] = true
 		}
 		if len(seen) != 1 {
 			t.Errorf("12 concurrent tries with one key gave %d tickets", len(seen))
@@ -680,9 +681,9 @@ func TestConcurrentIssueAndCall(t *testing.T) {
 	numbers := map[string]bool{}
 	for _, res := range issued {
 		if res.Status != http.StatusCreated {
-			t.Fatalf("issue: status %d %s", res.Status, short(res.Body))
+			t.Fatalf("issue: status %d %s", res.Status, apptest.Short(res.Body))
 		}
-		numbers[decode[ticketJSON](t, res).Number] = true
+		numbers[apptest.Decode[ticketJSON](t, res).Number] = true
 	}
 	for i := 1; i <= n; i++ {
 		if !numbers[fmt.Sprintf("A%03d", i)] {
@@ -696,7 +697,7 @@ func TestConcurrentIssueAndCall(t *testing.T) {
 	for _, ctr := range counters {
 		clerks[ctr] = env.User("clerk-"+ctr, auth.RoleClerk, "demo")
 		closeIdleAtEnd(t, clerks[ctr])
-		mustStatus(t, clerks[ctr].Do("POST", counterPath("demo", ctr, "open"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerks[ctr].Do("POST", counterPath("demo", ctr, "open"), nil), http.StatusOK)
 	}
 	called := parallel(n, func(i int) apptest.Response {
 		ctr := counters[i%len(counters)]
@@ -706,10 +707,10 @@ func TestConcurrentIssueAndCall(t *testing.T) {
 	for _, res := range called {
 		switch res.Status {
 		case http.StatusOK:
-			got[decode[ticketJSON](t, res).Number]++
+			got[apptest.Decode[ticketJSON](t, res).Number]++
 		case http.StatusNoContent:
 		default:
-			t.Fatalf("next: status %d %s", res.Status, short(res.Body))
+			t.Fatalf("next: status %d %s", res.Status, apptest.Short(res.Body))
 		}
 	}
 	for number, times := range got {
@@ -732,13 +733,13 @@ func TestIssueRateLimit(t *testing.T) {
 	body := map[string]string{"service": "certificates"}
 
 	start := time.Now()
-	mustStatus(t, kiosk.Do("POST", ticketsPath, body), http.StatusCreated)
-	mustStatus(t, kiosk.Do("POST", ticketsPath, body), http.StatusCreated)
+	apptest.MustStatus(t, kiosk.Do("POST", ticketsPath, body), http.StatusCreated)
+	apptest.MustStatus(t, kiosk.Do("POST", ticketsPath, body), http.StatusCreated)
 	res := kiosk.Do("POST", ticketsPath, body)
 	if res.Status != http.StatusTooManyRequests && time.Since(start) > time.Second {
 		t.Fatalf("three issues took %v, over the limiter's refill time: cannot judge", time.Since(start))
 	}
-	wantError(t, res, http.StatusTooManyRequests, "rate_limited")
+	apptest.WantError(t, res, http.StatusTooManyRequests, "rate_limited")
 	if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || ra <= 0 {
 		t.Errorf("Retry-After %q, want a positive number of seconds", res.Header.Get("Retry-After"))
 	}
@@ -747,7 +748,7 @@ func TestIssueRateLimit(t *testing.T) {
 	}
 
 	t.Run("another kiosk has its own allowance", func(t *testing.T) {
-		mustStatus(t, env.Kiosk("demo").Do("POST", ticketsPath, body), http.StatusCreated)
+		apptest.MustStatus(t, env.Kiosk("demo").Do("POST", ticketsPath, body), http.StatusCreated)
 	})
 	for _, who := range []struct {
 		name string
@@ -756,7 +757,7 @@ func TestIssueRateLimit(t *testing.T) {
 		t.Run(who.name+" is not rate-limited", func(t *testing.T) {
 			for i := range 6 {
 				if res := who.c.Do("POST", ticketsPath, body); res.Status != http.StatusCreated {
-					t.Fatalf("issue %d: status %d %s", i+1, res.Status, short(res.Body))
+					t.Fatalf("issue %d: status %d %s", i+1, res.Status, apptest.Short(res.Body))
 				}
 			}
 		})
@@ -778,8 +779,8 @@ func TestTicketByToken(t *testing.T) {
 	for i, tk := range tickets {
 		t.Run(tk.Number, func(t *testing.T) {
 			res := anon.Do("GET", "/api/v1/tickets/"+tk.Token, nil)
-			mustStatus(t, res, http.StatusOK)
-			got := decode[ticketJSON](t, res)
+			apptest.MustStatus(t, res, http.StatusOK)
+			got := apptest.Decode[ticketJSON](t, res)
 			if got.Number != tk.Number || got.State != "waiting" || got.Position != i+1 || got.EstimatedWaitS < 0 {
 				t.Errorf("got %s %s position %d wait %d, want %s waiting at %d", got.Number, got.State,
 					got.Position, got.EstimatedWaitS, tk.Number, i+1)
@@ -807,9 +808,9 @@ func TestTicketByToken(t *testing.T) {
 	for name, tok := range bad {
 		t.Run("unknown token/"+name, func(t *testing.T) {
 			p := "/api/v1/tickets/" + url.PathEscape(tok)
-			wantError(t, anon.Do("GET", p, nil), http.StatusNotFound, "not_found")
-			wantError(t, anon.Do("GET", p+"/qr.png", nil), http.StatusNotFound, "not_found")
-			wantError(t, anon.Do("DELETE", p, nil), http.StatusNotFound, "not_found")
+			apptest.WantError(t, anon.Do("GET", p, nil), http.StatusNotFound, "not_found")
+			apptest.WantError(t, anon.Do("GET", p+"/qr.png", nil), http.StatusNotFound, "not_found")
+			apptest.WantError(t, anon.Do("DELETE", p, nil), http.StatusNotFound, "not_found")
 		})
 	}
 	t.Run("unknown tokens cancelled nothing", func(t *testing.T) {
@@ -819,8 +820,8 @@ func TestTicketByToken(t *testing.T) {
 	})
 	t.Run("a priority ticket goes first", func(t *testing.T) {
 		res := kiosk.Do("POST", ticketsPath, map[string]string{"service": "certificates", "priority": "senior"})
-		mustStatus(t, res, http.StatusCreated)
-		if p := decode[ticketJSON](t, res); p.Position != 1 {
+		apptest.MustStatus(t, res, http.StatusCreated)
+		if p := apptest.Decode[ticketJSON](t, res); p.Position != 1 {
 			t.Errorf("priority ticket at position %d, want 1", p.Position)
 		}
 		for i, tk := range tickets {
@@ -831,9 +832,9 @@ func TestTicketByToken(t *testing.T) {
 	})
 	t.Run("called ticket", func(t *testing.T) {
 		clerk := env.User("token.clerk", auth.RoleClerk, "demo")
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "2", "open"), nil), http.StatusOK)
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "2", "next"), nil), http.StatusOK) // the priority ticket
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "2", "next"), nil), http.StatusOK) // A001
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "2", "open"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "2", "next"), nil), http.StatusOK) // the priority ticket
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "2", "next"), nil), http.StatusOK) // A001
 		got := getTicket(t, anon, tickets[0].Token)
 		if got.State != "called" || got.Position != 0 || ptr(got.Counter) != "2" || got.CalledAt == nil || got.CounterName["el"] != "Γκισέ 2" {
 			t.Errorf("called ticket reads %+v: want called at counter 2 (Γκισέ 2), position 0", got)
@@ -855,7 +856,7 @@ func TestPublicURL(t *testing.T) {
 		t.Errorf("holder's view track_url %q, want %q", got.TrackURL, tk.TrackURL)
 	}
 	res := env.Client().Do("POST", loginPath, map[string]string{"username": "admin", "password": apptest.AdminPassword})
-	mustStatus(t, res, http.StatusOK)
+	apptest.MustStatus(t, res, http.StatusOK)
 	if ck := sessionCookie(res); ck == nil || !ck.Secure || !ck.HttpOnly {
 		t.Errorf("behind an https public URL the session cookie %+v must be Secure and HttpOnly", ck)
 	}
@@ -866,7 +867,7 @@ func TestTicketQR(t *testing.T) {
 	env := apptest.Start(t)
 	tk := issue(t, env.Kiosk("demo"), "demo", "certificates")
 	res := env.Client().Do("GET", "/api/v1/tickets/"+tk.Token+"/qr.png", nil)
-	mustStatus(t, res, http.StatusOK)
+	apptest.MustStatus(t, res, http.StatusOK)
 	if ct := res.Header.Get("Content-Type"); ct != "image/png" {
 		t.Errorf("Content-Type %q, want image/png", ct)
 	}
@@ -881,7 +882,7 @@ func TestTicketReprint(t *testing.T) {
 	createOtherBranch(t, env)
 	kiosk := env.Kiosk("demo")
 	tk := issue(t, kiosk, "demo", "certificates")
-	printing := device(t, env, "demo", auth.DeviceKiosk, `{"printer": {"addr": "`+deadAddr(t)+`"}}`)
+	printing := device(t, env, "demo", auth.DeviceKiosk, `{"printer": {"addr": "`+nettest.ClosedAddr(t)+`"}}`)
 	cases := []struct {
 		name   string
 		c      *apptest.Client
@@ -899,13 +900,13 @@ func TestTicketReprint(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wantError(t, tc.c.Do("POST", "/api/v1/tickets/"+tc.token+"/print", nil), tc.status, tc.code)
+			apptest.WantError(t, tc.c.Do("POST", "/api/v1/tickets/"+tc.token+"/print", nil), tc.status, tc.code)
 		})
 	}
 	t.Run("kiosk with a dead printer", func(t *testing.T) {
 		res := printing.Do("POST", "/api/v1/tickets/"+tk.Token+"/print", nil)
-		mustStatus(t, res, http.StatusOK)
-		r := decode[struct {
+		apptest.MustStatus(t, res, http.StatusOK)
+		r := apptest.Decode[struct {
 			OK    bool   `json:"ok"`
 			Error string `json:"error"`
 		}](t, res)
@@ -913,9 +914,9 @@ func TestTicketReprint(t *testing.T) {
 			t.Errorf("print result %+v: want a failure with its reason", r)
 		}
 		issued := printing.Do("POST", ticketsPath, map[string]string{"service": "certificates"})
-		mustStatus(t, issued, http.StatusCreated)
+		apptest.MustStatus(t, issued, http.StatusCreated)
 		if !bytes.Contains(issued.Body, []byte(`"print":{`)) || !bytes.Contains(issued.Body, []byte(`"ok":false`)) {
-			t.Errorf("issue on a kiosk with a dead printer: %s, want a failed print result", short(issued.Body))
+			t.Errorf("issue on a kiosk with a dead printer: %s, want a failed print result", apptest.Short(issued.Body))
 		}
 	})
 }
@@ -931,8 +932,8 @@ func TestTicketCancel(t *testing.T) {
 	}
 
 	res := anon.Do("DELETE", "/api/v1/tickets/"+a.Token, nil)
-	mustStatus(t, res, http.StatusOK)
-	if got := decode[ticketJSON](t, res); got.State != "cancelled" || got.Number != a.Number || got.Position != 0 {
+	apptest.MustStatus(t, res, http.StatusOK)
+	if got := apptest.Decode[ticketJSON](t, res); got.State != "cancelled" || got.Number != a.Number || got.Position != 0 {
 		t.Errorf("cancel answered %s %s position %d, want %s cancelled at 0", got.Number, got.State, got.Position, a.Number)
 	}
 	if n := waitingOf(t, getState(t, anon, "demo"), "certificates"); n != 1 {
@@ -941,16 +942,16 @@ func TestTicketCancel(t *testing.T) {
 	if got := getTicket(t, anon, b.Token); got.Position != 1 {
 		t.Errorf("the next ticket is at position %d after the one ahead left, want 1", got.Position)
 	}
-	wantError(t, anon.Do("DELETE", "/api/v1/tickets/"+a.Token, nil), http.StatusConflict, "invalid_transition")
+	apptest.WantError(t, anon.Do("DELETE", "/api/v1/tickets/"+a.Token, nil), http.StatusConflict, "invalid_transition")
 	if got := getTicket(t, anon, a.Token); got.State != "cancelled" {
 		t.Errorf("cancelled ticket reads as %s", got.State)
 	}
 
 	t.Run("called ticket", func(t *testing.T) {
 		clerk := env.User("cancel.clerk", auth.RoleClerk, "demo")
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
-		wantError(t, anon.Do("DELETE", "/api/v1/tickets/"+b.Token, nil), http.StatusConflict, "invalid_transition")
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
+		apptest.WantError(t, anon.Do("DELETE", "/api/v1/tickets/"+b.Token, nil), http.StatusConflict, "invalid_transition")
 		if got := getTicket(t, anon, b.Token); got.State != "called" {
 			t.Errorf("called ticket is %s after a refused cancel", got.State)
 		}
@@ -983,14 +984,14 @@ func TestCounterAccess(t *testing.T) {
 	for _, a := range counterActions {
 		for _, who := range whos {
 			t.Run(a.name+"/"+who.name, func(t *testing.T) {
-				wantError(t, who.c.Do("POST", counterPath("demo", "1", a.name), a.body), who.status, who.code)
+				apptest.WantError(t, who.c.Do("POST", counterPath("demo", "1", a.name), a.body), who.status, who.code)
 			})
 		}
 		t.Run(a.name+"/unknown counter", func(t *testing.T) {
-			wantError(t, demoClerk.Do("POST", counterPath("demo", "9", a.name), a.body), http.StatusNotFound, "not_found")
+			apptest.WantError(t, demoClerk.Do("POST", counterPath("demo", "9", a.name), a.body), http.StatusNotFound, "not_found")
 		})
 		t.Run(a.name+"/unknown branch (admin)", func(t *testing.T) {
-			wantError(t, admin.Do("POST", counterPath("nope", "1", a.name), a.body), http.StatusNotFound, "not_found")
+			apptest.WantError(t, admin.Do("POST", counterPath("nope", "1", a.name), a.body), http.StatusNotFound, "not_found")
 		})
 	}
 	t.Run("refused actions changed nothing", func(t *testing.T) {
@@ -1006,8 +1007,8 @@ func TestCounterAccess(t *testing.T) {
 	})
 	t.Run("the other branch's clerk works there", func(t *testing.T) {
 		res := otherClerk.Do("POST", counterPath("other", "1", "open"), nil)
-		mustStatus(t, res, http.StatusOK)
-		if r := decode[counterResultJSON](t, res); r.Counter.Status != "open" {
+		apptest.MustStatus(t, res, http.StatusOK)
+		if r := apptest.Decode[counterResultJSON](t, res); r.Counter.Status != "open" {
 			t.Errorf("counter is %s after open", r.Counter.Status)
 		}
 	})
@@ -1025,7 +1026,7 @@ func TestCounterFlow(t *testing.T) {
 	}
 	called := func(number string) func(*testing.T, apptest.Response) {
 		return func(t *testing.T, res apptest.Response) {
-			tk := decode[ticketJSON](t, res)
+			tk := apptest.Decode[ticketJSON](t, res)
 			if tk.Number != number || tk.State != "called" || tk.Counter == nil || *tk.Counter != "1" {
 				t.Errorf("next gave %s %s at %v, want %s called at counter 1", tk.Number, tk.State, ptr(tk.Counter), number)
 			}
@@ -1039,7 +1040,7 @@ func TestCounterFlow(t *testing.T) {
 	}
 	result := func(status, current, ticketState string) func(*testing.T, apptest.Response) {
 		return func(t *testing.T, res apptest.Response) {
-			r := decode[counterResultJSON](t, res)
+			r := apptest.Decode[counterResultJSON](t, res)
 			if r.Counter.ID != "1" || r.Counter.Status != status {
 				t.Errorf("counter %s is %s, want 1 %s", r.Counter.ID, r.Counter.Status, status)
 			}
@@ -1076,7 +1077,7 @@ func TestCounterFlow(t *testing.T) {
 		{name: "pause a closed counter", do: act("pause", nil), status: 409, code: "invalid_transition"},
 		{name: "open", do: act("open", nil), status: 200, check: func(t *testing.T, res apptest.Response) {
 			result("open", "", "")(t, res)
-			if r := decode[counterResultJSON](t, res); r.Counter.Clerk != "flow.clerk" {
+			if r := apptest.Decode[counterResultJSON](t, res); r.Counter.Clerk != "flow.clerk" {
 				t.Errorf("counter clerk %q, want flow.clerk", r.Counter.Clerk)
 			}
 		}},
@@ -1095,7 +1096,7 @@ func TestCounterFlow(t *testing.T) {
 			for range 3 {
 				res = kiosk.Do("POST", ticketsPath, map[string]string{"service": "certificates"})
 				if res.Status == http.StatusCreated {
-					tickets = append(tickets, decode[ticketJSON](t, res))
+					tickets = append(tickets, apptest.Decode[ticketJSON](t, res))
 				}
 			}
 			return res
@@ -1103,7 +1104,7 @@ func TestCounterFlow(t *testing.T) {
 		{name: "next calls A001", do: act("next", nil), status: 200, check: called("A001")},
 		{name: "recall", do: act("recall", nil), status: 200, check: func(t *testing.T, res apptest.Response) {
 			result("open", "A001", "called")(t, res)
-			if r := decode[counterResultJSON](t, res); r.Ticket != nil && r.Ticket.Recalls != 1 {
+			if r := apptest.Decode[counterResultJSON](t, res); r.Ticket != nil && r.Ticket.Recalls != 1 {
 				t.Errorf("recalls %d, want 1", r.Ticket.Recalls)
 			}
 		}},
@@ -1128,7 +1129,7 @@ func TestCounterFlow(t *testing.T) {
 		{name: "a fourth citizen", status: 201, do: func(t *testing.T) apptest.Response {
 			res := kiosk.Do("POST", ticketsPath, map[string]string{"service": "signatures"})
 			if res.Status == http.StatusCreated {
-				tickets = append(tickets, decode[ticketJSON](t, res))
+				tickets = append(tickets, apptest.Decode[ticketJSON](t, res))
 			}
 			return res
 		}},
@@ -1143,7 +1144,7 @@ func TestCounterFlow(t *testing.T) {
 		{name: "close finishes the current ticket", do: act("close", nil), status: 200, check: func(t *testing.T, res apptest.Response) {
 			result("closed", "", "done")(t, res)
 			stateOf(3, "done")(t, res)
-			if r := decode[counterResultJSON](t, res); r.Counter.Clerk != "" {
+			if r := apptest.Decode[counterResultJSON](t, res); r.Counter.Clerk != "" {
 				t.Errorf("closed counter still held by %q", r.Counter.Clerk)
 			}
 		}},
@@ -1153,10 +1154,10 @@ func TestCounterFlow(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			res := s.do(t)
 			if s.code != "" {
-				wantError(t, res, s.status, s.code)
+				apptest.WantError(t, res, s.status, s.code)
 				return
 			}
-			mustStatus(t, res, s.status)
+			apptest.MustStatus(t, res, s.status)
 			if s.check != nil {
 				s.check(t, res)
 			}
@@ -1170,8 +1171,8 @@ func TestCounterTransfer(t *testing.T) {
 	clerk := env.User("transfer.clerk", auth.RoleClerk, "demo")
 	anon := env.Client()
 	tk := issue(t, env.Kiosk("demo"), "demo", "certificates")
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
 	_, services, _ := demo.Office()
 	closedSigs := services[1]
 	closedSigs.Open = false
@@ -1196,7 +1197,7 @@ func TestCounterTransfer(t *testing.T) {
 	}
 	for _, r := range refused {
 		t.Run(r.name, func(t *testing.T) {
-			wantError(t, clerk.Do("POST", transfer, r.body), r.status, r.code)
+			apptest.WantError(t, clerk.Do("POST", transfer, r.body), r.status, r.code)
 			if got := getTicket(t, anon, tk.Token); got.State != "called" || got.Service != "certificates" {
 				t.Errorf("after a refused transfer the ticket is %s in %s", got.State, got.Service)
 			}
@@ -1205,8 +1206,8 @@ func TestCounterTransfer(t *testing.T) {
 
 	t.Run("transfer keeps the number", func(t *testing.T) {
 		res := clerk.Do("POST", transfer, map[string]string{"service": "applications"})
-		mustStatus(t, res, http.StatusOK)
-		r := decode[counterResultJSON](t, res)
+		apptest.MustStatus(t, res, http.StatusOK)
+		r := apptest.Decode[counterResultJSON](t, res)
 		if r.Ticket == nil || r.Ticket.Number != tk.Number || r.Ticket.Service != "applications" || r.Ticket.State != "waiting" {
 			t.Errorf("transfer answered %+v, want %s waiting for applications", r.Ticket, tk.Number)
 		}
@@ -1227,10 +1228,10 @@ func TestCounterTransfer(t *testing.T) {
 		}
 	})
 	t.Run("counter 3 calls it with its number", func(t *testing.T) {
-		mustStatus(t, clerk.Do("POST", counterPath("demo", "3", "open"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "3", "open"), nil), http.StatusOK)
 		res := clerk.Do("POST", counterPath("demo", "3", "next"), nil)
-		mustStatus(t, res, http.StatusOK)
-		if got := decode[ticketJSON](t, res); got.Number != tk.Number || got.Service != "applications" || ptr(got.Counter) != "3" {
+		apptest.MustStatus(t, res, http.StatusOK)
+		if got := apptest.Decode[ticketJSON](t, res); got.Number != tk.Number || got.Service != "applications" || ptr(got.Counter) != "3" {
 			t.Errorf("counter 3 called %s (%s) at %s, want %s (applications) at 3", got.Number, got.Service, ptr(got.Counter), tk.Number)
 		}
 	})
@@ -1245,13 +1246,13 @@ func TestCounterHeldByAnotherClerk(t *testing.T) {
 	kiosk := env.Kiosk("demo")
 	first := issue(t, kiosk, "demo", "certificates")
 	second := issue(t, kiosk, "demo", "certificates")
-	mustStatus(t, owner.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
-	mustStatus(t, owner.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
+	apptest.MustStatus(t, owner.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
+	apptest.MustStatus(t, owner.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
 	seq := getState(t, env.Client(), "demo").Seq
 
 	for _, a := range counterActions {
 		t.Run("intruder/"+a.name, func(t *testing.T) {
-			wantError(t, intruder.Do("POST", counterPath("demo", "1", a.name), a.body), http.StatusConflict, "conflict")
+			apptest.WantError(t, intruder.Do("POST", counterPath("demo", "1", a.name), a.body), http.StatusConflict, "conflict")
 		})
 	}
 	t.Run("intruder changed nothing", func(t *testing.T) {
@@ -1273,14 +1274,14 @@ func TestCounterHeldByAnotherClerk(t *testing.T) {
 		{"start", "", 200, nil},
 		{"done", "", 200, nil},
 		{"next", "", 200, func(t *testing.T, res apptest.Response) {
-			if got := decode[ticketJSON](t, res); got.Number != second.Number || ptr(got.Counter) != "1" {
+			if got := apptest.Decode[ticketJSON](t, res); got.Number != second.Number || ptr(got.Counter) != "1" {
 				t.Errorf("admin's next called %s at %s, want %s at 1", got.Number, ptr(got.Counter), second.Number)
 			}
 		}},
 		{"transfer", `{"service": "applications"}`, 200, nil},
 		{"pause", "", 200, nil},
 		{"close", "", 200, func(t *testing.T, res apptest.Response) {
-			if r := decode[counterResultJSON](t, res); r.Counter.Status != "closed" || r.Counter.Clerk != "" {
+			if r := apptest.Decode[counterResultJSON](t, res); r.Counter.Status != "closed" || r.Counter.Clerk != "" {
 				t.Errorf("counter %s held by %q after admin's close", r.Counter.Status, r.Counter.Clerk)
 			}
 		}},
@@ -1292,7 +1293,7 @@ func TestCounterHeldByAnotherClerk(t *testing.T) {
 				body = s.body
 			}
 			res := admin.Do("POST", counterPath("demo", "1", s.action), body)
-			mustStatus(t, res, s.status)
+			apptest.MustStatus(t, res, s.status)
 			if s.check != nil {
 				s.check(t, res)
 			}
@@ -1300,11 +1301,11 @@ func TestCounterHeldByAnotherClerk(t *testing.T) {
 	}
 	t.Run("freed counter opens for another clerk", func(t *testing.T) {
 		res := intruder.Do("POST", counterPath("demo", "1", "open"), nil)
-		mustStatus(t, res, http.StatusOK)
-		if r := decode[counterResultJSON](t, res); r.Counter.Clerk != "intruder.clerk" {
+		apptest.MustStatus(t, res, http.StatusOK)
+		if r := apptest.Decode[counterResultJSON](t, res); r.Counter.Clerk != "intruder.clerk" {
 			t.Errorf("counter held by %q, want intruder.clerk", r.Counter.Clerk)
 		}
-		wantError(t, owner.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusConflict, "conflict")
+		apptest.WantError(t, owner.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusConflict, "conflict")
 	})
 }
 
@@ -1320,8 +1321,8 @@ func TestStateVisibility(t *testing.T) {
 	a := issue(t, kiosk, "demo", "certificates")
 	b := issue(t, kiosk, "demo", "signatures")
 	c := issue(t, clerk, "demo", "applications")
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "open"), nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "next"), nil), http.StatusOK)
 
 	viewers := []struct {
 		name  string
@@ -1338,8 +1339,8 @@ func TestStateVisibility(t *testing.T) {
 	for _, v := range viewers {
 		t.Run(v.name, func(t *testing.T) {
 			res := v.c.Do("GET", statePath, nil)
-			mustStatus(t, res, http.StatusOK)
-			keys := jsonKeys(t, res.Body)
+			apptest.MustStatus(t, res, http.StatusOK)
+			keys := apptest.JSONKeys(t, res.Body)
 			for _, k := range []string{"token", "track_url"} {
 				if keys[k] {
 					t.Errorf("state has a %q field", k)
@@ -1350,7 +1351,7 @@ func TestStateVisibility(t *testing.T) {
 					t.Errorf("state carries the token of %s", tk.Number)
 				}
 			}
-			st := decode[stateJSON](t, res)
+			st := apptest.Decode[stateJSON](t, res)
 			c1 := counterOf(t, st, "1")
 			if c1.Status != "open" || currentNumber(c1) != a.Number {
 				t.Errorf("counter 1 %s with %q, want open with %s", c1.Status, currentNumber(c1), a.Number)
@@ -1365,15 +1366,15 @@ func TestStateVisibility(t *testing.T) {
 				return
 			}
 			if keys["clerk"] {
-				t.Errorf("public state has a clerk field: %s", short(res.Body))
+				t.Errorf("public state has a clerk field: %s", apptest.Short(res.Body))
 			}
 			if strings.Contains(string(res.Body), "zoe.clerk") {
-				t.Errorf("public state names the clerk: %s", short(res.Body))
+				t.Errorf("public state names the clerk: %s", apptest.Short(res.Body))
 			}
 		})
 	}
 	t.Run("unknown branch", func(t *testing.T) {
-		wantError(t, env.Client().Do("GET", "/api/v1/branches/nope/state", nil), http.StatusNotFound, "not_found")
+		apptest.WantError(t, env.Client().Do("GET", "/api/v1/branches/nope/state", nil), http.StatusNotFound, "not_found")
 	})
 }
 
@@ -1417,7 +1418,7 @@ func TestStateSeq(t *testing.T) {
 		{"issue to cancel", func(t *testing.T) apptest.Response {
 			res := issueReq("applications")(t)
 			if res.Status == http.StatusCreated {
-				cancelToken = decode[ticketJSON](t, res).Token
+				cancelToken = apptest.Decode[ticketJSON](t, res).Token
 			}
 			return res
 		}, 201, 1},
@@ -1435,7 +1436,7 @@ func TestStateSeq(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			res := s.do(t)
 			if res.Status != s.status {
-				t.Fatalf("status %d, want %d: %s", res.Status, s.status, short(res.Body))
+				t.Fatalf("status %d, want %d: %s", res.Status, s.status, apptest.Short(res.Body))
 			}
 			now := getState(t, anon, "demo").Seq
 			if now != seq+s.events {
@@ -1458,10 +1459,10 @@ func TestStateRecentCalls(t *testing.T) {
 	issue(t, kiosk, "demo", "signatures")
 	issue(t, kiosk, "demo", "applications")
 	for _, ctr := range []string{"1", "2", "3"} {
-		mustStatus(t, clerk.Do("POST", counterPath("demo", ctr, "open"), nil), http.StatusOK)
-		mustStatus(t, clerk.Do("POST", counterPath("demo", ctr, "next"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", ctr, "open"), nil), http.StatusOK)
+		apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", ctr, "next"), nil), http.StatusOK)
 	}
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "1", "recall"), nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "1", "recall"), nil), http.StatusOK)
 
 	calls := getState(t, anon, "demo").RecentCalls
 	want := []struct {
@@ -1556,7 +1557,7 @@ func TestErrorsNeverServerErrors(t *testing.T) {
 			if c == nil {
 				c = anon
 			}
-			wantError(t, c.Do(tc.method, tc.path, tc.body, tc.header...), tc.status, tc.code)
+			apptest.WantError(t, c.Do(tc.method, tc.path, tc.body, tc.header...), tc.status, tc.code)
 		})
 	}
 
@@ -1574,7 +1575,7 @@ func TestErrorsNeverServerErrors(t *testing.T) {
 		t.Run("raw/"+r.name, func(t *testing.T) {
 			status, body := rawRequest(t, env.Addr, r.request)
 			if status >= 500 || status == 0 {
-				t.Errorf("status %d: %s", status, short(body))
+				t.Errorf("status %d: %s", status, apptest.Short(body))
 			}
 		})
 	}
@@ -1594,7 +1595,7 @@ func TestMethodsAndHEAD(t *testing.T) {
 				t.Errorf("status %d", res.Status)
 			}
 			if len(res.Body) != 0 {
-				t.Errorf("HEAD answered with a body: %s", short(res.Body))
+				t.Errorf("HEAD answered with a body: %s", apptest.Short(res.Body))
 			}
 		})
 	}
@@ -1608,9 +1609,9 @@ func TestMethodsAndHEAD(t *testing.T) {
 		t.Run(w.method+" "+w.path, func(t *testing.T) {
 			res := anon.Do(w.method, w.path, nil)
 			if res.Status != http.StatusMethodNotAllowed && res.Status != http.StatusNotFound {
-				t.Errorf("status %d, want 405 (or 404): %s", res.Status, short(res.Body))
+				t.Errorf("status %d, want 405 (or 404): %s", res.Status, apptest.Short(res.Body))
 			}
-			checkErrorBody(t, res)
+			apptest.CheckErrorBody(t, res)
 		})
 	}
 	if got := getTicket(t, anon, tk.Token); got.State != "waiting" {
@@ -1629,25 +1630,25 @@ func TestPages(t *testing.T) {
 	for _, p := range []string{"/kiosk/demo", "/counter/demo", "/display/demo"} {
 		t.Run(p, func(t *testing.T) {
 			res := anon.Do("GET", p, nil)
-			mustStatus(t, res, http.StatusOK)
+			apptest.MustStatus(t, res, http.StatusOK)
 			checkHTML(t, res)
 		})
 	}
 	t.Run("ticket page", func(t *testing.T) {
 		tk := issue(t, env.Kiosk("demo"), "demo", "certificates")
 		res := anon.Do("GET", "/t/"+tk.Token, nil)
-		mustStatus(t, res, http.StatusOK)
+		apptest.MustStatus(t, res, http.StatusOK)
 		checkHTML(t, res)
 		if strings.Contains(string(res.Body), tk.Token) {
 			t.Error("the ticket page embeds the token (it must read it from the URL)")
 		}
 	})
 	for _, p := range []string{"/kiosk/nope", "/counter/nope", "/display/nope", "/kiosk/δοκιμή", "/display/" + strings.Repeat("x", 5000)} {
-		t.Run("unknown branch "+short([]byte(p)), func(t *testing.T) {
+		t.Run("unknown branch "+apptest.Short([]byte(p)), func(t *testing.T) {
 			res := anon.Do("GET", p, nil)
-			mustStatus(t, res, http.StatusNotFound)
+			apptest.MustStatus(t, res, http.StatusNotFound)
 			if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
-				checkErrorBody(t, res)
+				apptest.CheckErrorBody(t, res)
 			}
 		})
 	}
@@ -1685,7 +1686,7 @@ func TestPairing(t *testing.T) {
 			}
 			c := env.Client()
 			res := c.Do("GET", tc.page+"?pair="+url.QueryEscape(code), nil)
-			mustStatus(t, res, http.StatusSeeOther)
+			apptest.MustStatus(t, res, http.StatusSeeOther)
 			if loc := res.Header.Get("Location"); loc != tc.page {
 				t.Errorf("redirect to %q, want %q (without the code)", loc, tc.page)
 			}
@@ -1694,24 +1695,24 @@ func TestPairing(t *testing.T) {
 				t.Fatalf("pairing cookie %+v: want an HttpOnly SameSite=Strict session", ck)
 			}
 			meRes := c.Do("GET", mePath, nil)
-			mustStatus(t, meRes, http.StatusOK)
-			me := decode[meJSON](t, meRes)
+			apptest.MustStatus(t, meRes, http.StatusOK)
+			me := apptest.Decode[meJSON](t, meRes)
 			if me.Device == nil || me.Device.Kind != string(tc.kind) || me.Device.Branch != "demo" || me.User != nil {
 				t.Fatalf("/me after pairing = %+v, want a %s of demo", me, tc.kind)
 			}
 			if me.CSRF == "" {
 				t.Error("a paired browser gets no csrf_token")
 			}
-			mustStatus(t, c.Do("GET", tc.page, nil), http.StatusOK)
+			apptest.MustStatus(t, c.Do("GET", tc.page, nil), http.StatusOK)
 
 			// A paired browser is cookie-authenticated: writes need the CSRF token.
-			wantError(t, c.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusForbidden, "forbidden")
+			apptest.WantError(t, c.Do("POST", ticketsPath, map[string]string{"service": "certificates"}), http.StatusForbidden, "forbidden")
 			c.CSRF = me.CSRF
 			res = c.Do("POST", ticketsPath, map[string]string{"service": "certificates"})
 			if tc.issueWant == http.StatusCreated {
-				mustStatus(t, res, http.StatusCreated)
+				apptest.MustStatus(t, res, http.StatusCreated)
 			} else {
-				wantError(t, res, tc.issueWant, "forbidden")
+				apptest.WantError(t, res, tc.issueWant, "forbidden")
 			}
 		})
 	}
@@ -1724,14 +1725,14 @@ func TestPairing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := env.Client()
 			res := c.Do("GET", p, nil)
-			mustStatus(t, res, http.StatusNotFound)
+			apptest.MustStatus(t, res, http.StatusNotFound)
 			if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
-				wantError(t, res, http.StatusNotFound, "not_found")
+				apptest.WantError(t, res, http.StatusNotFound, "not_found")
 			}
 			if ck := sessionCookie(res); ck != nil && ck.Value != "" {
 				t.Error("a refused pairing set a session cookie")
 			}
-			wantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
+			apptest.WantError(t, c.Do("GET", mePath, nil), http.StatusUnauthorized, "unauthenticated")
 		})
 	}
 }
@@ -1767,8 +1768,8 @@ func TestHealth(t *testing.T) {
 	for p, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
 		t.Run(p, func(t *testing.T) {
 			res := env.Client().Do("GET", p, nil)
-			mustStatus(t, res, http.StatusOK)
-			if got := decode[map[string]string](t, res)["status"]; got != want {
+			apptest.MustStatus(t, res, http.StatusOK)
+			if got := apptest.Decode[map[string]string](t, res)["status"]; got != want {
 				t.Errorf("status field %q, want %q", got, want)
 			}
 		})
@@ -1787,7 +1788,7 @@ func TestStaticFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := anon.Do("GET", "/static/"+name, nil)
-			mustStatus(t, res, http.StatusOK)
+			apptest.MustStatus(t, res, http.StatusOK)
 			if !bytes.Equal(res.Body, want) {
 				t.Error("served file differs from the embedded one")
 			}
@@ -1799,19 +1800,19 @@ func TestStaticFiles(t *testing.T) {
 				t.Fatal("no ETag")
 			}
 			again := anon.Do("GET", "/static/"+name, nil, "If-None-Match", etag)
-			mustStatus(t, again, http.StatusNotModified)
+			apptest.MustStatus(t, again, http.StatusNotModified)
 			if len(again.Body) != 0 {
 				t.Errorf("304 with a body of %d bytes", len(again.Body))
 			}
-			mustStatus(t, anon.Do("GET", "/static/"+name, nil, "If-None-Match", `"stale"`), http.StatusOK)
+			apptest.MustStatus(t, anon.Do("GET", "/static/"+name, nil, "If-None-Match", `"stale"`), http.StatusOK)
 		})
 	}
 	t.Run("missing file", func(t *testing.T) {
-		wantError(t, anon.Do("GET", "/static/css/nope.css", nil), http.StatusNotFound, "not_found")
-		wantError(t, anon.Do("GET", "/static/", nil), http.StatusNotFound, "not_found")
+		apptest.WantError(t, anon.Do("GET", "/static/css/nope.css", nil), http.StatusNotFound, "not_found")
+		apptest.WantError(t, anon.Do("GET", "/static/", nil), http.StatusNotFound, "not_found")
 	})
 	t.Run("pages are not served as static files", func(t *testing.T) {
-		wantError(t, anon.Do("GET", "/static/kiosk.html", nil), http.StatusNotFound, "not_found")
+		apptest.WantError(t, anon.Do("GET", "/static/kiosk.html", nil), http.StatusNotFound, "not_found")
 	})
 }
 
@@ -1820,7 +1821,7 @@ func TestStaticFiles(t *testing.T) {
 
 func TestSecretsNeverLogged(t *testing.T) {
 	t.Parallel()
-	logs := &syncBuffer{}
+	logs := &apptest.SyncBuffer{}
 	env := apptest.Start(t, func(c *app.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
@@ -1832,13 +1833,13 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}
 	paired := env.Client()
 	pairCode := env.Demo.Pairing[auth.DeviceKiosk]
-	mustStatus(t, paired.Do("GET", "/kiosk/demo?pair="+url.QueryEscape(pairCode), nil), http.StatusSeeOther)
+	apptest.MustStatus(t, paired.Do("GET", "/kiosk/demo?pair="+url.QueryEscape(pairCode), nil), http.StatusSeeOther)
 
 	a := issue(t, kiosk, "demo", "certificates")
 	b := issue(t, clerk, "demo", "signatures")
-	printing := device(t, env, "demo", auth.DeviceKiosk, `{"printer": {"addr": "`+deadAddr(t)+`"}}`)
+	printing := device(t, env, "demo", auth.DeviceKiosk, `{"printer": {"addr": "`+nettest.ClosedAddr(t)+`"}}`)
 	p := issue(t, printing, "demo", "applications")
-	mustStatus(t, printing.Do("POST", "/api/v1/tickets/"+p.Token+"/print", nil), http.StatusOK)
+	apptest.MustStatus(t, printing.Do("POST", "/api/v1/tickets/"+p.Token+"/print", nil), http.StatusOK)
 	base := "/api/v1/tickets/" + a.Token
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/t/" + a.Token}, {"GET", base}, {"GET", base + "/qr.png"}, {"GET", base + "/live"},
@@ -1859,10 +1860,10 @@ func TestSecretsNeverLogged(t *testing.T) {
 		t.Errorf("ticket live: %v %s", err, msg)
 	}
 	ws.Close()
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "3", "open"), nil), http.StatusOK)
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "3", "next"), nil), http.StatusOK)
-	mustStatus(t, clerk.Do("POST", counterPath("demo", "3", "done"), nil), http.StatusOK)
-	mustStatus(t, anon.Do("GET", "/api/v1/tickets/"+b.Token, nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "3", "open"), nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "3", "next"), nil), http.StatusOK)
+	apptest.MustStatus(t, clerk.Do("POST", counterPath("demo", "3", "done"), nil), http.StatusOK)
+	apptest.MustStatus(t, anon.Do("GET", "/api/v1/tickets/"+b.Token, nil), http.StatusOK)
 
 	env.Stop() // every request and the shutdown are logged once Stop returns
 	out := logs.String()
@@ -1981,14 +1982,10 @@ func counterPath(branch, counter, action string) string {
 	return "/api/v1/branches/" + branch + "/counters/" + counter + "/" + action
 }
 
-// issue takes a ticket for service as c and checks the holder's fields.
+// issue takes a ticket for service in branch as c.
 func issue(t *testing.T, c *apptest.Client, branch, service string) ticketJSON {
 	t.Helper()
-	res := c.Do("POST", "/api/v1/branches/"+branch+"/tickets", map[string]string{"service": service})
-	if res.Status != http.StatusCreated {
-		t.Fatalf("issue %s: status %d %s", service, res.Status, short(res.Body))
-	}
-	return decode[ticketJSON](t, res)
+	return apptest.Issue[ticketJSON](t, c, branch, service)
 }
 
 // checkHolderTicket checks the token and track URL of an issuing answer.
@@ -2009,18 +2006,18 @@ func getTicket(t *testing.T, c *apptest.Client, token string) ticketJSON {
 	t.Helper()
 	res := c.Do("GET", "/api/v1/tickets/"+token, nil)
 	if res.Status != http.StatusOK {
-		t.Fatalf("ticket: status %d %s", res.Status, short(res.Body))
+		t.Fatalf("ticket: status %d %s", res.Status, apptest.Short(res.Body))
 	}
-	return decode[ticketJSON](t, res)
+	return apptest.Decode[ticketJSON](t, res)
 }
 
 func getState(t *testing.T, c *apptest.Client, branch string) stateJSON {
 	t.Helper()
 	res := c.Do("GET", "/api/v1/branches/"+branch+"/state", nil)
 	if res.Status != http.StatusOK {
-		t.Fatalf("state: status %d %s", res.Status, short(res.Body))
+		t.Fatalf("state: status %d %s", res.Status, apptest.Short(res.Body))
 	}
-	return decode[stateJSON](t, res)
+	return apptest.Decode[stateJSON](t, res)
 }
 
 func waitingOf(t *testing.T, st stateJSON, service string) int {
@@ -2081,58 +2078,6 @@ func device(t *testing.T, env *apptest.Env, branch string, kind auth.DeviceKind,
 	return c
 }
 
-func mustStatus(t *testing.T, res apptest.Response, want int) apptest.Response {
-	t.Helper()
-	if res.Status != want {
-		t.Fatalf("status %d, want %d: %s", res.Status, want, short(res.Body))
-	}
-	return res
-}
-
-// wantError checks status, code and the error shape.
-func wantError(t *testing.T, res apptest.Response, status int, code string) {
-	t.Helper()
-	if res.Status != status {
-		t.Errorf("status %d, want %d: %s", res.Status, status, short(res.Body))
-	}
-	if got := apptest.ErrorCode(res.Body); got != code {
-		t.Errorf("error code %q, want %q: %s", got, code, short(res.Body))
-	}
-	checkErrorBody(t, res)
-}
-
-// checkErrorBody checks that an error answer is exactly
-// {"error": {"code", "message"}} in JSON and not a server error.
-func checkErrorBody(t *testing.T, res apptest.Response) {
-	t.Helper()
-	if res.Status >= 500 {
-		t.Errorf("server error %d for bad input: %s", res.Status, short(res.Body))
-	}
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		t.Errorf("error Content-Type %q, want application/json", ct)
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(res.Body, &top); err != nil {
-		t.Errorf("error body is not a JSON object: %v: %s", err, short(res.Body))
-		return
-	}
-	if len(top) != 1 || top["error"] == nil {
-		t.Errorf("error body %s: want only an \"error\" member", short(res.Body))
-	}
-	var e struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}
-	if err := json.Unmarshal(top["error"], &e); err != nil || e.Code == "" || e.Message == "" {
-		t.Errorf("error body %s: want error.code and error.message", short(res.Body))
-	}
-	for _, bad := range []string{"goroutine ", ".go:", "panic"} {
-		if strings.Contains(e.Message, bad) {
-			t.Errorf("error message leaks internals: %q", e.Message)
-		}
-	}
-}
-
 func errorMessage(body []byte) string {
 	var e struct {
 		Error struct {
@@ -2149,46 +2094,11 @@ func checkHTML(t *testing.T, res apptest.Response) {
 		t.Errorf("Content-Type %q, want text/html", ct)
 	}
 	if !bytes.Contains(bytes.ToLower(res.Body[:min(len(res.Body), 512)]), []byte("<!doctype html")) {
-		t.Errorf("body does not start as an HTML document: %s", short(res.Body))
+		t.Errorf("body does not start as an HTML document: %s", apptest.Short(res.Body))
 	}
 	if got := res.Header.Get("Referrer-Policy"); got != "no-referrer" {
 		t.Errorf("Referrer-Policy %q, want no-referrer", got)
 	}
-}
-
-func decode[T any](t *testing.T, res apptest.Response) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(res.Body, &v); err != nil {
-		t.Fatalf("decode %s: %v", short(res.Body), err)
-	}
-	return v
-}
-
-// jsonKeys returns every object key anywhere in a JSON document.
-func jsonKeys(t *testing.T, body []byte) map[string]bool {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		t.Fatalf("decode %s: %v", short(body), err)
-	}
-	keys := map[string]bool{}
-	var walk func(any)
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
-				keys[k] = true
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	walk(v)
-	return keys
 }
 
 func sessionCookie(res apptest.Response) *http.Cookie {
@@ -2321,46 +2231,9 @@ func closeIdleAtEnd(t *testing.T, clients ...*apptest.Client) {
 	})
 }
 
-// deadAddr returns a local address where nothing listens.
-func deadAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func ptr(s *string) string {
 	if s == nil {
 		return "<nil>"
 	}
 	return *s
-}
-
-func short(b []byte) string {
-	if len(b) > 300 {
-		return string(b[:300]) + "…"
-	}
-	return string(b)
-}
-
-// syncBuffer is a log sink the server writes while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

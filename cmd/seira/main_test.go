@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -92,30 +91,12 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while run writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestServeStartsTheDemoOffice runs the README's start command in-process
 // on a fresh data directory: it prints working links to a ready demo
 // office, serves them, and stops cleanly on a signal (context).
 func TestServeStartsTheDemoOffice(t *testing.T) {
 	data := t.TempDir()
-	var stdout, stderr syncBuffer
+	var stdout, stderr apptest.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
