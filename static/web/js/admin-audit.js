@@ -6,7 +6,7 @@
 import { t, localName, fmtDateTime, fmtTime } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, showError, clearError, busy, serviceName, counterName, userName, branchName, ensureSettings, ensureUsers,
+  $, app, adm, clearError, busy, serviceName, counterName, userName, branchName, ensureSettings, ensureUsers,
 } from './admin-util.js';
 
 let events = []; // newest first
@@ -159,13 +159,9 @@ export function leave() {}
 export function init() {
   $('audit-form').addEventListener('submit', async (e) => {
     e.preventDefault();
-    await busy($('btn-audit-refresh'), async () => {
-      try {
-        clearError($('audit-error'));
-        await loadNewest();
-      } catch (ex) {
-        showError($('audit-error'), ex);
-      }
+    await busy($('btn-audit-refresh'), $('audit-error'), async () => {
+      clearError($('audit-error'));
+      await loadNewest();
     });
   });
   $('audit-filter').addEventListener('change', render);
@@ -173,12 +169,8 @@ export function init() {
   $('audit-search').addEventListener('input', render);
   $('btn-audit-older').addEventListener('click', async (e) => {
     const btn = e.currentTarget;
-    await busy(btn, async () => {
-      try {
-        await loadOlder();
-      } catch (ex) {
-        showError($('audit-error'), ex);
-      }
+    await busy(btn, $('audit-error'), async () => {
+      await loadOlder();
     });
     btn.focus();
   });

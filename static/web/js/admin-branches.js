@@ -5,7 +5,7 @@
 import { t, localName } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, isAdmin, setStatus, showError, clearError, checkForm, validId, textOf, busy, rowButton, ensureSettings,
+  $, app, adm, isAdmin, clearError, checkForm, validId, textOf, busy, reportSaved, rowButton, ensureSettings,
   branchName,
 } from './admin-util.js';
 
@@ -57,26 +57,21 @@ async function create(e) {
   ];
   if (!checkForm(form, err, checks)) return;
   const body = { id, name: textOf($('nb-name-el').value, $('nb-name-en').value), time_zone: tz };
-  await busy($('btn-nb-create'), async () => {
-    try {
-      if ($('nb-copy').checked && app.branch) {
-        const s = await ensureSettings();
-        body.services = s.services;
-        body.counters = s.counters.map((c) => ({ id: c.id, name: c.name, serves: c.serves }));
-        body.priority_cap = s.branch.priority_cap;
-        body.priorities = s.branch.priorities;
-        if (s.branch.hours) body.hours = s.branch.hours;
-      }
-      await adm.createBranch(body);
-      app.branches = await adm.branches();
-      form.reset();
-      $('nb-tz').value = 'Europe/Athens';
-      setStatus(t('admin.branches.created', { name: localName(body.name) }), 'ok');
-      if (app.hook) app.hook.lastError = null;
-      app.selectBranch(id, 'settings');
-    } catch (ex) {
-      showError(err, ex);
+  await busy($('btn-nb-create'), err, async () => {
+    if ($('nb-copy').checked && app.branch) {
+      const s = await ensureSettings();
+      body.services = s.services;
+      body.counters = s.counters.map((c) => ({ id: c.id, name: c.name, serves: c.serves }));
+      body.priority_cap = s.branch.priority_cap;
+      body.priorities = s.branch.priorities;
+      if (s.branch.hours) body.hours = s.branch.hours;
     }
+    await adm.createBranch(body);
+    app.branches = await adm.branches();
+    form.reset();
+    $('nb-tz').value = 'Europe/Athens';
+    reportSaved(t('admin.branches.created', { name: localName(body.name) }));
+    app.selectBranch(id, 'settings');
   });
 }
 

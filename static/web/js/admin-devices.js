@@ -6,8 +6,8 @@
 import { t, fmtDateTime } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, setStatus, reportError, showError, clearError, checkForm, busy, pill, rowButton, copyText,
-  confirmAction,
+  $, adm, setStatus, clearError, checkForm, busy, orStatus, reportSaved, showForm, focusEdit, pill, rowButton,
+  copyText, confirmAction,
 } from './admin-util.js';
 
 let devices = [];
@@ -109,42 +109,33 @@ async function create(e) {
   if (!checkForm(form, err)) return;
   const kind = $('dev-kind').value;
   const name = $('dev-name').value.trim();
-  await busy($('btn-dev-create'), async () => {
-    try {
-      const res = await adm.createDevice({ kind, name });
-      $('dev-name').value = '';
-      await load();
-      showSecret({ name: res.device.name || res.device.id, token: res.token, pairing_url: res.pairing_url, pairing_expires: res.pairing_expires });
-      setStatus(t('admin.devices.created', { name: res.device.name || res.device.id }), 'ok');
-      if (app.hook) app.hook.lastError = null;
-    } catch (ex) {
-      showError(err, ex);
-    }
+  await busy($('btn-dev-create'), err, async () => {
+    const res = await adm.createDevice({ kind, name });
+    $('dev-name').value = '';
+    await load();
+    showSecret({ name: res.device.name || res.device.id, token: res.token, pairing_url: res.pairing_url, pairing_expires: res.pairing_expires });
+    reportSaved(t('admin.devices.created', { name: res.device.name || res.device.id }));
   });
 }
 
 async function newPairing(d) {
-  try {
+  await orStatus(async () => {
     const res = await adm.pairing(d.id);
     showSecret({ name: d.name || d.id, pairing_url: res.pairing_url, pairing_expires: res.pairing_expires });
     setStatus(t('admin.devices.pairing_made', { name: d.name || d.id }), 'ok');
-  } catch (ex) {
-    setStatus(reportError(ex), 'error');
-  }
+  });
 }
 
 async function revoke(d) {
   const name = d.name || d.id;
   if (!confirmAction(t('admin.devices.confirm_revoke', { name }))) return;
-  try {
+  await orStatus(async () => {
     await adm.revokeDevice(d.id);
     if (editing && editing.id === d.id) close(false);
     await load();
     setStatus(t('admin.devices.revoked_msg', { name }), 'ok');
     $('dev-name').focus();
-  } catch (ex) {
-    setStatus(reportError(ex), 'error');
-  }
+  });
 }
 
 // ---- edit ----
@@ -161,9 +152,6 @@ function syncPrinter() {
 
 function open(d) {
   editing = d;
-  const form = $('dev-form');
-  clearError($('dev-error'));
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
   title();
   $('dev-edit-name').value = d.name || '';
   const kiosk = d.kind === 'kiosk';
@@ -174,19 +162,14 @@ function open(d) {
   $('dev-printer-cp').value = p && p.CodePage === '737' ? '737' : '1253';
   $('dev-printer-width').value = p && Number(p.Width) === 32 ? '32' : '48';
   syncPrinter();
-  form.hidden = false;
-  form.scrollIntoView({ block: 'nearest' });
-  $('dev-edit-name').focus();
+  showForm($('dev-form'), $('dev-error'), $('dev-edit-name'));
 }
 
 function close(restoreFocus = true) {
   const was = editing;
   editing = undefined;
   $('dev-form').hidden = true;
-  if (restoreFocus && was) {
-    const btn = $('dev-body').querySelector(`button[data-edit="${CSS.escape(was.id)}"]`);
-    if (btn) btn.focus();
-  }
+  if (restoreFocus && was) focusEdit($('dev-body'), was.id);
 }
 
 async function save(e) {
@@ -208,19 +191,13 @@ async function save(e) {
         : { Addr: '' }, // no address: the kiosk prints through its browser
     };
   }
-  await busy($('btn-dev-save'), async () => {
-    try {
-      const saved = await adm.updateDevice(editing.id, body);
-      const id = editing.id;
-      close(false);
-      await load();
-      const btn = $('dev-body').querySelector(`button[data-edit="${CSS.escape(id)}"]`);
-      if (btn) btn.focus();
-      setStatus(t('admin.devices.saved', { name: saved.name || saved.id }), 'ok');
-      if (app.hook) app.hook.lastError = null;
-    } catch (ex) {
-      showError(err, ex);
-    }
+  await busy($('btn-dev-save'), err, async () => {
+    const saved = await adm.updateDevice(editing.id, body);
+    const id = editing.id;
+    close(false);
+    await load();
+    focusEdit($('dev-body'), id);
+    reportSaved(t('admin.devices.saved', { name: saved.name || saved.id }));
   });
 }
 

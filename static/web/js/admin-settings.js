@@ -4,7 +4,7 @@
 import { t, localName } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, setStatus, reportError, showError, clearError, checkForm, validId, textOf, busy,
+  $, app, adm, setStatus, clearError, checkForm, validId, textOf, busy, orStatus, reportSaved, showForm, focusEdit,
   fmtSecs, num, pill, rowButton, ensureSettings, confirmAction, serviceName,
 } from './admin-util.js';
 
@@ -182,18 +182,13 @@ async function saveBranch(e) {
   }
   const msg = textOf(msgEl, msgEn);
   if (msg) body.message = msg;
-  await busy($('btn-branch-save'), async () => {
-    try {
-      app.settings = await adm.updateBranch(body);
-      const i = app.branches.findIndex((b) => b.id === app.branch);
-      if (i >= 0) app.branches[i] = app.settings.branch;
-      if (app.onBranchesChanged) app.onBranchesChanged();
-      fillBranch();
-      setStatus(t('admin.settings.branch_saved'), 'ok');
-      if (app.hook) app.hook.lastError = null;
-    } catch (ex) {
-      showError(err, ex);
-    }
+  await busy($('btn-branch-save'), err, async () => {
+    app.settings = await adm.updateBranch(body);
+    const i = app.branches.findIndex((b) => b.id === app.branch);
+    if (i >= 0) app.branches[i] = app.settings.branch;
+    if (app.onBranchesChanged) app.onBranchesChanged();
+    fillBranch();
+    reportSaved(t('admin.settings.branch_saved'));
   });
 }
 
@@ -226,10 +221,7 @@ function svcTitle() {
 }
 
 function openSvc(s) {
-  const form = $('svc-form');
   svcEditing = s ? s.id : null;
-  clearError($('svc-error'));
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
   svcTitle();
   const maxOrder = app.settings.services.reduce((m, x) => Math.max(m, x.order || 0), 0);
   $('svc-id').value = s ? s.id : '';
@@ -242,19 +234,14 @@ function openSvc(s) {
   $('svc-default').value = s && s.default_service_s ? s.default_service_s / 60 : '';
   $('svc-limit').value = s && s.daily_limit ? s.daily_limit : '';
   $('svc-target').value = s && s.target_wait_s ? Math.round(s.target_wait_s / 60) : '';
-  form.hidden = false;
-  form.scrollIntoView({ block: 'nearest' });
-  (s ? $('svc-name-el') : $('svc-id')).focus();
+  showForm($('svc-form'), $('svc-error'), s ? $('svc-name-el') : $('svc-id'));
 }
 
 function closeSvc(restoreFocus = true) {
   const was = svcEditing;
   svcEditing = undefined;
   $('svc-form').hidden = true;
-  if (restoreFocus) {
-    const btn = was ? $('svc-body').querySelector(`button[data-edit="${CSS.escape(was)}"]`) : $('btn-svc-new');
-    (btn || $('btn-svc-new')).focus();
-  }
+  if (restoreFocus) focusEdit($('svc-body'), was, $('btn-svc-new'));
 }
 
 async function saveSvc(e) {
@@ -282,35 +269,28 @@ async function saveSvc(e) {
     daily_limit: Number($('svc-limit').value) || 0,
     target_wait_s: $('svc-target').value ? Math.round(Number($('svc-target').value) * 60) : 0,
   };
-  await busy($('btn-svc-save'), async () => {
-    try {
-      if (svcEditing) await adm.updateService(svcEditing, body);
-      else await adm.createService(body);
-      const name = localName(body.name);
-      await ensureSettings(true);
-      renderServices();
-      renderCounters();
-      closeSvc();
-      setStatus(t('admin.services.saved', { name }), 'ok');
-      if (app.hook) app.hook.lastError = null;
-    } catch (ex) {
-      showError(err, ex);
-    }
+  await busy($('btn-svc-save'), err, async () => {
+    if (svcEditing) await adm.updateService(svcEditing, body);
+    else await adm.createService(body);
+    const name = localName(body.name);
+    await ensureSettings(true);
+    renderServices();
+    renderCounters();
+    closeSvc();
+    reportSaved(t('admin.services.saved', { name }));
   });
 }
 
 async function deleteSvc(s) {
   const name = localName(s.name);
   if (!confirmAction(t('admin.services.confirm_delete', { name }))) return;
-  try {
+  await orStatus(async () => {
     await adm.deleteService(s.id);
     await ensureSettings(true);
     renderServices();
     setStatus(t('admin.services.deleted', { name }), 'ok');
     $('btn-svc-new').focus();
-  } catch (ex) {
-    setStatus(reportError(ex), 'error');
-  }
+  });
 }
 
 // ---- counters ----
@@ -338,10 +318,7 @@ function ctrTitle() {
 }
 
 function openCtr(c) {
-  const form = $('ctr-form');
   ctrEditing = c ? c.id : null;
-  clearError($('ctr-error'));
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
   ctrTitle();
   $('ctr-id').value = c ? c.id : '';
   $('ctr-id').readOnly = !!c;
@@ -353,9 +330,7 @@ function openCtr(c) {
     ...sortedServices().filter((s) => !mine.includes(s.id)).map((s) => ({ id: s.id, on: false })),
   ];
   renderServes();
-  form.hidden = false;
-  form.scrollIntoView({ block: 'nearest' });
-  (c ? $('ctr-name-el') : $('ctr-id')).focus();
+  showForm($('ctr-form'), $('ctr-error'), c ? $('ctr-name-el') : $('ctr-id'));
 }
 
 function renderServes(focus) {
@@ -403,10 +378,7 @@ function closeCtr(restoreFocus = true) {
   const was = ctrEditing;
   ctrEditing = undefined;
   $('ctr-form').hidden = true;
-  if (restoreFocus) {
-    const btn = was ? $('ctr-body').querySelector(`button[data-edit="${CSS.escape(was)}"]`) : $('btn-ctr-new');
-    (btn || $('btn-ctr-new')).focus();
-  }
+  if (restoreFocus) focusEdit($('ctr-body'), was, $('btn-ctr-new'));
 }
 
 async function saveCtr(e) {
@@ -426,32 +398,25 @@ async function saveCtr(e) {
   const body = { id: ctrEditing || id, serves: list };
   const name = textOf(el, en);
   if (name) body.name = name;
-  await busy($('btn-ctr-save'), async () => {
-    try {
-      const saved = ctrEditing ? await adm.updateCounter(ctrEditing, body) : await adm.createCounter(body);
-      await ensureSettings(true);
-      renderCounters();
-      closeCtr();
-      setStatus(t('admin.counters.saved', { name: localName(saved.name) }), 'ok');
-      if (app.hook) app.hook.lastError = null;
-    } catch (ex) {
-      showError(err, ex);
-    }
+  await busy($('btn-ctr-save'), err, async () => {
+    const saved = ctrEditing ? await adm.updateCounter(ctrEditing, body) : await adm.createCounter(body);
+    await ensureSettings(true);
+    renderCounters();
+    closeCtr();
+    reportSaved(t('admin.counters.saved', { name: localName(saved.name) }));
   });
 }
 
 async function deleteCtr(c) {
   const name = localName(c.name);
   if (!confirmAction(t('admin.counters.confirm_delete', { name }))) return;
-  try {
+  await orStatus(async () => {
     await adm.deleteCounter(c.id);
     await ensureSettings(true);
     renderCounters();
     setStatus(t('admin.counters.deleted', { name }), 'ok');
     $('btn-ctr-new').focus();
-  } catch (ex) {
-    setStatus(reportError(ex), 'error');
-  }
+  });
 }
 
 export function init() {

@@ -5,7 +5,7 @@
 import { t, lang, fmtNumber, localName } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, showError, clearError, checkForm, busy, fmtSecs, fmtPercent, num, serviceName, counterName,
+  $, app, adm, clearError, checkForm, busy, fmtSecs, fmtPercent, num, serviceName, counterName,
   userName, ensureSettings, ensureUsers, todayIn, dayDate,
 } from './admin-util.js';
 import { barChart, legend } from './admin-chart.js';
@@ -95,13 +95,9 @@ async function submit(e) {
   const checks = [[$('stats-to'), q.from && q.to && q.to < q.from ? t('admin.error.date_order') : null]];
   if (!checkForm(form, err, checks)) return;
   syncCSV();
-  await busy($('btn-stats'), async () => {
-    try {
-      await run();
-      if (app.hook) app.hook.lastError = null;
-    } catch (ex) {
-      showError(err, ex);
-    }
+  await busy($('btn-stats'), err, async () => {
+    await run();
+    if (app.hook) app.hook.lastError = null;
   });
 }
 

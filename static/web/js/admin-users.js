@@ -5,7 +5,7 @@
 import { t } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, isAdmin, setStatus, reportError, showError, clearError, checkForm, busy, pill, rowButton,
+  $, app, adm, isAdmin, setStatus, checkForm, busy, orStatus, reportSaved, showForm, focusEdit, pill, rowButton,
   branchName, confirmAction,
 } from './admin-util.js';
 
@@ -98,9 +98,6 @@ function renderBranches(checked) {
 
 function open(u) {
   editing = u || null;
-  const form = $('user-form');
-  clearError($('user-error'));
-  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
   title();
   $('user-username').value = u ? u.username : '';
   $('user-username').readOnly = !!u;
@@ -115,9 +112,7 @@ function open(u) {
   $('user-role').disabled = self;
   $('user-disabled').disabled = self;
   $('user-self-hint').hidden = !self;
-  form.hidden = false;
-  form.scrollIntoView({ block: 'nearest' });
-  (u ? $('user-fullname') : $('user-username')).focus();
+  showForm($('user-form'), $('user-error'), u ? $('user-fullname') : $('user-username'));
 }
 
 function close(restoreFocus = true) {
@@ -125,10 +120,7 @@ function close(restoreFocus = true) {
   editing = undefined;
   $('user-form').hidden = true;
   $('user-password').value = '';
-  if (restoreFocus) {
-    const btn = was ? $('users-body').querySelector(`button[data-edit="${CSS.escape(was.username)}"]`) : null;
-    (btn || $('btn-user-new')).focus();
-  }
+  if (restoreFocus) focusEdit($('users-body'), was && was.username, $('btn-user-new'));
 }
 
 const sameSet = (a, b) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
@@ -148,52 +140,44 @@ async function save(e) {
     [$('user-branches').querySelector('input'), role !== 'admin' && !branches.length ? t('admin.error.no_branches') : null],
   ];
   if (!checkForm(form, err, checks)) return;
-  await busy($('btn-user-save'), async () => {
-    try {
-      let saved;
-      if (editing) {
-        const body = {};
-        if (name !== (editing.name || '')) body.name = name;
-        if (role !== editing.role && !isSelf(editing)) body.role = role;
-        if (!sameSet(branches, editing.branches)) body.branches = branches;
-        const disabled = $('user-disabled').checked;
-        if (disabled !== !!editing.disabled && !isSelf(editing)) body.disabled = disabled;
-        if (password) body.password = password;
-        if (!Object.keys(body).length) {
-          setStatus(t('admin.users.nothing_changed'));
-          close();
-          return;
-        }
-        saved = await adm.updateUser(editing.username, body);
-      } else {
-        saved = await adm.createUser({ username, name, role, branches, password });
+  await busy($('btn-user-save'), err, async () => {
+    let saved;
+    if (editing) {
+      const body = {};
+      if (name !== (editing.name || '')) body.name = name;
+      if (role !== editing.role && !isSelf(editing)) body.role = role;
+      if (!sameSet(branches, editing.branches)) body.branches = branches;
+      const disabled = $('user-disabled').checked;
+      if (disabled !== !!editing.disabled && !isSelf(editing)) body.disabled = disabled;
+      if (password) body.password = password;
+      if (!Object.keys(body).length) {
+        setStatus(t('admin.users.nothing_changed'));
+        close();
+        return;
       }
-      $('user-password').value = '';
-      const wasNew = !editing;
-      close(false);
-      await load();
-      const btn = $('users-body').querySelector(`button[data-edit="${CSS.escape(saved.username)}"]`);
-      (btn || $('btn-user-new')).focus();
-      // i18n-keys: admin.users.created admin.users.saved
-      setStatus(t(wasNew ? 'admin.users.created' : 'admin.users.saved', { name: saved.name || saved.username }), 'ok');
-      if (app.hook) app.hook.lastError = null;
-    } catch (ex) {
-      showError(err, ex);
+      saved = await adm.updateUser(editing.username, body);
+    } else {
+      saved = await adm.createUser({ username, name, role, branches, password });
     }
+    $('user-password').value = '';
+    const wasNew = !editing;
+    close(false);
+    await load();
+    focusEdit($('users-body'), saved.username, $('btn-user-new'));
+    // i18n-keys: admin.users.created admin.users.saved
+    reportSaved(t(wasNew ? 'admin.users.created' : 'admin.users.saved', { name: saved.name || saved.username }));
   });
 }
 
 async function remove(u) {
   const name = u.name || u.username;
   if (!confirmAction(t('admin.users.confirm_delete', { name }))) return;
-  try {
+  await orStatus(async () => {
     await adm.deleteUser(u.username);
     await load();
     setStatus(t('admin.users.deleted', { name }), 'ok');
     $('btn-user-new').focus();
-  } catch (ex) {
-    setStatus(reportError(ex), 'error');
-  }
+  });
 }
 
 export function init() {
@@ -203,10 +187,6 @@ export function init() {
   $('user-form').addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
   $('users-scope').addEventListener('change', async (e) => {
     scope = e.target.value;
-    try {
-      await load();
-    } catch (ex) {
-      setStatus(reportError(ex), 'error');
-    }
+    await orStatus(load);
   });
 }

@@ -174,14 +174,46 @@ export function textOf(el, en) {
   return Object.keys(o).length ? o : null;
 }
 
-/** Disables a submit button while fn runs. */
-export async function busy(button, fn) {
+/** Disables a submit button while fn runs; what fn throws shows in errorEl. */
+export async function busy(button, errorEl, fn) {
   if (button) button.disabled = true;
   try {
-    return await fn();
+    await fn();
+  } catch (ex) {
+    showError(errorEl, ex);
   } finally {
     if (button) button.disabled = false;
   }
+}
+
+/** Runs fn (a row's action); what it throws shows in the status line. */
+export async function orStatus(fn) {
+  try {
+    await fn();
+  } catch (ex) {
+    setStatus(reportError(ex), 'error');
+  }
+}
+
+/** A change went through: says so in the status line, forgets the last error. */
+export function reportSaved(text) {
+  setStatus(text, 'ok');
+  if (app.hook) app.hook.lastError = null;
+}
+
+/** Opens an edit form afresh (no error, no invalid marks) and focuses first. */
+export function showForm(form, errorEl, first) {
+  clearError(errorEl);
+  clearInvalid(form);
+  form.hidden = false;
+  form.scrollIntoView({ block: 'nearest' });
+  first.focus();
+}
+
+/** Focuses the Edit button of row id in a table body, else fallback (if any). */
+export function focusEdit(tbody, id, fallback) {
+  const btn = id ? tbody.querySelector(`button[data-edit="${CSS.escape(id)}"]`) : null;
+  if (btn || fallback) (btn || fallback).focus();
 }
 
 // ---- formatting ----

@@ -51,7 +51,7 @@
 //     #nb-name-el, #nb-name-en, #nb-tz, #nb-copy, #btn-nb-create, #nb-error)
 //   ops: #ops-backup, #ops-metrics, #ops-healthz, #ops-readyz
 
-import { t, setLang, lang, languages, initialLang, localName, setTimeZone } from './i18n.js';
+import { t, setLang, renderLangSwitch, initialLang, localName, setTimeZone } from './i18n.js';
 import { api, h, ApiError } from './api.js';
 import { $, app, adm, isAdmin, setStatus, reportError, errorText } from './admin-util.js';
 import * as overview from './admin-overview.js';
@@ -138,22 +138,12 @@ function renderPicker() {
   $('branch-picker').hidden = !app.branches.length || !VIEW_NAMES.includes(hook.view);
 }
 
-async function renderLangSwitch() {
-  const nav = $('lang-switch');
-  nav.replaceChildren();
-  for (const l of await languages()) {
-    nav.append(h('button', {
-      type: 'button', lang: l.code, 'data-lang': l.code, 'aria-pressed': String(l.code === lang()),
-      onclick: async () => {
-        await setLang(l.code);
-        store(LANG_KEY, l.code);
-        for (const b of nav.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
-        renderPicker();
-        updateTitle();
-        if (current && VIEWS[current].render) VIEWS[current].render();
-      },
-    }, l.name));
-  }
+async function pickLang(code) {
+  await setLang(code);
+  store(LANG_KEY, code);
+  renderPicker();
+  updateTitle();
+  if (current && VIEWS[current].render) VIEWS[current].render();
 }
 
 function fillTimeZones() {
@@ -322,7 +312,7 @@ async function logout() {
 
 async function main() {
   await setLang(await initialLang(LANG_KEY));
-  await renderLangSwitch();
+  await renderLangSwitch($('lang-switch'), pickLang);
   fillTimeZones();
   for (const v of Object.values(VIEWS)) v.init();
 

@@ -27,7 +27,7 @@
 // The chosen counter is remembered in localStorage "seira.counter.<branch>".
 
 import {
-  t, tn, setLang, lang, languages, initialLang, localName, setTimeZone, fmtNumber, fmtWait, fmtElapsed,
+  t, tn, setLang, renderLangSwitch, initialLang, localName, setTimeZone, fmtNumber, fmtWait, fmtElapsed,
 } from './i18n.js';
 import { api, branchFromPath, h, ApiError } from './api.js';
 import { Live } from './live.js';
@@ -116,20 +116,10 @@ function errorText(err) {
 
 // ---- language ----
 
-async function renderLangSwitch() {
-  const nav = $('lang-switch');
-  nav.replaceChildren();
-  for (const l of await languages()) {
-    nav.append(h('button', {
-      type: 'button', lang: l.code, 'data-lang': l.code, 'aria-pressed': String(l.code === lang()),
-      onclick: async () => {
-        await setLang(l.code);
-        store(LANG_KEY, l.code);
-        for (const b of nav.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
-        renderAll();
-      },
-    }, l.name));
-  }
+async function pickLang(code) {
+  await setLang(code);
+  store(LANG_KEY, code);
+  renderAll();
 }
 
 // ---- sign-in ----
@@ -558,7 +548,7 @@ function onKey(e) {
 
 async function main() {
   await setLang(await initialLang(LANG_KEY));
-  await renderLangSwitch();
+  await renderLangSwitch($('lang-switch'), pickLang);
 
   $('login-form').addEventListener('submit', onLoginSubmit);
   $('btn-logout').addEventListener('click', logout);

@@ -42,6 +42,7 @@ import {
 } from './i18n.js';
 import { api, branchFromPath, h, sleep } from './api.js';
 import { Live } from './live.js';
+import { newAudioContext, tone } from './sound.js';
 
 const $ = (id) => document.getElementById(id);
 const branch = branchFromPath();
@@ -76,15 +77,7 @@ let live = null;
 // ---- sound ----
 
 function audioCtx() {
-  if (ui.audio) return ui.audio;
-  const AC = window.AudioContext || window.webkitAudioContext;
-  if (!AC) return null;
-  try {
-    ui.audio = new AC();
-    ui.audio.addEventListener('statechange', renderSound);
-  } catch {
-    ui.audio = null;
-  }
+  if (!ui.audio) ui.audio = newAudioContext(renderSound);
   return ui.audio;
 }
 
@@ -129,21 +122,8 @@ function chime() {
   const master = ctx.createGain();
   master.gain.value = 0.3;
   master.connect(ctx.destination);
-  const tone = (freq, start, dur) => {
-    const o = ctx.createOscillator();
-    const g = ctx.createGain();
-    o.type = 'sine';
-    o.frequency.value = freq;
-    g.gain.setValueAtTime(0.0001, start);
-    g.gain.exponentialRampToValueAtTime(1, start + 0.04);
-    g.gain.exponentialRampToValueAtTime(0.0001, start + dur);
-    o.connect(g);
-    g.connect(master);
-    o.start(start);
-    o.stop(start + dur + 0.05);
-  };
-  tone(659.25, t0, 1.1);       // E5
-  tone(523.25, t0 + 0.55, 1.3); // C5
+  tone(ctx, 659.25, t0, 1.1, { attack: 0.04, out: master });       // E5
+  tone(ctx, 523.25, t0 + 0.55, 1.3, { attack: 0.04, out: master }); // C5
   hook.chimes++;
   setTimeout(() => master.disconnect(), (CHIME_S + 0.3) * 1000);
   return sleep(CHIME_S * 1000);

@@ -14,6 +14,8 @@
 //                                  language (bilingual wall display) and gets
 //                                  a matching lang attribute.
 
+import { h } from './api.js';
+
 export const DEFAULT_LANG = 'el';
 const FALLBACK_LANGUAGES = [{ code: 'el', name: 'Ελληνικά' }, { code: 'en', name: 'English' }];
 
@@ -75,6 +77,23 @@ export async function setLang(code, { secondary } = {}) {
   applyTranslations(document);
   window.dispatchEvent(new CustomEvent('langchange', { detail: { lang: code } }));
   return code;
+}
+
+/**
+ * Fills nav (the page's #lang-switch) with a button for each language; a
+ * click calls onPick(code). aria-pressed marks the page language and follows
+ * every change of it. Once per page.
+ */
+export async function renderLangSwitch(nav, onPick) {
+  const list = await languages();
+  nav.replaceChildren(...list.map((l) => h('button', {
+    type: 'button', lang: l.code, 'data-lang': l.code, 'data-testid': `lang-${l.code}`,
+    'aria-pressed': String(l.code === st.lang),
+    onclick: () => onPick(l.code),
+  }, l.name)));
+  window.addEventListener('langchange', () => {
+    for (const b of nav.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === st.lang));
+  });
 }
 
 /** Sets the time zone used by the formatters (state.branch.time_zone). */

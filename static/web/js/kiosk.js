@@ -36,7 +36,7 @@
 // starts in English.
 
 import {
-  t, tn, setLang, lang, languages, initialLang, localName, setTimeZone,
+  t, tn, setLang, lang, renderLangSwitch, initialLang, localName, setTimeZone,
   fmtNumber, fmtTime, fmtDateTime, fmtWait,
 } from './i18n.js';
 import { api, branchFromPath, newKey, h, ApiError } from './api.js';
@@ -91,23 +91,10 @@ function announce(text) {
 
 // ---- language ----
 
-async function renderLangSwitch() {
-  const nav = $('lang-switch');
-  nav.replaceChildren();
-  for (const l of await languages()) {
-    nav.append(h('button', {
-      type: 'button', lang: l.code, 'data-lang': l.code, 'data-testid': `lang-${l.code}`,
-      'aria-pressed': String(l.code === lang()),
-      onclick: () => switchLang(l.code),
-    }, l.name));
-  }
-}
-
 async function switchLang(code) {
   if (code === lang()) return;
   await setLang(code);
   hook.lang = lang();
-  for (const b of $('lang-switch').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
   renderAll();
   armIdle();
 }
@@ -494,7 +481,7 @@ async function main() {
   ui.startLang = await initialLang();
   await setLang(ui.startLang);
   hook.lang = lang();
-  await renderLangSwitch();
+  await renderLangSwitch($('lang-switch'), switchLang);
   initContrast();
   window.addEventListener('langchange', () => { hook.lang = lang(); });
 

@@ -12,12 +12,14 @@
 // with ?since=seq. Each event's `services` and `counter` are applied, calls
 // are prepended to recent_calls. A gap in seq reconnects with since=last; a
 // closed socket reconnects with exponential backoff (1 s → 10 s, jitter).
+// Socket, the reconnecting WebSocket under Live, serves other channels too
+// (the ticket page's).
 
 import { api, ApiError } from './api.js';
 
 const MAX_RECENT = 20;
-const BACKOFF_MIN = 1000;
-const BACKOFF_MAX = 10000;
+export const BACKOFF_MIN = 1000;
+export const BACKOFF_MAX = 10000;
 
 /** Applies one event message to state in place. */
 export function applyEvent(state, msg) {
@@ -45,20 +47,128 @@ export function applyEvent(state, msg) {
   return state;
 }
 
+/**
+ * A WebSocket that reconnects by itself: a connection that does not open in
+ * 10 s is dropped; a closed one is tried again with exponential backoff
+ * (1 s → 10 s, jitter), reset once a connection has stayed up 5 s.
+ *
+ *   const sock = new Socket(() => url, {
+ *     onOpen()          // connected
+ *     onMessage(msg)    // each message, parsed as JSON
+ *     onClose()         // connection lost (a retry follows)
+ *     onRetry(attempt)  // a retry is scheduled; attempt counts them
+ *   });
+ *   sock.start(); sock.now(); sock.stop();
+ */
+export class Socket {
+  constructor(url, handlers = {}) {
+    this.url = url;
+    this.h = handlers;
+    this.ws = null;
+    this.timer = null;
+    this.attempt = 0; // retries since the last good connection (the backoff)
+    this.stopped = true;
+  }
+
+  start() {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.ws) { const ws = this.ws; this.ws = null; ws.close(1000); }
+  }
+
+  /** Connects at once if running and down (came online, page visible). */
+  now() {
+    if (this.stopped || this.ws) return;
+    this.retry(0);
+  }
+
+  /**
+   * Drops the connection and connects again: at once the first time, with
+   * backoff when it repeats.
+   */
+  reconnect(code, reason) {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close(code, reason);
+    if (this.h.onClose) this.h.onClose();
+    this.retry(this.attempt === 0 ? 0 : undefined);
+  }
+
+  connect() {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    let ws;
+    try {
+      ws = new WebSocket(this.url());
+    } catch {
+      this.retry();
+      return;
+    }
+    this.ws = ws;
+    const openTimer = setTimeout(() => { if (ws.readyState === WebSocket.CONNECTING) ws.close(); }, 10000);
+    ws.onopen = () => {
+      clearTimeout(openTimer);
+      if (this.ws !== ws) return;
+      if (this.h.onOpen) this.h.onOpen();
+      // A connection that stays up resets the backoff.
+      setTimeout(() => { if (this.ws === ws && ws.readyState === WebSocket.OPEN) this.attempt = 0; }, 5000);
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws) return;
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch { return; }
+      if (this.h.onMessage) this.h.onMessage(msg);
+    };
+    ws.onclose = () => {
+      clearTimeout(openTimer);
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.h.onClose) this.h.onClose();
+      this.retry();
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  /** Connects again after delay ms (by default the next backoff step). */
+  retry(delay) {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    if (delay === undefined) delay = jitter(Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt));
+    this.attempt++;
+    if (this.h.onRetry) this.h.onRetry(this.attempt);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+}
+
 export class Live {
   constructor(branch, handlers = {}) {
     this.branch = branch;
     this.h = handlers;
     this.state = null;
     this.seq = null;
-    this.ws = null;
     this.connected = null; // unknown until the first attempt
-    this.attempt = 0;
-    this.timer = null;
     this.stopped = false;
     /** Server clock minus local clock, in ms (from state.at). */
     this.clockOffset = 0;
-    this._onOnline = () => { if (!this.ws) this._reconnectSoon(0); };
+    this.sock = new Socket(() => this._url(), {
+      onOpen: () => this._status(true),
+      onMessage: (msg) => {
+        this.sock.attempt = 0; // the server is answering: no backoff
+        this._message(msg);
+      },
+      onClose: () => this._status(false),
+    });
+    // Back online: connect now, even while the first state is still loading
+    // (the socket's snapshot then comes first).
+    this._onOnline = () => {
+      if (this.stopped) return;
+      if (this.sock.stopped) this.sock.start(); else this.sock.now();
+    };
     window.addEventListener('online', this._onOnline);
   }
 
@@ -83,14 +193,13 @@ export class Live {
         delay = Math.min(max, delay * 2);
       }
     }
-    this._connect();
+    this.sock.start();
   }
 
   stop() {
     this.stopped = true;
-    clearTimeout(this.timer);
     window.removeEventListener('online', this._onOnline);
-    if (this.ws) { const ws = this.ws; this.ws = null; ws.close(1000); }
+    this.sock.stop();
   }
 
   _status(up) {
@@ -117,42 +226,6 @@ export class Live {
     return u;
   }
 
-  _connect() {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    let ws;
-    try {
-      ws = new WebSocket(this._url());
-    } catch {
-      this._reconnectSoon();
-      return;
-    }
-    this.ws = ws;
-    const openTimer = setTimeout(() => { if (ws.readyState === WebSocket.CONNECTING) ws.close(); }, 10000);
-    ws.onopen = () => {
-      clearTimeout(openTimer);
-      if (this.ws !== ws) return;
-      this._status(true);
-      // A connection that stays up resets the backoff.
-      setTimeout(() => { if (this.ws === ws && ws.readyState === WebSocket.OPEN) this.attempt = 0; }, 5000);
-    };
-    ws.onmessage = (ev) => {
-      if (this.ws !== ws) return;
-      let msg;
-      try { msg = JSON.parse(ev.data); } catch { return; }
-      this.attempt = 0;
-      this._message(msg);
-    };
-    ws.onclose = () => {
-      clearTimeout(openTimer);
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this._status(false);
-      this._reconnectSoon();
-    };
-    ws.onerror = () => { /* onclose follows */ };
-  }
-
   _message(msg) {
     if (!msg || typeof msg.type !== 'string') return;
     if (msg.type === 'snapshot') {
@@ -164,7 +237,7 @@ export class Live {
     if (msg.seq <= this.seq) return; // already applied
     if (msg.seq !== this.seq + 1) {
       // Missed something: resume from the last applied event.
-      this._resync();
+      this.sock.reconnect(4000, 'gap');
       return;
     }
     applyEvent(this.state, msg);
@@ -179,30 +252,9 @@ export class Live {
     if (this.h.onEvent) this.h.onEvent(msg, this.state);
     if (this.h.onState) this.h.onState(this.state, { snapshot: false, event: msg });
   }
-
-  _resync() {
-    const ws = this.ws;
-    this.ws = null;
-    if (ws) ws.close(4000, 'gap');
-    this._status(false);
-    // The first resync is immediate; repeated ones back off.
-    this._reconnectSoon(this.attempt === 0 ? 0 : undefined);
-  }
-
-  _reconnectSoon(delay) {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    if (delay === undefined) {
-      delay = jitter(Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt));
-      this.attempt++;
-    } else {
-      this.attempt++;
-    }
-    this.timer = setTimeout(() => this._connect(), delay);
-  }
 }
 
-function jitter(ms, cap = BACKOFF_MAX) {
-  // ±25 %, never above the cap
+/** ±25 %, never above the cap. */
+export function jitter(ms, cap = BACKOFF_MAX) {
   return Math.min(cap, Math.round(ms * (0.75 + Math.random() * 0.5)));
 }

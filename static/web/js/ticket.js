@@ -37,14 +37,14 @@
 // in same-origin API calls, never in anything sent elsewhere.
 
 import {
-  t, tn, setLang, lang, languages, isLanguage, localName, setTimeZone, fmtTime, fmtWait, DEFAULT_LANG,
+  t, tn, setLang, lang, renderLangSwitch, isLanguage, localName, setTimeZone, fmtTime, fmtWait, DEFAULT_LANG,
 } from './i18n.js';
-import { api, lastPathSegment, h, ApiError } from './api.js';
+import { api, lastPathSegment, ApiError } from './api.js';
+import { Socket, jitter, BACKOFF_MIN, BACKOFF_MAX } from './live.js';
+import { newAudioContext, tone } from './sound.js';
 
 const $ = (id) => document.getElementById(id);
 const LANG_KEY = 'seira.lang.ticket';
-const BACKOFF_MIN = 1000;
-const BACKOFF_MAX = 10000;
 const FRESH_MS = 90 * 1000;     // a call older than this, found on load, is shown but not rung
 const FINAL = ['done', 'no_show', 'cancelled', 'expired'];
 const TOKEN_RE = /^[A-Za-z0-9_-]{8,200}$/;
@@ -101,24 +101,11 @@ const isActive = (st) => st === 'waiting' || st === 'called';
 
 // ---- language ----
 
-async function renderLangSwitch() {
-  const nav = $('lang-switch');
-  nav.replaceChildren();
-  for (const l of await languages()) {
-    nav.append(h('button', {
-      type: 'button', lang: l.code, 'data-lang': l.code, 'data-testid': `lang-${l.code}`,
-      'aria-pressed': String(l.code === lang()),
-      onclick: () => switchLang(l.code, true),
-    }, l.name));
-  }
-}
-
 async function switchLang(code, remember) {
   const secondary = ui.view === 'notfound' ? otherLang(code) : null;
   await setLang(code, { secondary });
   if (remember) store(LANG_KEY, lang());
   hook.lang = lang();
-  for (const b of $('lang-switch').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
   render();
 }
 
@@ -269,7 +256,7 @@ function apply(tk, type) {
     if (prev && prev.state !== tk.state && tk.state !== 'called') say(`${stateWords(tk)} ${stateDetail(tk)}`.trim());
   }
 
-  if (FINAL.includes(tk.state)) live.stop();
+  if (FINAL.includes(tk.state)) stopLive();
 }
 
 // ---- the full-screen call ----
@@ -313,15 +300,7 @@ function closeCalled() {
 // ---- sound: a short WebAudio chime ----
 
 function audioCtx() {
-  if (ui.audio) return ui.audio;
-  const AC = window.AudioContext || window.webkitAudioContext;
-  if (!AC) return null;
-  try {
-    ui.audio = new AC();
-    ui.audio.addEventListener('statechange', renderSound);
-  } catch {
-    ui.audio = null;
-  }
+  if (!ui.audio) ui.audio = newAudioContext(renderSound);
   return ui.audio;
 }
 
@@ -342,24 +321,10 @@ async function enableSound(confirm) {
   }
   if (confirm && ctx.state === 'running') {
     ui.soundConfirmed = true;
-    tone(ctx, 880, ctx.currentTime + 0.02, 0.25, 0.25);
+    tone(ctx, 880, ctx.currentTime + 0.02, 0.25, { peak: 0.25 });
     say(t('ticket.sound_on'));
   }
   renderSound();
-}
-
-function tone(ctx, freq, start, dur, level) {
-  const o = ctx.createOscillator();
-  const g = ctx.createGain();
-  o.type = 'sine';
-  o.frequency.value = freq;
-  g.gain.setValueAtTime(0.0001, start);
-  g.gain.exponentialRampToValueAtTime(level, start + 0.03);
-  g.gain.exponentialRampToValueAtTime(0.0001, start + dur);
-  o.connect(g);
-  g.connect(ctx.destination);
-  o.start(start);
-  o.stop(start + dur + 0.05);
 }
 
 /** Three rising tones, twice: loud enough to be heard from a pocket. */
@@ -369,7 +334,7 @@ function chime() {
   const t0 = ctx.currentTime + 0.05;
   const notes = [659.25, 783.99, 1046.5]; // E5 G5 C6
   for (let r = 0; r < 2; r++) {
-    notes.forEach((f, i) => tone(ctx, f, t0 + r * 1.1 + i * 0.22, 0.6, 0.5));
+    notes.forEach((f, i) => tone(ctx, f, t0 + r * 1.1 + i * 0.22, 0.6, { peak: 0.5 }));
   }
   hook.chimes++;
 }
@@ -448,7 +413,7 @@ async function showNotFound() {
   showView('notfound');
   hook.notFound = true;
   hook.state = null;
-  live.stop();
+  stopLive();
   closeCalled();
   closeLeave();
   await switchLang(lang(), false);
@@ -483,7 +448,6 @@ async function first() {
   if (!load(LANG_KEY) && !new URLSearchParams(location.search).get('lang') && tk.lang && tk.lang !== lang() && (await isLanguage(tk.lang))) {
     await setLang(tk.lang);
     hook.lang = lang();
-    for (const b of $('lang-switch').querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
   }
   await loadBranch(tk.branch);
   showView('ticket');
@@ -506,89 +470,30 @@ function markReady() {
   document.body.dataset.ready = 'true';
 }
 
-// ---- live: the ticket's own channel, reconnecting with backoff ----
+// ---- live: the ticket's own channel (live.js Socket: reconnects with backoff) ----
 
-function jitter(ms, cap = BACKOFF_MAX) {
-  return Math.min(cap, Math.round(ms * (0.75 + Math.random() * 0.5)));
+const live = new Socket(() => api.ticketLiveURL(token), {
+  onOpen: () => setConnected(true),
+  onMessage: (msg) => {
+    if (!msg || typeof msg.type !== 'string' || !msg.ticket) return;
+    apply(msg.ticket, msg.type);
+  },
+  onClose: () => setConnected(false),
+  // Every third failure, ask over HTTP: the ticket may be gone (404), and
+  // the page stays current even where WebSockets are blocked.
+  onRetry: (attempt) => { if (attempt % 3 === 0) refresh(); },
+});
+
+function setConnected(up, quiet) {
+  hook.connected = up;
+  // Offline matters only while the ticket can still change.
+  $('offline').hidden = up || quiet || live.stopped;
 }
 
-const live = {
-  ws: null,
-  timer: null,
-  attempt: 0,
-  stopped: true,
-  up: null,
-
-  start() {
-    this.stopped = false;
-    this.connect();
-  },
-
-  stop() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    if (this.ws) { const ws = this.ws; this.ws = null; ws.close(1000); }
-    this.status(false, true);
-  },
-
-  status(up, quiet) {
-    hook.connected = up;
-    // Offline matters only while the ticket can still change.
-    $('offline').hidden = up || quiet || this.stopped;
-    this.up = up;
-  },
-
-  connect() {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    let ws;
-    try {
-      ws = new WebSocket(api.ticketLiveURL(token));
-    } catch {
-      this.retry();
-      return;
-    }
-    this.ws = ws;
-    const openTimer = setTimeout(() => { if (ws.readyState === WebSocket.CONNECTING) ws.close(); }, 10000);
-    ws.onopen = () => {
-      clearTimeout(openTimer);
-      if (this.ws !== ws) return;
-      this.status(true);
-      setTimeout(() => { if (this.ws === ws && ws.readyState === WebSocket.OPEN) this.attempt = 0; }, 5000);
-    };
-    ws.onmessage = (ev) => {
-      if (this.ws !== ws) return;
-      let msg;
-      try { msg = JSON.parse(ev.data); } catch { return; }
-      if (!msg || typeof msg.type !== 'string' || !msg.ticket) return;
-      apply(msg.ticket, msg.type);
-    };
-    ws.onclose = () => {
-      clearTimeout(openTimer);
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.status(false);
-      this.retry();
-    };
-    ws.onerror = () => { /* onclose follows */ };
-  },
-
-  retry(delay) {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    if (delay === undefined) delay = jitter(Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt));
-    this.attempt++;
-    // Every third failure, ask over HTTP: the ticket may be gone (404), and
-    // the page stays current even where WebSockets are blocked.
-    if (this.attempt % 3 === 0) refresh();
-    this.timer = setTimeout(() => this.connect(), delay);
-  },
-
-  now() {
-    if (this.stopped || this.ws) return;
-    this.retry(0);
-  },
-};
+function stopLive() {
+  live.stop();
+  setConnected(false, true);
+}
 
 // ---- start ----
 
@@ -600,7 +505,7 @@ async function main() {
   else if (stored && (await isLanguage(stored))) start = stored;
   await setLang(start);
   hook.lang = lang();
-  await renderLangSwitch();
+  await renderLangSwitch($('lang-switch'), (code) => switchLang(code, true));
   window.addEventListener('langchange', () => { hook.lang = lang(); });
 
   audioCtx();
