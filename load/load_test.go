@@ -2,8 +2,12 @@ package load
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"math"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +64,7 @@ func TestRunAgreesWithServerLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("report:\n%s", table.String())
+	checkJSON(t, rep)
 
 	logs := map[string][]queue.Event{}
 	var issued int64
@@ -134,5 +139,36 @@ func TestRunRefusesRemoteServers(t *testing.T) {
 	opts.URL, opts.Password = "http://192.0.2.1:8080", "x"
 	if _, err := Run(t.Context(), opts); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("run against 192.0.2.1: %v", err)
+	}
+}
+
+// checkJSON writes rep as the -json flag does and reads it back: the
+// server's histograms end in a +Inf bucket, which JSON cannot carry as a
+// number.
+func checkJSON(t *testing.T, rep *Report) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "report.json")
+	if err := rep.WriteJSON(file); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("reading the JSON report back: %v", err)
+	}
+	if back.Totals.TicketsIssued != rep.Totals.TicketsIssued || back.IssuePerHealthz != rep.IssuePerHealthz {
+		t.Errorf("JSON report: totals %+v, ratio %v; want %+v, %v", back.Totals, back.IssuePerHealthz, rep.Totals, rep.IssuePerHealthz)
+	}
+	if len(back.Server.After.FanOut) == 0 || len(rep.Server.After.FanOut) != len(back.Server.After.FanOut) {
+		t.Fatalf("JSON report lost the fan-out histograms: %+v", back.Server.After.FanOut)
+	}
+	for class, want := range rep.Server.After.FanOut {
+		got := back.Server.After.FanOut[class]
+		if n := len(want.Upper); n == 0 || !math.IsInf(got.Upper[n-1], 1) || !slices.Equal(got.Counts, want.Counts) {
+			t.Errorf("fan-out %s after JSON: %+v, want %+v", class, got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -25,8 +26,42 @@ type ServerSample struct {
 
 // Histogram is a Prometheus histogram's cumulative buckets.
 type Histogram struct {
-	Upper  []float64 `json:"le"`
+	Upper  []float64 // the last is +Inf
+	Counts []float64
+}
+
+// histogramJSON is a Histogram in JSON, which has no infinity: bounds are
+// written as Prometheus writes them ("0.005", "+Inf").
+type histogramJSON struct {
+	Upper  []string  `json:"le"`
 	Counts []float64 `json:"counts"`
+}
+
+func (h Histogram) MarshalJSON() ([]byte, error) {
+	j := histogramJSON{Upper: make([]string, len(h.Upper)), Counts: h.Counts}
+	for i, u := range h.Upper {
+		j.Upper[i] = strconv.FormatFloat(u, 'g', -1, 64)
+		if math.IsInf(u, 1) {
+			j.Upper[i] = "+Inf"
+		}
+	}
+	return json.Marshal(j)
+}
+
+func (h *Histogram) UnmarshalJSON(b []byte) error {
+	var j histogramJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	h.Upper, h.Counts = make([]float64, len(j.Upper)), j.Counts
+	for i, u := range j.Upper {
+		v, err := strconv.ParseFloat(u, 64) // ParseFloat reads "+Inf" too
+		if err != nil {
+			return fmt.Errorf("histogram bound %q: %w", u, err)
+		}
+		h.Upper[i] = v
+	}
+	return nil
 }
 
 // Quantile estimates the q-quantile (0..1) by linear interpolation within
