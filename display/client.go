@@ -1,6 +1,7 @@
 package display
 
 import (
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,7 +82,12 @@ type client struct {
 }
 
 func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client {
-	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastPing: time.Now()}
+	// The first ping falls anywhere in the first period, so the pings of
+	// connections made together (every screen of a region reconnecting after
+	// a restart) stay spread out: in step, ten thousand of them would delay
+	// the broadcast that coincides with them.
+	first := time.Now().Add(-rand.N(h.opts.PingPeriod))
+	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastPing: first}
 }
 
 // enqueue hands m to the writer without waiting; false means the client

@@ -178,7 +178,7 @@ func (h *Hub) Close(ctx context.Context) error {
 	}
 	h.closed = true
 	h.mu.Unlock()
-	everyone := h.everyone()
+	everyone := h.everyone(nil)
 	close(h.done)
 	<-h.stopped
 	for _, c := range everyone {
@@ -202,9 +202,11 @@ func (h *Hub) run() {
 	go func() { defer close(posDone); h.positions() }()
 	defer func() { <-posDone }()
 	// One ticker pings every connection in turn, rather than a timer per
-	// connection.
-	pings := time.NewTicker(max(h.opts.PingPeriod/10, 10*time.Millisecond))
+	// connection; it ticks often, so that each tick pings only the few
+	// connections whose period is up.
+	pings := time.NewTicker(max(h.opts.PingPeriod/50, 10*time.Millisecond))
 	defer pings.Stop()
+	var all []*client
 	for {
 		select {
 		case <-h.done:
@@ -216,9 +218,11 @@ func (h *Hub) run() {
 			h.inMu.Unlock()
 			h.dispatch(evs)
 		case now := <-pings.C:
-			for _, c := range h.everyone() {
+			all = h.everyone(all[:0])
+			for _, c := range all {
 				c.ping(now)
 			}
+			clear(all) // let closed connections go
 		}
 	}
 }
@@ -556,11 +560,10 @@ func (h *Hub) unregister(c *client) {
 	h.all.Done()
 }
 
-// everyone returns every connection.
-func (h *Hub) everyone() []*client {
+// everyone appends every connection to all.
+func (h *Hub) everyone(all []*client) []*client {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var all []*client
 	for _, subs := range h.branches {
 		for c := range subs {
 			all = append(all, c)
