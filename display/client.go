@@ -2,6 +2,7 @@ package display
 
 import (
 	"math/rand/v2"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,14 +67,21 @@ type client struct {
 	// spare is the queue the writer emptied last, kept so that the next
 	// message needs no allocation: a broadcast to thousands would otherwise
 	// make as much garbage as it has subscribers.
-	spare   []outMsg
+	spare []outMsg
+	// bufs is the writer's list of frames for one writev, kept for the
+	// same reason.
+	bufs    [][]byte
 	closing bool // kicked: the writer sends the close frame and closes
 	closed  bool
 	code    int
 	reason  string
 	lastSeq uint64 // the last event seq written; the writer's, under mu
-	// deadline is the write deadline set on the socket; the writer's.
-	deadline time.Time
+	// writeSince is when the writer began its current round of writes
+	// (zero while none runs). The hub's ticker closes a connection whose
+	// writer has been stuck longer than WriteWait: a socket write deadline
+	// would do the same, but moving ten thousand deadlines together (they
+	// are set together, by one broadcast) stalled the broadcast it fell on.
+	writeSince time.Time
 
 	// last place told to a ticket follower, under mu.
 	lastPos  int
@@ -90,23 +98,23 @@ func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client
 	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastPing: first}
 }
 
-// enqueue hands m to the writer without waiting; false means the client
-// cannot keep up.
-func (c *client) enqueue(m outMsg) bool {
+// enqueue hands ms to the writer without waiting, all or none; false means
+// the client cannot keep up. The messages of one transaction (a call-next
+// is "done" and "called") go together, so that the writer sends them with
+// one system call.
+func (c *client) enqueue(ms []outMsg) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closing {
-		m.fan.sent() // going anyway
-		return true
-	}
-	if len(c.queue) >= c.hub.opts.SendQueue {
-		m.fan.sent()
-		return false
+	if c.closing || len(c.queue)+len(ms) > c.hub.opts.SendQueue {
+		for _, m := range ms {
+			m.fan.sent() // going anyway, or dropped
+		}
+		return c.closing
 	}
 	if c.queue == nil && c.spare != nil {
 		c.queue, c.spare = c.spare, nil
 	}
-	c.queue = append(c.queue, m)
+	c.queue = append(c.queue, ms...)
 	if !c.holding {
 		c.startWriter()
 	}
@@ -125,12 +133,21 @@ func (c *client) release(backlog []outMsg) {
 // ping asks for a ping once a ping period; the hub calls it for every
 // connection now and then. Only pongs keep the read deadline alive, so a
 // connection is pinged however busy it is with messages.
+//
+// It is also the writers' watchdog: a writer stuck in a write for longer
+// than WriteWait (a peer that stopped reading, with its socket buffers
+// full) has its socket closed, which ends the write with an error.
 func (c *client) ping(now time.Time) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if now.Sub(c.lastPing) >= c.hub.opts.PingPeriod && !c.holding {
+	stuck := !c.writeSince.IsZero() && now.Sub(c.writeSince) > c.hub.opts.WriteWait && !c.closed
+	if !stuck && now.Sub(c.lastPing) >= c.hub.opts.PingPeriod && !c.holding {
 		c.pingDue, c.lastPing = true, now
 		c.startWriter()
+	}
+	c.mu.Unlock()
+	if stuck && c.kick(websocket.CloseAbnormalClosure, "") {
+		c.hub.slow.Add(1)
+		c.ws.Close()
 	}
 }
 
@@ -175,37 +192,41 @@ func (c *client) write() {
 			return
 		}
 		if len(batch) == 0 && !ping && pong == nil {
-			c.writing = false
+			c.writing, c.writeSince = false, time.Time{}
 			c.mu.Unlock()
 			return
 		}
 		lastSeq := c.lastSeq
+		c.writeSince = time.Now()
 		c.mu.Unlock()
 
-		wait := c.hub.opts.WriteWait
-		conn := c.ws.UnderlyingConn()
-		err := error(nil)
+		// Everything due goes out in one writev(2): on a branch of
+		// thousands, system calls are most of a broadcast's cost.
+		bufs := c.bufs[:0]
 		for _, m := range batch {
-			if err != nil {
-				m.fan.sent()
-				continue
-			}
 			if m.seq != 0 && m.seq <= lastSeq {
-				m.fan.sent()
-				continue
+				continue // already sent with a resume's backlog
 			}
-			c.extendDeadline(wait)
-			_, err = conn.Write(m.pm)
-			m.fan.sent()
-			if err == nil && m.seq != 0 {
+			bufs = append(bufs, m.pm)
+			if m.seq != 0 {
 				lastSeq = m.seq
 			}
 		}
-		for _, f := range [][]byte{pong, pingFrame(ping)} {
-			if err == nil && f != nil {
-				c.extendDeadline(wait)
-				_, err = conn.Write(f)
-			}
+		if pong != nil {
+			bufs = append(bufs, pong)
+		}
+		if ping {
+			bufs = append(bufs, []byte{0x80 | opPing, 0})
+		}
+		nb := net.Buffers(bufs)
+		_, err := nb.WriteTo(c.ws.UnderlyingConn())
+		clear(bufs)
+		c.bufs = nil
+		if cap(bufs) <= 8 {
+			c.bufs = bufs[:0]
+		}
+		for _, m := range batch {
+			m.fan.sent()
 		}
 		clear(batch) // let the frames go
 		c.mu.Lock()
@@ -218,24 +239,6 @@ func (c *client) write() {
 		}
 		c.mu.Unlock()
 	}
-}
-
-// extendDeadline moves the socket's write deadline when less than half of
-// it is left: moving it costs a timer update, and on a busy branch
-// (thousands of sockets, a message every few seconds) most writes need not.
-// The writer's only.
-func (c *client) extendDeadline(wait time.Duration) {
-	if now := time.Now(); c.deadline.Sub(now) < wait/2 {
-		c.deadline = now.Add(wait)
-		c.ws.UnderlyingConn().SetWriteDeadline(c.deadline)
-	}
-}
-
-func pingFrame(due bool) []byte {
-	if !due {
-		return nil
-	}
-	return []byte{0x80 | opPing, 0}
 }
 
 // close ends the connection: a close frame when there is a reason to give,

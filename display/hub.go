@@ -288,6 +288,7 @@ func (h *Hub) dispatch(evs []queue.Event) {
 			}
 			sum := summarise(snap)
 			var full *view.State // for settings changes, read once per batch
+			msgs := make([]outMsg, 0, len(bevs))
 			for _, ev := range bevs {
 				var msg any = liveOf(ev, sum)
 				seq := ev.Seq
@@ -313,8 +314,9 @@ func (h *Hub) dispatch(evs []queue.Event) {
 					h.log.Error("live: encode", "err", err)
 					continue
 				}
-				h.fanOut(subs, outMsg{seq: seq, pm: pm, fan: h.newFanOut(start, len(subs))})
+				msgs = append(msgs, outMsg{seq: seq, pm: pm, fan: h.newFanOut(start, len(subs))})
 			}
+			h.fanOut(subs, msgs)
 		}
 		if len(followed) > 0 {
 			h.sendTicketEvents(branch, bevs, followed)
@@ -367,14 +369,19 @@ func (h *Hub) newFanOut(start time.Time, n int) *fanOut {
 	return f
 }
 
-func (h *Hub) fanOut(subs []*client, m outMsg) {
+func (h *Hub) fanOut(subs []*client, ms []outMsg) {
+	if len(ms) == 0 {
+		return
+	}
+	sent := 0
 	for _, c := range subs {
-		if c.enqueue(m) {
-			h.msgs.Add(1)
+		if c.enqueue(ms) {
+			sent += len(ms)
 		} else {
 			h.dropSlow(c)
 		}
 	}
+	h.msgs.Add(int64(sent))
 }
 
 func (h *Hub) dropSlow(c *client) {
@@ -416,7 +423,7 @@ func (h *Hub) sendTicketEvents(branch string, evs []queue.Event, followed map[ui
 		for _, c := range subs {
 			c.setPlace(info)
 		}
-		h.fanOut(subs, outMsg{pm: pm})
+		h.fanOut(subs, []outMsg{{pm: pm}})
 	}
 }
 
@@ -454,7 +461,7 @@ func (h *Hub) refreshPositions(branch string) {
 					break
 				}
 			}
-			h.fanOut([]*client{c}, outMsg{pm: pm})
+			h.fanOut([]*client{c}, []outMsg{{pm: pm}})
 		}
 	}
 }

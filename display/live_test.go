@@ -158,20 +158,7 @@ func TestResume(t *testing.T) {
 func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 	env := apptest.Start(t, func(c *app.Config) { c.Hub.SendQueue = 64 })
 	admin := env.Admin()
-	// A small receive buffer makes the stalled socket fill after a few
-	// hundred messages rather than thousands.
-	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) {
-				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-			})
-		}}
-		return nd.Dial(network, addr)
-	}}
-	stalled, _, err := d.Dial("ws://"+env.Addr+"/api/v1/branches/demo/live", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	stalled := dialStalled(t, env, "/api/v1/branches/demo/live")
 	defer stalled.Close()
 	healthy := dial(t, env, "/api/v1/branches/demo/live")
 	snap, _ := healthy.next()
@@ -241,6 +228,36 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("stalled client dropped after %d events", n)
+}
+
+// TestStuckWriterIsClosed: a peer that stops reading, with a send queue
+// too long to overflow, still goes once a write has been stuck for longer
+// than WriteWait; the others keep getting every event.
+func TestStuckWriterIsClosed(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) {
+		c.Hub.SendQueue = 1 << 20
+		c.Hub.WriteWait = 300 * time.Millisecond
+		c.Hub.PingPeriod = time.Second // the watchdog looks every 20 ms
+	})
+	admin := env.Admin()
+	stalled := dialStalled(t, env, "/api/v1/branches/demo/live")
+	defer stalled.Close()
+	healthy := dial(t, env, "/api/v1/branches/demo/live")
+	snap, _ := healthy.next()
+	want := snap.Seq + 1
+	for n := 0; env.App.Hub.Subscribers("demo") != 1; n++ {
+		if n == 20000 {
+			t.Fatalf("after %d events the stalled client is still connected (%+v)", n, env.App.Hub.Stats())
+		}
+		issue(t, admin, "certificates")
+		if m, _ := healthy.next(); m.Seq != want {
+			t.Fatalf("healthy client saw seq %d, want %d", m.Seq, want)
+		}
+		want++
+	}
+	if d := env.App.Hub.Stats().SlowDrops; d != 1 {
+		t.Fatalf("%d slow drops, want the stalled client", d)
+	}
 }
 
 func TestTicketChannel(t *testing.T) {
@@ -316,6 +333,26 @@ func TestShutdownClosesWithGoingAway(t *testing.T) {
 	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
 		t.Fatalf("after shutdown: %v, want close 1001", err)
 	}
+}
+
+// dialStalled connects a client that will read nothing: a small receive
+// buffer makes its socket fill after a few hundred messages rather than
+// thousands.
+func dialStalled(t *testing.T, env *apptest.Env, path string) *websocket.Conn {
+	t.Helper()
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) {
+				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+			})
+		}}
+		return nd.Dial(network, addr)
+	}}
+	ws, _, err := d.Dial("ws://"+env.Addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
 }
 
 func itoa(n uint64) string {
