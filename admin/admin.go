@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -124,7 +125,7 @@ func (h *Handler) createBranch(c echo.Context) error {
 type Settings struct {
 	Branch   queue.Branch    `json:"branch"`
 	Services []queue.Service `json:"services"`
-	Counters []view.Counter  `json:"counters"`
+	Counters []Counter       `json:"counters"`
 }
 
 func (h *Handler) settings(c echo.Context) error {
@@ -140,12 +141,12 @@ func (h *Handler) settingsOf(c echo.Context, branch string, status int) error {
 	if err != nil {
 		return err
 	}
-	s := Settings{Branch: snap.Branch, Services: []queue.Service{}, Counters: []view.Counter{}}
+	s := Settings{Branch: snap.Branch, Services: []queue.Service{}, Counters: []Counter{}}
 	for _, svc := range snap.Services {
 		s.Services = append(s.Services, svc.Service)
 	}
 	for _, cs := range snap.Counters {
-		s.Counters = append(s.Counters, view.CounterOf(cs.Counter, cs.Ticket, snap.Loc, true))
+		s.Counters = append(s.Counters, counterOf(cs.Counter, cs.Ticket, snap.Loc))
 	}
 	return c.JSON(status, s)
 }
@@ -231,22 +232,39 @@ func (h *Handler) listCounters(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := []view.Counter{}
+	out := []Counter{}
 	for _, cs := range snap.Counters {
-		out = append(out, view.CounterOf(cs.Counter, cs.Ticket, snap.Loc, true))
+		out = append(out, counterOf(cs.Counter, cs.Ticket, snap.Loc))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"counters": out})
 }
 
 // counterBody is a counter's settings: what administration may change.
+// A PUT replaces them all: a schedule left out is cleared.
 type counterBody struct {
-	ID     string     `json:"id"`
-	Name   queue.Text `json:"name"`
-	Serves []string   `json:"serves"`
+	ID       string         `json:"id"`
+	Name     queue.Text     `json:"name"`
+	Serves   []string       `json:"serves"`
+	Schedule queue.Schedule `json:"schedule,omitzero"`
 }
 
 func (b counterBody) counter(id string) queue.Counter {
-	return queue.Counter{ID: id, Name: b.Name, Serves: b.Serves}
+	return queue.Counter{ID: id, Name: b.Name, Serves: b.Serves, Schedule: b.Schedule}
+}
+
+// Counter is a counter as administration sees it: its view with its
+// planned schedule.
+type Counter struct {
+	view.Counter
+	Schedule queue.Schedule `json:"schedule"`
+}
+
+func counterOf(c queue.Counter, current queue.Ticket, loc *time.Location) Counter {
+	s := c.Schedule
+	if s.Breaks == nil {
+		s.Breaks = []queue.Break{}
+	}
+	return Counter{Counter: view.CounterOf(c, current, loc, true), Schedule: s}
 }
 
 func (h *Handler) putCounter(create bool) echo.HandlerFunc {
@@ -274,7 +292,7 @@ func (h *Handler) putCounter(create bool) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return c.JSON(status, view.CounterOf(ctr, queue.Ticket{}, nil, true))
+		return c.JSON(status, counterOf(ctr, queue.Ticket{}, nil))
 	}
 }
 

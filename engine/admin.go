@@ -216,7 +216,8 @@ func (e *Engine) DeleteService(ctx context.Context, actor, branch, id string) er
 	})
 }
 
-// PutCounter creates a counter or replaces its settings (name, services),
+// PutCounter creates a counter or replaces its settings (name, services,
+// schedule),
 // keeping its live state. It reports whether it was new.
 func (e *Engine) PutCounter(ctx context.Context, actor, branch string, c queue.Counter) (bool, error) {
 	_, created, err := e.putCounter(ctx, actor, branch, c, upsert)
@@ -271,7 +272,7 @@ func (o *op) putCounter(c queue.Counter, mode putMode) (queue.Counter, bool, err
 	if len(c.Name) == 0 {
 		c.Name = queue.Text{"el": "Γκισέ " + c.ID, "en": "Counter " + c.ID}
 	}
-	stored.Name, stored.Serves = c.Name, c.Serves
+	stored.Name, stored.Serves, stored.Schedule = c.Name, c.Serves, c.Schedule
 	c = stored
 	if err := o.b.PutCounter(c); err != nil {
 		return c, false, err
@@ -281,9 +282,10 @@ func (o *op) putCounter(c queue.Counter, mode putMode) (queue.Counter, bool, err
 		typ = queue.EvCounterCreated
 	}
 	settings := struct {
-		Name   queue.Text `json:"name"`
-		Serves []string   `json:"serves"`
-	}{c.Name, c.Serves}
+		Name     queue.Text     `json:"name"`
+		Serves   []string       `json:"serves"`
+		Schedule queue.Schedule `json:"schedule,omitzero"`
+	}{c.Name, c.Serves, c.Schedule}
 	return c, created, o.emit(queue.Event{Type: typ, Counter: c.ID, Subject: c.ID, Detail: detail(settings)})
 }
 

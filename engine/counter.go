@@ -247,10 +247,15 @@ func (e *Engine) OpenCounter(ctx context.Context, branch, counter, actor string)
 			return queue.Ticket{}, nil
 		}
 		if c.Status == queue.CounterPaused && !c.PausedAt.IsZero() {
-			// A pause ends: the forecast learns how long pauses last.
-			if err := o.b.PutPauseTime(queue.UpdatePauseTime(o.b.PauseTime(), o.now.Sub(c.PausedAt))); err != nil {
-				return queue.Ticket{}, err
+			// A pause ends: the forecast learns how long unplanned pauses
+			// last (a planned break's length is known), and that the
+			// break, if it was one, has been taken.
+			if _, planned := queue.PlannedPause(*c, c.PausedAt, o.loc); !planned {
+				if err := o.b.PutPauseTime(queue.UpdatePauseTime(o.b.PauseTime(), o.now.Sub(c.PausedAt))); err != nil {
+					return queue.Ticket{}, err
+				}
 			}
+			c.LastPause = c.PausedAt
 		}
 		c.Status, c.Clerk, c.PausedAt = queue.CounterOpen, actor, time.Time{}
 		return queue.Ticket{}, o.emit(queue.Event{Type: queue.EvCounterOpened, Counter: c.ID})

@@ -169,6 +169,8 @@ type load struct {
 	busy     map[string]time.Duration // per counter: remaining work
 	times    map[string]time.Duration // per service: expected service time
 	k        int                      // the branch's priority cap
+	cfg      queue.Branch
+	loc      *time.Location
 
 	e *Engine
 	// The forecast, made on first use (or shared: age is how old it is).
@@ -177,13 +179,18 @@ type load struct {
 	waiting                  []queue.Candidate
 	desks                    []queue.Desk
 	calls                    map[uint64]time.Duration
+	callsOpenEnd             map[uint64]time.Duration // openEnded's
 }
 
 func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 	l := &load{e: e, b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{},
 		times: map[string]time.Duration{}, k: queue.DefaultPriorityCap}
+	l.loc = time.UTC
 	if cfg, err := b.Config(); err == nil {
-		l.k = cfg.Cap()
+		l.k, l.cfg = cfg.Cap(), cfg
+		if loc, err := e.Location(cfg); err == nil {
+			l.loc = loc
+		}
 	}
 	if svcs, err := b.Services(); err == nil {
 		for _, s := range svcs {
@@ -196,8 +203,13 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 	}
 	for _, c := range counters {
 		if c.Status == queue.CounterPaused && !c.PausedAt.IsZero() {
-			// A paused counter comes back, in a typical pause's time.
-			l.busy[c.ID] = max(pause-l.now.Sub(c.PausedAt), pause/4)
+			if length, ok := queue.PlannedPause(c, c.PausedAt, l.loc); ok {
+				// On a planned break: back at its end.
+				l.busy[c.ID] = max(length-l.now.Sub(c.PausedAt), 0)
+			} else {
+				// A paused counter comes back, in a typical pause's time.
+				l.busy[c.ID] = max(pause-l.now.Sub(c.PausedAt), pause/4)
+			}
 		}
 		if c.Current == 0 || c.CalledAt.IsZero() {
 			continue
@@ -303,17 +315,23 @@ func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 		for svc := range l.services {
 			l.b.Waiting(svc, func(c queue.Candidate) bool { l.waiting = append(l.waiting, c); return true })
 		}
-		// Priority tickets still to come will go ahead of those waiting.
+		// Priority tickets still to come will go ahead of those waiting,
+		// while the office issues tickets.
+		horizon, open := forecastHorizon, func(time.Duration) bool { return true }
+		if closing, ok := l.cfg.Hours.ClosingIn(l.now, l.loc); ok {
+			horizon = min(horizon, closing)
+			open = func(at time.Duration) bool { return l.cfg.Hours.OpenAt(l.now.Add(at), l.loc) }
+		}
 		base := uint64(1) << 62
 		for svc := range l.services {
 			last, rate := l.b.PriorityRate(svc)
 			if rate = queue.DecayRate(rate, last, l.now); rate > 0.01 {
 				gap := time.Duration(float64(time.Hour) / rate)
-				l.waiting = append(l.waiting, queue.ExpectedArrivals(svc, gap, forecastHorizon, base)...)
+				l.waiting = append(l.waiting, queue.ExpectedArrivals(svc, gap, horizon, open, base)...)
 				base += 1 << 32
 			}
 		}
-		l.desks = queue.ForecastDesks(l.counters, func(c queue.Counter) time.Duration { return l.busy[c.ID] })
+		l.desks = queue.ForecastDesks(l.counters, l.now, l.loc, func(c queue.Counter) time.Duration { return l.busy[c.ID] })
 		l.calls = queue.Forecast(l.waiting, l.desks, l.k, l.serviceTime)
 		l.forecastOK = true
 		l.keepForecast()
@@ -325,11 +343,38 @@ func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 		return max(w-l.age, 0), true
 	}
 	if slices.ContainsFunc(l.waiting, func(c queue.Candidate) bool { return c.ID == t.ID && c.Arrive == 0 }) {
-		return 0, false // waiting, but no desk would call it: fall back
+		// Past every planned closing: clerks finish the queue more often
+		// than not, so the wait is the forecast without the closings;
+		// else no desk would call it: fall back.
+		if w, ok := l.openEnded()[t.ID]; ok {
+			return max(w-l.age, 0), true
+		}
+		return 0, false
 	}
 	// A ticket not in the queue yet: play the queue with it at the end.
 	w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), l.desks, l.k, l.serviceTime)[t.ID]
+	if !ok {
+		w, ok = queue.Forecast(append(slices.Clip(l.waiting), t), openEnded(l.desks), l.k, l.serviceTime)[t.ID]
+	}
 	return max(w-l.age, 0), ok
+}
+
+// openEnded is the forecast of the waiting tickets with the desks' planned
+// closings left out, made once per load: for the tickets the plan does not
+// reach before every desk closes.
+func (l *load) openEnded() map[uint64]time.Duration {
+	if l.callsOpenEnd == nil {
+		l.callsOpenEnd = queue.Forecast(l.waiting, openEnded(l.desks), l.k, l.serviceTime)
+	}
+	return l.callsOpenEnd
+}
+
+func openEnded(desks []queue.Desk) []queue.Desk {
+	out := slices.Clone(desks)
+	for i := range out {
+		out[i].HasClose = false
+	}
+	return out
 }
 
 // forecastTTL is how long a branch's forecast serves other readers at the

@@ -96,7 +96,7 @@ func TestForecastFollowsThePolicy(t *testing.T) {
 		{ID: 1, Service: "a", IssuedAt: 1}, {ID: 2, Service: "a", IssuedAt: 2}, {ID: 3, Service: "b", IssuedAt: 3},
 		{ID: 4, Service: "a", IssuedAt: 4}, {ID: 5, Service: "b", IssuedAt: 5, Priority: true},
 	}
-	desks := ForecastDesks(counters, func(c Counter) time.Duration {
+	desks := ForecastDesks(counters, time.Now(), time.UTC, func(c Counter) time.Duration {
 		if c.ID == "2" {
 			return 30 * time.Second // counter 2 is busy for another half minute
 		}
@@ -129,7 +129,7 @@ func TestForecastOrderMatchesPick(t *testing.T) {
 		for range 60 {
 			m.issue()
 		}
-		desks := ForecastDesks(m.counters, func(Counter) time.Duration { return 0 })
+		desks := ForecastDesks(m.counters, time.Now(), time.UTC, func(Counter) time.Duration { return 0 })
 		got := Forecast(m.all(), desks, m.k, func(string) time.Duration { return time.Minute })
 		// Play the model: in each round, every counter in order calls one.
 		round := time.Duration(0)
@@ -155,7 +155,7 @@ func TestForecastCountsPriorityArrivals(t *testing.T) {
 	waiting := []Candidate{{ID: 1, Service: "a", IssuedAt: 1}, {ID: 2, Service: "a", IssuedAt: 2}}
 	// A priority ticket expected every 90 s, from 45 s: the first arrives
 	// while ticket 1 is served and goes before ticket 2.
-	expected := ExpectedArrivals("a", 90*time.Second, time.Hour, 1<<40)
+	expected := ExpectedArrivals("a", 90*time.Second, time.Hour, nil, 1<<40)
 	got := Forecast(append(waiting, expected...), desks, 3, minute)
 	if got[1] != 0 || got[2] != 2*time.Minute {
 		t.Fatalf("with arrivals: %v", got)
@@ -168,7 +168,7 @@ func TestForecastCountsPriorityArrivals(t *testing.T) {
 	if only[5] != 0 {
 		t.Fatalf("single ticket: %v", only)
 	}
-	if n := len(ExpectedArrivals("a", 0, time.Hour, 1)); n != 0 {
+	if n := len(ExpectedArrivals("a", 0, time.Hour, nil, 1)); n != 0 {
 		t.Fatalf("no gap known: %d arrivals", n)
 	}
 }

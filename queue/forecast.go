@@ -11,6 +11,12 @@ import (
 type Desk struct {
 	Counter Counter
 	Busy    time.Duration
+	// Breaks are its planned breaks still to come, in order.
+	Breaks []Away
+	// Closes is when it stops calling, from now, if HasClose (its
+	// scheduled closing): the ticket it has then is served, no other.
+	Closes   time.Duration
+	HasClose bool
 }
 
 // ForecastLimit bounds the tickets a forecast plays through; beyond it
@@ -34,8 +40,11 @@ func (l *fcList) head() (Candidate, bool) {
 
 // fcDesk is a desk during a forecast: free is when it next calls.
 type fcDesk struct {
-	c    Counter
-	free time.Duration
+	c        Counter
+	free     time.Duration
+	breaks   []Away
+	closes   time.Duration
+	hasClose bool
 }
 
 // Forecast plays the call-next policy forward over the waiting tickets,
@@ -76,7 +85,7 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 	}
 	live := make([]*fcDesk, 0, len(desks))
 	for _, d := range desks {
-		live = append(live, &fcDesk{c: d.Counter, free: max(d.Busy, 0)})
+		live = append(live, &fcDesk{c: d.Counter, free: max(d.Busy, 0), breaks: d.Breaks, closes: d.Closes, hasClose: d.HasClose})
 	}
 	out := make(map[uint64]time.Duration, real)
 	heads := make([]Candidate, 0, 8)
@@ -89,6 +98,16 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 			}
 		}
 		d := live[i]
+		if len(d.breaks) > 0 && d.free >= d.breaks[0].At {
+			// Free at or after a planned break: the clerk takes it now.
+			d.free += d.breaks[0].Len
+			d.breaks = d.breaks[1:]
+			continue
+		}
+		if d.hasClose && d.free >= d.closes {
+			live = slices.Delete(live, i, i+1) // its day is over
+			continue
+		}
 		heads = heads[:0]
 		next, later := time.Duration(0), false // the next arrival for this desk
 		for _, svc := range d.c.Serves {
@@ -114,7 +133,11 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 				live = slices.Delete(live, i, i+1)
 				continue
 			}
-			d.free = next // idle until someone arrives
+			// Idle until someone arrives, or until a break due first.
+			if len(d.breaks) > 0 && d.breaks[0].At < next {
+				next = max(d.free, d.breaks[0].At)
+			}
+			d.free = next
 			continue
 		}
 		lists[pick.Service][classOf(pick)].next++
@@ -136,33 +159,64 @@ func classOf(c Candidate) int {
 
 // ExpectedArrivals returns the priority tickets expected to arrive for
 // service svc within horizon, one every gap: the forecast's allowance for
-// the people who will go ahead of the waiting ones. ids are made from
-// base, which must not collide with real ticket ids.
-func ExpectedArrivals(svc string, gap, horizon time.Duration, base uint64) []Candidate {
+// the people who will go ahead of the waiting ones. open, when not nil,
+// says whether the office issues tickets at a time from now (opening
+// hours): nobody arrives while it does not. ids are made from base, which
+// must not collide with real ticket ids.
+func ExpectedArrivals(svc string, gap, horizon time.Duration, open func(time.Duration) bool, base uint64) []Candidate {
 	if gap <= 0 {
 		return nil
 	}
 	var out []Candidate
-	for at, i := gap/2, uint64(0); at < horizon; at, i = at+gap, i+1 {
+	for at, i := gap/2, uint64(0); at < horizon; at += gap {
+		if open != nil && !open(at) {
+			continue
+		}
 		out = append(out, Candidate{ID: base + i, Service: svc, Priority: true, IssuedAt: 1<<62 + int64(at), Arrive: at})
+		i++
 	}
 	return out
 }
 
-// ForecastDesks chooses the desks of a forecast: the open counters and the
-// paused ones (which come back: busy says when), or, while none is (before
-// opening), all of them, as if they were open.
-func ForecastDesks(counters []Counter, busy func(Counter) time.Duration) []Desk {
+// ForecastDesks chooses the desks of a forecast made at now (in the
+// branch's time zone loc): the open counters and the paused ones (which
+// come back: busy says when), and the closed ones that their schedule
+// opens later today, from their opening. While none of these is (before
+// opening), every counter is, as if open. Each desk takes its schedule's
+// breaks still to come and its closing; a counter past its scheduled
+// closing is left out unless it is still working (its clerk stays on).
+func ForecastDesks(counters []Counter, now time.Time, loc *time.Location, busy func(Counter) time.Duration) []Desk {
 	var working, all []Desk
 	for _, c := range counters {
 		d := Desk{Counter: c, Busy: busy(c)}
-		all = append(all, d)
-		if c.Status != CounterClosed {
+		p := c.plan(now, loc)
+		d.Breaks = p.breaks
+		if p.hasCloses && p.closes > 0 {
+			d.Closes, d.HasClose = p.closes, true
+		}
+		switch {
+		case c.Status != CounterClosed:
+			working = append(working, d)
+		case p.hasOpens && p.opens > 0 && (!p.hasCloses || p.closes > p.opens):
+			d.Busy = max(d.Busy, p.opens)
 			working = append(working, d)
 		}
+		if p.hasOpens && p.opens > 0 {
+			d.Busy = max(d.Busy, p.opens)
+		}
+		if !p.hasCloses || p.closes > 0 {
+			all = append(all, d)
+		}
 	}
-	if len(working) > 0 {
+	if slices.ContainsFunc(working, func(d Desk) bool { return d.Counter.Status != CounterClosed }) {
 		return working
+	}
+	if len(all) > 0 {
+		return all
+	}
+	// After every planned closing: the estimate still assumes someone.
+	for _, c := range counters {
+		all = append(all, Desk{Counter: c, Busy: busy(c)})
 	}
 	return all
 }

@@ -170,6 +170,11 @@ type Counter struct {
 	PriorityStreak int `json:"priority_streak,omitempty"`
 	// PausedAt is when a paused counter paused.
 	PausedAt time.Time `json:"paused_at,omitzero"`
+	// LastPause is when its last pause (now over) began, so that a planned
+	// break taken is not expected again.
+	LastPause time.Time `json:"last_pause,omitzero"`
+	// Schedule is the counter's planned working hours and breaks.
+	Schedule Schedule `json:"schedule,omitzero"`
 }
 
 // ServesService reports whether the counter serves service id.

@@ -189,5 +189,5 @@ func (c Counter) Validate(services []Service) error {
 			return Errorf(CodeValidation, "counter %s: no service %s", c.ID, id)
 		}
 	}
-	return nil
+	return c.Schedule.Validate(c.ID)
 }

@@ -139,6 +139,11 @@ func play(ctx context.Context, d Day, opts Options, url string, srv *local, log 
 		return nil, err
 	}
 	if srv != nil {
+		// The in-process server's day is the day file's: its plan goes
+		// in before its clock starts, opening hours and all.
+		if err := p.announcePlan(ctx, 0, true); err != nil {
+			return nil, err
+		}
 		srv.clock.start()
 	}
 	st, err := p.sync(ctx)
@@ -159,6 +164,16 @@ func play(ctx context.Context, d Day, opts Options, url string, srv *local, log 
 	}
 	if err := p.schedule(st, opening); err != nil {
 		return nil, err
+	}
+	if srv == nil {
+		// A server of its own: the counters' plan, moved with the day if it
+		// is shifted; its opening hours are its operator's.
+		loc, _ := d.Location() // checked by Validate
+		y, m, dd := p.base.In(loc).Date()
+		shift := p.base.Sub(atTime(time.Date(y, m, dd, 0, 0, 0, 0, loc), d.Open))
+		if err := p.announcePlan(ctx, shift, false); err != nil {
+			return nil, err
+		}
 	}
 	if d.PriorityRate > 0 {
 		if p.category = priorityCategory(st.Branch.Priorities); p.category == "" {
@@ -337,6 +352,10 @@ func priorityCategory(accepted []string) string {
 	return ""
 }
 
+// setUpTime is the real time the requests between scheduling the day and
+// its opening may take.
+const setUpTime = 250 * time.Millisecond
+
 // shiftAfter is how far past the opening a server's clock may be before
 // the day is shifted rather than started with a burst of late arrivals.
 const shiftAfter = 5 * time.Second
@@ -344,7 +363,7 @@ const shiftAfter = 5 * time.Second
 // schedule places the day on the server's date, or at opening if it is
 // given (the in-process server's clock starts there). A server already past
 // the opening (started a little before the simulator, at a fast clock) gets
-// the whole day shifted to start at the next whole minute.
+// the whole day shifted to start at a whole minute soon after (setUpTime).
 func (p *player) schedule(st stateView, opening time.Time) error {
 	loc, err := p.day.Location()
 	if err != nil {
@@ -356,7 +375,10 @@ func (p *player) schedule(st stateView, opening time.Time) error {
 	if !opening.IsZero() {
 		p.base = opening
 	} else if now.After(p.base.Add(shiftAfter)) {
-		shifted := now.Truncate(time.Minute).Add(time.Minute)
+		// At the first whole minute that leaves the plan's set-up requests
+		// (announcePlan) time to be made before the opening.
+		earliest := now.Add(time.Duration(float64(setUpTime) * p.opts.Speed))
+		shifted := earliest.Truncate(time.Minute).Add(time.Minute)
 		p.log.Warn("the server's clock is past the day's opening: playing the day shifted",
 			"server_time", now.Format(time.RFC3339), "opening", p.base.Format(time.RFC3339), "shift", shifted.Sub(p.base))
 		p.base = shifted

@@ -93,6 +93,26 @@ func TestRunInProcess(t *testing.T) {
 		}
 		after = evs[len(evs)-1].Seq
 	}
+	// The day's plan went in through the API: each counter's hours and
+	// breaks, and the day's opening hours.
+	planned, err := a.Engine.Snapshot(ctx, d.Branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !planned.Branch.Hours.OpenAt(rep.Opening.Add(59*time.Minute), planned.Loc) || planned.Branch.Hours.OpenAt(rep.Opening.Add(61*time.Minute), planned.Loc) {
+		t.Errorf("opening hours %v: want the day's 09:00–10:00", planned.Branch.Hours)
+	}
+	plans := map[string]queue.Schedule{}
+	for _, c := range planned.Counters {
+		plans[c.Counter.ID] = c.Counter.Schedule
+	}
+	want1 := queue.Schedule{Opens: "09:00", Closes: "11:00"}
+	if got := plans["1"]; got.Opens != want1.Opens || got.Closes != want1.Closes || len(got.Breaks) != 0 {
+		t.Errorf("counter 1 plan %+v, want %+v (closing at the hard stop)", got, want1)
+	}
+	if got := plans["2"]; got.Opens != "09:10" || got.Closes != "11:00" || len(got.Breaks) != 1 || got.Breaks[0] != (queue.Break{At: "09:30", Minutes: 10}) {
+		t.Errorf("counter 2 plan %+v", got)
+	}
 	count := map[queue.EventType]int{}
 	calls := map[string]time.Duration{} // number → real wait
 	for _, ev := range events {
@@ -205,6 +225,27 @@ func TestRunAgainstServer(t *testing.T) {
 		if tk.IssuedAt.Before(rep.Opening) || !tk.Called() || tk.RealWait() < 0 {
 			t.Errorf("ticket %s issued %v (opening %v), called %v", tk.Number, tk.IssuedAt, rep.Opening, tk.CalledAt)
 		}
+	}
+	// The plan moved with the day; the server's own opening hours (none)
+	// are left alone.
+	snap, err := env.App.Engine.Snapshot(ctx, d.Branch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shifted := func(hhmm string) string { // the day file's 09:00 is the opening played
+		tod, _ := ParseTimeOfDay(hhmm)
+		return rep.Opening.Add(time.Duration(tod) - 9*time.Hour).In(snap.Loc).Format("15:04")
+	}
+	for _, c := range snap.Counters {
+		if c.Counter.ID == "2" {
+			s := c.Counter.Schedule
+			if s.Opens != shifted("09:10") || len(s.Breaks) != 1 || s.Breaks[0].At != shifted("09:30") {
+				t.Errorf("counter 2's plan %+v: want it moved with the day (opening %v)", s, rep.Opening)
+			}
+		}
+	}
+	if len(snap.Branch.Hours) != 0 {
+		t.Errorf("the simulator set a running server's opening hours: %v", snap.Branch.Hours)
 	}
 }
 

@@ -20,6 +20,7 @@ let prio = { cats: [], on: new Set() };
 let svcEditing = undefined; // undefined: closed; null: new; id: editing
 let ctrEditing = undefined;
 let serves = []; // [{id, on}] in the counter's preference order
+let breaks = []; // [{at, minutes}] of the counter being edited
 
 const dayName = (d) => t(`admin.day.${d}`);
 const prioLabel = (p) => t(`priority.${p}`, null, { fallback: p });
@@ -53,7 +54,7 @@ export function render() {
   renderServices();
   renderCounters();
   if (svcEditing !== undefined) svcTitle();
-  if (ctrEditing !== undefined) { ctrTitle(); renderServes(); }
+  if (ctrEditing !== undefined) { ctrTitle(); renderServes(); renderBreaks(); }
 }
 
 // ---- branch ----
@@ -305,12 +306,72 @@ function renderCounters() {
       h('th', { scope: 'row' }, name),
       h('td', null, h('code', null, c.id)),
       h('td', null, h('ol', { class: 'inline-list' }, (c.serves || []).map((id) => h('li', null, serviceName(id))))),
+      h('td', { 'data-schedule': c.id }, scheduleText(c.schedule)),
       h('td', null, pill(statusLabel(c.status), { 'data-status': c.status })),
       h('td', { class: 'actions' },
         rowButton(t('admin.edit'), () => openCtr(c), { 'data-edit': c.id, 'aria-label': t('admin.edit_label', { name }) }),
         rowButton(t('admin.delete'), () => deleteCtr(c), { class: 'btn-danger', 'data-delete': c.id, 'aria-label': t('admin.delete_label', { name }) })));
   }));
 }
+
+/** A counter's planned hours and breaks in a line, or "no plan". */
+function scheduleText(s) {
+  s = s || {};
+  const parts = [];
+  if (s.opens || s.closes) parts.push(t('admin.counters.hours_summary', { from: s.opens || '…', to: s.closes || '…' }));
+  for (const b of s.breaks || []) parts.push(t('admin.counters.break_summary', { at: b.at, minutes: b.minutes }));
+  return parts.length ? parts.join(' · ') : t('admin.counters.no_schedule');
+}
+
+function renderBreaks(focusId) {
+  $('ctr-breaks').replaceChildren(...breaks.map((b, i) => h('div', { class: 'period', 'data-break': String(i) },
+    h('label', { for: `ctr-br-${i}-at` }, t('admin.counters.break_at')),
+    h('input', {
+      ...TIME_INPUT, id: `ctr-br-${i}-at`, placeholder: '12:00', value: b.at,
+      'data-label': `${t('admin.counters.break_at')} ${i + 1}`, oninput: (e) => { b.at = e.target.value.trim(); },
+    }),
+    h('label', { for: `ctr-br-${i}-min` }, t('admin.counters.break_minutes')),
+    h('input', {
+      id: `ctr-br-${i}-min`, type: 'number', min: 1, max: 240, step: 1, required: true, class: 'minutes', value: String(b.minutes),
+      'data-label': `${t('admin.counters.break_minutes')} ${i + 1}`, oninput: (e) => { b.minutes = Number(e.target.value); },
+    }),
+    h('button', {
+      type: 'button', class: 'btn btn-sm btn-danger', id: `ctr-br-${i}-remove`,
+      'aria-label': t('admin.counters.remove_break_label', { at: b.at }),
+      onclick: () => {
+        breaks.splice(i, 1);
+        renderBreaks('btn-break-add');
+      },
+    }, t('admin.counters.remove_break')))));
+  if (focusId && $(focusId)) $(focusId).focus();
+}
+
+/** The schedule the form describes, and the first problem with it. */
+function readSchedule() {
+  const re = new RegExp(`^${HHMM}$`);
+  const opens = $('ctr-opens').value.trim();
+  const closes = $('ctr-closes').value.trim();
+  const sched = {};
+  if (opens) sched.opens = opens;
+  if (closes) sched.closes = closes;
+  const sorted = [...breaks].sort((a, b) => (a.at < b.at ? -1 : 1));
+  const bad = breaks.findIndex((b) => !re.test(b.at || '') || !(Number.isInteger(b.minutes) && b.minutes >= 1 && b.minutes <= 240));
+  // The first problem, as the server would find it.
+  let problem = [null, null];
+  if (opens && closes && re.test(opens) && re.test(closes) && closes <= opens) {
+    problem = [$('ctr-closes'), t('admin.error.schedule_order')];
+  } else if (bad >= 0) {
+    problem = [$(`ctr-br-${bad}-at`), t('admin.error.break')];
+  } else if (sorted.some((b, i) => i > 0 && toMin(b.at) < toMin(sorted[i - 1].at) + sorted[i - 1].minutes)) {
+    problem = [$('ctr-br-0-at'), t('admin.error.breaks_overlap')];
+  } else if (sorted.some((b) => (opens && re.test(opens) && b.at < opens) || (closes && re.test(closes) && toMin(b.at) + b.minutes > toMin(closes)))) {
+    problem = [$('ctr-br-0-at'), t('admin.error.break_outside')];
+  }
+  if (sorted.length) sched.breaks = sorted.map((b) => ({ at: b.at, minutes: b.minutes }));
+  return { sched, problem };
+}
+
+const toMin = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 function ctrTitle() {
   const c = ctrEditing && app.settings.counters.find((x) => x.id === ctrEditing);
@@ -330,6 +391,11 @@ function openCtr(c) {
     ...sortedServices().filter((s) => !mine.includes(s.id)).map((s) => ({ id: s.id, on: false })),
   ];
   renderServes();
+  const sched = (c && c.schedule) || {};
+  $('ctr-opens').value = sched.opens || '';
+  $('ctr-closes').value = sched.closes || '';
+  breaks = (sched.breaks || []).map((b) => ({ at: b.at, minutes: b.minutes }));
+  renderBreaks();
   showForm($('ctr-form'), $('ctr-error'), c ? $('ctr-name-el') : $('ctr-id'));
 }
 
@@ -394,8 +460,11 @@ async function saveCtr(e) {
     [$('ctr-name-el'), en && !el ? t('admin.error.greek_required') : null],
     [serves.length ? $(`ctr-sv-${serves[0].id}`) : null, list.length ? null : t('admin.error.no_services')],
   ];
+  const { sched, problem } = readSchedule();
+  checks.push(problem);
   if (!checkForm(form, err, checks)) return;
-  const body = { id: ctrEditing || id, serves: list };
+  // A PUT replaces the settings: the schedule always goes with them.
+  const body = { id: ctrEditing || id, serves: list, schedule: sched };
   const name = textOf(el, en);
   if (name) body.name = name;
   await busy($('btn-ctr-save'), err, async () => {
@@ -443,5 +512,10 @@ export function init() {
   $('btn-ctr-new').addEventListener('click', () => openCtr(null));
   $('btn-ctr-cancel').addEventListener('click', () => closeCtr());
   $('ctr-form').addEventListener('submit', saveCtr);
+  $('btn-break-add').addEventListener('click', () => {
+    const last = breaks[breaks.length - 1];
+    breaks.push({ at: last ? '' : '12:00', minutes: 30 });
+    renderBreaks(`ctr-br-${breaks.length - 1}-at`);
+  });
   $('ctr-form').addEventListener('keydown', (e) => { if (e.key === 'Escape') closeCtr(); });
 }
