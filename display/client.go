@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -43,12 +44,12 @@ func (f *fanOut) sent() {
 // client is one WebSocket connection, on a branch channel (ticket == 0) or
 // a ticket channel.
 //
-// Each connection has one reader goroutine for its whole life and at most
-// one writer goroutine, which runs while there is something to send (a
-// message, a ping, a close) and ends when the queue is empty. Most
-// connections are idle most of the time (a phone between two moves of its
-// queue), and an idle writer's stack would be the largest part of their
-// cost; so an idle connection holds one goroutine, not two.
+// The hub's reader (inbound.go) reads what the client sends, and at most
+// one writer goroutine runs while there is something to send (a message, a
+// ping, a close), ending when the queue is empty. Most connections are idle
+// most of the time (a phone between two moves of its queue), and a
+// goroutine's stack would be the largest part of their cost; so an idle
+// connection holds no goroutine.
 type client struct {
 	hub    *Hub
 	ws     *websocket.Conn
@@ -83,6 +84,14 @@ type client struct {
 	// are set together, by one broadcast) stalled the broadcast it fell on.
 	writeSince time.Time
 
+	// lastHeard is when the client last sent anything (under mu): one
+	// silent for PongWait, pings unanswered, is gone.
+	lastHeard time.Time
+	// The reader's: an incomplete frame, and the socket as epoll knows it.
+	in []byte
+	rc syscall.RawConn
+	fd int32
+
 	// last place told to a ticket follower, under mu.
 	lastPos  int
 	lastWait int
@@ -94,8 +103,9 @@ func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client
 	// connections made together (every screen of a region reconnecting after
 	// a restart) stay spread out: in step, ten thousand of them would delay
 	// the broadcast that coincides with them.
-	first := time.Now().Add(-rand.N(h.opts.PingPeriod))
-	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastPing: first}
+	now := time.Now()
+	first := now.Add(-rand.N(h.opts.PingPeriod))
+	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastPing: first, lastHeard: now}
 }
 
 // enqueue hands ms to the writer without waiting, all or none; false means
@@ -131,23 +141,30 @@ func (c *client) release(backlog []outMsg) {
 }
 
 // ping asks for a ping once a ping period; the hub calls it for every
-// connection now and then. Only pongs keep the read deadline alive, so a
+// connection now and then. Only the client's answers show it alive, so a
 // connection is pinged however busy it is with messages.
 //
-// It is also the writers' watchdog: a writer stuck in a write for longer
-// than WriteWait (a peer that stopped reading, with its socket buffers
-// full) has its socket closed, which ends the write with an error.
+// It is also the watchdog: a client silent for longer than PongWait (its
+// pongs too) is gone, and a writer stuck in a write for longer than
+// WriteWait (a peer that stopped reading, with its socket buffers full)
+// has its socket closed, which ends the write with an error.
 func (c *client) ping(now time.Time) {
 	c.mu.Lock()
+	silent := now.Sub(c.lastHeard) > c.hub.opts.PongWait
 	stuck := !c.writeSince.IsZero() && now.Sub(c.writeSince) > c.hub.opts.WriteWait && !c.closed
-	if !stuck && now.Sub(c.lastPing) >= c.hub.opts.PingPeriod && !c.holding {
+	if !silent && !stuck && now.Sub(c.lastPing) >= c.hub.opts.PingPeriod && !c.holding {
 		c.pingDue, c.lastPing = true, now
 		c.startWriter()
 	}
 	c.mu.Unlock()
-	if stuck && c.kick(websocket.CloseAbnormalClosure, "") {
-		c.hub.slow.Add(1)
-		c.ws.Close()
+	switch {
+	case stuck:
+		if c.kick(websocket.CloseAbnormalClosure, "") {
+			c.hub.slow.Add(1)
+			c.ws.Close()
+		}
+	case silent:
+		c.kick(websocket.CloseAbnormalClosure, "")
 	}
 }
 
@@ -249,6 +266,7 @@ func (c *client) close(code int, reason string) {
 		conn.SetWriteDeadline(time.Now().Add(time.Second))
 		_, _ = conn.Write(closeFrame(code, reason))
 	}
+	c.hub.reader.remove(c)
 	c.ws.Close()
 	c.hub.unregister(c)
 }
@@ -272,34 +290,4 @@ func abs(x int) int {
 		return -x
 	}
 	return x
-}
-
-// read reads (and ignores) what the client sends, so that control frames
-// are processed and a dead peer is noticed: without a pong within
-// PongWait the read fails and the connection is closed.
-func (c *client) read() {
-	defer c.kick(websocket.CloseAbnormalClosure, "")
-	c.ws.SetReadLimit(4096)
-	c.ws.SetReadDeadline(time.Now().Add(c.hub.opts.PongWait))
-	c.ws.SetPongHandler(func(string) error {
-		return c.ws.SetReadDeadline(time.Now().Add(c.hub.opts.PongWait))
-	})
-	// Only the writer writes: a ping's pong and the answer to a close are
-	// handed to it rather than written from here.
-	c.ws.SetPingHandler(func(data string) error {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.pong = frame(opPong, []byte(data))
-		c.startWriter()
-		return nil
-	})
-	c.ws.SetCloseHandler(func(int, string) error {
-		c.kick(websocket.CloseNormalClosure, "")
-		return nil
-	})
-	for {
-		if _, _, err := c.ws.NextReader(); err != nil {
-			return
-		}
-	}
 }

@@ -56,7 +56,11 @@ type Options struct {
 	// subscribers it went to and how long after the hub took the event the
 	// last of them had it written.
 	ObserveFanOut func(subscribers int, d time.Duration)
-	Logger        *slog.Logger
+	// ReaderGoroutines reads each connection with a goroutine of its own
+	// instead of one epoll loop for all: what systems without epoll do, and
+	// a way to test that path.
+	ReaderGoroutines bool
+	Logger           *slog.Logger
 }
 
 // Stats are the hub's counters, for metrics and the load tool.
@@ -99,6 +103,7 @@ type Hub struct {
 	snaps  map[string]cachedSnap
 
 	subsBuf []*client // the dispatcher's
+	reader  connReader
 
 	conns, slow, msgs, broadcasts, lastBroadcastNS atomic.Int64
 }
@@ -130,7 +135,7 @@ func New(src Source, opts Options) *Hub {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Hub{
-		src: src, opts: opts, log: opts.Logger,
+		src: src, opts: opts, log: opts.Logger, reader: goReader{},
 		wake:     make(chan struct{}, 1),
 		branches: map[string]map[*client]struct{}{},
 		tickets:  map[string]map[uint64][]*client{},
@@ -138,6 +143,9 @@ func New(src Source, opts Options) *Hub {
 		stopped:  make(chan struct{}),
 		posDirty: map[string]bool{},
 		snaps:    map[string]cachedSnap{},
+	}
+	if !opts.ReaderGoroutines {
+		h.reader = newReader(opts.Logger)
 	}
 	h.up = websocket.Upgrader{
 		// Small read buffers and a shared write-buffer pool keep an idle
@@ -186,6 +194,7 @@ func (h *Hub) Close(ctx context.Context) error {
 	}
 	waited := make(chan struct{})
 	go func() { h.all.Wait(); close(waited) }()
+	defer h.reader.close()
 	select {
 	case <-waited:
 		return nil

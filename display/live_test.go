@@ -398,7 +398,22 @@ func TestBusyConnectionIsPingedToo(t *testing.T) {
 // TestClientPingAndClose: a client's ping gets its pong (from the writer,
 // the only goroutine that writes), and a client's close gets a close back.
 func TestClientPingAndClose(t *testing.T) {
-	env := apptest.Start(t)
+	for _, goroutines := range []bool{false, true} {
+		t.Run(readerName(goroutines), func(t *testing.T) {
+			env := apptest.Start(t, func(c *app.Config) { c.Hub.ReaderGoroutines = goroutines })
+			clientPingAndClose(t, env)
+		})
+	}
+}
+
+func readerName(goroutines bool) string {
+	if goroutines {
+		return "goroutine-readers"
+	}
+	return "epoll"
+}
+
+func clientPingAndClose(t *testing.T, env *apptest.Env) {
 	r := dial(t, env, "/api/v1/branches/demo/live")
 	r.next()
 	pong := make(chan string, 1)
@@ -427,5 +442,85 @@ func TestClientPingAndClose(t *testing.T) {
 	}
 	if n := env.App.Hub.Subscribers("demo"); n != 0 {
 		t.Fatalf("%d subscribers after the client closed", n)
+	}
+}
+
+// TestSilentClientIsDropped: a client that answers no ping (it reads
+// nothing, so its pongs never come) is gone after PongWait, with either
+// reader; one that answers stays.
+func TestSilentClientIsDropped(t *testing.T) {
+	for _, goroutines := range []bool{false, true} {
+		t.Run(readerName(goroutines), func(t *testing.T) {
+			env := apptest.Start(t, func(c *app.Config) {
+				c.Hub.ReaderGoroutines = goroutines
+				c.Hub.PingPeriod = 100 * time.Millisecond
+				c.Hub.PongWait = 400 * time.Millisecond
+			})
+			silent, err := env.Dial("/api/v1/branches/demo/live", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer silent.Close()
+			alive := dial(t, env, "/api/v1/branches/demo/live")
+			go func() {
+				for { // reading answers the pings
+					if _, _, err := alive.ws.ReadMessage(); err != nil {
+						return
+					}
+				}
+			}()
+			deadline := time.Now().Add(5 * time.Second)
+			for env.App.Hub.Subscribers("demo") != 1 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if n := env.App.Hub.Subscribers("demo"); n != 1 {
+				t.Fatalf("%d subscribers, want only the one that answers pings", n)
+			}
+			time.Sleep(600 * time.Millisecond) // more than PongWait again
+			if n := env.App.Hub.Subscribers("demo"); n != 1 {
+				t.Fatalf("%d subscribers, want the one that answers pings still there", n)
+			}
+		})
+	}
+}
+
+// TestConnectionsComeAndGo opens and drops connections in crowds, as
+// screens and phones do, so that socket numbers are reused while the
+// reader still knows old ones; each new connection must get its own
+// messages and the count of subscribers must come back to what is open.
+func TestConnectionsComeAndGo(t *testing.T) {
+	env := apptest.Start(t)
+	admin := env.Admin()
+	for round := range 5 {
+		var conns []*websocket.Conn
+		for range 40 {
+			ws, err := env.Dial("/api/v1/branches/demo/live", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, ws)
+		}
+		for i, ws := range conns {
+			if i%2 == 0 {
+				// Half leave abruptly, half with a close frame.
+				ws.UnderlyingConn().Close()
+			} else {
+				ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+				ws.Close()
+			}
+		}
+		r := dial(t, env, "/api/v1/branches/demo/live")
+		snap, _ := r.next()
+		issue(t, admin, "certificates")
+		if m, _ := r.next(); m.Seq != snap.Seq+1 || m.Type != "ticket.issued" {
+			t.Fatalf("round %d: got %s %d, want ticket.issued %d", round, m.Type, m.Seq, snap.Seq+1)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for env.App.Hub.Subscribers("demo") != round+1 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := env.App.Hub.Subscribers("demo"); n != round+1 {
+			t.Fatalf("round %d: %d subscribers, want %d", round, n, round+1)
+		}
 	}
 }

@@ -53,7 +53,10 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
 		return nil
 	}
-	go c.read()
+	if err := h.reader.add(c); err != nil {
+		c.kick(websocket.CloseGoingAway, "try again")
+		return nil
+	}
 	// Subscribed first, then the backlog: nothing falls in between, and the
 	// writer drops what both carry.
 	backlog, err := h.backlog(ctx, branch, since, resume)
@@ -161,7 +164,10 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
 		return nil
 	}
-	go c.read()
+	if err := h.reader.add(c); err != nil {
+		c.kick(websocket.CloseGoingAway, "try again")
+		return nil
+	}
 	// Read after subscribing, for the same reason as ServeBranch.
 	infos, err := h.src.TicketInfos(ctx, branch, []uint64{id})
 	info, ok := infos[id]
