@@ -118,8 +118,10 @@ func (o *op) placeLongQueue(t queue.Ticket) (*TicketInfo, error) {
 			info.Service = s
 		}
 	}
-	for _, c := range queue.ServingCounters(counters, t.Service) {
-		if c.Current != 0 && !c.CalledAt.IsZero() {
+	// Only the counters serving t count (placeNewest picks them); the busy
+	// time of the others is a few lookups, cheaper than picking twice.
+	for i := range counters {
+		if c := &counters[i]; c.Current != 0 && !c.CalledAt.IsZero() {
 			st := l.serviceTime(c.CurrentService)
 			l.busy[c.ID] = max(st-o.now.Sub(c.CalledAt), st/4)
 		}

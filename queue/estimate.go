@@ -3,6 +3,7 @@ package queue
 import (
 	"cmp"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -26,27 +27,44 @@ func Before(a, b Candidate) bool {
 // that is not closed and serves it, or failing that every counter serving it,
 // so that an estimate exists before the first clerk signs in.
 func ServingCounters(counters []Counter, svc string) []Counter {
-	var open, notClosed, all []Counter
-	for _, c := range counters {
-		if !c.ServesService(svc) {
+	// Counters are big and this runs for every ticket issued: a first pass
+	// finds the best class there is (open, else paused, else any), so that
+	// only its counters are copied, once.
+	best, n := -1, 0
+	for i := range counters {
+		c := &counters[i]
+		if !slices.Contains(c.Serves, svc) {
 			continue
 		}
-		all = append(all, c)
-		switch c.Status {
-		case CounterOpen:
-			open = append(open, c)
-			notClosed = append(notClosed, c)
-		case CounterPaused:
-			notClosed = append(notClosed, c)
+		switch k := servingClass(c.Status); {
+		case k > best:
+			best, n = k, 1
+		case k == best:
+			n++
 		}
 	}
-	switch {
-	case len(open) > 0:
-		return open
-	case len(notClosed) > 0:
-		return notClosed
+	if n == 0 {
+		return nil
 	}
-	return all
+	out := make([]Counter, 0, n)
+	for i := range counters {
+		c := &counters[i]
+		if slices.Contains(c.Serves, svc) && servingClass(c.Status) == best {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// servingClass ranks a counter's status for ServingCounters.
+func servingClass(s CounterStatus) int {
+	switch s {
+	case CounterOpen:
+		return 2
+	case CounterPaused:
+		return 1
+	}
+	return 0
 }
 
 // Reach returns the set of services that the given counters serve: the

@@ -49,7 +49,11 @@ func TestServingCountersFallsBack(t *testing.T) {
 	if got := ServingCounters(cs, "a"); len(got) != 1 || got[0].ID != "2" {
 		t.Errorf("paused counter should stand in when none is open: %v", got)
 	}
-	cs[1].Status = CounterClosed
+	cs[0].Status = CounterOpen
+	if got := ServingCounters(cs, "a"); len(got) != 1 || got[0].ID != "1" {
+		t.Errorf("only the open counter should count while one is open: %v", got)
+	}
+	cs[0].Status, cs[1].Status = CounterClosed, CounterClosed
 	if got := ServingCounters(cs, "a"); len(got) != 2 {
 		t.Errorf("all counters should stand in when all are closed: %v", got)
 	}
