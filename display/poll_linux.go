@@ -63,7 +63,8 @@ func newEpollReader(log *slog.Logger) (*epollReader, error) {
 func (r *epollReader) add(c *client) error {
 	sc, ok := c.ws.UnderlyingConn().(syscall.Conn)
 	if !ok {
-		return errors.New("live: not a socket")
+		// Not a plain socket (TLS, say): its bytes are not the frames.
+		return goReader{}.add(c)
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
