@@ -290,6 +290,9 @@ func (e *Engine) CloseCounter(ctx context.Context, branch, counter, actor string
 				return t, err
 			}
 		}
+		if !c.PausedAt.IsZero() {
+			c.LastPause = c.PausedAt // a break, if it was one, is taken
+		}
 		c.Status, c.Clerk, c.PriorityStreak, c.PausedAt = queue.CounterClosed, "", 0, time.Time{}
 		return t, o.emit(queue.Event{Type: queue.EvCounterClosed, Counter: c.ID})
 	})

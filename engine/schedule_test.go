@@ -199,3 +199,29 @@ func TestWaitPastEveryClosing(t *testing.T) {
 		}
 	}
 }
+
+// A counter closed during its planned break has taken the break: opened
+// again, it is not expected to take it once more.
+func TestBreakTakenWhenClosedDuringIt(t *testing.T) {
+	f := newFixtureAt(t, "2026-11-27T10:00:00Z") // 12:00 Athens
+	setSchedule(t, f, "3", queue.Schedule{Breaks: []queue.Break{{At: "12:00", Minutes: 30}}})
+	f.open(t, "3")
+	if _, err := f.e.PauseCounter(ctx, "demo", "3", "clerk3"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute)
+	if _, err := f.e.CloseCounter(ctx, "demo", "3", "clerk3"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute) // 12:10, the break would run to 12:30
+	f.open(t, "3")
+	info := f.issue(t, "applications", "")
+	f.issue(t, "applications", "")
+	last := f.issue(t, "applications", "")
+	if w := waitOf(t, f, info); w != 0 {
+		t.Errorf("the first waits %v", w)
+	}
+	if w := waitOf(t, f, last); w != 18*time.Minute {
+		t.Errorf("the third waits %v, want 18m: the break taken is expected again", w)
+	}
+}
