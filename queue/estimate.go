@@ -126,7 +126,13 @@ const (
 	maxServiceSample = 90 * time.Minute
 	// A light weight: one service time says little (they vary by half and
 	// more), and a forecast over dozens of tickets multiplies its error.
-	ewmaWeight = 0.05
+	// The estimate's own error is about cv·sqrt(w/2) of the mean (cv, the
+	// services' coefficient of variation, is 0.5–0.7 at a ΚΕΠ), and a wait
+	// is forecast as many services at that mean, so the error carries
+	// whole into every long wait: 8–11 % at a weight of 0.05, 5–8 % at
+	// 0.02, whose memory (about 1/w samples, a busy service's half day to
+	// day) still follows a change of clerks or of cases within hours.
+	ewmaWeight = 0.02
 )
 
 // priorWeight is how many samples the configured default counts for: the
