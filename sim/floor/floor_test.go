@@ -1,0 +1,56 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/seira-queue/seira/sim"
+)
+
+// A day without chance (fixed service times, no no-shows, no priority) is
+// forecast exactly by the floor estimator, late opening, pause and all:
+// the in-process play and queue.Forecast agree on every call. Without the
+// plan, the forecast is late by the pause for those it delays.
+func TestFloorForecastsADayWithoutChanceExactly(t *testing.T) {
+	d, err := sim.ParseDay(strings.NewReader(`{
+  "branch": "demo", "time_zone": "Europe/Athens", "open": "08:00", "close": "12:00",
+  "arrivals_per_hour": {"08": 40, "09": 40, "10": 30, "11": 20},
+  "services": [
+    {"id": "a", "prefix": "A", "name": {"en": "A"}, "share": 0.6, "service_min_mean": 4.0, "service_sigma": 0},
+    {"id": "b", "prefix": "B", "name": {"en": "B"}, "share": 0.4, "service_min_mean": 7.0, "service_sigma": 0}
+  ],
+  "counters": [
+    {"id": "1", "serves": ["a", "b"]},
+    {"id": "2", "serves": ["b", "a"], "opens": "08:30", "pauses": [{"at": "10:00", "minutes": 20}]}
+  ],
+  "no_show_rate": 0, "priority_rate": 0, "walk_to_counter_s": 20
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := play(d, 1, knows{})
+	called, late := 0, 0
+	for i, r := range rs {
+		if r.wait < 0 {
+			continue
+		}
+		called++
+		if r.estimate != r.wait {
+			t.Errorf("ticket %d issued at %v: forecast %v, waited %v", i+1, r.issued, r.estimate, r.wait)
+		}
+	}
+	if called < 100 {
+		t.Fatalf("only %d tickets called", called)
+	}
+	for _, r := range play(d, 1, knows{noPlan: true}) {
+		if r.wait >= 0 && r.estimate < r.wait {
+			late++
+		}
+	}
+	if late == 0 {
+		t.Error("without the plan, no forecast fell short: the pause and the late opening should cost some")
+	}
+	if f := figuresOf(rs, func(result) bool { return true }); f.n != called || f.median != 0 || f.within != 1 {
+		t.Errorf("figures of an exact forecast: %+v", f)
+	}
+}

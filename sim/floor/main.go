@@ -1,0 +1,352 @@
+// Command floor measures what a wait forecast can reach on a simulated
+// day, without a server: it plays the day's citizens (sim.Plan) with the
+// simulator's clerks' rules in-process and, at each ticket's issue,
+// forecasts its wait with queue.Forecast from what the chosen estimator
+// knows. Compared with the wait the ticket then has, that gives the error
+// figures of seira sim in a fraction of a second per day, so that many
+// seeds can be played:
+//
+//	go run ./sim/floor -seeds 40
+//
+// prints, for the reference day, the floor (true mean service times,
+// exact remaining times, true priority arrival rates: only chance is
+// unknown) and estimators in between, down to one like the server's (the
+// moving service time, expected remaining times, the decaying priority
+// rate), with and without the counters' plan.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/sim"
+)
+
+// knows is what an estimator knows.
+type knows struct {
+	// ewma > 0 learns service times as the server does, with this weight;
+	// 0 knows the true means.
+	ewma float64
+	// warmDays of earlier samples (300 a service a day) taught the moving
+	// estimate before the day, as on a server running for a while.
+	warmDays int
+	// expectedRemaining knows a called ticket's expected remaining time,
+	// as the server does, rather than the exact one.
+	expectedRemaining bool
+	// learnedPriority expects priority arrivals at the server's decaying
+	// rate per service rather than the day's true rate.
+	learnedPriority bool
+	// noPlan forecasts as before counter schedules: a counter is counted
+	// on once open, a pause lasts the learned pause length, nobody closes,
+	// and priority arrivals are expected for four hours.
+	noPlan bool
+}
+
+// result is one ticket's forecast at issue and its real wait (-1: never
+// called by the hard stop, or no forecast).
+type result struct {
+	issued   time.Duration // since opening
+	priority bool
+	estimate time.Duration
+	wait     time.Duration
+}
+
+const (
+	noShow   = time.Minute
+	retry    = 15 * time.Second
+	hardStop = time.Hour
+)
+
+type desk struct {
+	i        int // in the day's counter order, for ties
+	c        queue.Counter
+	free     time.Duration // when it next acts
+	opens    time.Duration
+	pauses   []queue.Away // from the opening
+	cur      int          // the citizen at the counter, -1 for none
+	pausedAt time.Duration
+	pauseEnd time.Duration
+}
+
+// play plays day d with the citizens of seed and forecasts each ticket's
+// wait as k allows.
+func play(d sim.Day, seed uint64, k knows) []result {
+	plan := sim.Plan(d, seed)
+	walkTime := time.Duration(d.WalkToCounterS * float64(time.Second))
+	closing := time.Duration(d.Close - d.Open)
+	hard := closing + hardStop
+	mean := map[string]time.Duration{}
+	learned := map[string]time.Duration{}
+	samples := map[string]int{}
+	share := map[string]float64{}
+	for _, s := range d.Services {
+		m := walkTime + time.Duration(s.ServiceMinMean*float64(time.Minute))
+		mean[s.ID] = time.Duration((1-d.NoShowRate)*float64(m) + d.NoShowRate*float64(noShow))
+		learned[s.ID] = time.Duration(s.ServiceMinMean * float64(time.Minute)) // the configured default
+		share[s.ID] = s.Share
+	}
+	serviceTime := func(svc string) time.Duration {
+		if k.ewma > 0 {
+			return learned[svc]
+		}
+		return mean[svc]
+	}
+	learn := func(svc string, sample time.Duration) {
+		n := samples[svc]
+		w := max(1/float64(n+4), k.ewma) // the default weighs three samples
+		learned[svc] = time.Duration(float64(learned[svc])*(1-w) + float64(sample)*w)
+		samples[svc] = n + 1
+	}
+	if k.ewma > 0 && k.warmDays > 0 {
+		rng := rand.New(rand.NewPCG(seed+1000, 7))
+		for _, s := range d.Services {
+			for range 300 * k.warmDays {
+				hold := walkTime + sim.LogNormal(s.ServiceMinMean*60, s.ServiceSigma, rng.NormFloat64())
+				if rng.Float64() < d.NoShowRate {
+					hold = noShow
+				}
+				learn(s.ID, hold)
+			}
+		}
+	}
+	var desks []*desk
+	for i, dc := range d.Counters {
+		c := &desk{i: i, c: queue.Counter{ID: dc.ID, Serves: dc.Serves, Status: queue.CounterOpen}, cur: -1, pausedAt: -1, pauseEnd: -1}
+		if dc.Opens != nil {
+			c.opens = time.Duration(*dc.Opens - d.Open)
+		}
+		for _, p := range dc.Pauses {
+			c.pauses = append(c.pauses, queue.Away{At: time.Duration(p.At - d.Open), Len: time.Duration(p.Minutes * float64(time.Minute))})
+		}
+		c.free = c.opens
+		desks = append(desks, c)
+	}
+
+	// Priority arrivals: the server's decaying rate, or the day's true
+	// one (an arrival where the expected count passes k + 1/2).
+	day0 := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC).Add(time.Duration(d.Open))
+	lastPri, ratePri := map[string]time.Time{}, map[string]float64{}
+	trueRate := func(t time.Duration) float64 { // per second, all services
+		h := int((time.Duration(d.Open) + t) / time.Hour)
+		return d.ArrivalsPerHour[fmt.Sprintf("%02d", h)] / 3600 * d.PriorityRate
+	}
+	expected := func(t time.Duration) []queue.Candidate {
+		var out []queue.Candidate
+		base := uint64(1) << 50
+		horizon := max(closing-t, 0)
+		if k.noPlan {
+			horizon = 4 * time.Hour
+		}
+		for _, s := range d.Services {
+			if k.learnedPriority {
+				if r := queue.DecayRate(ratePri[s.ID], lastPri[s.ID], day0.Add(t)); r > 0.01 {
+					out = append(out, queue.ExpectedArrivals(s.ID, time.Duration(float64(time.Hour)/r), horizon, nil, base)...)
+				}
+			} else {
+				acc, next, id := 0.0, 0.5, base
+				for x := t; x < closing; x += 10 * time.Second {
+					if acc += trueRate(x) * share[s.ID] * 10; acc >= next {
+						out = append(out, queue.Candidate{ID: id, Service: s.ID, Priority: true, IssuedAt: 1<<62 + int64(x-t), Arrive: x - t})
+						id, next = id+1, next+1
+					}
+				}
+			}
+			base += 1 << 32
+		}
+		return out
+	}
+
+	out := make([]result, len(plan))
+	for i, p := range plan {
+		out[i] = result{issued: p.At, priority: p.Priority, estimate: -1, wait: -1}
+	}
+	var waiting []queue.Candidate
+	var pauseMean time.Duration
+	forecast := func(t time.Duration, id uint64) time.Duration {
+		var ds []queue.Desk
+		for _, c := range desks {
+			busy := max(c.free-t, 0)
+			if c.cur >= 0 && k.expectedRemaining {
+				st := serviceTime(plan[c.cur].Service)
+				busy = max(st-(t-out[c.cur].wait-plan[c.cur].At), st/4)
+			}
+			if k.noPlan {
+				if t < c.opens {
+					continue
+				}
+				if t >= c.pausedAt && t < c.pauseEnd {
+					p := cmpOr(pauseMean, queue.DefaultPause)
+					busy = max(p-(t-c.pausedAt), p/4)
+				}
+				ds = append(ds, queue.Desk{Counter: c.c, Busy: busy})
+				continue
+			}
+			dk := queue.Desk{Counter: c.c, Busy: busy, Closes: hard - t, HasClose: true}
+			for _, p := range c.pauses {
+				dk.Breaks = append(dk.Breaks, queue.Away{At: p.At - t, Len: p.Len})
+			}
+			ds = append(ds, dk)
+		}
+		all := append(slices.Clone(waiting), expected(t)...)
+		w, ok := queue.Forecast(all, ds, 3, serviceTime)[id]
+		if !ok { // past every closing: as if the clerks stayed (the server's rule)
+			for j := range ds {
+				ds[j].HasClose = false
+			}
+			w, ok = queue.Forecast(all, ds, 3, serviceTime)[id]
+		}
+		if !ok {
+			return -1
+		}
+		return w
+	}
+	next := 0
+	for {
+		// The desk that acts next (ties in counter order).
+		c := slices.MinFunc(desks, func(a, b *desk) int {
+			if a.free != b.free {
+				return int(a.free - b.free)
+			}
+			return a.i - b.i
+		})
+		if c.free >= hard {
+			break
+		}
+		for next < len(plan) && plan[next].At <= c.free {
+			p := plan[next]
+			cand := queue.Candidate{ID: uint64(next + 1), Service: p.Service, Priority: p.Priority, IssuedAt: int64(p.At), Seq: next}
+			waiting = append(waiting, cand)
+			if p.Priority {
+				now := day0.Add(p.At)
+				ratePri[p.Service] = queue.AddArrival(ratePri[p.Service], lastPri[p.Service], now)
+				lastPri[p.Service] = now
+			}
+			out[next].estimate = forecast(p.At, cand.ID)
+			next++
+		}
+		if c.cur >= 0 {
+			learn(plan[c.cur].Service, c.free-plan[c.cur].At-out[c.cur].wait)
+			c.cur = -1
+		}
+		if len(c.pauses) > 0 && c.free >= c.pauses[0].At {
+			// A pause starts when the clerk is free and lasts its length.
+			c.pausedAt, c.pauseEnd = c.free, c.free+c.pauses[0].Len
+			pauseMean = queue.UpdatePauseTime(pauseMean, c.pauses[0].Len)
+			c.free = c.pauseEnd
+			c.pauses = c.pauses[1:]
+			continue
+		}
+		pick, streak, ok := queue.Pick(c.c, 3, waiting)
+		if !ok {
+			if next == len(plan) && c.free >= closing {
+				c.free = hard // closing time and nobody waits: the clerk's day is over
+			} else {
+				c.free += retry
+			}
+			continue
+		}
+		i := int(pick.ID - 1)
+		waiting = slices.DeleteFunc(waiting, func(w queue.Candidate) bool { return w.ID == pick.ID })
+		c.c.PriorityStreak = streak
+		out[i].wait = c.free - plan[i].At
+		c.cur = i
+		hold := walkTime + plan[i].ServiceTime
+		if plan[i].NoShow {
+			hold = noShow
+		}
+		c.free += hold
+	}
+	return out
+}
+
+func cmpOr(d, fallback time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return fallback
+}
+
+// figures are seira sim's: median and p90 of |error|, the share within
+// ±5 minutes and the mean error (bias), in minutes, of the called tickets.
+type figures struct {
+	n                         int
+	median, p90, within, bias float64
+}
+
+func figuresOf(rs []result, keep func(result) bool) figures {
+	var abs []float64
+	var f figures
+	for _, r := range rs {
+		if r.wait < 0 || r.estimate < 0 || !keep(r) {
+			continue
+		}
+		e := (r.estimate - r.wait).Minutes()
+		abs = append(abs, math.Abs(e))
+		f.bias += e
+		if math.Abs(e) <= 5 {
+			f.within++
+		}
+	}
+	f.n = len(abs)
+	if f.n == 0 {
+		return f
+	}
+	f.median, f.p90 = sim.Quantile(abs, 0.5), sim.Quantile(abs, 0.9)
+	f.within /= float64(f.n)
+	f.bias /= float64(f.n)
+	return f
+}
+
+func main() {
+	dayPath := flag.String("day", "", "day file in the form of reference-day.json (default: the reference day)")
+	seeds := flag.Int("seeds", 40, "play seeds 1 to this")
+	flag.Parse()
+	d := sim.ReferenceDay()
+	if *dayPath != "" {
+		var err error
+		if d, err = sim.LoadDay(*dayPath); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	server := knows{ewma: 0.05, expectedRemaining: true, learnedPriority: true}
+	lower := server
+	lower.ewma = 0.02
+	noPlan := server
+	noPlan.noPlan = true
+	warm05, warm02 := server, lower
+	warm05.warmDays, warm02.warmDays = 5, 5
+	rows := []struct {
+		name string
+		k    knows
+	}{
+		{"floor: true means, exact remaining, true priority rate", knows{}},
+		{"true means, expected remaining", knows{expectedRemaining: true}},
+		{"true means, expected remaining, learned priority rate", knows{expectedRemaining: true, learnedPriority: true}},
+		{"like the server before schedules (EWMA 0.05)", noPlan},
+		{"like the server with schedules, EWMA 0.05", server},
+		{"like the server with schedules, EWMA 0.02", lower},
+		{"… with 5 earlier days learned, EWMA 0.05", warm05},
+		{"… with 5 earlier days learned, EWMA 0.02", warm02},
+	}
+	fmt.Printf("all tickets called by the hard stop, means over seeds 1–%d of each seed's figure, minutes:\n", *seeds)
+	for _, row := range rows {
+		var sum figures
+		for s := 1; s <= *seeds; s++ {
+			f := figuresOf(play(d, uint64(s), row.k), func(result) bool { return true })
+			sum.median += f.median
+			sum.p90 += f.p90
+			sum.within += f.within
+			sum.bias += f.bias
+		}
+		n := float64(*seeds)
+		fmt.Printf("  %-56s median %4.2f  p90 %5.2f  within ±5 %3.0f%%  bias %+5.2f\n", row.name,
+			sum.median/n, sum.p90/n, 100*sum.within/n, sum.bias/n)
+	}
+}
