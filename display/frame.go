@@ -8,8 +8,8 @@ import (
 // sends unmasked frames, and the hub only ever sends whole text messages,
 // pings, pongs and a close. A frame made once per broadcast is then one
 // write(2) per subscriber, with none of the per-write locking and
-// deadline-setting of a general WebSocket writer. gorilla/websocket still
-// does the handshake and reads what clients send.
+// deadline-setting of a general WebSocket writer. gorilla/websocket does the
+// handshake; what clients send is read by the hub's reader (inbound.go).
 
 // Opcodes.
 const (

@@ -148,8 +148,9 @@ func New(src Source, opts Options) *Hub {
 		h.reader = newReader(opts.Logger)
 	}
 	h.up = websocket.Upgrader{
-		// Small read buffers and a shared write-buffer pool keep an idle
-		// connection cheap; clients send almost nothing.
+		// gorilla's own reader and writer go unused after the handshake
+		// (inbound.go, frame.go): small buffers and a shared pool keep what
+		// it allocates for them cheap.
 		ReadBufferSize:  256,
 		WriteBufferSize: 4096,
 		WriteBufferPool: &sync.Pool{},

@@ -16,6 +16,8 @@ import (
 	"net/http/cookiejar"
 	"strings"
 	"time"
+
+	"github.com/seira-queue/seira/httpx"
 )
 
 // Size bounds on what the client reads of an answer: a misbehaving server
@@ -223,9 +225,7 @@ func (c *Client) answered(route string, status int, err error) error {
 // proxy's page) is kept, shortened, as the message.
 func answerError(status int, raw []byte) *Error {
 	ae := &Error{Status: status}
-	var e struct {
-		Error struct{ Code, Message string } `json:"error"`
-	}
+	var e httpx.ErrorBody
 	if json.Unmarshal(raw, &e) == nil {
 		ae.Code, ae.Message = e.Error.Code, e.Error.Message
 	} else {
