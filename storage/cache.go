@@ -127,13 +127,45 @@ func (b *BranchTx) counters() ([]queue.Counter, error) {
 		return nil, err
 	}
 	slices.SortStableFunc(list, func(x, y queue.Counter) int { return queue.CompareIDs(x.ID, y.ID) })
-	if version != 0 && b.cache != nil {
-		b.cache.mu.Lock()
-		if b.cache.counters == nil {
-			b.cache.counters = map[string]*countersAt{}
-		}
-		b.cache.counters[b.id] = &countersAt{version: version, counters: list}
-		b.cache.mu.Unlock()
-	}
+	b.cacheCounters(version, list)
 	return list, nil
+}
+
+// cachedCounters returns the cached counters when they are those of the
+// current version, or nil.
+func (b *BranchTx) cachedCounters() []queue.Counter {
+	v := b.b.Get(keyCountersVersion)
+	if len(v) != 8 || b.cache == nil {
+		return nil
+	}
+	b.cache.mu.Lock()
+	defer b.cache.mu.Unlock()
+	if c := b.cache.counters[b.id]; c != nil && c.version == binary.BigEndian.Uint64(v) {
+		return c.counters
+	}
+	return nil
+}
+
+func (b *BranchTx) cacheCounters(version uint64, list []queue.Counter) {
+	if version == 0 || b.cache == nil {
+		return
+	}
+	b.cache.mu.Lock()
+	defer b.cache.mu.Unlock()
+	if b.cache.counters == nil {
+		b.cache.counters = map[string]*countersAt{}
+	}
+	b.cache.counters[b.id] = &countersAt{version: version, counters: list}
+}
+
+// withCounter returns a new sorted list: list with c in place of the
+// counter of the same id, or added.
+func withCounter(list []queue.Counter, c queue.Counter) []queue.Counter {
+	i, found := slices.BinarySearchFunc(list, c.ID, func(x queue.Counter, id string) int { return queue.CompareIDs(x.ID, id) })
+	if found {
+		out := slices.Clone(list)
+		out[i] = c
+		return out
+	}
+	return slices.Insert(slices.Clip(slices.Clone(list)), i, c)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -145,6 +146,9 @@ func (b *BranchTx) waitList(svc string) *bolt.Bucket {
 	}
 	bk := b.bucket(bktWaiting).Bucket([]byte(svc))
 	if bk != nil {
+		// Regular tickets join at the end: pack the pages full, so that
+		// the last page, rewritten by every commit, stays short.
+		bk.FillPercent = appendFill
 		b.open[key] = bk
 	}
 	return bk
@@ -238,10 +242,30 @@ func (b *BranchTx) Counters() ([]queue.Counter, error) {
 
 // PutCounter stores a counter.
 func (b *BranchTx) PutCounter(c queue.Counter) error {
-	if err := putJSON(b.bucket(bktCounters), []byte(c.ID), c); err != nil {
-		return err
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("storage: encode counter: %w", err)
 	}
-	return b.touchCounters()
+	before := b.cachedCounters()
+	if err := b.bucket(bktCounters).Put([]byte(c.ID), raw); err != nil {
+		return wrap("put counter", err)
+	}
+	version := rand.Uint64()
+	if err := b.b.Put(keyCountersVersion, u64(version)); err != nil {
+		return wrap("counters version", err)
+	}
+	if before != nil {
+		// Every call writes a counter: carry the cached list over to the
+		// new version rather than have the next read decode them all. The
+		// copy is decoded from what was stored, so it is what a read would
+		// give.
+		var stored queue.Counter
+		if err := json.Unmarshal(raw, &stored); err != nil {
+			return fmt.Errorf("storage: decode counter: %w", err)
+		}
+		b.cacheCounters(version, withCounter(before, stored))
+	}
+	return nil
 }
 
 // DeleteCounter removes a counter.

@@ -12,9 +12,14 @@ import (
 
 // AddWaiting puts a candidate into its service's waiting list.
 func (b *BranchTx) AddWaiting(c queue.Candidate) error {
-	wb, err := b.bucket(bktWaiting).CreateBucketIfNotExists([]byte(c.Service))
-	if err != nil {
-		return wrap("add waiting", err)
+	wb := b.waitList(c.Service)
+	if wb == nil {
+		var err error
+		if wb, err = b.bucket(bktWaiting).CreateBucket([]byte(c.Service)); err != nil {
+			return wrap("add waiting", err)
+		}
+		wb.FillPercent = appendFill
+		b.open["waiting/"+c.Service] = wb
 	}
 	if err := wb.Put(waitKey(c), nil); err != nil {
 		return wrap("add waiting", err)
