@@ -24,7 +24,8 @@
 //     branch, one sample at a time, until the window ends and there are at
 //     least Samples per branch);
 //  4. baseline: HealthzConc workers hammer GET /healthz for
-//     HealthzDuration, with the subscribers still connected; the
+//     HealthzDuration, half before the traffic window and half after,
+//     with the subscribers connected; the
 //     issue/healthz ratio compares the two phases;
 //  5. drain, verify and report: the subscribers wait for every event the
 //     server logged, and the tool counts ticket.issued events in the
@@ -86,8 +87,9 @@ type Options struct {
 	BigBranch int
 	Samples   int
 
-	// HealthzConc workers run for HealthzDuration after the traffic
-	// window; 0 means as many as IssueConc (16 in open-loop mode).
+	// HealthzConc workers run for HealthzDuration, half before the
+	// traffic window and half after; 0 means as many as IssueConc (16 in
+	// open-loop mode).
 	HealthzConc     int
 	HealthzDuration time.Duration
 
@@ -224,7 +226,6 @@ type runner struct {
 	issuedSetup, issuedTraffic atomic.Int64 // 201s
 	skipped                    atomic.Int64 // open-loop sends over MaxInflight
 	nextOK, nextEmpty          atomic.Int64 // counters: 200 and 204 to next
-	healthzOK                  atomic.Int64
 	issueLat                   *recorder
 
 	subsMu    sync.Mutex
@@ -300,13 +301,16 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 
+	log.Info("healthz baseline, first half", "workers", opts.HealthzConc, "duration", opts.HealthzDuration/2)
+	r.healthz(ctx, rep, opts.HealthzDuration/2, false)
+
 	log.Info("traffic window", "duration", opts.Duration)
 	r.trafficWindow(ctx, rep)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("traffic window: %w", err)
 	}
-	log.Info("healthz baseline", "workers", opts.HealthzConc, "duration", opts.HealthzDuration)
-	r.healthz(ctx, rep)
+	log.Info("healthz baseline, second half", "workers", opts.HealthzConc, "duration", opts.HealthzDuration-opts.HealthzDuration/2)
+	r.healthz(ctx, rep, opts.HealthzDuration-opts.HealthzDuration/2, true)
 
 	rep.Drain = r.drain(ctx)
 	if rep.Server.After, err = r.scrape(ctx); err != nil {

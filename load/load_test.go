@@ -126,6 +126,11 @@ func TestRunAgreesWithServerLog(t *testing.T) {
 	if rep.Healthz.OK == 0 || rep.IssuePerHealthz <= 0 {
 		t.Errorf("healthz: %+v, ratio %v", rep.Healthz, rep.IssuePerHealthz)
 	}
+	// The baseline is two halves, and its rate is their weighted mean.
+	h := rep.Healthz
+	if lo, hi := min(h.BeforePerSecond, h.AfterPerSecond), max(h.BeforePerSecond, h.AfterPerSecond); lo <= 0 || h.PerSecond < lo*0.999 || h.PerSecond > hi*1.001 {
+		t.Errorf("healthz halves: before %.1f/s, after %.1f/s, whole %.1f/s", h.BeforePerSecond, h.AfterPerSecond, h.PerSecond)
+	}
 	if len(rep.Errors) > 0 {
 		t.Errorf("errors: %+v", rep.Errors)
 	}

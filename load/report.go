@@ -20,7 +20,8 @@ type Report struct {
 	// Mode says how tickets were issued.
 	Mode  string      `json:"mode"`
 	Issue IssueResult `json:"issue"`
-	// Healthz is the baseline, measured after the traffic window.
+	// Healthz is the baseline, measured half before the traffic window
+	// and half after.
 	Healthz HealthzResult `json:"healthz"`
 	// IssuePerHealthz is tickets per second over healthz requests per
 	// second.
@@ -68,6 +69,11 @@ type HealthzResult struct {
 	OK        int64   `json:"ok"`
 	Seconds   float64 `json:"seconds"`
 	PerSecond float64 `json:"per_second"`
+	// BeforePerSecond and AfterPerSecond are the two halves, before and
+	// after the traffic window; far apart, they say the machine's speed
+	// changed during the run and the ratio is uncertain.
+	BeforePerSecond float64 `json:"before_per_second"`
+	AfterPerSecond  float64 `json:"after_per_second"`
 }
 
 // LatencyResult is call → last subscriber latency on one branch.
@@ -231,8 +237,8 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	row("open files (tool)", "soft %d, hard %d (soft was %d)", rep.NoFile.Soft, rep.NoFile.Hard, rep.NoFile.Was)
 	row("tickets issued (201)", "%d in %.1f s = %.1f/s  [%s; skipped %d; issue p50 %.1f ms, p99 %.1f ms]",
 		rep.Issue.Issued, rep.Issue.Seconds, rep.Issue.PerSecond, rep.Mode, rep.Issue.Skipped, rep.Issue.Latency.P50MS, rep.Issue.Latency.P99MS)
-	row("GET /healthz (200)", "%d in %.1f s = %.1f/s  [%d workers, after the traffic window]",
-		rep.Healthz.OK, rep.Healthz.Seconds, rep.Healthz.PerSecond, rep.Healthz.Workers)
+	row("GET /healthz (200)", "%d in %.1f s = %.1f/s  [%d workers; before the traffic window %.1f/s, after %.1f/s]",
+		rep.Healthz.OK, rep.Healthz.Seconds, rep.Healthz.PerSecond, rep.Healthz.Workers, rep.Healthz.BeforePerSecond, rep.Healthz.AfterPerSecond)
 	row("issue/healthz", "%.4f", rep.IssuePerHealthz)
 	for _, l := range rep.Latency {
 		row("call → last subscriber", "%s (%d subs): n=%d p50 %.1f ms, p99 %.1f ms, max %.1f ms  [incomplete %d, failed %d]",

@@ -30,7 +30,7 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 	big := fs.Int("big-branch", 0, "subscribers of the big latency branch load-big (0: none)")
 	samples := fs.Int("samples", d.Samples, "least latency samples per latency branch")
 	healthzConc := fs.Int("healthz-conc", 0, "GET /healthz workers of the baseline (default: -issue-conc, or 16)")
-	healthzDur := fs.Duration("healthz-duration", d.HealthzDuration, "how long the baseline runs, after the traffic window")
+	healthzDur := fs.Duration("healthz-duration", d.HealthzDuration, "how long the /healthz baseline runs, half before the traffic window and half after")
 	dialConc := fs.Int("dial-conc", d.DialConc, "WebSocket handshakes in flight at most")
 	idleWait := fs.Duration("idle-wait", d.IdleWait, "how long subscribers sit idle before the server's memory is read")
 	verify := fs.Bool("verify", d.Verify, "count ticket.issued events in the server's log afterwards")
