@@ -96,6 +96,7 @@ type client struct {
 	lastPos  int
 	lastWait int
 	lastSt   string
+	lastLate bool
 }
 
 func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client {
@@ -278,10 +279,10 @@ func (c *client) setPlace(info engine.TicketInfo) bool {
 	defer c.mu.Unlock()
 	wait := int(info.Wait / time.Second)
 	// Estimates that move by under a minute are noise to a citizen.
-	if info.Position == c.lastPos && string(info.Ticket.State) == c.lastSt && abs(wait-c.lastWait) < 60 {
+	if info.Position == c.lastPos && string(info.Ticket.State) == c.lastSt && abs(wait-c.lastWait) < 60 && info.AfterClosing == c.lastLate {
 		return false
 	}
-	c.lastPos, c.lastWait, c.lastSt = info.Position, wait, string(info.Ticket.State)
+	c.lastPos, c.lastWait, c.lastSt, c.lastLate = info.Position, wait, string(info.Ticket.State), info.AfterClosing
 	return true
 }
 

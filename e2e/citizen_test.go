@@ -1,13 +1,16 @@
 package e2e
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
+	"github.com/seira-queue/seira/auth"
 	bt "github.com/seira-queue/seira/internal/browsertest"
 )
 
@@ -130,4 +133,96 @@ func itoa(n int) string {
 		return digits[n : n+1]
 	}
 	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+// TestPhoneSaysTheCountersCloseFirst plans counter 4 to close five
+// minutes from now and queues two applications tickets (about nine
+// minutes each): the second's phone page says the counters will have
+// closed before its turn, and the kiosk's list says so of the service
+// before anyone takes another. The server's clock runs from 11:00 on a
+// weekday in Athens, so that the closing falls within the day.
+func TestPhoneSaysTheCountersCloseFirst(t *testing.T) {
+	athens, err := time.LoadLocation("Europe/Athens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, start := time.Date(2026, 11, 25, 11, 0, 0, 0, athens), time.Now()
+	env := apptest.Start(t, func(c *app.Config) { c.Now = func() time.Time { return base.Add(time.Since(start)) } })
+	admin := env.Admin()
+	if st := admin.Call("POST", "/api/v1/branches/demo/counters/4/open", nil, nil); st != 200 {
+		t.Fatalf("open counter 4: %d", st)
+	}
+	first := issue(t, admin, "applications")
+	second := issue(t, admin, "applications")
+	phone := bt.Browser(t, 360, 740)
+	bt.Do(t, phone, long, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(second.TrackURL))
+	bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.ready && seiraTicket.connected && seiraTicket.state === "waiting"`)
+	if !bt.Eval[bool](t, phone, `document.getElementById("ticket-late").hidden`) {
+		t.Fatal("the warning shows while counter 4 has no closing planned")
+	}
+
+	// The plan changes while the page is open.
+	plan := map[string]any{"serves": []string{"applications", "certificates"}, "schedule": map[string]any{"closes": "11:05"}}
+	if res := admin.Do("PUT", "/api/v1/branches/demo/counters/4", plan); res.Status != 200 {
+		t.Fatalf("plan counter 4 to close at 11:05: %d %s", res.Status, apptest.Short(res.Body))
+	}
+	// A plan is not an event of the queue: the page learns of it with the
+	// next one, here another citizen's ticket.
+	issue(t, admin, "signatures")
+	bt.WaitTrue(t, phone, long, `!document.getElementById("ticket-late").hidden`)
+	if got := bt.Eval[string](t, phone, `document.getElementById("ticket-late").textContent`); !strings.Contains(got, "σήμερα") {
+		t.Errorf("the warning says %q, want the Greek text", got)
+	}
+	if bt.Eval[bool](t, phone, `document.documentElement.scrollWidth > window.innerWidth`) {
+		t.Error("the ticket page with the warning scrolls sideways on a 360 px phone")
+	}
+	checkAxe(t, phone, "ticket page, counters close first")
+	bt.Screenshot(t, phone, "ticket-after-closing-el")
+
+	// The first ticket is called at once, in time: no warning there.
+	bt.Do(t, phone, long, chromedp.Navigate(first.TrackURL))
+	bt.WaitTrue(t, phone, long, `seiraTicket.ready && seiraTicket.connected && document.getElementById("ticket-number").textContent.trim() === `+strconv.Quote(first.Number))
+	if !bt.Eval[bool](t, phone, `document.getElementById("ticket-late").hidden`) {
+		t.Error("the first ticket, called before the closing, shows the warning")
+	}
+
+	// What the kiosk lists: applications may not be served today.
+	var list struct {
+		Services []struct {
+			ID           string `json:"id"`
+			AfterClosing bool   `json:"after_closing"`
+		} `json:"services"`
+	}
+	if st := admin.Call("GET", "/api/v1/branches/demo/services", nil, &list); st != 200 {
+		t.Fatalf("services: %d", st)
+	}
+	late := false
+	for _, s := range list.Services {
+		if s.ID == "applications" {
+			late = s.AfterClosing
+		}
+	}
+	if !late {
+		t.Errorf("services %+v: applications not marked after closing", list.Services)
+	}
+
+	// The kiosk says it on the service's button, and on the ticket it
+	// gives, screen and paper.
+	kiosk := bt.Tab(t, phone, 1080, 1920)
+	bt.Do(t, kiosk, long, chromedp.Navigate(env.URL+"/kiosk/demo?pair="+env.Demo.Pairing[auth.DeviceKiosk]))
+	bt.WaitTrue(t, kiosk, long, `window.seiraKiosk && seiraKiosk.ready && seiraKiosk.paired`)
+	button := `document.querySelector('[data-service="applications"] .svc-wait').textContent`
+	bt.WaitTrue(t, kiosk, long, button+`.includes("σήμερα")`)
+	if got := bt.Eval[string](t, kiosk, `document.querySelector('[data-service="signatures"] .svc-wait').textContent`); strings.Contains(got, "σήμερα") {
+		t.Errorf("signatures, not served by counter 4, is marked: %q", got)
+	}
+	bt.Do(t, kiosk, long, chromedp.Click(chromedp.CSS(`[data-service="applications"]`)))
+	bt.Do(t, kiosk, long, chromedp.Click(chromedp.ID("btn-regular")))
+	bt.WaitTrue(t, kiosk, long, `!!(seiraKiosk.lastTicket && document.getElementById("ticket-number").textContent.trim())`)
+	if bt.Eval[bool](t, kiosk, `document.getElementById("ticket-late").hidden || document.getElementById("print-late").hidden`) {
+		t.Error("the kiosk's ticket does not say the counters close first")
+	}
+	checkAxe(t, kiosk, "kiosk ticket, counters close first")
+	bt.Screenshot(t, kiosk, "kiosk-ticket-after-closing-el")
 }

@@ -20,6 +20,10 @@ type TicketInfo struct {
 	// Position is 1 for the next to be called, 0 once called.
 	Position int
 	Wait     time.Duration
+	// AfterClosing says the forecast reaches the ticket only after every
+	// counter that serves it has closed for the day (by the counters'
+	// plans): Wait is then as if the clerks stayed, which they may not.
+	AfterClosing bool
 	// Loc is the branch's time zone.
 	Loc *time.Location
 }
@@ -125,7 +129,7 @@ func (e *Engine) infoWith(b *storage.BranchTx, t queue.Ticket, l *load) (TicketI
 		}
 		l = e.load(b, counters)
 	}
-	info.Position, info.Wait = l.place(t.Candidate())
+	info.Position, info.Wait, info.AfterClosing = l.place(t.Candidate())
 	return info, nil
 }
 
@@ -240,8 +244,8 @@ func (l *load) serviceTime(svc string) time.Duration {
 
 // place returns the position and the expected wait of waiting candidate t
 // (which may be a ticket not issued yet: the estimate shown before taking
-// one).
-func (l *load) place(t queue.Candidate) (int, time.Duration) {
+// one), and whether it is reached only after the counters' closing.
+func (l *load) place(t queue.Candidate) (int, time.Duration, bool) {
 	serving := queue.ServingCounters(l.counters, t.Service)
 	ahead := map[string]int{}
 	pos := 1
@@ -250,15 +254,15 @@ func (l *load) place(t queue.Candidate) (int, time.Duration) {
 		ahead[svc] = n
 		pos += n
 	}
-	if wait, ok := l.forecastWait(t); ok {
-		return pos, wait
+	if wait, late, ok := l.forecastWait(t); ok {
+		return pos, wait, late
 	}
 	var busy time.Duration
 	for _, c := range serving {
 		busy += l.busy[c.ID]
 	}
 	wait := queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
-	return pos, wait
+	return pos, wait, false
 }
 
 // totalWaiting counts everyone waiting at the branch.
@@ -301,16 +305,17 @@ func (l *load) placeNewest(t queue.Candidate) (int, time.Duration) {
 }
 
 // forecastWait is the wait of t by queue.Forecast, when the queue is short
-// enough to play through. The forecast of the waiting tickets is made once
-// per load and shared.
-func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
+// enough to play through, and whether the plan reaches t only after every
+// desk's closing. The forecast of the waiting tickets is made once per
+// load and shared.
+func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing, ok bool) {
 	if !l.forecastRead {
 		l.forecastRead = true
 		if l.useCachedForecast() {
 			return l.forecastWait(t)
 		}
 		if l.totalWaiting() > queue.ForecastLimit {
-			return 0, false
+			return 0, false, false
 		}
 		for svc := range l.services {
 			l.b.Waiting(svc, func(c queue.Candidate) bool { l.waiting = append(l.waiting, c); return true })
@@ -337,26 +342,26 @@ func (l *load) forecastWait(t queue.Candidate) (time.Duration, bool) {
 		l.keepForecast()
 	}
 	if !l.forecastOK {
-		return 0, false
+		return 0, false, false
 	}
 	if w, ok := l.calls[t.ID]; ok && t.ID != 0 {
-		return max(w-l.age, 0), true
+		return max(w-l.age, 0), false, true
 	}
 	if slices.ContainsFunc(l.waiting, func(c queue.Candidate) bool { return c.ID == t.ID && c.Arrive == 0 }) {
 		// Past every planned closing: clerks finish the queue more often
 		// than not, so the wait is the forecast without the closings;
 		// else no desk would call it: fall back.
 		if w, ok := l.openEnded()[t.ID]; ok {
-			return max(w-l.age, 0), true
+			return max(w-l.age, 0), true, true
 		}
-		return 0, false
+		return 0, false, false
 	}
 	// A ticket not in the queue yet: play the queue with it at the end.
-	w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), l.desks, l.k, l.serviceTime)[t.ID]
-	if !ok {
-		w, ok = queue.Forecast(append(slices.Clip(l.waiting), t), openEnded(l.desks), l.k, l.serviceTime)[t.ID]
+	if w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), l.desks, l.k, l.serviceTime)[t.ID]; ok {
+		return max(w-l.age, 0), false, true
 	}
-	return max(w-l.age, 0), ok
+	w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), openEnded(l.desks), l.k, l.serviceTime)[t.ID]
+	return max(w-l.age, 0), ok, ok
 }
 
 // openEnded is the forecast of the waiting tickets with the desks' planned
@@ -435,8 +440,11 @@ type ServiceState struct {
 	Service         queue.Service
 	Waiting         int
 	WaitingPriority int
-	// Wait is the expected wait of a regular ticket issued now.
-	Wait time.Duration
+	// Wait is the expected wait of a regular ticket issued now, and
+	// AfterClosing whether the counters' plans reach it only after they
+	// have all closed.
+	Wait         time.Duration
+	AfterClosing bool
 	// Oldest is the issue time of the ticket that has waited longest (zero
 	// when nobody waits).
 	Oldest time.Time
@@ -522,7 +530,7 @@ func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) 
 			}
 		}
 		// A ticket issued now is behind everyone of its class.
-		_, st.Wait = l.place(queue.Candidate{Service: svc.ID, IssuedAt: l.now.UnixNano() + 1, Seq: 1 << 30, ID: 1<<64 - 1})
+		_, st.Wait, st.AfterClosing = l.place(queue.Candidate{Service: svc.ID, IssuedAt: l.now.UnixNano() + 1, Seq: 1 << 30, ID: 1<<64 - 1})
 		s.Services = append(s.Services, st)
 	}
 	for _, c := range counters {

@@ -197,6 +197,64 @@ func TestWaitPastEveryClosing(t *testing.T) {
 		if w := waitOf(t, f, apps[i]); w != want {
 			t.Errorf("Γ%d waits %v, want %v", i+1, w, want)
 		}
+		// Γ4 and Γ5 are reached only after 15:00, when both desks close:
+		// their holders are told they may not be served today.
+		got, err := f.e.TicketByToken(ctx, apps[i].Ticket.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := i >= 3; got.AfterClosing != want {
+			t.Errorf("Γ%d: after closing %v, want %v", i+1, got.AfterClosing, want)
+		}
+	}
+	// So is whoever would take a ticket now: both desks are busy past
+	// 15:00 (counter 3 with Γ2 from 14:56 to 15:05, counter 4 with Γ3).
+	// After counter 3's closing moves to 15:30, a signatures ticket (its
+	// first service) is called at 15:05 again, in time.
+	if late := lateServices(t, f); !late["applications"] || !late["signatures"] {
+		t.Errorf("a ticket taken now is after closing: %v, want applications and signatures", late)
+	}
+	setSchedule(t, f, "3", queue.Schedule{Closes: "15:30"})
+	if late := lateServices(t, f); late["signatures"] {
+		t.Errorf("counter 3 closes at 15:30: a ticket taken now is after closing: %v, want not signatures", late)
+	}
+}
+
+// lateServices says, for each service, whether a ticket taken now would be
+// reached only after the counters' closing.
+func lateServices(t *testing.T, f *fixture) map[string]bool {
+	t.Helper()
+	snap, err := f.e.Snapshot(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := map[string]bool{}
+	for _, s := range snap.Services {
+		late[s.Service.ID] = s.AfterClosing
+	}
+	return late
+}
+
+// Without planned closings nobody is ever told the counters will have
+// closed: the counters are taken to stay.
+func TestNoClosingNoAfterClosing(t *testing.T) {
+	f := newFixtureAt(t, "2026-11-27T12:50:00Z") // 14:50 Athens
+	f.open(t, "3", "4")
+	var last TicketInfo
+	for range 12 {
+		last = f.issue(t, "applications", "")
+	}
+	got, err := f.e.TicketByToken(ctx, last.Ticket.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AfterClosing || got.Wait < 30*time.Minute {
+		t.Errorf("the 12th applications ticket: wait %v, after closing %v; want a long wait and no warning", got.Wait, got.AfterClosing)
+	}
+	for svc, late := range lateServices(t, f) {
+		if late {
+			t.Errorf("%s: a ticket taken now is after closing, with no closing planned", svc)
+		}
 	}
 }
 

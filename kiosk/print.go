@@ -48,6 +48,10 @@ const PrintTimeout = 4 * time.Second
 func printTicket(ctx context.Context, cat *i18n.Catalogues, client printer.Client, cfg printer.Config, branchName string, info engine.TicketInfo, url string) PrintResult {
 	res := PrintResult{Printer: cfg.Addr}
 	lang := info.Ticket.Lang
+	var note string
+	if info.AfterClosing {
+		note = cat.T(lang, "kiosk.after_closing_long")
+	}
 	job, err := printer.Encode(cfg, printer.Ticket{
 		Branch:     branchName,
 		Number:     info.Ticket.Number,
@@ -57,6 +61,7 @@ func printTicket(ctx context.Context, cat *i18n.Catalogues, client printer.Clien
 		Ahead:      max(info.Position-1, 0),
 		WaitLabel:  cat.T(lang, "print.wait"),
 		Wait:       FormatWait(cat, lang, info.Wait),
+		Note:       note,
 		URL:        url,
 		Footer:     cat.T(lang, "print.footer"),
 	})

@@ -25,6 +25,9 @@ type Ticket struct {
 
 	WaitLabel string // e.g. "Εκτιμώμενη αναμονή"; empty leaves the line out
 	Wait      string // the formatted wait, e.g. "~15 λεπτά"
+	// Note is a warning printed after the wait, e.g. that the counters
+	// close before this ticket's turn; optional.
+	Note string
 
 	URL    string // the ticket's tracking page, printed as a QR code; optional
 	Footer string // closing lines, "\n" separates lines; optional
@@ -101,6 +104,11 @@ func Encode(cfg Config, t Ticket) ([]byte, error) {
 			j.columns(t.WaitLabel, t.Wait)
 		}
 		j.cmd(esc, 'a', 1)
+	}
+	if t.Note != "" {
+		j.cmd(esc, 'E', 1) // bold: a warning, not a fact
+		j.text(t.Note, 1)
+		j.cmd(esc, 'E', 0)
 	}
 
 	if t.URL != "" {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 func testTicket() Ticket {
@@ -222,4 +224,36 @@ func ExampleEncode() {
 	job, err := Encode(Config{CodePage: CodePage737}, Ticket{Number: "A001", URL: "https://kep.example.gr/t/x"})
 	fmt.Println(len(job) > 0, err)
 	// Output: true <nil>
+}
+
+// A note (the counters close before the ticket's turn) is printed in bold,
+// in the code page, after the wait and before the QR code, and adds
+// nothing else.
+func TestEncodeNote(t *testing.T) {
+	tk := testTicket()
+	plain, err := Encode(Config{}, tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.Note = "Ίσως δεν εξυπηρετηθείτε σήμερα"
+	job, err := Encode(Config{}, tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	note, err := charmap.Windows1253.NewEncoder().Bytes([]byte(tk.Note))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append([]byte{0x1b, 'E', 1}, note...), '\n', 0x1b, 'E', 0)
+	at := bytes.Index(job, want)
+	wait, err := charmap.Windows1253.NewEncoder().Bytes([]byte(tk.Wait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at < 0 || at < bytes.Index(job, wait) || at > bytes.Index(job, []byte("\x1d(k")) {
+		t.Errorf("note not printed in bold between the wait and the QR code:\n% x", job)
+	}
+	if len(job)-len(plain) != len(want) {
+		t.Errorf("the note added %d bytes, want %d (the bold note line only)", len(job)-len(plain), len(want))
+	}
 }

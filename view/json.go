@@ -41,6 +41,9 @@ func (t Ticket) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(t.Position), 10)
 	b = append(b, `,"estimated_wait_s":`...)
 	b = strconv.AppendInt(b, int64(t.EstimatedWaitS), 10)
+	if t.AfterClosing {
+		b = append(b, `,"after_closing":true`...)
+	}
 	b = jsonw.FieldOmit(b, "token", t.Token)
 	b = jsonw.FieldOmit(b, "track_url", t.TrackURL)
 	return append(b, '}')

@@ -25,7 +25,7 @@ func TestTicketAppendJSONMatchesEncodingJSON(t *testing.T) {
 	for i := range 1000 {
 		v := Ticket{Number: str(), Service: str(), ServiceName: text(), Branch: str(), State: str(), Priority: str(),
 			Lang: str(), IssuedAt: time.Unix(1_700_000_000+rng.Int64N(1e8), rng.Int64N(1e9)).In(time.FixedZone("", 7200)),
-			CounterName: text(), Recalls: rng.IntN(3), Position: rng.IntN(100), EstimatedWaitS: rng.IntN(9000),
+			CounterName: text(), Recalls: rng.IntN(3), Position: rng.IntN(100), EstimatedWaitS: rng.IntN(9000), AfterClosing: rng.IntN(2) == 0,
 			Token: str(), TrackURL: str()}
 		if rng.IntN(2) == 0 {
 			at := time.Unix(1_700_000_000, 5).UTC()

@@ -28,6 +28,9 @@ type Ticket struct {
 	// Position is 1 for the next to be called, 0 once called.
 	Position       int `json:"position"`
 	EstimatedWaitS int `json:"estimated_wait_s"`
+	// AfterClosing: the counters are planned to close before this ticket's
+	// turn (the estimate assumes the clerks stay).
+	AfterClosing bool `json:"after_closing,omitempty"`
 	// Token and TrackURL go only to the ticket's holder.
 	Token    string `json:"token,omitempty"`
 	TrackURL string `json:"track_url,omitempty"`
@@ -40,7 +43,7 @@ func TicketOf(info engine.TicketInfo, loc *time.Location, trackBase string) Tick
 	v := Ticket{
 		Number: t.Number, Service: t.Service, ServiceName: info.Service.Name, Branch: t.Branch,
 		State: string(t.State), Priority: t.Priority, Lang: t.Lang, IssuedAt: t.IssuedAt.In(loc),
-		Recalls: t.Recalls, Position: info.Position, EstimatedWaitS: seconds(info.Wait),
+		Recalls: t.Recalls, Position: info.Position, EstimatedWaitS: seconds(info.Wait), AfterClosing: info.AfterClosing,
 	}
 	if !t.CalledAt.IsZero() {
 		at := t.CalledAt.In(loc)
@@ -110,14 +113,16 @@ type Service struct {
 	Open            bool       `json:"open"`
 	Waiting         int        `json:"waiting"`
 	WaitingPriority int        `json:"waiting_priority"`
-	// EstimatedWaitS is the expected wait of a regular ticket taken now.
-	EstimatedWaitS int `json:"estimated_wait_s"`
+	// EstimatedWaitS is the expected wait of a regular ticket taken now;
+	// AfterClosing says the counters are planned to close before its turn.
+	EstimatedWaitS int  `json:"estimated_wait_s"`
+	AfterClosing   bool `json:"after_closing,omitempty"`
 }
 
 // ServiceOf returns the view of a service state.
 func ServiceOf(s engine.ServiceState) Service {
 	return Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.OpenNow,
-		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: seconds(s.Wait)}
+		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: seconds(s.Wait), AfterClosing: s.AfterClosing}
 }
 
 // Counter is a counter with its current ticket. Clerk is filled for staff

@@ -187,8 +187,9 @@ function renderServices() {
     const wait = b.querySelector('.svc-wait');
     if (s.open) {
       waiting.textContent = tn('kiosk.waiting', s.waiting);
-      wait.textContent = fmtWait(s.estimated_wait_s);
-      wait.className = 'svc-wait';
+      // Warned before taking a ticket that the counters close first.
+      wait.textContent = s.after_closing ? `${fmtWait(s.estimated_wait_s)} · ${t('kiosk.after_closing')}` : fmtWait(s.estimated_wait_s);
+      wait.className = s.after_closing ? 'svc-wait svc-late' : 'svc-wait';
     } else {
       waiting.textContent = '';
       wait.textContent = t('kiosk.closed');
@@ -226,6 +227,7 @@ function renderTicket(tk) {
   $('ticket-priority').hidden = !prio;
   $('ticket-ahead').textContent = aheadText;
   $('ticket-wait').textContent = wait;
+  $('ticket-late').hidden = !tk.after_closing;
   const printFailed = !!(tk.print && tk.print.ok === false);
   $('print-failed').textContent = printFailed ? t('kiosk.print_failed', { number: tk.number }) : '';
   $('print-failed').hidden = !printFailed;
@@ -242,6 +244,7 @@ function renderTicket(tk) {
   $('print-time').textContent = fmtDateTime(tk.issued_at || new Date());
   $('print-ahead').textContent = ahead === 0 ? t('kiosk.ahead_none') : fmtNumber(ahead);
   $('print-wait').textContent = wait;
+  $('print-late').hidden = !tk.after_closing;
   if (qr) {
     if ($('print-qr').getAttribute('src') !== qr) $('print-qr').src = qr;
   } else {
@@ -311,7 +314,8 @@ function showTicket(tk) {
   const { service, aheadText, wait } = renderTicket(tk);
   showScreen('ticket');
   // #print-failed (role=alert) speaks for itself; the summary follows politely.
-  announce(t('kiosk.ticket_announce', { number: tk.number, service, ahead: aheadText, wait }));
+  const late = tk.after_closing ? ` ${t('kiosk.after_closing_long')}` : '';
+  announce(t('kiosk.ticket_announce', { number: tk.number, service, ahead: aheadText, wait }) + late);
   startCountdown(printFailed ? TICKET_SECONDS_NO_PRINT : TICKET_SECONDS);
   // The network printer printed it: no second ticket from the browser.
   if (printMode && !(tk.print && tk.print.ok)) printWhenReady();

@@ -185,6 +185,9 @@ function render() {
     issued.textContent = fmtTime(tk.issued_at);
     issued.dateTime = tk.issued_at;
   }
+  // The counters' plans close them before this ticket's turn: say so,
+  // rather than let the estimate promise a call that may not come.
+  $('ticket-late').hidden = !(waiting && tk.after_closing);
   $('ticket-keep-open').hidden = !waiting;
   $('btn-leave').hidden = !waiting;
 
