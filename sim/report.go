@@ -18,8 +18,11 @@ type Ticket struct {
 	Service  string
 	Priority string
 	IssuedAt time.Time
-	// EstimateS is estimated_wait_s of the answer that issued the ticket.
-	EstimateS int
+	// EstimateS is estimated_wait_s of the answer that issued the ticket,
+	// and AfterClosing its after_closing: that answer warned the citizen
+	// that the counters close before their turn.
+	EstimateS    int
+	AfterClosing bool
 	// State is the last state known: done, no_show, waiting, cancelled…
 	State string
 	// CalledAt is zero for a ticket never called.
@@ -72,6 +75,50 @@ func Summarize(tickets []Ticket, services []string) []Row {
 	return append(rows, Row{Name: "all", Figures: Compute(all)})
 }
 
+// Unserved is what the estimates told the tickets left waiting (or
+// expired) when the clerks stopped, whose real wait is unknown but at least
+// the time from issue to the end; the error figures leave them out, so this
+// says whether the estimates warned them.
+type Unserved struct {
+	// Count tickets were never called (cancelled ones aside).
+	Count int
+	// Warned of them were told at issue that the counters close first;
+	// FalseAlarms called tickets were told so too.
+	Warned, FalseAlarms int
+	// Short of them had an estimate under the time they then waited
+	// uncalled; ShortByMedian is the median of that shortfall, a lower
+	// bound on their error (seconds).
+	Short         int
+	ShortByMedian float64
+}
+
+// UnservedOf sums up the never-called tickets of a day that ended at end.
+func UnservedOf(tickets []Ticket, end time.Time) Unserved {
+	var u Unserved
+	var short []float64
+	for _, t := range tickets {
+		switch {
+		case t.Called():
+			if t.AfterClosing {
+				u.FalseAlarms++
+			}
+			continue
+		case t.State != "waiting" && t.State != "expired":
+			continue
+		}
+		u.Count++
+		if t.AfterClosing {
+			u.Warned++
+		}
+		if waited := end.Sub(t.IssuedAt).Seconds(); float64(t.EstimateS) < waited {
+			u.Short++
+			short = append(short, waited-float64(t.EstimateS))
+		}
+	}
+	u.ShortByMedian = Quantile(short, 0.5)
+	return u
+}
+
 // Lag is how far behind schedule the simulator's actions reached the
 // server, in simulated seconds: the kiosk's by the ticket's issued_at, the
 // clerks' by when they sent the request.
@@ -114,7 +161,9 @@ type Report struct {
 	Foreign int
 
 	Rows []Row
-	Lag  Lag
+	// Unserved is what the estimates told the tickets never called.
+	Unserved Unserved
+	Lag      Lag
 
 	Requests int
 	// Failures are the non-2xx answers (and, as status 0, requests without
@@ -166,6 +215,7 @@ func (p *player) report(plan []Citizen, end time.Time, final stateView) *Report 
 		services[i] = s.ID
 	}
 	r.Rows = Summarize(r.Tickets, services)
+	r.Unserved = UnservedOf(r.Tickets, r.End)
 	p.mu.Lock()
 	r.Lag = LagOf(p.lags)
 	r.IssueFailed, r.Foreign = p.issueFailed, p.foreign
@@ -205,6 +255,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	tw.Flush()
 	b.WriteString("(median and p90 by linear interpolation between ranks; bias > 0: the estimate promised a longer wait)\n")
+	if u := r.Unserved; u.Count > 0 || u.FalseAlarms > 0 {
+		fmt.Fprintf(&b, "never called (left out above): %d, of them %d told at issue that the counters close first; %d had an estimate under the time they waited uncalled, by at least %s min (median); called though told so: %d\n",
+			u.Count, u.Warned, u.Short, minutes(u.ShortByMedian, false), u.FalseAlarms)
+	}
 	fmt.Fprintf(&b, "\nlag behind schedule (simulated s, %d actions): mean %.1f, p90 %.1f, p99 %.1f, max %.1f\n",
 		r.Lag.N, r.Lag.Mean, r.Lag.P90, r.Lag.P99, r.Lag.Max)
 	errs4, none := 0, 0
@@ -253,12 +307,13 @@ func percent(x float64) string {
 
 // csvHeader returns the header row of WriteCSV.
 func csvHeader() []string {
-	return []string{"number", "service", "priority", "issued_at", "estimate_s", "real_wait_s", "state", "counter"}
+	return []string{"number", "service", "priority", "issued_at", "estimate_s", "real_wait_s", "state", "counter", "after_closing"}
 }
 
 // WriteCSV writes one row per issued ticket: number, service, priority,
 // issued_at (RFC 3339), estimate_s, real_wait_s (whole seconds; empty if
-// never called), state, counter.
+// never called), state, counter, after_closing (the issue answer warned
+// that the counters close first).
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader()); err != nil {
@@ -270,7 +325,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			wait = strconv.FormatInt(int64(t.RealWait().Round(time.Second)/time.Second), 10)
 		}
 		if err := cw.Write([]string{t.Number, t.Service, t.Priority, t.IssuedAt.Format(time.RFC3339),
-			strconv.Itoa(t.EstimateS), wait, t.State, t.Counter}); err != nil {
+			strconv.Itoa(t.EstimateS), wait, t.State, t.Counter, strconv.FormatBool(t.AfterClosing)}); err != nil {
 			return err
 		}
 	}

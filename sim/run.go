@@ -248,6 +248,7 @@ type ticketView struct {
 	CalledAt       *time.Time `json:"called_at"`
 	Counter        *string    `json:"counter"`
 	EstimatedWaitS int        `json:"estimated_wait_s"`
+	AfterClosing   bool       `json:"after_closing"`
 	Token          string     `json:"token"`
 }
 
@@ -446,7 +447,7 @@ func (p *player) issue(ctx context.Context, i int, cit Citizen, at time.Time) {
 	}
 	p.lag("issue", at, tv.IssuedAt)
 	p.ledger.issued(&Ticket{Number: tv.Number, Service: tv.Service, Priority: tv.Priority, IssuedAt: tv.IssuedAt,
-		EstimateS: tv.EstimatedWaitS, State: tv.State, Planned: at, token: tv.Token, citizen: cit})
+		EstimateS: tv.EstimatedWaitS, AfterClosing: tv.AfterClosing, State: tv.State, Planned: at, token: tv.Token, citizen: cit})
 }
 
 // clerk works counter dc through the day.

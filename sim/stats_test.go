@@ -132,3 +132,31 @@ func TestLagOf(t *testing.T) {
 		t.Errorf("LagOf = %+v", l)
 	}
 }
+
+func TestUnservedOf(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	end := t0.Add(8 * time.Hour)
+	tk := func(issued time.Duration, est int, state string, warned, called bool) Ticket {
+		t := Ticket{IssuedAt: t0.Add(issued), EstimateS: est, State: state, AfterClosing: warned}
+		if called {
+			t.CalledAt = t.IssuedAt.Add(time.Minute)
+		}
+		return t
+	}
+	tickets := []Ticket{
+		tk(7*time.Hour, 600, "waiting", true, false),                  // waited 60 min uncalled: short by 50
+		tk(7*time.Hour+30*time.Minute, 3600, "expired", false, false), // waited 30, told 60: not short
+		tk(6*time.Hour, 1800, "waiting", false, false),                // waited 120, told 30: short by 90
+		tk(6*time.Hour, 60, "cancelled", true, false),                 // left by choice: not counted
+		tk(time.Hour, 60, "done", true, true),                         // called though warned
+		tk(time.Hour, 60, "done", false, true),
+	}
+	u := UnservedOf(tickets, end)
+	want := Unserved{Count: 3, Warned: 1, FalseAlarms: 1, Short: 2, ShortByMedian: 70 * 60}
+	if u != want {
+		t.Errorf("UnservedOf = %+v, want %+v", u, want)
+	}
+	if u := UnservedOf(tickets[4:], end); u.Count != 0 || !math.IsNaN(u.ShortByMedian) {
+		t.Errorf("with every ticket called: %+v", u)
+	}
+}
