@@ -162,14 +162,11 @@ func TestPhoneSaysTheCountersCloseFirst(t *testing.T) {
 		t.Fatal("the warning shows while counter 4 has no closing planned")
 	}
 
-	// The plan changes while the page is open.
+	// The plan changes while the page is open: the warning comes live.
 	plan := map[string]any{"serves": []string{"applications", "certificates"}, "schedule": map[string]any{"closes": "11:05"}}
 	if res := admin.Do("PUT", "/api/v1/branches/demo/counters/4", plan); res.Status != 200 {
 		t.Fatalf("plan counter 4 to close at 11:05: %d %s", res.Status, apptest.Short(res.Body))
 	}
-	// A plan is not an event of the queue: the page learns of it with the
-	// next one, here another citizen's ticket.
-	issue(t, admin, "signatures")
 	bt.WaitTrue(t, phone, long, `!document.getElementById("ticket-late").hidden`)
 	if got := bt.Eval[string](t, phone, `document.getElementById("ticket-late").textContent`); !strings.Contains(got, "σήμερα") {
 		t.Errorf("the warning says %q, want the Greek text", got)
