@@ -103,8 +103,13 @@ func TestPagesPassAxe(t *testing.T) {
 	bt.Do(t, counter, long, chromedp.Click(chromedp.ID("btn-next")))
 	bt.WaitTrue(t, counter, long, `seiraCounter.current !== null`)
 	checkAxe(t, counter, "console")
+	bt.WaitTrue(t, counter, long, `document.getElementById("status").textContent.startsWith("Κλήθηκε ο αριθμός")`)
 	bt.Do(t, counter, long, chromedp.Click(chromedp.CSS(`#lang-switch button[data-lang="en"]`)))
 	bt.WaitTrue(t, counter, long, `document.documentElement.lang === "en"`)
+	// The status line follows the switch, not just the next action.
+	if got := bt.Eval[string](t, counter, `document.getElementById("status").textContent`); !strings.HasPrefix(got, "Called number ") {
+		t.Errorf("after switching to English the status line says %q", got)
+	}
 	checkAxe(t, counter, "console en")
 	bt.Screenshot(t, counter, "counter-console-en")
 

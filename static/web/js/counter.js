@@ -44,6 +44,7 @@ const hook = (window.seiraCounter = {
 
 const ui = {
   user: null,
+  statusText: null, // the status line's message, as a function of the language
   counterId: null,
   busy: false,
   live: null,
@@ -63,10 +64,13 @@ function load(key) {
   try { return localStorage.getItem(key); } catch { return null; }
 }
 
+// setStatus shows a message; given as a function, it is written again in
+// the new language when the clerk switches.
 function setStatus(text, kind = 'info') {
   const el = $('status');
+  ui.statusText = typeof text === 'function' ? text : null;
   el.dataset.kind = kind;
-  el.textContent = text;
+  el.textContent = ui.statusText ? ui.statusText() : text;
 }
 
 function showView(name) {
@@ -120,6 +124,7 @@ async function pickLang(code) {
   await setLang(code);
   store(LANG_KEY, code);
   renderAll();
+  if (ui.statusText) $('status').textContent = ui.statusText();
 }
 
 // ---- sign-in ----
@@ -172,7 +177,7 @@ async function signedIn(user) {
   hook.user = user ? user.username : null;
   $('user-name').textContent = user ? user.name || user.username : '';
   if (user && Array.isArray(user.branches) && user.branches.length && !user.branches.includes(branch) && user.role !== 'admin') {
-    setStatus(t('counter.error.no_branch_access', { branch }), 'error');
+    setStatus(() => t('counter.error.no_branch_access', { branch }), 'error');
   } else {
     setStatus('');
   }
@@ -184,7 +189,7 @@ async function logout() {
   try {
     await api.logout();
   } catch { /* signed out anyway */ }
-  setStatus(t('counter.msg.signed_out'), 'ok');
+  setStatus(() => t('counter.msg.signed_out'), 'ok');
   showLogin();
 }
 
@@ -205,8 +210,8 @@ function startLive() {
       renderAll();
     },
     onError: (err) => {
-      if (err.status === 404) setStatus(t('error.unknown_branch', { branch }), 'error');
-      else setStatus(errorText(err), 'error');
+      if (err.status === 404) setStatus(() => t('error.unknown_branch', { branch }), 'error');
+      else setStatus(() => errorText(err), 'error');
     },
     onStatus: (up) => {
       hook.connected = up;
@@ -286,7 +291,7 @@ async function enterConsole(id) {
     renderButtons();
     const { data } = await api.counter(branch, id, 'open');
     applyCounterResponse(data);
-    setStatus(t('counter.msg.opened', { counter: localName(c.name) }), 'ok');
+    setStatus(() => t('counter.msg.opened', { counter: localName(c.name) }), 'ok');
   } catch (err) {
     if (err instanceof ApiError && err.code === 'invalid_transition' && c.status === 'open') {
       // Already open: nothing to do.
@@ -296,10 +301,10 @@ async function enterConsole(id) {
     } else if (err instanceof ApiError && (err.status === 409 || err.status === 403)) {
       store(COUNTER_KEY, null);
       showChoose();
-      setStatus(errorText(err), 'error');
+      setStatus(() => errorText(err), 'error');
       return;
     } else {
-      setStatus(errorText(err), 'error');
+      setStatus(() => errorText(err), 'error');
     }
   } finally {
     ui.busy = false;
@@ -361,7 +366,7 @@ async function act(action, body) {
     const res = await api.counter(branch, c.id, action, body);
     if (action === 'next') {
       if (res.status === 204 || !res.data) {
-        setStatus(t('counter.msg.nobody_waiting'), 'info');
+        setStatus(() => t('counter.msg.nobody_waiting'), 'info');
       } else {
         const tk = res.data;
         const fresh = counterOf(c.id);
@@ -371,7 +376,7 @@ async function act(action, body) {
             called_at: tk.called_at || new Date(ui.live ? ui.live.now() : Date.now()).toISOString(), recalls: tk.recalls || 0,
           };
         }
-        setStatus(t('counter.msg.called', { number: tk.number }), 'ok');
+        setStatus(() => t('counter.msg.called', { number: tk.number }), 'ok');
       }
     } else {
       applyCounterResponse(res.data);
@@ -381,14 +386,14 @@ async function act(action, body) {
         pause: 'counter.msg.paused', open: 'counter.msg.resumed', close: 'counter.msg.closed',
       }[action];
       // i18n-keys: counter.msg.recalled counter.msg.started counter.msg.done counter.msg.no_show counter.msg.transferred counter.msg.paused counter.msg.resumed counter.msg.closed
-      setStatus(t(msgKey, { number, service: body && body.service ? serviceName(body.service) : '' }), 'ok');
+      setStatus(() => t(msgKey, { number, service: body && body.service ? serviceName(body.service) : '' }), 'ok');
     }
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       showLogin(t('counter.error.signed_out'));
       return;
     }
-    setStatus(errorText(err), 'error');
+    setStatus(() => errorText(err), 'error');
     if (err instanceof ApiError && err.status === 409) resync();
   } finally {
     ui.busy = false;
