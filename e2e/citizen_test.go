@@ -214,6 +214,10 @@ func TestPhoneSaysTheCountersCloseFirst(t *testing.T) {
 	if got := bt.Eval[string](t, kiosk, `document.querySelector('[data-service="signatures"] .svc-wait').textContent`); strings.Contains(got, "σήμερα") {
 		t.Errorf("signatures, not served by counter 4, is marked: %q", got)
 	}
+	if bt.Eval[bool](t, kiosk, `[...document.querySelectorAll('[data-service]')].some((b) => b.scrollWidth > b.clientWidth + 1)`) {
+		t.Error("a service button's text overflows it")
+	}
+	bt.Screenshot(t, kiosk, "kiosk-start-after-closing-el")
 	bt.Do(t, kiosk, long, chromedp.Click(chromedp.CSS(`[data-service="applications"]`)))
 	bt.Do(t, kiosk, long, chromedp.Click(chromedp.ID("btn-regular")))
 	bt.WaitTrue(t, kiosk, long, `!!(seiraKiosk.lastTicket && document.getElementById("ticket-number").textContent.trim())`)
