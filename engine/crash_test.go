@@ -144,6 +144,7 @@ func verifyAfterCrash(t *testing.T, path string, acked map[uint64][3]string, rou
 		t.Fatalf("round %d: bbolt check: %v", round, err)
 	}
 	maxSeq := map[string]int{}
+	e := New(store, Options{})
 	err = store.View(context.Background(), func(tx *storage.Tx) error {
 		b, err := tx.Branch(demo.BranchID)
 		if err != nil {
@@ -170,7 +171,7 @@ func verifyAfterCrash(t *testing.T, path string, acked map[uint64][3]string, rou
 			if tk.Service != want[0] || tk.Number != want[1] || tk.Token != want[2] {
 				t.Errorf("round %d: ticket %d is %s %s, was acknowledged as %s %s", round, id, tk.Service, tk.Number, want[0], want[1])
 			}
-			if _, byToken, err := ticketByToken(tx, tk.Token); err != nil || byToken.ID != id {
+			if _, byToken, err := e.ticketByToken(tx, tk.Token); err != nil || byToken.ID != id {
 				t.Errorf("round %d: token of %s not indexed", round, tk.Number)
 			}
 		}
@@ -186,7 +187,7 @@ func verifyAfterCrash(t *testing.T, path string, acked map[uint64][3]string, rou
 	}
 	// Numbering continues after the highest number on file.
 	base := mustTime("2026-11-27T08:00:00Z")
-	e := New(store, Options{Now: func() time.Time { return base }})
+	e = New(store, Options{Now: func() time.Time { return base }})
 	for svc, n := range maxSeq {
 		info, err := e.Issue(context.Background(), demo.BranchID, IssueRequest{Service: svc})
 		if err != nil {

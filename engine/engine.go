@@ -6,9 +6,6 @@ package engine
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/binary"
 	"io"
 	"log/slog"
 	"sync"
@@ -43,6 +40,8 @@ type Engine struct {
 	pub    Publisher
 	random io.Reader
 	log    *slog.Logger
+	// tokenKey masks the reference inside each token (tokens.go).
+	tokenKey []byte
 
 	mu   sync.Mutex
 	locs map[string]*time.Location
@@ -59,7 +58,7 @@ func (nopPublisher) Publish([]queue.Event) {}
 
 // New returns an engine over store.
 func New(store *storage.Store, opts Options) *Engine {
-	e := &Engine{store: store, now: opts.Now, pub: opts.Publisher, random: opts.Random,
+	e := &Engine{store: store, now: opts.Now, pub: opts.Publisher, random: opts.Random, tokenKey: store.TokenKey(),
 		log: opts.Logger, locs: map[string]*time.Location{}, fcs: map[string]*sharedForecast{}}
 	if e.now == nil {
 		e.now = time.Now
@@ -224,50 +223,6 @@ func (o *op) finishWaiting(id uint64, act queue.Action, typ queue.EventType) err
 		return err
 	}
 	return o.emit(queue.TicketEvent(typ, t, o.now, ""))
-}
-
-// Tokens are the key of a citizen's page: a store-wide ticket reference (8
-// bytes, so that a lookup needs no index of random keys) and 128 random
-// bits, base64url-encoded. Only the random part is secret; a lookup
-// compares the whole token in constant time.
-const (
-	tokenBytes = 8 + 16
-	// TokenLen is the length of a ticket token.
-	TokenLen = (tokenBytes*8 + 5) / 6
-)
-
-// newToken returns the token of the ticket with reference ref.
-func (e *Engine) newToken(ref uint64) (string, error) {
-	b := make([]byte, tokenBytes)
-	binary.BigEndian.PutUint64(b, ref)
-	if _, err := io.ReadFull(e.random, b[8:]); err != nil {
-		return "", queue.Errorf(queue.CodeUnavailable, "no randomness for a token: %v", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// tokenRef returns the reference inside a well-formed token.
-func tokenRef(tok string) (uint64, bool) {
-	if len(tok) != TokenLen {
-		return 0, false
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(tok)
-	if err != nil || len(b) != tokenBytes {
-		return 0, false
-	}
-	return binary.BigEndian.Uint64(b), true
-}
-
-// ValidToken reports whether s has the shape of a ticket token, so that
-// malformed tokens are turned away before any lookup.
-func ValidToken(s string) bool {
-	_, ok := tokenRef(s)
-	return ok
-}
-
-// sameToken compares tokens in constant time.
-func sameToken(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // Tick closes the previous service day of branch if it has ended, so that

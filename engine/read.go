@@ -33,7 +33,7 @@ type TicketInfo struct {
 func (e *Engine) TicketByToken(ctx context.Context, tok string) (TicketInfo, error) {
 	var info TicketInfo
 	err := e.store.View(ctx, func(tx *storage.Tx) error {
-		b, t, err := ticketByToken(tx, tok)
+		b, t, err := e.ticketByToken(tx, tok)
 		if err != nil {
 			return err
 		}
@@ -43,32 +43,10 @@ func (e *Engine) TicketByToken(ctx context.Context, tok string) (TicketInfo, err
 	return info, err
 }
 
-// ticketByToken finds a ticket by its token within tx.
-func ticketByToken(tx *storage.Tx, tok string) (*storage.BranchTx, queue.Ticket, error) {
-	notFound := queue.Errorf(queue.CodeNotFound, "no such ticket")
-	ref, ok := tokenRef(tok)
-	if !ok {
-		return nil, queue.Ticket{}, notFound
-	}
-	branch, id, err := tx.Ref(ref)
-	if err != nil {
-		return nil, queue.Ticket{}, err
-	}
-	b, err := tx.Branch(branch)
-	if err != nil {
-		return nil, queue.Ticket{}, err
-	}
-	t, err := b.Ticket(id)
-	if err != nil || !sameToken(t.Token, tok) {
-		return nil, queue.Ticket{}, notFound
-	}
-	return b, t, nil
-}
-
 // TicketRef resolves a token to its branch and ticket id.
 func (e *Engine) TicketRef(ctx context.Context, tok string) (branch string, id uint64, err error) {
 	err = e.store.View(ctx, func(tx *storage.Tx) error {
-		b, t, err := ticketByToken(tx, tok)
+		b, t, err := e.ticketByToken(tx, tok)
 		if err == nil {
 			branch, id = b.ID(), t.ID
 		}

@@ -2136,7 +2136,7 @@ func anyStatic(t *testing.T, glob string) string {
 	return names[0]
 }
 
-// Tokens are base64url of an 8-byte reference and 16 random bytes.
+// Tokens are base64url of an 8-byte (masked) reference and 16 random bytes.
 func tokenBytes(t *testing.T, tok string) []byte {
 	t.Helper()
 	b, err := base64.RawURLEncoding.DecodeString(tok)

@@ -13,10 +13,12 @@ var (
 	bktRefs     = []byte("refs")
 
 	keySchema = []byte("schema")
-	keyConfig = []byte("config")
-	keyDay    = []byte("day")
-	keyPurged = []byte("purged")
-	keyPause  = []byte("pause")
+	// keyTokenKey holds the secret that masks ticket references in tokens.
+	keyTokenKey = []byte("tokenkey")
+	keyConfig   = []byte("config")
+	keyDay      = []byte("day")
+	keyPurged   = []byte("purged")
+	keyPause    = []byte("pause")
 
 	bktServices     = []byte("services")
 	bktCounters     = []byte("counters")

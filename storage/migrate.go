@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -43,8 +44,21 @@ func migrations() []migration {
 				return err
 			})
 		}},
+		{"create the key that masks ticket references in tokens", func(tx *bolt.Tx) error {
+			if len(tx.Bucket(bktMeta).Get(keyTokenKey)) == TokenKeyLen {
+				return nil
+			}
+			key := make([]byte, TokenKeyLen)
+			if _, err := rand.Read(key); err != nil {
+				return err
+			}
+			return tx.Bucket(bktMeta).Put(keyTokenKey, key)
+		}},
 	}
 }
+
+// TokenKeyLen is the length of the token key.
+const TokenKeyLen = 32
 
 // buildOutcomes gives every branch an outcomes bucket filled by replaying
 // its event log.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,8 @@ type Options struct {
 
 // Store is the bbolt file and its single committer goroutine.
 type Store struct {
+	// tokenKey is the store's secret for ticket tokens, read once.
+	tokenKey []byte
 	db       *bolt.DB
 	log      *slog.Logger
 	maxBatch int
@@ -85,7 +88,16 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	var key []byte
+	if err := db.View(func(tx *bolt.Tx) error {
+		key = bytes.Clone(tx.Bucket(bktMeta).Get(keyTokenKey))
+		return nil
+	}); err != nil || len(key) != TokenKeyLen {
+		db.Close()
+		return nil, fmt.Errorf("storage: no token key in %s (%d bytes): %w", path, len(key), err)
+	}
 	s := &Store{
+		tokenKey: key,
 		db:       db,
 		log:      opts.Logger,
 		maxBatch: opts.MaxBatch,
@@ -98,6 +110,12 @@ func Open(path string, opts Options) (*Store, error) {
 	go s.commitLoop()
 	return s, nil
 }
+
+// TokenKey is the store's secret that masks the ticket reference inside
+// each token (so that a token does not tell how many tickets the store has
+// issued). It is made by a migration and travels with backups. Callers must
+// not modify it.
+func (s *Store) TokenKey() []byte { return s.tokenKey }
 
 // Close stops the committer after the writes already submitted and closes
 // the file.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -93,6 +94,10 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 			// Branches made before it get the bucket: see
 			// TestMigrationAddsArrivalBuckets.
 			return nil
+		case 5:
+			if k := tx.Bucket(bktMeta).Get(keyTokenKey); len(k) != TokenKeyLen || bytes.Count(k, []byte{0}) == TokenKeyLen {
+				return fmt.Errorf("token key %x", k)
+			}
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}
@@ -464,5 +469,27 @@ func TestCachedCountersMatchTheFile(t *testing.T) {
 		}
 		wg.Wait()
 		check(round)
+	}
+}
+
+// The token key is made once and kept: tokens handed out stay valid after
+// a restart, and two stores do not share one.
+func TestTokenKeyIsKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seira.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := bytes.Clone(s.TokenKey())
+	s.Close()
+	if s, err = Open(path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if len(key) != TokenKeyLen || !bytes.Equal(s.TokenKey(), key) {
+		t.Errorf("key %x after reopening, was %x", s.TokenKey(), key)
+	}
+	if other := openTest(t); bytes.Equal(other.TokenKey(), key) {
+		t.Error("two stores have the same token key")
 	}
 }
