@@ -471,11 +471,7 @@ func TestTickExpiresAtMidnightWithoutActions(t *testing.T) {
 
 func TestRetentionRemovesOldTokensKeepsStatistics(t *testing.T) {
 	f := newFixture(t)
-	cfg := demoConfig(t, f)
-	cfg.RetentionDays = 30
-	if _, err := f.e.UpdateBranch(ctx, "test", cfg); err != nil {
-		t.Fatal(err)
-	}
+	setRetention(t, f, 30)
 	f.open(t, "1")
 	old := f.issue(t, "certificates", "")
 	waiting := f.issue(t, "certificates", "")
@@ -517,6 +513,16 @@ func TestRetentionRemovesOldTokensKeepsStatistics(t *testing.T) {
 		return nil
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setRetention keeps the demo office's ticket links for days.
+func setRetention(t *testing.T, f *fixture, days int) {
+	t.Helper()
+	cfg := demoConfig(t, f)
+	cfg.RetentionDays = days
+	if _, err := f.e.UpdateBranch(ctx, "test", cfg); err != nil {
 		t.Fatal(err)
 	}
 }

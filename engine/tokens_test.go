@@ -41,11 +41,7 @@ func TestTokensHideTheirReference(t *testing.T) {
 // find their ticket, and retention removes the references of both kinds.
 func TestTokensOfEitherKindAreFoundAndPurged(t *testing.T) {
 	f := newFixture(t)
-	cfg := demoConfig(t, f)
-	cfg.RetentionDays = 1
-	if _, err := f.e.UpdateBranch(ctx, "test", cfg); err != nil {
-		t.Fatal(err)
-	}
+	setRetention(t, f, 1)
 	f.open(t, "1")
 	masked := f.issue(t, "certificates", "")
 	legacy := f.issue(t, "certificates", "")
