@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,8 +10,9 @@ import (
 )
 
 type scheduleJSON struct {
-	Opens  string `json:"opens"`
-	Closes string `json:"closes"`
+	Days   []string `json:"days"`
+	Opens  string   `json:"opens"`
+	Closes string   `json:"closes"`
 	Breaks []struct {
 		At      string `json:"at"`
 		Minutes int    `json:"minutes"`
@@ -32,7 +34,7 @@ func TestCounterSchedule(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	path := demoPath + "/counters/4"
-	plan := map[string]any{"opens": "09:00", "closes": "15:00", "breaks": []map[string]any{{"at": "12:00", "minutes": 30}}}
+	plan := map[string]any{"days": []string{"mon", "wed"}, "opens": "09:00", "closes": "15:00", "breaks": []map[string]any{{"at": "12:00", "minutes": 30}}}
 	body := map[string]any{"serves": []string{"applications", "certificates"}, "schedule": plan}
 
 	apptest.WantError(t, f.clerk.Do("PUT", path, body), http.StatusForbidden, "forbidden")
@@ -41,7 +43,7 @@ func TestCounterSchedule(t *testing.T) {
 
 	res := apptest.MustStatus(t, f.mgr.Do("PUT", path, body), http.StatusOK)
 	got := apptest.Decode[scheduledCounterJSON](t, res)
-	if s := got.Schedule; s == nil || s.Opens != "09:00" || s.Closes != "15:00" || len(s.Breaks) != 1 ||
+	if s := got.Schedule; s == nil || !slices.Equal(s.Days, []string{"mon", "wed"}) || s.Opens != "09:00" || s.Closes != "15:00" || len(s.Breaks) != 1 ||
 		s.Breaks[0].At != "12:00" || s.Breaks[0].Minutes != 30 {
 		t.Fatalf("PUT answered %s", apptest.Short(res.Body))
 	}
@@ -83,6 +85,8 @@ func TestCounterSchedule(t *testing.T) {
 		{"break outside the hours", map[string]any{"opens": "09:00", "breaks": []map[string]any{{"at": "08:30", "minutes": 15}}}, 400, "validation_failed", "outside the working hours"},
 		{"break of no length", map[string]any{"breaks": []map[string]any{{"at": "12:00", "minutes": 0}}}, 400, "validation_failed", "1 to 240 minutes"},
 		{"overlapping breaks", map[string]any{"breaks": []map[string]any{{"at": "12:00", "minutes": 30}, {"at": "12:10", "minutes": 5}}}, 400, "validation_failed", "before the one before it ends"},
+		{"not a weekday", map[string]any{"days": []string{"monday"}}, 400, "validation_failed", "is not a weekday (use mon"},
+		{"a day twice", map[string]any{"days": []string{"mon", "mon"}}, 400, "validation_failed", "day mon is given twice"},
 		{"unknown field", map[string]any{"opens": "09:00", "lunch": "12:00"}, 400, "bad_request", "unknown field"},
 		{"minutes not a number", map[string]any{"breaks": []map[string]any{{"at": "12:00", "minutes": "half an hour"}}}, 400, "bad_request", "malformed"},
 	}

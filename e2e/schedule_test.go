@@ -36,15 +36,18 @@ func TestManagerPlansACounter(t *testing.T) {
 	bt.Do(t, admin, long, chromedp.Click(chromedp.CSS(`#ctr-body button[data-edit="4"]`)))
 	bt.WaitTrue(t, admin, long, `!document.getElementById("ctr-form").hidden`)
 	bt.Do(t, admin, long,
+		chromedp.Click(chromedp.ID("ctr-day-mon")),
+		chromedp.Click(chromedp.ID("ctr-day-wed")),
 		chromedp.SendKeys(chromedp.ID("ctr-opens"), "09:00"),
 		chromedp.SendKeys(chromedp.ID("ctr-closes"), "15:00"),
 		chromedp.Click(chromedp.ID("btn-break-add")),
 	)
 	bt.WaitTrue(t, admin, long, `document.getElementById("ctr-br-0-at") !== null && document.activeElement.id === "ctr-br-0-at"`)
 	checkAxe(t, admin, "admin counter schedule form")
+	bt.Screenshot(t, admin, "admin-counter-schedule-form-el")
 	bt.Do(t, admin, long, chromedp.Click(chromedp.ID("btn-ctr-save")))
 	bt.WaitTrue(t, admin, long, `document.getElementById("ctr-form").hidden`)
-	if got := bt.Eval[string](t, admin, cell); got != "09:00–15:00 · διάλειμμα 12:00 (30 λεπτά)" {
+	if got := bt.Eval[string](t, admin, cell); got != "Δευ, Τετ · 09:00–15:00 · διάλειμμα 12:00 (30 λεπτά)" {
 		t.Errorf("counter 4 after saving: %q", got)
 	}
 	var settings struct {
@@ -52,6 +55,7 @@ func TestManagerPlansACounter(t *testing.T) {
 			ID       string
 			Serves   []string
 			Schedule struct {
+				Days          []string
 				Opens, Closes string
 				Breaks        []struct {
 					At      string
@@ -66,7 +70,7 @@ func TestManagerPlansACounter(t *testing.T) {
 			continue
 		}
 		s := c.Schedule
-		if s.Opens != "09:00" || s.Closes != "15:00" || len(s.Breaks) != 1 || s.Breaks[0].At != "12:00" || s.Breaks[0].Minutes != 30 ||
+		if strings.Join(s.Days, ",") != "mon,wed" || s.Opens != "09:00" || s.Closes != "15:00" || len(s.Breaks) != 1 || s.Breaks[0].At != "12:00" || s.Breaks[0].Minutes != 30 ||
 			strings.Join(c.Serves, ",") != "applications,certificates" {
 			t.Errorf("stored: %+v", c)
 		}
@@ -75,6 +79,9 @@ func TestManagerPlansACounter(t *testing.T) {
 	// A closing before the opening: the form says so and sends nothing.
 	bt.Do(t, admin, long, chromedp.Click(chromedp.CSS(`#ctr-body button[data-edit="4"]`)))
 	bt.WaitTrue(t, admin, long, `!document.getElementById("ctr-form").hidden && document.getElementById("ctr-closes").value === "15:00"`)
+	if !bt.Eval[bool](t, admin, `document.getElementById("ctr-day-mon").checked && document.getElementById("ctr-day-wed").checked && !document.getElementById("ctr-day-tue").checked`) {
+		t.Error("the form does not show the planned days")
+	}
 	bt.Do(t, admin, long,
 		chromedp.SetValue(chromedp.ID("ctr-closes"), "08:00"),
 		chromedp.Click(chromedp.ID("btn-ctr-save")),
@@ -87,6 +94,6 @@ func TestManagerPlansACounter(t *testing.T) {
 	// The break removed and the form cancelled: nothing changes.
 	bt.Do(t, admin, long, chromedp.Click(chromedp.ID("ctr-br-0-remove")), chromedp.Click(chromedp.ID("btn-ctr-cancel")))
 	bt.Do(t, admin, long, chromedp.Click(chromedp.CSS(`#lang-switch button[data-lang="en"]`)))
-	bt.WaitTrue(t, admin, long, `document.querySelector('#ctr-body td[data-schedule="4"]').textContent === "09:00–15:00 · break 12:00 (30 min)"`)
+	bt.WaitTrue(t, admin, long, `document.querySelector('#ctr-body td[data-schedule="4"]').textContent === "Mon, Wed · 09:00–15:00 · break 12:00 (30 min)"`)
 	bt.Screenshot(t, admin, "admin-counter-schedule-en")
 }

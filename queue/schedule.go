@@ -5,17 +5,21 @@ import (
 	"time"
 )
 
-// Schedule is a counter's planned staffing, the same on every day the
-// office opens: when its clerk starts calling, when they stop, and the
-// breaks in between. The wait estimate plans with it, as a manager would:
+// Schedule is a counter's planned staffing on the days it works (Days;
+// none means every day the office opens): when its clerk starts calling,
+// when they stop, and the breaks in between. On other days it plans
+// nothing: a closed counter is not expected to open, and one opened all the
+// same is taken to stay. The wait estimate plans with it, as a manager would:
 // a counter that opens at 09:00 will help the queue from 09:00, a break
 // takes it away for a while, and after its closing it calls no one.
 // Times are "HH:MM" in the branch's time zone; a missing opening or
 // closing leaves that end to the clerk (the counter's live status).
 type Schedule struct {
-	Opens  string  `json:"opens,omitempty"`
-	Closes string  `json:"closes,omitempty"`
-	Breaks []Break `json:"breaks,omitempty"`
+	// Days are weekday keys ("mon" … "sun", as in Hours).
+	Days   []string `json:"days,omitempty"`
+	Opens  string   `json:"opens,omitempty"`
+	Closes string   `json:"closes,omitempty"`
+	Breaks []Break  `json:"breaks,omitempty"`
 }
 
 // Break is a planned break of Minutes, due at At ("HH:MM"). Like a real
@@ -33,11 +37,26 @@ const (
 )
 
 // IsZero reports whether nothing is planned (encoding/json's omitzero).
-func (s Schedule) IsZero() bool { return s.Opens == "" && s.Closes == "" && len(s.Breaks) == 0 }
+func (s Schedule) IsZero() bool {
+	return len(s.Days) == 0 && s.Opens == "" && s.Closes == "" && len(s.Breaks) == 0
+}
+
+// On reports whether the schedule holds on the day of local time lt.
+func (s Schedule) On(lt time.Time) bool {
+	return len(s.Days) == 0 || slices.Contains(s.Days, weekdayKey(lt.Weekday()))
+}
 
 // Validate checks the times: each a time of day, the opening before the
 // closing, breaks within the working hours and apart from each other.
 func (s Schedule) Validate(counter string) error {
+	for i, d := range s.Days {
+		switch {
+		case !isWeekday(d):
+			return Errorf(CodeValidation, "counter %s: schedule day %q is not a weekday (use mon … sun)", counter, d)
+		case slices.Contains(s.Days[:i], d):
+			return Errorf(CodeValidation, "counter %s: schedule day %s is given twice", counter, d)
+		}
+	}
 	opens, closes := 0, 24*60
 	if s.Opens != "" {
 		m, ok := minutesOf(s.Opens)
@@ -103,6 +122,9 @@ func clockOn(day time.Time, hhmm string) (time.Time, bool) {
 // one due at most breakSlack after p, not yet over by its length.
 func (s Schedule) breakFor(p time.Time, loc *time.Location) (Break, time.Time, bool) {
 	lp := p.In(loc)
+	if !s.On(lp) {
+		return Break{}, time.Time{}, false
+	}
 	for _, b := range s.Breaks {
 		at, ok := clockOn(lp, b.At)
 		if !ok {
@@ -145,10 +167,10 @@ type plan struct {
 func (c Counter) plan(now time.Time, loc *time.Location) plan {
 	var p plan
 	s := c.Schedule
-	if s.IsZero() {
+	ln := now.In(loc)
+	if s.IsZero() || !s.On(ln) {
 		return p
 	}
-	ln := now.In(loc)
 	if s.Opens != "" {
 		if t, ok := clockOn(ln, s.Opens); ok {
 			p.opens, p.hasOpens = t.Sub(now), true

@@ -13,6 +13,8 @@ func TestScheduleValidate(t *testing.T) {
 		{Closes: "15:00"},
 		{Opens: "08:00", Closes: "15:00", Breaks: []Break{{At: "10:00", Minutes: 15}, {At: "12:00", Minutes: 30}}},
 		{Breaks: []Break{{At: "12:00", Minutes: 240}}},
+		{Days: []string{"mon", "wed"}, Opens: "09:00"},
+		{Days: []string{"sun"}},
 	}
 	for _, s := range ok {
 		if err := s.Validate("1"); err != nil {
@@ -20,16 +22,18 @@ func TestScheduleValidate(t *testing.T) {
 		}
 	}
 	bad := map[string]Schedule{
-		"not a time":                  {Opens: "9"},
-		"not a time (use HH:MM)":      {Closes: "25:00"},
-		"closes (08:00) before":       {Opens: "09:00", Closes: "08:00"},
-		"closes (09:00) before":       {Opens: "09:00", Closes: "09:00"},
-		"must last 1 to 240":          {Breaks: []Break{{At: "12:00", Minutes: 0}}},
-		"must last 1 to 240 minutes":  {Breaks: []Break{{At: "12:00", Minutes: 241}}},
-		"break at \"noon\"":           {Breaks: []Break{{At: "noon", Minutes: 10}}},
-		"outside the working hours":   {Opens: "09:00", Breaks: []Break{{At: "08:30", Minutes: 10}}},
-		"outside the working hours …": {Closes: "15:00", Breaks: []Break{{At: "14:50", Minutes: 20}}},
-		"before the one before it":    {Breaks: []Break{{At: "12:00", Minutes: 30}, {At: "12:15", Minutes: 10}}},
+		"not a time":                   {Opens: "9"},
+		"not a time (use HH:MM)":       {Closes: "25:00"},
+		"closes (08:00) before":        {Opens: "09:00", Closes: "08:00"},
+		"closes (09:00) before":        {Opens: "09:00", Closes: "09:00"},
+		"must last 1 to 240":           {Breaks: []Break{{At: "12:00", Minutes: 0}}},
+		"must last 1 to 240 minutes":   {Breaks: []Break{{At: "12:00", Minutes: 241}}},
+		"break at \"noon\"":            {Breaks: []Break{{At: "noon", Minutes: 10}}},
+		"outside the working hours":    {Opens: "09:00", Breaks: []Break{{At: "08:30", Minutes: 10}}},
+		"outside the working hours …":  {Closes: "15:00", Breaks: []Break{{At: "14:50", Minutes: 20}}},
+		"before the one before it":     {Breaks: []Break{{At: "12:00", Minutes: 30}, {At: "12:15", Minutes: 10}}},
+		"day \"Mon\" is not a weekday": {Days: []string{"Mon"}},
+		"day tue is given twice":       {Days: []string{"tue", "wed", "tue"}},
 		"at most 8 breaks": {Breaks: []Break{{At: "08:00", Minutes: 1}, {At: "09:00", Minutes: 1}, {At: "10:00", Minutes: 1},
 			{At: "11:00", Minutes: 1}, {At: "12:00", Minutes: 1}, {At: "13:00", Minutes: 1}, {At: "14:00", Minutes: 1},
 			{At: "15:00", Minutes: 1}, {At: "16:00", Minutes: 1}}},
@@ -203,5 +207,33 @@ func TestExpectedArrivalsStopAtClosing(t *testing.T) {
 		if at := noon.Add(c.Arrive); !lunch.OpenAt(at, loc) {
 			t.Errorf("an arrival at %v, closed", at)
 		}
+	}
+}
+
+// A schedule with days holds on those days only: on others the counter is
+// planned neither to open, nor to close, nor to take its breaks.
+func TestScheduleDays(t *testing.T) {
+	loc := athens(t)
+	monday := time.Date(2026, 11, 30, 8, 0, 0, 0, loc)
+	tuesday := monday.AddDate(0, 0, 1)
+	s := Schedule{Days: []string{"mon", "thu"}, Opens: "09:00", Closes: "14:00", Breaks: []Break{{At: "12:00", Minutes: 30}}}
+	closed := Counter{ID: "1", Serves: []string{"a"}, Status: CounterClosed, Schedule: s}
+	open := Counter{ID: "2", Serves: []string{"a"}, Status: CounterOpen, Schedule: s}
+
+	// Monday 08:00: the closed counter joins at 09:00, the open one stops at 14:00.
+	d := desksAt([]Counter{closed, open}, monday, loc)
+	if len(d) != 2 || d[0].Busy != time.Hour || !d[1].HasClose || d[1].Closes != 6*time.Hour || len(d[1].Breaks) != 1 {
+		t.Errorf("Monday: %+v", d)
+	}
+	// Tuesday: the closed counter is not expected; the open one has no plan.
+	d = desksAt([]Counter{closed, open}, tuesday, loc)
+	if len(d) != 1 || d[0].Counter.ID != "2" || d[0].HasClose || len(d[0].Breaks) != 0 {
+		t.Errorf("Tuesday: %+v", d)
+	}
+	if _, ok := PlannedPause(open, tuesday.Add(4*time.Hour), loc); ok {
+		t.Error("a Tuesday pause at 12:00 taken for the Monday and Thursday break")
+	}
+	if _, ok := PlannedPause(open, monday.Add(4*time.Hour), loc); !ok {
+		t.Error("the Monday pause at 12:00 not taken for the break")
 	}
 }

@@ -18,6 +18,15 @@ type Span struct {
 // missing from a non-empty Hours is closed.
 type Hours map[string][]Span
 
+// isWeekday reports whether d is the key of a day of the week.
+func isWeekday(d string) bool {
+	switch d {
+	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+		return true
+	}
+	return false
+}
+
 func weekdayKey(d time.Weekday) string {
 	return [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[d]
 }
@@ -33,7 +42,7 @@ func minutesOf(hhmm string) (int, bool) {
 // Validate checks the days and times.
 func (h Hours) Validate() error {
 	for day, spans := range h {
-		if !slices.Contains([]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, day) {
+		if !isWeekday(day) {
 			return Errorf(CodeValidation, "hours: unknown day %q (use mon … sun)", day)
 		}
 		for i, s := range spans {

@@ -318,9 +318,17 @@ function renderCounters() {
 function scheduleText(s) {
   s = s || {};
   const parts = [];
+  // i18n-keys: admin.day_short.mon admin.day_short.tue admin.day_short.wed admin.day_short.thu admin.day_short.fri admin.day_short.sat admin.day_short.sun
+  if (s.days && s.days.length) parts.push(DAYS.filter((d) => s.days.includes(d)).map((d) => t(`admin.day_short.${d}`)).join(', '));
   if (s.opens || s.closes) parts.push(t('admin.counters.hours_summary', { from: s.opens || '…', to: s.closes || '…' }));
   for (const b of s.breaks || []) parts.push(t('admin.counters.break_summary', { at: b.at, minutes: b.minutes }));
   return parts.length ? parts.join(' · ') : t('admin.counters.no_schedule');
+}
+
+function renderDays(on) {
+  $('ctr-days').replaceChildren(...DAYS.map((d) => h('span', { class: 'check-row' },
+    h('input', { type: 'checkbox', id: `ctr-day-${d}`, checked: on.includes(d) }),
+    h('label', { for: `ctr-day-${d}` }, dayName(d)))));
 }
 
 function renderBreaks(focusId) {
@@ -352,6 +360,8 @@ function readSchedule() {
   const opens = $('ctr-opens').value.trim();
   const closes = $('ctr-closes').value.trim();
   const sched = {};
+  const days = DAYS.filter((d) => $(`ctr-day-${d}`).checked);
+  if (days.length) sched.days = days;
   if (opens) sched.opens = opens;
   if (closes) sched.closes = closes;
   const sorted = [...breaks].sort((a, b) => (a.at < b.at ? -1 : 1));
@@ -392,6 +402,7 @@ function openCtr(c) {
   ];
   renderServes();
   const sched = (c && c.schedule) || {};
+  renderDays(sched.days || []);
   $('ctr-opens').value = sched.opens || '';
   $('ctr-closes').value = sched.closes || '';
   breaks = (sched.breaks || []).map((b) => ({ at: b.at, minutes: b.minutes }));
