@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -9,6 +10,23 @@ import (
 	"github.com/seira-queue/seira/app/apptest"
 	bt "github.com/seira-queue/seira/internal/browsertest"
 )
+
+// adminSignIn opens the admin pages in ctx and signs in as the
+// administrator; atLogin, if given, runs on the sign-in form first.
+func adminSignIn(t *testing.T, ctx context.Context, base string, atLogin func()) {
+	t.Helper()
+	bt.Do(t, ctx, long, chromedp.Navigate(base+"/admin"))
+	bt.WaitTrue(t, ctx, long, `window.seiraAdmin && seiraAdmin.view === "login"`)
+	if atLogin != nil {
+		atLogin()
+	}
+	bt.Do(t, ctx, long,
+		chromedp.SendKeys(chromedp.ID("login-username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
+		chromedp.Click(chromedp.ID("btn-login")),
+	)
+	bt.WaitTrue(t, ctx, long, `seiraAdmin.view === "overview" && seiraAdmin.ready`)
+}
 
 // TestManagerRunsTheOfficeFromTheAdminPages signs in as the administrator,
 // watches the day live, writes the display's message line and sees it
@@ -29,15 +47,7 @@ func TestManagerRunsTheOfficeFromTheAdminPages(t *testing.T) {
 	bt.WaitTrue(t, display, long, `window.seiraDisplay && seiraDisplay.connected && document.getElementById("message-line").hidden`)
 
 	admin := bt.Browser(t, 1920, 1080)
-	bt.Do(t, admin, long, chromedp.Navigate(env.URL+"/admin"))
-	bt.WaitTrue(t, admin, long, `window.seiraAdmin && seiraAdmin.view === "login"`)
-	checkAxe(t, admin, "admin sign-in")
-	bt.Do(t, admin, long,
-		chromedp.SendKeys(chromedp.ID("login-username"), "admin"),
-		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
-		chromedp.Click(chromedp.ID("btn-login")),
-	)
-	bt.WaitTrue(t, admin, long, `seiraAdmin.view === "overview" && seiraAdmin.ready`)
+	adminSignIn(t, admin, env.URL, func() { checkAxe(t, admin, "admin sign-in") })
 	bt.WaitTrue(t, admin, long, `document.getElementById("ov-issued").textContent.includes("3")`)
 	checkAxe(t, admin, "admin overview")
 	bt.Screenshot(t, admin, "admin-overview-el")

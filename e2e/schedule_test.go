@@ -18,14 +18,7 @@ func TestManagerPlansACounter(t *testing.T) {
 	env := apptest.Start(t)
 	api := env.Admin()
 	admin := bt.Browser(t, 1920, 1080)
-	bt.Do(t, admin, long, chromedp.Navigate(env.URL+"/admin"))
-	bt.WaitTrue(t, admin, long, `window.seiraAdmin && seiraAdmin.view === "login"`)
-	bt.Do(t, admin, long,
-		chromedp.SendKeys(chromedp.ID("login-username"), "admin"),
-		chromedp.SendKeys(chromedp.ID("login-password"), apptest.AdminPassword),
-		chromedp.Click(chromedp.ID("btn-login")),
-	)
-	bt.WaitTrue(t, admin, long, `seiraAdmin.view === "overview" && seiraAdmin.ready`)
+	adminSignIn(t, admin, env.URL, nil)
 	bt.Do(t, admin, long, chromedp.Navigate(env.URL+"/admin/settings?branch=demo"))
 	bt.WaitTrue(t, admin, long, `seiraAdmin.view === "settings" && seiraAdmin.ready`)
 	cell := `document.querySelector('#ctr-body td[data-schedule="4"]').textContent`
@@ -95,5 +88,11 @@ func TestManagerPlansACounter(t *testing.T) {
 	bt.Do(t, admin, long, chromedp.Click(chromedp.ID("ctr-br-0-remove")), chromedp.Click(chromedp.ID("btn-ctr-cancel")))
 	bt.Do(t, admin, long, chromedp.Click(chromedp.CSS(`#lang-switch button[data-lang="en"]`)))
 	bt.WaitTrue(t, admin, long, `document.querySelector('#ctr-body td[data-schedule="4"]').textContent === "Mon, Wed · 09:00–15:00 · break 12:00 (30 min)"`)
+	// The form, opened again in English, keeps the days ticked under
+	// English names.
+	bt.Do(t, admin, long, chromedp.Click(chromedp.CSS(`#ctr-body button[data-edit="4"]`)))
+	bt.WaitTrue(t, admin, long, `!document.getElementById("ctr-form").hidden && document.getElementById("ctr-day-wed").checked && document.querySelector('label[for="ctr-day-wed"]').textContent === "Wednesday"`)
+	bt.Do(t, admin, long, chromedp.Click(chromedp.CSS(`#lang-switch button[data-lang="el"]`)))
+	bt.WaitTrue(t, admin, long, `document.documentElement.lang === "el" && document.getElementById("ctr-day-wed").checked && document.querySelector('label[for="ctr-day-wed"]').textContent === "Τετάρτη"`)
 	bt.Screenshot(t, admin, "admin-counter-schedule-en")
 }

@@ -59,7 +59,7 @@ func (e *Engine) purgeOnce(ctx context.Context, branch string) (n int, more bool
 			if !t.State.Final() || t.Token == "" {
 				return true, nil
 			}
-			if ref, _, _, ok := e.tokenRef(tx, t.Token); ok {
+			if ref, _, _, ok := e.findToken(tx, t.Token); ok {
 				if err := tx.DeleteRef(ref); err != nil {
 					return false, err
 				}

@@ -71,43 +71,34 @@ func ValidToken(s string) bool {
 	return ok
 }
 
-// tokenRef returns the reference that finds the ticket holding token tok:
-// the masked one, or for a token made before the mask the one in clear.
-func (e *Engine) tokenRef(tx *storage.Tx, tok string) (ref uint64, branch string, id uint64, ok bool) {
+// findToken finds the ticket holding token tok, and the reference that
+// leads to it: the masked one, or for a token made before the mask the one
+// in clear.
+func (e *Engine) findToken(tx *storage.Tx, tok string) (ref uint64, b *storage.BranchTx, t queue.Ticket, ok bool) {
 	masked, clear, ok := e.tokenRefs(tok)
 	if !ok {
-		return 0, "", 0, false
+		return 0, nil, queue.Ticket{}, false
 	}
 	for _, ref := range []uint64{masked, clear} {
-		b, id, err := tx.Ref(ref)
+		branch, id, err := tx.Ref(ref)
 		if err != nil {
 			continue
 		}
-		bt, err := tx.Branch(b)
-		if err != nil {
+		if b, err = tx.Branch(branch); err != nil {
 			continue
 		}
-		if t, err := bt.Ticket(id); err == nil && sameToken(t.Token, tok) {
-			return ref, b, id, true
+		if t, err = b.Ticket(id); err == nil && sameToken(t.Token, tok) {
+			return ref, b, t, true
 		}
 	}
-	return 0, "", 0, false
+	return 0, nil, queue.Ticket{}, false
 }
 
 // ticketByToken finds a ticket by its token within tx.
 func (e *Engine) ticketByToken(tx *storage.Tx, tok string) (*storage.BranchTx, queue.Ticket, error) {
-	notFound := queue.Errorf(queue.CodeNotFound, "no such ticket")
-	_, branch, id, ok := e.tokenRef(tx, tok)
+	_, b, t, ok := e.findToken(tx, tok)
 	if !ok {
-		return nil, queue.Ticket{}, notFound
-	}
-	b, err := tx.Branch(branch)
-	if err != nil {
-		return nil, queue.Ticket{}, err
-	}
-	t, err := b.Ticket(id)
-	if err != nil {
-		return nil, queue.Ticket{}, notFound
+		return nil, queue.Ticket{}, queue.Errorf(queue.CodeNotFound, "no such ticket")
 	}
 	return b, t, nil
 }

@@ -302,7 +302,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	log.Info("healthz baseline, first half", "workers", opts.HealthzConc, "duration", opts.HealthzDuration/2)
-	r.healthz(ctx, rep, opts.HealthzDuration/2, false)
+	rep.Healthz.Workers = opts.HealthzConc
+	rep.Healthz.BeforePerSecond = rep.Healthz.add(r.healthz(ctx, opts.HealthzDuration/2))
 
 	log.Info("traffic window", "duration", opts.Duration)
 	r.trafficWindow(ctx, rep)
@@ -310,7 +311,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("traffic window: %w", err)
 	}
 	log.Info("healthz baseline, second half", "workers", opts.HealthzConc, "duration", opts.HealthzDuration-opts.HealthzDuration/2)
-	r.healthz(ctx, rep, opts.HealthzDuration-opts.HealthzDuration/2, true)
+	rep.Healthz.AfterPerSecond = rep.Healthz.add(r.healthz(ctx, opts.HealthzDuration-opts.HealthzDuration/2))
 
 	rep.Drain = r.drain(ctx)
 	if rep.Server.After, err = r.scrape(ctx); err != nil {

@@ -76,6 +76,17 @@ type HealthzResult struct {
 	AfterPerSecond  float64 `json:"after_per_second"`
 }
 
+// add counts ok answers in d into the baseline and returns their rate.
+func (h *HealthzResult) add(ok int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	h.OK += ok
+	h.Seconds += d.Seconds()
+	h.PerSecond = PerSecond(h.OK, time.Duration(h.Seconds*float64(time.Second)))
+	return PerSecond(ok, d)
+}
+
 // LatencyResult is call → last subscriber latency on one branch.
 type LatencyResult struct {
 	Name        string  `json:"name"`

@@ -168,11 +168,11 @@ func (r *runner) counters(ctx, window context.Context) {
 // other traffic, so that it does not share the CPU with the issues. It
 // runs twice, half before the traffic window and half after, and the two
 // halves are summed: a machine whose speed drifts during a run (a shared
-// host) then moves both sides of the ratio alike.
-func (r *runner) healthz(ctx context.Context, rep *Report, d time.Duration, after bool) {
-	rep.Healthz.Workers = r.opts.HealthzConc
+// host) then moves both sides of the ratio alike. It returns the answers
+// counted and the time taken.
+func (r *runner) healthz(ctx context.Context, d time.Duration) (int64, time.Duration) {
 	if d <= 0 {
-		return
+		return 0, 0
 	}
 	// Its own connections, kept alive, so that it measures the handler
 	// and not TCP set-up.
@@ -193,13 +193,5 @@ func (r *runner) healthz(ctx context.Context, rep *Report, d time.Duration, afte
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	if after {
-		rep.Healthz.AfterPerSecond = PerSecond(ok.Load(), elapsed)
-	} else {
-		rep.Healthz.BeforePerSecond = PerSecond(ok.Load(), elapsed)
-	}
-	rep.Healthz.Seconds += elapsed.Seconds()
-	rep.Healthz.OK += ok.Load()
-	rep.Healthz.PerSecond = PerSecond(rep.Healthz.OK, time.Duration(rep.Healthz.Seconds*float64(time.Second)))
+	return ok.Load(), time.Since(start)
 }

@@ -194,15 +194,11 @@ func ForecastDesks(counters []Counter, now time.Time, loc *time.Location, busy f
 		if p.hasCloses && p.closes > 0 {
 			d.Closes, d.HasClose = p.closes, true
 		}
-		switch {
-		case c.Status != CounterClosed:
-			working = append(working, d)
-		case p.hasOpens && p.opens > 0 && (!p.hasCloses || p.closes > p.opens):
-			d.Busy = max(d.Busy, p.opens)
-			working = append(working, d)
+		if c.Status == CounterClosed && p.hasOpens && p.opens > 0 {
+			d.Busy = max(d.Busy, p.opens) // it joins at its opening
 		}
-		if p.hasOpens && p.opens > 0 {
-			d.Busy = max(d.Busy, p.opens)
+		if c.Status != CounterClosed || (p.hasOpens && p.opens > 0 && (!p.hasCloses || p.closes > p.opens)) {
+			working = append(working, d)
 		}
 		if !p.hasCloses || p.closes > 0 {
 			all = append(all, d)

@@ -8,24 +8,14 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/seira-queue/seira/queue"
 )
 
 // The day's staffing plan goes to the server through the administration
 // API before the day starts, as an office's manager would have entered
 // it: the wait estimate may plan with what the office knows (a counter
 // opening at 09:00, a break at 12:00), and only with that.
-
-// scheduleBody is a counter's schedule as the API takes it.
-type scheduleBody struct {
-	Opens  string      `json:"opens,omitempty"`
-	Closes string      `json:"closes,omitempty"`
-	Breaks []breakBody `json:"breaks,omitempty"`
-}
-
-type breakBody struct {
-	At      string `json:"at"`
-	Minutes int    `json:"minutes"`
-}
 
 // lastMinute is the latest time of day a schedule can name.
 const lastMinute = TimeOfDay(23*time.Hour + 59*time.Minute)
@@ -34,11 +24,11 @@ const lastMinute = TimeOfDay(23*time.Hour + 59*time.Minute)
 // shift (a day played later than its file says): it opens at its opening,
 // takes its pauses, and its clerk stops at the hard stop, the end of the
 // day's work (after closing they serve those still waiting).
-func (d Day) counterSchedule(c DayCounter, hardStop, shift time.Duration) scheduleBody {
+func (d Day) counterSchedule(c DayCounter, hardStop, shift time.Duration) queue.Schedule {
 	at := func(t TimeOfDay) string { return min(t+TimeOfDay(shift), lastMinute).String() }
-	s := scheduleBody{Opens: at(d.opens(c)), Closes: at(d.Close + TimeOfDay(hardStop))}
+	s := queue.Schedule{Opens: at(d.opens(c)), Closes: at(d.Close + TimeOfDay(hardStop))}
 	for _, p := range c.Pauses {
-		s.Breaks = append(s.Breaks, breakBody{At: at(p.At), Minutes: max(int(math.Round(p.Minutes)), 1)})
+		s.Breaks = append(s.Breaks, queue.Break{At: at(p.At), Minutes: max(int(math.Round(p.Minutes)), 1)})
 	}
 	return s
 }

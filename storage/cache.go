@@ -102,25 +102,18 @@ func (b *BranchTx) settings() (*settings, error) {
 	return s, nil
 }
 
-// touchCounters gives the branch's counters a new version.
-func (b *BranchTx) touchCounters() error {
-	return wrap("counters version", b.b.Put(keyCountersVersion, u64(rand.Uint64())))
+// touchCounters gives the branch's counters a new version and returns it.
+func (b *BranchTx) touchCounters() (uint64, error) {
+	version := rand.Uint64()
+	return version, wrap("counters version", b.b.Put(keyCountersVersion, u64(version)))
 }
 
 // counters returns the branch's decoded counters, from the cache when the
 // version matches. Callers must not modify them.
 func (b *BranchTx) counters() ([]queue.Counter, error) {
-	var version uint64
-	if v := b.b.Get(keyCountersVersion); len(v) == 8 {
-		version = binary.BigEndian.Uint64(v)
-	}
-	if version != 0 && b.cache != nil {
-		b.cache.mu.Lock()
-		c := b.cache.counters[b.id]
-		b.cache.mu.Unlock()
-		if c != nil && c.version == version {
-			return c.counters, nil
-		}
+	version, list, ok := b.cachedCounters()
+	if ok {
+		return list, nil
 	}
 	list, err := all[queue.Counter](b.bucket(bktCounters))
 	if err != nil {
@@ -131,19 +124,21 @@ func (b *BranchTx) counters() ([]queue.Counter, error) {
 	return list, nil
 }
 
-// cachedCounters returns the cached counters when they are those of the
-// current version, or nil.
-func (b *BranchTx) cachedCounters() []queue.Counter {
-	v := b.b.Get(keyCountersVersion)
-	if len(v) != 8 || b.cache == nil {
-		return nil
+// cachedCounters returns the counters' current version, and the cached
+// counters when they are of that version.
+func (b *BranchTx) cachedCounters() (version uint64, list []queue.Counter, ok bool) {
+	if v := b.b.Get(keyCountersVersion); len(v) == 8 {
+		version = binary.BigEndian.Uint64(v)
+	}
+	if version == 0 || b.cache == nil {
+		return version, nil, false
 	}
 	b.cache.mu.Lock()
 	defer b.cache.mu.Unlock()
-	if c := b.cache.counters[b.id]; c != nil && c.version == binary.BigEndian.Uint64(v) {
-		return c.counters
+	if c := b.cache.counters[b.id]; c != nil && c.version == version {
+		return version, c.counters, true
 	}
-	return nil
+	return version, nil, false
 }
 
 func (b *BranchTx) cacheCounters(version uint64, list []queue.Counter) {

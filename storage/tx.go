@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -246,15 +245,15 @@ func (b *BranchTx) PutCounter(c queue.Counter) error {
 	if err != nil {
 		return fmt.Errorf("storage: encode counter: %w", err)
 	}
-	before := b.cachedCounters()
+	_, before, cached := b.cachedCounters()
 	if err := b.bucket(bktCounters).Put([]byte(c.ID), raw); err != nil {
 		return wrap("put counter", err)
 	}
-	version := rand.Uint64()
-	if err := b.b.Put(keyCountersVersion, u64(version)); err != nil {
-		return wrap("counters version", err)
+	version, err := b.touchCounters()
+	if err != nil {
+		return err
 	}
-	if before != nil {
+	if cached {
 		// Every call writes a counter: carry the cached list over to the
 		// new version rather than have the next read decode them all. The
 		// copy is decoded from what was stored, so it is what a read would
@@ -273,7 +272,8 @@ func (b *BranchTx) DeleteCounter(id string) error {
 	if err := b.bucket(bktCounters).Delete([]byte(id)); err != nil {
 		return wrap("delete counter", err)
 	}
-	return b.touchCounters()
+	_, err := b.touchCounters()
+	return err
 }
 
 // NewTicketID allocates the next ticket id of the branch.

@@ -50,7 +50,7 @@ func TestFloorForecastsADayWithoutChanceExactly(t *testing.T) {
 	if late == 0 {
 		t.Error("without the plan, no forecast fell short: the pause and the late opening should cost some")
 	}
-	if f := figuresOf(rs, func(result) bool { return true }); f.n != called || f.median != 0 || f.within != 1 {
+	if f := sim.Compute(samples(rs)); f.Count != called || f.MedianAbsErr != 0 || f.Within != 1 {
 		t.Errorf("figures of an exact forecast: %+v", f)
 	}
 }

@@ -18,7 +18,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -272,35 +271,16 @@ func cmpOr(d, fallback time.Duration) time.Duration {
 	return fallback
 }
 
-// figures are seira sim's: median and p90 of |error|, the share within
-// ±5 minutes and the mean error (bias), in minutes, of the called tickets.
-type figures struct {
-	n                         int
-	median, p90, within, bias float64
-}
-
-func figuresOf(rs []result, keep func(result) bool) figures {
-	var abs []float64
-	var f figures
+// samples are the forecast and real wait of each called ticket, for
+// seira sim's figures (sim.Compute).
+func samples(rs []result) []sim.Sample {
+	var out []sim.Sample
 	for _, r := range rs {
-		if r.wait < 0 || r.estimate < 0 || !keep(r) {
-			continue
-		}
-		e := (r.estimate - r.wait).Minutes()
-		abs = append(abs, math.Abs(e))
-		f.bias += e
-		if math.Abs(e) <= 5 {
-			f.within++
+		if r.wait >= 0 && r.estimate >= 0 {
+			out = append(out, sim.Sample{EstimateS: r.estimate.Seconds(), RealS: r.wait.Seconds()})
 		}
 	}
-	f.n = len(abs)
-	if f.n == 0 {
-		return f
-	}
-	f.median, f.p90 = sim.Quantile(abs, 0.5), sim.Quantile(abs, 0.9)
-	f.within /= float64(f.n)
-	f.bias /= float64(f.n)
-	return f
+	return out
 }
 
 func main() {
@@ -337,16 +317,16 @@ func main() {
 	}
 	fmt.Printf("all tickets called by the hard stop, means over seeds 1–%d of each seed's figure, minutes:\n", *seeds)
 	for _, row := range rows {
-		var sum figures
+		var sum sim.Figures
 		for s := 1; s <= *seeds; s++ {
-			f := figuresOf(play(d, uint64(s), row.k), func(result) bool { return true })
-			sum.median += f.median
-			sum.p90 += f.p90
-			sum.within += f.within
-			sum.bias += f.bias
+			f := sim.Compute(samples(play(d, uint64(s), row.k)))
+			sum.MedianAbsErr += f.MedianAbsErr / 60
+			sum.P90AbsErr += f.P90AbsErr / 60
+			sum.Within += f.Within
+			sum.Bias += f.Bias / 60
 		}
 		n := float64(*seeds)
 		fmt.Printf("  %-56s median %4.2f  p90 %5.2f  within ±5 %3.0f%%  bias %+5.2f\n", row.name,
-			sum.median/n, sum.p90/n, 100*sum.within/n, sum.bias/n)
+			sum.MedianAbsErr/n, sum.P90AbsErr/n, 100*sum.Within/n, sum.Bias/n)
 	}
 }

@@ -54,7 +54,7 @@ export function render() {
   renderServices();
   renderCounters();
   if (svcEditing !== undefined) svcTitle();
-  if (ctrEditing !== undefined) { ctrTitle(); renderServes(); renderBreaks(); }
+  if (ctrEditing !== undefined) { ctrTitle(); renderServes(); renderDays(checkedDays()); renderBreaks(); }
 }
 
 // ---- branch ----
@@ -325,6 +325,9 @@ function scheduleText(s) {
   return parts.length ? parts.join(' · ') : t('admin.counters.no_schedule');
 }
 
+/** The weekdays ticked in the counter form. */
+const checkedDays = () => DAYS.filter((d) => $(`ctr-day-${d}`)?.checked);
+
 function renderDays(on) {
   $('ctr-days').replaceChildren(...DAYS.map((d) => h('span', { class: 'check-row' },
     h('input', { type: 'checkbox', id: `ctr-day-${d}`, checked: on.includes(d) }),
@@ -360,7 +363,7 @@ function readSchedule() {
   const opens = $('ctr-opens').value.trim();
   const closes = $('ctr-closes').value.trim();
   const sched = {};
-  const days = DAYS.filter((d) => $(`ctr-day-${d}`).checked);
+  const days = checkedDays();
   if (days.length) sched.days = days;
   if (opens) sched.opens = opens;
   if (closes) sched.closes = closes;
