@@ -433,7 +433,7 @@ func (h *Hub) sendTicketEvents(branch string, evs []queue.Event, followed map[ui
 		for _, c := range subs {
 			c.setPlace(info)
 		}
-		h.fanOut(subs, []outMsg{{pm: pm}})
+		h.fanOut(subs, []outMsg{{seq: ev.Seq, pm: pm}})
 	}
 }
 

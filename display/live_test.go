@@ -260,6 +260,56 @@ func TestStuckWriterIsClosed(t *testing.T) {
 	}
 }
 
+// A ticket's snapshot carries the branch's seq it was read at, and the
+// ticket's events that were fanned out while it was read, which it already
+// shows, do not follow it: after the snapshot comes what happens next.
+// Following a ticket at once after issuing it is the race: its issue event
+// may still be on its way through the hub, which other issues keep busy.
+func TestTicketSnapshotThenOnlyNewerEvents(t *testing.T) {
+	env := apptest.Start(t)
+	admin, anon := env.Admin(), env.Client()
+	var first uint64
+	for i := range 30 {
+		var burst sync.WaitGroup
+		// Waited for even when a round fails, while the server still runs.
+		defer burst.Wait()
+		for range 4 {
+			burst.Go(func() {
+				for range 10 {
+					admin.Do("POST", "/api/v1/branches/demo/tickets", map[string]any{"service": "signatures"})
+				}
+			})
+		}
+		tk := issue(t, admin, "certificates")
+		r := dial(t, env, "/api/v1/tickets/"+tk.Token+"/live")
+		var snap view.TicketLive
+		if _, raw := r.next(); json.Unmarshal(raw, &snap) != nil || snap.Type != "snapshot" || snap.Ticket.Number != tk.Number {
+			t.Fatalf("round %d: first message %s", i, raw)
+		}
+		if i == 0 {
+			first = snap.Seq
+		}
+		// Each round adds at least two events: the issue (in this
+		// snapshot) and the cancellation.
+		if want := first + 2*uint64(i); first == 0 || snap.Seq < want {
+			t.Fatalf("round %d: snapshot at seq %d, want at least %d", i, snap.Seq, want)
+		}
+		apptest.MustStatus(t, anon.Do("DELETE", "/api/v1/tickets/"+tk.Token, nil), http.StatusOK)
+		for { // the burst may move its place: "position" has no seq
+			var m view.TicketLive
+			_, raw := r.next()
+			if json.Unmarshal(raw, &m) == nil && m.Type == "position" {
+				continue
+			}
+			if m.Type != "ticket.cancelled" || m.Seq <= snap.Seq {
+				t.Fatalf("round %d: after the snapshot at seq %d came %s, want the cancellation", i, snap.Seq, raw)
+			}
+			break
+		}
+		r.ws.Close()
+	}
+}
+
 func TestTicketChannel(t *testing.T) {
 	env := apptest.Start(t)
 	admin := env.Admin()

@@ -175,13 +175,15 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 		c.kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
-	pm, err := prepare(view.TicketLive{Type: "snapshot", Ticket: view.TicketOf(info, info.Loc, "")})
+	pm, err := prepare(view.TicketLive{Type: "snapshot", Seq: info.Seq, Ticket: view.TicketOf(info, info.Loc, "")})
 	if err != nil {
 		c.kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
 	c.setPlace(info)
-	c.release([]outMsg{{pm: pm}})
+	// With its seq, the snapshot makes the writer drop the ticket's events
+	// that were fanned out while it was read and that it already shows.
+	c.release([]outMsg{{seq: info.Seq, pm: pm}})
 	return nil
 }
 

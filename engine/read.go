@@ -26,6 +26,9 @@ type TicketInfo struct {
 	AfterClosing bool
 	// Loc is the branch's time zone.
 	Loc *time.Location
+	// Seq is the branch's last event when the ticket was read: the info
+	// includes every event up to it.
+	Seq uint64
 }
 
 // TicketByToken returns the ticket with token tok, with live position and
@@ -80,7 +83,7 @@ func (e *Engine) infoIn(b *storage.BranchTx, t queue.Ticket) (TicketInfo, error)
 
 // infoWith is infoIn with the branch's load already read (nil: read it).
 func (e *Engine) infoWith(b *storage.BranchTx, t queue.Ticket, l *load) (TicketInfo, error) {
-	info := TicketInfo{Ticket: t, Loc: time.UTC}
+	info := TicketInfo{Ticket: t, Loc: time.UTC, Seq: b.LastSeq()}
 	cfg, err := b.Config()
 	if err != nil {
 		return info, err
