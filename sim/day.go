@@ -305,3 +305,46 @@ func (d Day) service(id string) (DayService, bool) {
 	}
 	return DayService{}, false
 }
+
+// Load is the day's expected work over its counters' time: the arrivals
+// times the mean time a ticket holds a counter (the walk and the service,
+// or the wait for a no-show), over each counter's hours from its opening
+// to the closing less its pauses. Above 1 the day cannot be served in its
+// opening hours: the queue grows from the morning and clerks stay on.
+func (d Day) Load() float64 {
+	walk := time.Duration(d.WalkToCounterS * float64(time.Second))
+	var shares float64
+	var hold time.Duration // the mean, weighted by share
+	for _, s := range d.Services {
+		service := walk + time.Duration(s.ServiceMinMean*float64(time.Minute))
+		h := time.Duration((1-d.NoShowRate)*float64(service) + d.NoShowRate*float64(noShowWait))
+		hold += time.Duration(s.Share * float64(h))
+		shares += s.Share
+	}
+	if shares <= 0 {
+		return 0
+	}
+	hold = time.Duration(float64(hold) / shares)
+	var arrivals float64
+	for h, n := range d.ArrivalsPerHour {
+		start, err := hourStart(h)
+		if err != nil {
+			continue
+		}
+		from, to := max(start, d.Open), min(start+TimeOfDay(time.Hour), d.Close)
+		if to > from {
+			arrivals += n * time.Duration(to-from).Hours()
+		}
+	}
+	var staffed time.Duration
+	for _, c := range d.Counters {
+		staffed += time.Duration(d.Close - d.opens(c))
+		for _, p := range c.Pauses {
+			staffed -= time.Duration(p.Minutes * float64(time.Minute))
+		}
+	}
+	if staffed <= 0 {
+		return math.Inf(1)
+	}
+	return arrivals * float64(hold) / float64(staffed)
+}

@@ -3,6 +3,7 @@ package sim
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,5 +168,48 @@ func TestNextWeekday(t *testing.T) {
 		if got := nextWeekday(n, loc).Format("2006-01-02"); got != want {
 			t.Errorf("nextWeekday(%s) = %s, want %s", now, got, want)
 		}
+	}
+}
+
+// The README's days: the reference day asks more of its counters than
+// their hours hold (1.2), the lighter one 96 %, the
+// within-capacity one 93 %; the latter keeps everything of the reference
+// day but its service times.
+func TestDayLoads(t *testing.T) {
+	ref := ReferenceDay()
+	load := func(path string) Day {
+		d, err := LoadDay(filepath.Join("days", path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	lighter, within := load("lighter-day.json"), load("within-capacity-day.json")
+	for _, c := range []struct {
+		name     string
+		d        Day
+		min, max float64
+	}{{"reference", ref, 1.19, 1.21}, {"lighter", lighter, 0.95, 0.97}, {"within capacity", within, 0.92, 0.94}} {
+		if l := c.d.Load(); l < c.min || l > c.max {
+			t.Errorf("%s day: load %.3f, want %.2f–%.2f", c.name, l, c.min, c.max)
+		}
+	}
+	for i, s := range within.Services {
+		if r := s.ServiceMinMean / ref.Services[i].ServiceMinMean; r < 0.74 || r > 0.77 {
+			t.Errorf("service %s: %.1f min, %.2f of the reference day's", s.ID, s.ServiceMinMean, r)
+		}
+		within.Services[i].ServiceMinMean = ref.Services[i].ServiceMinMean
+	}
+	within.About = ref.About
+	a, _ := json.Marshal(within)
+	b, _ := json.Marshal(ref)
+	if !bytes.Equal(a, b) {
+		t.Errorf("the within-capacity day differs from the reference day in more than its service times:\n%s\n%s", a, b)
+	}
+	// No counter time at all is an infinite load, not a division by zero.
+	none := ref
+	none.Counters = nil
+	if l := none.Load(); !math.IsInf(l, 1) {
+		t.Errorf("no counters: load %v, want +Inf", l)
 	}
 }

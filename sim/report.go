@@ -145,6 +145,8 @@ type Report struct {
 	End   time.Time
 	Seed  uint64
 	Speed float64
+	// Load is the day's (Day.Load): its work over its counters' time.
+	Load float64
 	// Wall is the run's real duration, setting up included.
 	Wall time.Duration
 
@@ -185,7 +187,7 @@ func (r *Report) ServerErrors() int {
 
 func (p *player) report(plan []Citizen, end time.Time, final stateView) *Report {
 	r := &Report{Branch: p.day.Branch, TimeZone: p.day.tz(), Opening: p.base, Closing: p.closing, End: end,
-		Seed: p.opts.Seed, Speed: p.opts.Speed, Planned: len(plan)}
+		Seed: p.opts.Seed, Speed: p.opts.Speed, Load: p.day.Load(), Planned: len(plan)}
 	for _, t := range p.ledger.all() {
 		r.Tickets = append(r.Tickets, *t)
 	}
@@ -234,6 +236,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "seira sim: branch %s, %s %s–%s (%s), seed %d, speed %g×\n", r.Branch,
 		r.Opening.In(loc).Format("Mon 2006-01-02"), r.Opening.In(loc).Format("15:04"), r.Closing.In(loc).Format("15:04"),
 		r.TimeZone, r.Seed, r.Speed)
+	fmt.Fprintf(&b, "the day's work is %.0f%% of its counters' hours (above 100%%: more than they can serve by the closing)\n", 100*r.Load)
 	fmt.Fprintf(&b, "tickets: planned %d, issued %d (failed %d), called %d (no-shows %d); never called: waiting %d, cancelled %d, expired %d, other %d\n",
 		r.Planned, r.Issued, r.IssueFailed, r.Called, r.NoShows, r.StillWaiting, r.Cancelled, r.Expired, r.OtherState)
 	fmt.Fprintf(&b, "server at the end: %d waiting; last counter closed at %s\n", r.ServerWaiting, r.End.In(loc).Format("15:04:05"))

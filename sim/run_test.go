@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -54,6 +55,9 @@ func TestRunInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("\n%s", table.String())
+	if want := fmt.Sprintf("the day's work is %.0f%% of its counters' hours", 100*d.Load()); d.Load() <= 0 || !strings.Contains(table.String(), want) {
+		t.Errorf("the table does not say %q (load %v)", want, d.Load())
+	}
 
 	if n := len(Plan(d, 3)); rep.Planned != n || rep.Issued != n || rep.IssueFailed != 0 {
 		t.Errorf("planned %d, issued %d (failed %d); the plan has %d", rep.Planned, rep.Issued, rep.IssueFailed, n)
@@ -112,6 +116,18 @@ func TestRunInProcess(t *testing.T) {
 	}
 	if got := plans["2"]; got.Opens != "09:10" || got.Closes != "11:00" || len(got.Breaks) != 1 || got.Breaks[0] != (queue.Break{At: "09:30", Minutes: 10}) {
 		t.Errorf("counter 2 plan %+v", got)
+	}
+	// The services assume the day's mean service times (3 and 2 minutes)
+	// until they have learned; the rest of each service is kept.
+	defaults := map[string]int{}
+	for _, s := range planned.Services {
+		defaults[s.Service.ID] = s.Service.DefaultServiceS
+		if s.Service.Prefix == "" || len(s.Service.Name) == 0 {
+			t.Errorf("service %s lost its prefix or name: %+v", s.Service.ID, s.Service)
+		}
+	}
+	if defaults["certificates"] != 180 || defaults["signatures"] != 120 {
+		t.Errorf("default service times %v, want the day's 180 s and 120 s", defaults)
 	}
 	count := map[queue.EventType]int{}
 	calls := map[string]time.Duration{} // number → real wait
@@ -246,6 +262,11 @@ func TestRunAgainstServer(t *testing.T) {
 	}
 	if len(snap.Branch.Hours) != 0 {
 		t.Errorf("the simulator set a running server's opening hours: %v", snap.Branch.Hours)
+	}
+	for _, s := range snap.Services {
+		if s.Service.ID == "certificates" && s.Service.DefaultServiceS != 240 {
+			t.Errorf("the simulator changed a running server's default service time to %d s", s.Service.DefaultServiceS)
+		}
 	}
 }
 

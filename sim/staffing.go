@@ -35,8 +35,9 @@ func (d Day) counterSchedule(c DayCounter, hardStop, shift time.Duration) queue.
 
 // settingsView is what the simulator reads of GET /settings.
 type settingsView struct {
-	Branch   map[string]json.RawMessage `json:"branch"`
-	Counters []counterSettings          `json:"counters"`
+	Branch   map[string]json.RawMessage   `json:"branch"`
+	Services []map[string]json.RawMessage `json:"services"`
+	Counters []counterSettings            `json:"counters"`
 }
 
 type counterSettings struct {
@@ -46,14 +47,17 @@ type counterSettings struct {
 }
 
 // announcePlan sends each of the day's counters its schedule, its times
-// moved by shift, and, with hours, gives a branch without opening hours
-// (always open) the day's.
-func (p *player) announcePlan(ctx context.Context, shift time.Duration, hours bool) error {
+// moved by shift, and, with own (the simulator's in-process server),
+// gives a branch without opening hours (always open) the day's and each
+// service the day's mean service time as its default: the office is the
+// day's, and its manager knows how long its services take. A running
+// server keeps its operator's settings.
+func (p *player) announcePlan(ctx context.Context, shift time.Duration, own bool) error {
 	var st settingsView
 	if _, err := p.c.Do(ctx, http.MethodGet, p.branchPath()+"/settings", "GET /settings", nil, &st); err != nil {
 		return fmt.Errorf("branch %s settings: %w", p.day.Branch, err)
 	}
-	if have := st.Branch["hours"]; hours && (len(have) == 0 || string(have) == "null" || string(have) == "{}") {
+	if have := st.Branch["hours"]; own && (len(have) == 0 || string(have) == "null" || string(have) == "{}") {
 		span := []map[string]string{{"from": p.day.Open.String(), "to": p.day.Close.String()}}
 		week := map[string]any{}
 		for _, day := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
@@ -66,6 +70,11 @@ func (p *player) announcePlan(ctx context.Context, shift time.Duration, hours bo
 		st.Branch["hours"] = raw
 		if _, err := p.c.Do(ctx, http.MethodPut, p.branchPath(), "PUT /branches/{b}", st.Branch, nil); err != nil {
 			return fmt.Errorf("set the opening hours %s–%s: %w", p.day.Open, p.day.Close, err)
+		}
+	}
+	if own {
+		if err := p.serviceDefaults(ctx, st.Services); err != nil {
+			return err
 		}
 	}
 	for _, dc := range p.day.Counters {
@@ -83,3 +92,30 @@ func (p *player) announcePlan(ctx context.Context, shift time.Duration, hours bo
 	}
 	return nil
 }
+
+// serviceDefaults sets each of the day's services' default service time
+// (what the wait estimate assumes until it has learned) to the day's
+// mean, leaving the rest of the service as it is.
+func (p *player) serviceDefaults(ctx context.Context, services []map[string]json.RawMessage) error {
+	for _, ds := range p.day.Services {
+		i := slices.IndexFunc(services, func(s map[string]json.RawMessage) bool {
+			var id string
+			return json.Unmarshal(s["id"], &id) == nil && id == ds.ID
+		})
+		if i < 0 {
+			continue // checkBranch reports a missing service
+		}
+		s := services[i]
+		s["default_service_s"] = json.RawMessage(fmt.Sprint(min(max(int(math.Round(ds.ServiceMinMean*60)), minDefaultServiceS), maxDefaultServiceS)))
+		if _, err := p.c.Do(ctx, http.MethodPut, p.branchPath()+"/services/"+ds.ID, "PUT /services/{s}", s, nil); err != nil {
+			return fmt.Errorf("service %s default service time: %w", ds.ID, err)
+		}
+	}
+	return nil
+}
+
+// The shortest and longest default service times the server accepts.
+const (
+	minDefaultServiceS = 30
+	maxDefaultServiceS = 7200
+)

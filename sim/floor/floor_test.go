@@ -53,4 +53,23 @@ func TestFloorForecastsADayWithoutChanceExactly(t *testing.T) {
 	if f := sim.Compute(samples(rs)); f.Count != called || f.MedianAbsErr != 0 || f.Within != 1 {
 		t.Errorf("figures of an exact forecast: %+v", f)
 	}
+	// Plays of the rest of the day without chance are all the day itself.
+	for i, r := range play(d, 1, knows{monteCarlo: 3}) {
+		if r.wait >= 0 && r.estimate != r.wait {
+			t.Errorf("ticket %d: the plays' median %v, waited %v", i+1, r.estimate, r.wait)
+		}
+	}
+}
+
+// With chance, the median of the plays forecasts about as well as the
+// floor's mean (knowing the distributions, it minimises each ticket's
+// expected absolute error): on the reference day's first seed, within a
+// minute of it, and not exact.
+func TestPlaysForecastWithChance(t *testing.T) {
+	d := sim.ReferenceDay()
+	mean := sim.Compute(samples(play(d, 1, knows{})))
+	plays := sim.Compute(samples(play(d, 1, knows{monteCarlo: 5})))
+	if plays.Count != mean.Count || plays.MedianAbsErr == 0 || plays.MedianAbsErr > mean.MedianAbsErr+60 {
+		t.Errorf("plays: %+v; mean forecast: %+v", plays, mean)
+	}
 }
