@@ -240,31 +240,42 @@ func (h *Handler) listCounters(c echo.Context) error {
 }
 
 // counterBody is a counter's settings: what administration may change.
-// A PUT replaces them all: a schedule left out is cleared.
+// A PUT replaces them all: a schedule left out is cleared. One plan comes
+// as schedule, several (for different days) as schedules.
 type counterBody struct {
-	ID       string         `json:"id"`
-	Name     queue.Text     `json:"name"`
-	Serves   []string       `json:"serves"`
-	Schedule queue.Schedule `json:"schedule,omitzero"`
+	ID        string           `json:"id"`
+	Name      queue.Text       `json:"name"`
+	Serves    []string         `json:"serves"`
+	Schedule  queue.Schedule   `json:"schedule,omitzero"`
+	Schedules []queue.Schedule `json:"schedules,omitempty"`
 }
 
 func (b counterBody) counter(id string) queue.Counter {
-	return queue.Counter{ID: id, Name: b.Name, Serves: b.Serves, Schedule: b.Schedule}
+	return queue.Counter{ID: id, Name: b.Name, Serves: b.Serves, Schedule: b.Schedule, Schedules: b.Schedules}
 }
 
 // Counter is a counter as administration sees it: its view with its
-// planned schedule.
+// plans, all in schedules and, when there is one, in schedule too (as
+// before counters had several).
 type Counter struct {
 	view.Counter
-	Schedule queue.Schedule `json:"schedule"`
+	Schedule  queue.Schedule   `json:"schedule"`
+	Schedules []queue.Schedule `json:"schedules"`
 }
 
 func counterOf(c queue.Counter, current queue.Ticket, loc *time.Location) Counter {
-	s := c.Schedule
-	if s.Breaks == nil {
-		s.Breaks = []queue.Break{}
+	plans := make([]queue.Schedule, 0, len(c.Plans()))
+	for _, s := range c.Plans() {
+		if s.Breaks == nil {
+			s.Breaks = []queue.Break{}
+		}
+		plans = append(plans, s)
 	}
-	return Counter{Counter: view.CounterOf(c, current, loc, true), Schedule: s}
+	one := queue.Schedule{Breaks: []queue.Break{}}
+	if len(plans) == 1 {
+		one = plans[0]
+	}
+	return Counter{Counter: view.CounterOf(c, current, loc, true), Schedule: one, Schedules: plans}
 }
 
 func (h *Handler) putCounter(create bool) echo.HandlerFunc {

@@ -117,3 +117,61 @@ func TestCounterSchedule(t *testing.T) {
 		t.Errorf("PUT without a schedule kept %s", apptest.Short(res.Body))
 	}
 }
+
+// TestCounterSchedulesPerDay gives a counter two plans, a morning on most
+// days and Tuesday's late shift: the API keeps both and shows them in
+// schedules, a counter with one plan shows it in both fields, and plans
+// that claim the same day are refused.
+func TestCounterSchedulesPerDay(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	path := demoPath + "/counters/3"
+	morning := map[string]any{"days": []string{"mon", "wed", "thu", "fri"}, "opens": "08:00", "closes": "15:00"}
+	late := map[string]any{"days": []string{"tue"}, "opens": "12:00", "closes": "20:00", "breaks": []map[string]any{{"at": "16:00", "minutes": 30}}}
+	body := map[string]any{"serves": []string{"signatures"}, "schedules": []any{morning, late}}
+	type counterJSON struct {
+		scheduledCounterJSON
+		Schedules []scheduleJSON `json:"schedules"`
+	}
+	got := apptest.Decode[counterJSON](t, apptest.MustStatus(t, f.mgr.Do("PUT", path, body), http.StatusOK))
+	if len(got.Schedules) != 2 || got.Schedules[1].Opens != "12:00" || len(got.Schedules[1].Breaks) != 1 || !slices.Equal(got.Schedules[0].Days, []string{"mon", "wed", "thu", "fri"}) {
+		t.Fatalf("PUT answered %+v", got.Schedules)
+	}
+	if got.Schedule == nil || got.Schedule.Opens != "" || len(got.Schedule.Days) != 0 {
+		t.Errorf("with two plans, schedule shows %+v, want none", got.Schedule)
+	}
+	settings := apptest.Decode[struct {
+		Counters []counterJSON `json:"counters"`
+	}](t, apptest.MustStatus(t, f.mgr.Do("GET", demoPath+"/settings", nil), http.StatusOK))
+	for _, c := range settings.Counters {
+		if c.ID == "3" && (len(c.Schedules) != 2 || c.Schedules[1].Closes != "20:00") {
+			t.Errorf("counter 3 in the settings: %+v", c.Schedules)
+		}
+		if c.ID != "3" && c.Schedules == nil {
+			t.Errorf("counter %s: schedules is null, want a list", c.ID)
+		}
+	}
+
+	// One plan in the list is shown in both fields.
+	one := map[string]any{"serves": []string{"signatures"}, "schedules": []any{late}}
+	got = apptest.Decode[counterJSON](t, apptest.MustStatus(t, f.mgr.Do("PUT", path, one), http.StatusOK))
+	if len(got.Schedules) != 1 || got.Schedule == nil || got.Schedule.Opens != "12:00" {
+		t.Errorf("one plan: schedule %+v, schedules %+v", got.Schedule, got.Schedules)
+	}
+
+	for _, tc := range []struct {
+		name string
+		body map[string]any
+		want string
+	}{
+		{"a day twice", map[string]any{"serves": []string{"signatures"}, "schedules": []any{morning, map[string]any{"days": []string{"fri"}, "opens": "10:00"}}}, "fri is in two schedules"},
+		{"both fields", map[string]any{"serves": []string{"signatures"}, "schedule": morning, "schedules": []any{late}}, "not both"},
+		{"two for every day", map[string]any{"serves": []string{"signatures"}, "schedules": []any{map[string]any{"opens": "08:00"}, map[string]any{"opens": "09:00"}}}, "two schedules name no days"},
+	} {
+		res := f.mgr.Do("PUT", path, tc.body)
+		apptest.WantError(t, res, http.StatusBadRequest, "validation_failed")
+		if !strings.Contains(string(res.Body), tc.want) {
+			t.Errorf("%s: %s, want %q", tc.name, apptest.Short(res.Body), tc.want)
+		}
+	}
+}

@@ -272,8 +272,8 @@ func (o *op) putCounter(c queue.Counter, mode putMode) (queue.Counter, bool, err
 	if len(c.Name) == 0 {
 		c.Name = queue.Text{"el": "Γκισέ " + c.ID, "en": "Counter " + c.ID}
 	}
-	stored.Name, stored.Serves, stored.Schedule = c.Name, c.Serves, c.Schedule
-	c = stored
+	stored.Name, stored.Serves = c.Name, c.Serves
+	c = stored.WithPlans(c.Plans())
 	if err := o.b.PutCounter(c); err != nil {
 		return c, false, err
 	}
@@ -282,10 +282,11 @@ func (o *op) putCounter(c queue.Counter, mode putMode) (queue.Counter, bool, err
 		typ = queue.EvCounterCreated
 	}
 	settings := struct {
-		Name     queue.Text     `json:"name"`
-		Serves   []string       `json:"serves"`
-		Schedule queue.Schedule `json:"schedule,omitzero"`
-	}{c.Name, c.Serves, c.Schedule}
+		Name      queue.Text       `json:"name"`
+		Serves    []string         `json:"serves"`
+		Schedule  queue.Schedule   `json:"schedule,omitzero"`
+		Schedules []queue.Schedule `json:"schedules,omitempty"`
+	}{c.Name, c.Serves, c.Schedule, c.Schedules}
 	return c, created, o.emit(queue.Event{Type: typ, Counter: c.ID, Subject: c.ID, Detail: detail(settings)})
 }
 

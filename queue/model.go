@@ -173,8 +173,12 @@ type Counter struct {
 	// LastPause is when its last pause (now over) began, so that a planned
 	// break taken is not expected again.
 	LastPause time.Time `json:"last_pause,omitzero"`
-	// Schedule is the counter's planned working hours and breaks.
-	Schedule Schedule `json:"schedule,omitzero"`
+	// Schedule is the counter's planned working hours and breaks: one plan
+	// (for every day, or the days it names). Schedules holds several, for
+	// different days (Tuesday's late shift); a counter has one or the
+	// other (Plans).
+	Schedule  Schedule   `json:"schedule,omitzero"`
+	Schedules []Schedule `json:"schedules,omitempty"`
 }
 
 // ServesService reports whether the counter serves service id.

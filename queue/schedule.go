@@ -46,6 +46,85 @@ func (s Schedule) On(lt time.Time) bool {
 	return len(s.Days) == 0 || slices.Contains(s.Days, weekdayKey(lt.Weekday()))
 }
 
+// MaxSchedules bounds a counter's plans: one a weekday.
+const MaxSchedules = 7
+
+// Plans returns the counter's schedules: Schedules, or Schedule alone.
+func (c Counter) Plans() []Schedule {
+	switch {
+	case len(c.Schedules) > 0:
+		return c.Schedules
+	case !c.Schedule.IsZero():
+		return []Schedule{c.Schedule}
+	}
+	return nil
+}
+
+// WithPlans returns c with plans as its schedules, in the one form each
+// count has: a single plan as Schedule (as before lists), several as
+// Schedules.
+func (c Counter) WithPlans(plans []Schedule) Counter {
+	c.Schedule, c.Schedules = Schedule{}, nil
+	switch len(plans) {
+	case 0:
+	case 1:
+		c.Schedule = plans[0]
+	default:
+		c.Schedules = slices.Clone(plans)
+	}
+	return c
+}
+
+// ScheduleOn returns the plan that holds on the day of local time lt: the
+// one that names that day, else the one that names no days (every other
+// day). ok is false when none does.
+func (c Counter) ScheduleOn(lt time.Time) (s Schedule, ok bool) {
+	day := weekdayKey(lt.Weekday())
+	for _, p := range c.Plans() {
+		switch {
+		case slices.Contains(p.Days, day):
+			return p, true
+		case len(p.Days) == 0 && !ok:
+			s, ok = p, true
+		}
+	}
+	return s, ok
+}
+
+// validatePlans checks a counter's schedules: each one, and together no
+// day in two of them and at most one for the days none names.
+func (c Counter) validatePlans() error {
+	if len(c.Schedules) > 0 && !c.Schedule.IsZero() {
+		return Errorf(CodeValidation, "counter %s: give schedule or schedules, not both", c.ID)
+	}
+	if len(c.Schedules) > MaxSchedules {
+		return Errorf(CodeValidation, "counter %s: at most %d schedules", c.ID, MaxSchedules)
+	}
+	seen := map[string]bool{}
+	everyDay := false
+	for _, s := range c.Plans() {
+		if len(c.Schedules) > 0 && s.IsZero() {
+			return Errorf(CodeValidation, "counter %s: a schedule in the list is empty", c.ID)
+		}
+		if err := s.Validate(c.ID); err != nil {
+			return err
+		}
+		if len(s.Days) == 0 {
+			if everyDay {
+				return Errorf(CodeValidation, "counter %s: two schedules name no days; name the days of all but one", c.ID)
+			}
+			everyDay = true
+		}
+		for _, d := range s.Days {
+			if seen[d] {
+				return Errorf(CodeValidation, "counter %s: %s is in two schedules", c.ID, d)
+			}
+			seen[d] = true
+		}
+	}
+	return nil
+}
+
 // Validate checks the times: each a time of day, the opening before the
 // closing, breaks within the working hours and apart from each other.
 func (s Schedule) Validate(counter string) error {
@@ -145,7 +224,11 @@ func PlannedPause(c Counter, pausedAt time.Time, loc *time.Location) (time.Durat
 	if pausedAt.IsZero() {
 		return 0, false
 	}
-	b, _, ok := c.Schedule.breakFor(pausedAt, loc)
+	s, ok := c.ScheduleOn(pausedAt.In(loc))
+	if !ok {
+		return 0, false
+	}
+	b, _, ok := s.breakFor(pausedAt, loc)
 	return time.Duration(b.Minutes) * time.Minute, ok
 }
 
@@ -166,9 +249,9 @@ type plan struct {
 
 func (c Counter) plan(now time.Time, loc *time.Location) plan {
 	var p plan
-	s := c.Schedule
 	ln := now.In(loc)
-	if s.IsZero() || !s.On(ln) {
+	s, ok := c.ScheduleOn(ln)
+	if !ok || s.IsZero() {
 		return p
 	}
 	if s.Opens != "" {

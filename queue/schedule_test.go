@@ -237,3 +237,74 @@ func TestScheduleDays(t *testing.T) {
 		t.Error("the Monday pause at 12:00 not taken for the break")
 	}
 }
+
+// A counter with a plan per group of days: Tuesday's late shift, the
+// other weekdays' morning, nothing at the weekend.
+func TestSchedulesPerDay(t *testing.T) {
+	loc := athens(t)
+	monday := time.Date(2026, 11, 30, 8, 0, 0, 0, loc)
+	tuesday, saturday := monday.AddDate(0, 0, 1), monday.AddDate(0, 0, 5)
+	morning := Schedule{Days: []string{"mon", "wed", "thu", "fri"}, Opens: "08:00", Closes: "15:00", Breaks: []Break{{At: "11:00", Minutes: 20}}}
+	late := Schedule{Days: []string{"tue"}, Opens: "12:00", Closes: "20:00", Breaks: []Break{{At: "16:00", Minutes: 30}}}
+	closed := Counter{ID: "1", Serves: []string{"a"}, Status: CounterClosed, Schedules: []Schedule{morning, late}}
+	if err := closed.Validate([]Service{{ID: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Monday 08:00: open now (joins at once), closes at 15:00, one break.
+	d := desksAt([]Counter{closed}, monday, loc)
+	if len(d) != 1 || d[0].Busy != 0 || !d[0].HasClose || d[0].Closes != 7*time.Hour || len(d[0].Breaks) != 1 || d[0].Breaks[0].At != 3*time.Hour {
+		t.Errorf("Monday: %+v", d)
+	}
+	// Tuesday 08:00: joins at 12:00, closes at 20:00, its break at 16:00.
+	d = desksAt([]Counter{closed}, tuesday, loc)
+	if len(d) != 1 || d[0].Busy != 4*time.Hour || d[0].Closes != 12*time.Hour || len(d[0].Breaks) != 1 || d[0].Breaks[0].At != 8*time.Hour {
+		t.Errorf("Tuesday: %+v", d)
+	}
+	// Saturday: no plan holds, so the closed counter is not expected
+	// (beside one open: with none, every counter counts, as if open).
+	other := Counter{ID: "9", Serves: []string{"a"}, Status: CounterOpen}
+	if d = desksAt([]Counter{closed, other}, saturday, loc); len(d) != 1 || d[0].Counter.ID != "9" {
+		t.Errorf("Saturday: %+v", d)
+	}
+	// A pause is the break of that day's plan only.
+	if l, ok := PlannedPause(closed, tuesday.Add(8*time.Hour), loc); !ok || l != 30*time.Minute {
+		t.Errorf("Tuesday 16:00 pause: %v %v, want the 30-minute break", l, ok)
+	}
+	if _, ok := PlannedPause(closed, monday.Add(8*time.Hour), loc); ok {
+		t.Error("a Monday pause at 16:00 taken for Tuesday's break")
+	}
+	// A plan without days covers the days the others do not name.
+	rest := Schedule{Opens: "09:00", Closes: "13:00"}
+	c := Counter{ID: "2", Schedules: []Schedule{rest, late}}
+	if s, ok := c.ScheduleOn(tuesday); !ok || s.Opens != "12:00" {
+		t.Errorf("Tuesday: %+v, want the late shift, whatever the order", s)
+	}
+	if s, ok := c.ScheduleOn(saturday); !ok || s.Opens != "09:00" {
+		t.Errorf("Saturday: %+v, want the plan for the other days", s)
+	}
+	if _, ok := (Counter{ID: "3"}).ScheduleOn(monday); ok {
+		t.Error("a counter without a plan has one")
+	}
+	if p := (Counter{Schedule: late}).Plans(); len(p) != 1 || p[0].Opens != "12:00" {
+		t.Errorf("a single schedule's plans: %+v", p)
+	}
+
+	for _, tc := range []struct {
+		c    Counter
+		want string
+	}{
+		{Counter{ID: "4", Schedule: rest, Schedules: []Schedule{late}}, "not both"},
+		{Counter{ID: "4", Schedules: []Schedule{morning, {Days: []string{"fri"}, Opens: "10:00"}}}, "fri is in two schedules"},
+		{Counter{ID: "4", Schedules: []Schedule{rest, {Opens: "10:00"}}}, "two schedules name no days"},
+		{Counter{ID: "4", Schedules: []Schedule{late, {}}}, "empty"},
+		{Counter{ID: "4", Schedules: []Schedule{late, {Days: []string{"mon"}, Opens: "16:00", Closes: "09:00"}}}, "closes (09:00) before it opens"},
+		{Counter{ID: "4", Schedules: make([]Schedule, MaxSchedules+1)}, "at most 7 schedules"},
+	} {
+		tc.c.Serves = []string{"a"}
+		err := tc.c.Validate([]Service{{ID: "a"}})
+		if ErrorCode(err) != CodeValidation || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want a validation error with %q", tc.c.Schedules, err, tc.want)
+		}
+	}
+}

@@ -198,5 +198,5 @@ func (c Counter) Validate(services []Service) error {
 			return Errorf(CodeValidation, "counter %s: no service %s", c.ID, id)
 		}
 	}
-	return c.Schedule.Validate(c.ID)
+	return c.validatePlans()
 }

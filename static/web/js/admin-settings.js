@@ -20,7 +20,8 @@ let prio = { cats: [], on: new Set() };
 let svcEditing = undefined; // undefined: closed; null: new; id: editing
 let ctrEditing = undefined;
 let serves = []; // [{id, on}] in the counter's preference order
-let breaks = []; // [{at, minutes}] of the counter being edited
+// The plans of the counter being edited: [{days, opens, closes, breaks: [{at, minutes}]}].
+let plans = [];
 
 const dayName = (d) => t(`admin.day.${d}`);
 const prioLabel = (p) => t(`priority.${p}`, null, { fallback: p });
@@ -54,7 +55,7 @@ export function render() {
   renderServices();
   renderCounters();
   if (svcEditing !== undefined) svcTitle();
-  if (ctrEditing !== undefined) { ctrTitle(); renderServes(); renderDays(checkedDays()); renderBreaks(); }
+  if (ctrEditing !== undefined) { ctrTitle(); renderServes(); syncPlans(); renderPlans(); }
 }
 
 // ---- branch ----
@@ -306,7 +307,7 @@ function renderCounters() {
       h('th', { scope: 'row' }, name),
       h('td', null, h('code', null, c.id)),
       h('td', null, h('ol', { class: 'inline-list' }, (c.serves || []).map((id) => h('li', null, serviceName(id))))),
-      h('td', { 'data-schedule': c.id }, scheduleText(c.schedule)),
+      h('td', { 'data-schedule': c.id }, scheduleText(c)),
       h('td', null, pill(statusLabel(c.status), { 'data-status': c.status })),
       h('td', { class: 'actions' },
         rowButton(t('admin.edit'), () => openCtr(c), { 'data-edit': c.id, 'aria-label': t('admin.edit_label', { name }) }),
@@ -314,74 +315,159 @@ function renderCounters() {
   }));
 }
 
-/** A counter's planned hours and breaks in a line, or "no plan". */
-function scheduleText(s) {
-  s = s || {};
+/** A counter's plans in a line, or "no plan". */
+function scheduleText(c) {
+  const texts = plansOf(c).map(planText).filter(Boolean);
+  return texts.length ? texts.join(' / ') : t('admin.counters.no_schedule');
+}
+
+/** A counter's plans: schedules, or the one schedule. */
+function plansOf(c) {
+  if (c && c.schedules && c.schedules.length) return c.schedules;
+  return c && c.schedule ? [c.schedule] : [];
+}
+
+/** One plan's days, hours and breaks in a line ('' for an empty plan). */
+function planText(s) {
   const parts = [];
   // i18n-keys: admin.day_short.mon admin.day_short.tue admin.day_short.wed admin.day_short.thu admin.day_short.fri admin.day_short.sat admin.day_short.sun
   if (s.days && s.days.length) parts.push(DAYS.filter((d) => s.days.includes(d)).map((d) => t(`admin.day_short.${d}`)).join(', '));
   if (s.opens || s.closes) parts.push(t('admin.counters.hours_summary', { from: s.opens || '…', to: s.closes || '…' }));
   for (const b of s.breaks || []) parts.push(t('admin.counters.break_summary', { at: b.at, minutes: b.minutes }));
-  return parts.length ? parts.join(' · ') : t('admin.counters.no_schedule');
+  return parts.join(' · ');
 }
 
-/** The weekdays ticked in the counter form. */
-const checkedDays = () => DAYS.filter((d) => $(`ctr-day-${d}`)?.checked);
+// The server's bound on a counter's plans: one a weekday.
+const MAX_PLANS = 7;
 
-function renderDays(on) {
-  $('ctr-days').replaceChildren(...DAYS.map((d) => h('span', { class: 'check-row' },
-    h('input', { type: 'checkbox', id: `ctr-day-${d}`, checked: on.includes(d) }),
-    h('label', { for: `ctr-day-${d}` }, dayName(d)))));
-}
+/** The id of field name of plan k: the first plan's are a single schedule's. */
+const planId = (k, name) => (k === 0 ? `ctr-${name}` : `ctr-s${k}-${name}`);
+const breakAddId = (k) => (k === 0 ? 'btn-break-add' : `btn-s${k}-break-add`);
 
-function renderBreaks(focusId) {
-  $('ctr-breaks').replaceChildren(...breaks.map((b, i) => h('div', { class: 'period', 'data-break': String(i) },
-    h('label', { for: `ctr-br-${i}-at` }, t('admin.counters.break_at')),
-    h('input', {
-      ...TIME_INPUT, id: `ctr-br-${i}-at`, placeholder: '12:00', value: b.at,
-      'data-label': `${t('admin.counters.break_at')} ${i + 1}`, oninput: (e) => { b.at = e.target.value.trim(); },
-    }),
-    h('label', { for: `ctr-br-${i}-min` }, t('admin.counters.break_minutes')),
-    h('input', {
-      id: `ctr-br-${i}-min`, type: 'number', min: 1, max: 240, step: 1, required: true, class: 'minutes', value: String(b.minutes),
-      'data-label': `${t('admin.counters.break_minutes')} ${i + 1}`, oninput: (e) => { b.minutes = Number(e.target.value); },
-    }),
-    h('button', {
-      type: 'button', class: 'btn btn-sm btn-danger', id: `ctr-br-${i}-remove`,
-      'aria-label': t('admin.counters.remove_break_label', { at: b.at }),
-      onclick: () => {
-        breaks.splice(i, 1);
-        renderBreaks('btn-break-add');
-      },
-    }, t('admin.counters.remove_break')))));
+function renderPlans(focusId) {
+  const many = plans.length > 1;
+  $('ctr-plans').replaceChildren(...plans.map((p, k) => {
+    const id = (name) => planId(k, name);
+    const time = (name, label, placeholder) => h('div', { class: 'field' },
+      h('label', { for: id(name) }, t(label)),
+      h('input', {
+        ...TIME_INPUT, required: false, id: id(name), placeholder, value: p[name], 'aria-describedby': 'ctr-schedule-hint',
+      }));
+    return h('fieldset', { class: 'plan', 'data-plan': String(k) },
+      h('legend', null, many ? t('admin.counters.plan_n', { n: k + 1 }) : t('admin.counters.plan')),
+      h('fieldset', { class: 'days-choice', 'aria-describedby': id('days-hint') },
+        h('legend', null, t('admin.counters.days')),
+        h('p', { id: id('days-hint'), class: 'hint' }, t('admin.counters.days_hint')),
+        h('div', { id: id('days'), class: 'days-list', 'data-testid': id('days') }, DAYS.map((d) => h('span', { class: 'check-row' },
+          h('input', { type: 'checkbox', id: id(`day-${d}`), checked: p.days.includes(d) }),
+          h('label', { for: id(`day-${d}`) }, dayName(d)))))),
+      h('div', { class: 'form-grid schedule-times' },
+        time('opens', 'admin.counters.opens', '08:00'),
+        time('closes', 'admin.counters.closes', '15:00')),
+      h('div', { id: id('breaks'), class: 'breaks', 'data-testid': id('breaks') }, p.breaks.map((b, i) => h('div', { class: 'period', 'data-break': String(i) },
+        h('label', { for: id(`br-${i}-at`) }, t('admin.counters.break_at')),
+        h('input', {
+          ...TIME_INPUT, id: id(`br-${i}-at`), placeholder: '12:00', value: b.at,
+          'data-label': `${t('admin.counters.break_at')} ${i + 1}`,
+        }),
+        h('label', { for: id(`br-${i}-min`) }, t('admin.counters.break_minutes')),
+        h('input', {
+          id: id(`br-${i}-min`), type: 'number', min: 1, max: 240, step: 1, required: true, class: 'minutes', value: String(b.minutes),
+          'data-label': `${t('admin.counters.break_minutes')} ${i + 1}`,
+        }),
+        h('button', {
+          type: 'button', class: 'btn btn-sm btn-danger', id: id(`br-${i}-remove`),
+          'aria-label': t('admin.counters.remove_break_label', { at: b.at }),
+          onclick: () => {
+            syncPlans();
+            p.breaks.splice(i, 1);
+            renderPlans(breakAddId(k));
+          },
+        }, t('admin.counters.remove_break'))))),
+      h('div', { class: 'plan-actions' },
+        h('button', {
+          type: 'button', class: 'btn btn-sm', id: breakAddId(k),
+          onclick: () => {
+            syncPlans();
+            p.breaks.push({ at: p.breaks.length ? '' : '12:00', minutes: 30 });
+            renderPlans(id(`br-${p.breaks.length - 1}-at`));
+          },
+        }, t('admin.counters.add_break')),
+        many ? h('button', {
+          type: 'button', class: 'btn btn-sm btn-danger', id: `btn-s${k}-remove`,
+          'aria-label': t('admin.counters.remove_plan_label', { n: k + 1 }),
+          onclick: () => {
+            syncPlans();
+            plans.splice(k, 1);
+            renderPlans('btn-plan-add');
+          },
+        }, t('admin.counters.remove_plan')) : null));
+  }));
+  $('btn-plan-add').disabled = plans.length >= MAX_PLANS;
   if (focusId && $(focusId)) $(focusId).focus();
 }
 
-/** The schedule the form describes, and the first problem with it. */
-function readSchedule() {
+/** Reads what the form's fields hold into plans, before they are drawn
+ * again or sent (typed values and ticks are the fields'). */
+function syncPlans() {
+  plans.forEach((p, k) => {
+    const id = (name) => planId(k, name);
+    if (!$(id('opens'))) return; // not drawn yet
+    p.days = DAYS.filter((d) => $(id(`day-${d}`)).checked);
+    p.opens = $(id('opens')).value.trim();
+    p.closes = $(id('closes')).value.trim();
+    p.breaks.forEach((b, i) => {
+      b.at = $(id(`br-${i}-at`)).value.trim();
+      b.minutes = Number($(id(`br-${i}-min`)).value);
+    });
+  });
+}
+
+/** The plans the form describes, and the first problem with them. */
+function readPlans() {
+  syncPlans();
   const re = new RegExp(`^${HHMM}$`);
-  const opens = $('ctr-opens').value.trim();
-  const closes = $('ctr-closes').value.trim();
-  const sched = {};
-  const days = checkedDays();
-  if (days.length) sched.days = days;
-  if (opens) sched.opens = opens;
-  if (closes) sched.closes = closes;
-  const sorted = [...breaks].sort((a, b) => (a.at < b.at ? -1 : 1));
-  const bad = breaks.findIndex((b) => !re.test(b.at || '') || !(Number.isInteger(b.minutes) && b.minutes >= 1 && b.minutes <= 240));
-  // The first problem, as the server would find it.
   let problem = [null, null];
-  if (opens && closes && re.test(opens) && re.test(closes) && closes <= opens) {
-    problem = [$('ctr-closes'), t('admin.error.schedule_order')];
-  } else if (bad >= 0) {
-    problem = [$(`ctr-br-${bad}-at`), t('admin.error.break')];
-  } else if (sorted.some((b, i) => i > 0 && toMin(b.at) < toMin(sorted[i - 1].at) + sorted[i - 1].minutes)) {
-    problem = [$('ctr-br-0-at'), t('admin.error.breaks_overlap')];
-  } else if (sorted.some((b) => (opens && re.test(opens) && b.at < opens) || (closes && re.test(closes) && toMin(b.at) + b.minutes > toMin(closes)))) {
-    problem = [$('ctr-br-0-at'), t('admin.error.break_outside')];
+  const found = (el, msg) => { if (!problem[1]) problem = [el, msg]; };
+  const out = plans.map((p, k) => {
+    const id = (name) => planId(k, name);
+    const { opens, closes } = p;
+    const sched = {};
+    const days = DAYS.filter((d) => p.days.includes(d));
+    if (days.length) sched.days = days;
+    if (opens) sched.opens = opens;
+    if (closes) sched.closes = closes;
+    const sorted = [...p.breaks].sort((a, b) => (a.at < b.at ? -1 : 1));
+    const bad = p.breaks.findIndex((b) => !re.test(b.at || '') || !(Number.isInteger(b.minutes) && b.minutes >= 1 && b.minutes <= 240));
+    // The first problem, as the server would find it.
+    if (opens && closes && re.test(opens) && re.test(closes) && closes <= opens) {
+      found($(id('closes')), t('admin.error.schedule_order'));
+    } else if (bad >= 0) {
+      found($(id(`br-${bad}-at`)), t('admin.error.break'));
+    } else if (sorted.some((b, i) => i > 0 && toMin(b.at) < toMin(sorted[i - 1].at) + sorted[i - 1].minutes)) {
+      found($(id('br-0-at')), t('admin.error.breaks_overlap'));
+    } else if (sorted.some((b) => (opens && re.test(opens) && b.at < opens) || (closes && re.test(closes) && toMin(b.at) + b.minutes > toMin(closes)))) {
+      found($(id('br-0-at')), t('admin.error.break_outside'));
+    }
+    if (sorted.length) sched.breaks = sorted.map((b) => ({ at: b.at, minutes: b.minutes }));
+    return sched;
+  });
+  if (out.length > 1) {
+    const seen = new Set();
+    let rest = false; // a plan for the days no other names
+    out.forEach((s, k) => {
+      if (!Object.keys(s).length) found($(planId(k, 'opens')), t('admin.error.plan_empty'));
+      if (!s.days) {
+        if (rest) found($(planId(k, 'day-mon')), t('admin.error.plans_rest'));
+        rest = true;
+      }
+      for (const d of s.days || []) {
+        if (seen.has(d)) found($(planId(k, `day-${d}`)), t('admin.error.plan_day_twice', { day: dayName(d) }));
+        seen.add(d);
+      }
+    });
   }
-  if (sorted.length) sched.breaks = sorted.map((b) => ({ at: b.at, minutes: b.minutes }));
-  return { sched, problem };
+  return { plans: out, problem };
 }
 
 const toMin = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -404,12 +490,12 @@ function openCtr(c) {
     ...sortedServices().filter((s) => !mine.includes(s.id)).map((s) => ({ id: s.id, on: false })),
   ];
   renderServes();
-  const sched = (c && c.schedule) || {};
-  renderDays(sched.days || []);
-  $('ctr-opens').value = sched.opens || '';
-  $('ctr-closes').value = sched.closes || '';
-  breaks = (sched.breaks || []).map((b) => ({ at: b.at, minutes: b.minutes }));
-  renderBreaks();
+  const given = plansOf(c);
+  plans = (given.length ? given : [{}]).map((s) => ({
+    days: [...(s.days || [])], opens: s.opens || '', closes: s.closes || '',
+    breaks: (s.breaks || []).map((b) => ({ at: b.at, minutes: b.minutes })),
+  }));
+  renderPlans();
   showForm($('ctr-form'), $('ctr-error'), c ? $('ctr-name-el') : $('ctr-id'));
 }
 
@@ -474,11 +560,14 @@ async function saveCtr(e) {
     [$('ctr-name-el'), en && !el ? t('admin.error.greek_required') : null],
     [serves.length ? $(`ctr-sv-${serves[0].id}`) : null, list.length ? null : t('admin.error.no_services')],
   ];
-  const { sched, problem } = readSchedule();
+  const { plans: planned, problem } = readPlans();
   checks.push(problem);
   if (!checkForm(form, err, checks)) return;
-  // A PUT replaces the settings: the schedule always goes with them.
-  const body = { id: ctrEditing || id, serves: list, schedule: sched };
+  // A PUT replaces the settings: the schedule always goes with them, one
+  // plan as schedule (empty: none), several as schedules.
+  const body = { id: ctrEditing || id, serves: list };
+  if (planned.length > 1) body.schedules = planned;
+  else body.schedule = planned[0] || {};
   const name = textOf(el, en);
   if (name) body.name = name;
   await busy($('btn-ctr-save'), err, async () => {
@@ -526,10 +615,11 @@ export function init() {
   $('btn-ctr-new').addEventListener('click', () => openCtr(null));
   $('btn-ctr-cancel').addEventListener('click', () => closeCtr());
   $('ctr-form').addEventListener('submit', saveCtr);
-  $('btn-break-add').addEventListener('click', () => {
-    const last = breaks[breaks.length - 1];
-    breaks.push({ at: last ? '' : '12:00', minutes: 30 });
-    renderBreaks(`ctr-br-${breaks.length - 1}-at`);
+  $('btn-plan-add').addEventListener('click', () => {
+    if (plans.length >= MAX_PLANS) return;
+    syncPlans();
+    plans.push({ days: [], opens: '', closes: '', breaks: [] });
+    renderPlans(planId(plans.length - 1, 'day-mon'));
   });
   $('ctr-form').addEventListener('keydown', (e) => { if (e.key === 'Escape') closeCtr(); });
 }
