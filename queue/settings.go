@@ -143,6 +143,12 @@ func (b Branch) Validate() error {
 	return b.Hours.Validate()
 }
 
+// The bounds of a service's default service time, in seconds.
+const (
+	MinDefaultServiceS = 30
+	MaxDefaultServiceS = 7200
+)
+
 // Validate checks a service against the branch's other services.
 func (s Service) Validate(others []Service) error {
 	if !ValidID(s.ID) {
@@ -165,8 +171,8 @@ func (s Service) Validate(others []Service) error {
 		}
 	}
 	switch {
-	case s.DefaultServiceS != 0 && (s.DefaultServiceS < 30 || s.DefaultServiceS > 7200):
-		return Errorf(CodeValidation, "service %s: default_service_s must be 30 to 7200 seconds", s.ID)
+	case s.DefaultServiceS != 0 && (s.DefaultServiceS < MinDefaultServiceS || s.DefaultServiceS > MaxDefaultServiceS):
+		return Errorf(CodeValidation, "service %s: default_service_s must be %d to %d seconds", s.ID, MinDefaultServiceS, MaxDefaultServiceS)
 	case s.DailyLimit < 0 || s.DailyLimit > 9999:
 		return Errorf(CodeValidation, "service %s: daily_limit must be 0 (none) to 9999", s.ID)
 	case s.TargetWaitS < 0 || s.TargetWaitS > 24*3600:

@@ -106,16 +106,10 @@ func (p *player) serviceDefaults(ctx context.Context, services []map[string]json
 			continue // checkBranch reports a missing service
 		}
 		s := services[i]
-		s["default_service_s"] = json.RawMessage(fmt.Sprint(min(max(int(math.Round(ds.ServiceMinMean*60)), minDefaultServiceS), maxDefaultServiceS)))
+		s["default_service_s"] = json.RawMessage(fmt.Sprint(min(max(int(math.Round(ds.ServiceMinMean*60)), queue.MinDefaultServiceS), queue.MaxDefaultServiceS)))
 		if _, err := p.c.Do(ctx, http.MethodPut, p.branchPath()+"/services/"+ds.ID, "PUT /services/{s}", s, nil); err != nil {
 			return fmt.Errorf("service %s default service time: %w", ds.ID, err)
 		}
 	}
 	return nil
 }
-
-// The shortest and longest default service times the server accepts.
-const (
-	minDefaultServiceS = 30
-	maxDefaultServiceS = 7200
-)
