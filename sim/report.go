@@ -335,3 +335,41 @@ func (r *Report) WriteCSV(w io.Writer) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// Goal is the wait estimate's target: a median error under 3 minutes.
+const Goal = 3 * time.Minute
+
+// WriteSeedMeans writes, after the tables of several seeds' runs, the mean
+// over them of each figure of their "all" rows, each seed's median, and
+// on how many seeds the median meets Goal: one seed's figure is mostly
+// chance.
+func WriteSeedMeans(w io.Writer, reps []*Report) error {
+	var sum Figures
+	var medians []string
+	n, under := 0, 0
+	for _, r := range reps {
+		if len(r.Rows) == 0 || r.Rows[len(r.Rows)-1].Count == 0 {
+			continue // nobody called: no figures
+		}
+		f := r.Rows[len(r.Rows)-1].Figures
+		sum.MedianAbsErr += f.MedianAbsErr
+		sum.P90AbsErr += f.P90AbsErr
+		sum.Within += f.Within
+		sum.Bias += f.Bias
+		sum.MeanWait += f.MeanWait
+		if f.MedianAbsErr < Goal.Seconds() {
+			under++
+		}
+		medians = append(medians, fmt.Sprintf("%d: %.1f", r.Seed, f.MedianAbsErr/60))
+		n++
+	}
+	if n == 0 {
+		_, err := fmt.Fprintf(w, "\nno seed called anybody: no means\n")
+		return err
+	}
+	k := float64(n)
+	_, err := fmt.Fprintf(w, "\nmeans over %d seeds, all called tickets, minutes: median |err| %.1f, p90 |err| %.1f, within ±5 %.0f%%, bias %+.1f, mean wait %.1f\nmedian |err| by seed: %s; under %.0f minutes on %d of %d\n",
+		n, sum.MedianAbsErr/k/60, sum.P90AbsErr/k/60, 100*sum.Within/k, sum.Bias/k/60, sum.MeanWait/k/60,
+		strings.Join(medians, ", "), Goal.Minutes(), under, n)
+	return err
+}

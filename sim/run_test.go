@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,21 +17,17 @@ import (
 	"github.com/seira-queue/seira/queue"
 )
 
-// shortDay is an hour at two counters: light enough that the queue is
-// empty soon after closing, busy enough to call, pause and no-show.
-const shortDay = `{
-  "branch": "demo", "time_zone": "Europe/Athens", "open": "09:00", "close": "10:00",
-  "arrivals_per_hour": {"09": 20},
-  "services": [
-    {"id": "certificates", "prefix": "A", "name": {"en": "Certificates"}, "share": 0.6, "service_min_mean": 3.0, "service_sigma": 0.4},
-    {"id": "signatures", "prefix": "B", "name": {"en": "Signatures"}, "share": 0.4, "service_min_mean": 2.0, "service_sigma": 0.3}
-  ],
-  "counters": [
-    {"id": "1", "serves": ["certificates", "signatures"]},
-    {"id": "2", "serves": ["signatures", "certificates"], "opens": "09:10", "pauses": [{"at": "09:30", "minutes": 10}]}
-  ],
-  "no_show_rate": 0.15, "priority_rate": 0.2, "walk_to_counter_s": 20
-}`
+// shortDay (testdata/short-day.json) is an hour at two counters: light
+// enough that the queue is empty soon after closing, busy enough to call,
+// pause and no-show.
+func shortDay(t *testing.T) Day {
+	t.Helper()
+	d, err := LoadDay(filepath.Join("testdata", "short-day.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
 
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -40,10 +37,7 @@ func testLogger(t *testing.T) *slog.Logger {
 // (mode b), then opens the server's store and checks that the report
 // counts what the server recorded.
 func TestRunInProcess(t *testing.T) {
-	d, err := ParseDay(strings.NewReader(shortDay))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := shortDay(t)
 	dir := t.TempDir()
 	ctx := context.Background()
 	rep, err := Run(ctx, d, Options{Speed: 1200, Seed: 3, Data: dir, Logger: testLogger(t)})
@@ -207,10 +201,7 @@ func fastNow(start time.Time, speed float64) func() time.Time {
 // TestRunAgainstServer plays against a server started apart (mode a),
 // whose clock is already past the opening: the day is shifted.
 func TestRunAgainstServer(t *testing.T) {
-	d, err := ParseDay(strings.NewReader(shortDay))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := shortDay(t)
 	loc, _ := d.Location()
 	start := time.Date(2026, 11, 30, 9, 0, 0, 0, loc)
 	env := apptest.Start(t, func(c *app.Config) { c.Now = fastNow(start, 1200) })

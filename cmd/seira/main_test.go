@@ -187,3 +187,26 @@ func TestServeStartsTheDemoOffice(t *testing.T) {
 		t.Errorf("no shutdown in the log:\n%s", stderr.String())
 	}
 }
+
+// TestSimSeeds plays two seeds of a short day, each on a fresh in-process
+// server: two tables, then their means; -seeds does not go with a
+// running server.
+func TestSimSeeds(t *testing.T) {
+	day := filepath.Join("..", "..", "sim", "testdata", "short-day.json")
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"sim", "-day", day, "-speed", "1200", "-seed", "4", "-seeds", "2", "-log-level", "warn"}, getenv(nil), &out, &errs)
+	if err != nil {
+		t.Fatalf("sim: %v\n%s", err, errs.String())
+	}
+	s := out.String()
+	if strings.Count(s, "seira sim: branch demo") != 2 || !strings.Contains(s, "seed 4,") || !strings.Contains(s, "seed 5,") {
+		t.Errorf("want the tables of seeds 4 and 5:\n%s", s)
+	}
+	if !strings.Contains(s, "means over 2 seeds") || !strings.Contains(s, "median |err| by seed: 4: ") {
+		t.Errorf("no means at the end:\n%s", s)
+	}
+	err = run(context.Background(), []string{"sim", "-url", "http://127.0.0.1:1", "-password", "x", "-seeds", "2"}, getenv(nil), &out, &errs)
+	if err == nil || !strings.Contains(err.Error(), "does not go with -url") {
+		t.Errorf("-seeds with -url: %v", err)
+	}
+}

@@ -21,6 +21,7 @@ func simCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	password := fs.String("password", env("sim-password", getenv("SEIRA_ADMIN_PASSWORD")), "that user's password (with -url)")
 	dayFile := fs.String("day", "", "day file in the form of reference-day.json (default: the embedded reference day)")
 	seed := fs.Uint64("seed", 1, "seed of the day's arrivals and service times")
+	seeds := fs.Int("seeds", 1, "without -url: play this many seeds from -seed on, each on a fresh in-process server, and end with their means")
 	csvFile := fs.String("csv", "", "write one row per ticket to this CSV file")
 	data := fs.String("data", "", "without -url: keep the in-process server's store in this directory")
 	hardStop := fs.Duration("hard-stop", time.Hour, "how long after closing the clerks keep serving the tickets still waiting")
@@ -37,14 +38,34 @@ func simCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 	if *url != "" && *password == "" {
 		return errors.New("-url needs -password (or SEIRA_SIM_PASSWORD)")
 	}
-	rep, err := sim.Run(ctx, day, sim.Options{URL: *url, Speed: *speed, User: *user, Password: *password,
-		Seed: *seed, Data: *data, HardStop: *hardStop, Logger: log})
-	if err != nil {
-		return fmt.Errorf("sim: %w", err)
+	switch {
+	case *seeds < 1:
+		return errors.New("-seeds must be at least 1")
+	case *seeds > 1 && (*url != "" || *data != "" || *csvFile != ""):
+		// Each seed wants an office of its own, and one file each.
+		return errors.New("-seeds plays on fresh in-process servers: it does not go with -url, -data or -csv")
 	}
-	if err := rep.WriteTable(stdout); err != nil {
-		return err
+	var reps []*sim.Report
+	for i := range *seeds {
+		rep, err := sim.Run(ctx, day, sim.Options{URL: *url, Speed: *speed, User: *user, Password: *password,
+			Seed: *seed + uint64(i), Data: *data, HardStop: *hardStop, Logger: log})
+		if err != nil {
+			return fmt.Errorf("sim: seed %d: %w", *seed+uint64(i), err)
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if err := rep.WriteTable(stdout); err != nil {
+			return err
+		}
+		reps = append(reps, rep)
 	}
+	if len(reps) > 1 {
+		if err := sim.WriteSeedMeans(stdout, reps); err != nil {
+			return err
+		}
+	}
+	rep := reps[len(reps)-1]
 	if *csvFile != "" {
 		f, err := os.Create(*csvFile)
 		if err != nil {
@@ -58,8 +79,10 @@ func simCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 			return fmt.Errorf("csv %s: %w", *csvFile, err)
 		}
 	}
-	if n := rep.ServerErrors(); n > 0 {
-		return fmt.Errorf("%d server errors (5xx) during the run: each is a bug", n)
+	for _, rep := range reps {
+		if n := rep.ServerErrors(); n > 0 {
+			return fmt.Errorf("%d server errors (5xx) during the run of seed %d: each is a bug", n, rep.Seed)
+		}
 	}
 	return nil
 }

@@ -64,8 +64,6 @@ type result struct {
 }
 
 const (
-	// goal is the wait estimate's target: a median error under 3 minutes.
-	goal     = 3 * time.Minute
 	noShow   = time.Minute
 	retry    = 15 * time.Second
 	hardStop = time.Hour
@@ -417,7 +415,7 @@ func main() {
 		under := 0 // seeds whose median meets the goal
 		for s := *first; s <= *seeds; s++ {
 			f := sim.Compute(samples(play(d, uint64(s), row.k)))
-			if f.MedianAbsErr < goal.Seconds() {
+			if f.MedianAbsErr < sim.Goal.Seconds() {
 				under++
 			}
 			sum.MedianAbsErr += f.MedianAbsErr / 60
@@ -428,6 +426,6 @@ func main() {
 		}
 		n := float64(*seeds - *first + 1)
 		fmt.Printf("  %-56s median %4.2f  p90 %5.2f  within ±5 %3.0f%%  bias %+5.2f  mean wait %4.1f  seeds under %.0f min %d/%d\n", row.name,
-			sum.MedianAbsErr/n, sum.P90AbsErr/n, 100*sum.Within/n, sum.Bias/n, sum.MeanWait/n, goal.Minutes(), under, *seeds-*first+1)
+			sum.MedianAbsErr/n, sum.P90AbsErr/n, 100*sum.Within/n, sum.Bias/n, sum.MeanWait/n, sim.Goal.Minutes(), under, *seeds-*first+1)
 	}
 }
