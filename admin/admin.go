@@ -264,16 +264,13 @@ type Counter struct {
 }
 
 func counterOf(c queue.Counter, current queue.Ticket, loc *time.Location) Counter {
-	plans := make([]queue.Schedule, 0, len(c.Plans()))
-	for _, s := range c.Plans() {
-		if s.Breaks == nil {
-			s.Breaks = []queue.Break{}
-		}
-		plans = append(plans, s)
-	}
-	one := queue.Schedule{Breaks: []queue.Break{}}
+	plans := c.Plans()
+	var one queue.Schedule
 	if len(plans) == 1 {
 		one = plans[0]
+	}
+	if plans == nil {
+		plans = []queue.Schedule{} // a list, not null
 	}
 	return Counter{Counter: view.CounterOf(c, current, loc, true), Schedule: one, Schedules: plans}
 }

@@ -26,8 +26,8 @@ type TicketInfo struct {
 	AfterClosing bool
 	// Loc is the branch's time zone.
 	Loc *time.Location
-	// Seq is the branch's last event when the ticket was read: the info
-	// includes every event up to it.
+	// Seq is the branch's last event when TicketInfos read the ticket:
+	// the info includes every event up to it.
 	Seq uint64
 }
 
@@ -83,7 +83,7 @@ func (e *Engine) infoIn(b *storage.BranchTx, t queue.Ticket) (TicketInfo, error)
 
 // infoWith is infoIn with the branch's load already read (nil: read it).
 func (e *Engine) infoWith(b *storage.BranchTx, t queue.Ticket, l *load) (TicketInfo, error) {
-	info := TicketInfo{Ticket: t, Loc: time.UTC, Seq: b.LastSeq()}
+	info := TicketInfo{Ticket: t, Loc: time.UTC}
 	cfg, err := b.Config()
 	if err != nil {
 		return info, err
@@ -129,6 +129,7 @@ func (e *Engine) TicketInfos(ctx context.Context, branch string, ids []uint64) (
 			return err
 		}
 		l := e.load(b, counters)
+		seq := b.LastSeq()
 		for _, id := range ids {
 			t, err := b.Ticket(id)
 			if err != nil {
@@ -138,6 +139,7 @@ func (e *Engine) TicketInfos(ctx context.Context, branch string, ids []uint64) (
 			if err != nil {
 				return err
 			}
+			info.Seq = seq
 			out[id] = info
 		}
 		return nil

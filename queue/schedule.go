@@ -41,11 +41,6 @@ func (s Schedule) IsZero() bool {
 	return len(s.Days) == 0 && s.Opens == "" && s.Closes == "" && len(s.Breaks) == 0
 }
 
-// On reports whether the schedule holds on the day of local time lt.
-func (s Schedule) On(lt time.Time) bool {
-	return len(s.Days) == 0 || slices.Contains(s.Days, weekdayKey(lt.Weekday()))
-}
-
 // MaxSchedules bounds a counter's plans: one a weekday.
 const MaxSchedules = 7
 
@@ -198,11 +193,13 @@ func clockOn(day time.Time, hhmm string) (time.Time, bool) {
 }
 
 // breakFor returns the planned break that a pause begun at p is, if any:
-// one due at most breakSlack after p, not yet over by its length.
-func (s Schedule) breakFor(p time.Time, loc *time.Location) (Break, time.Time, bool) {
+// one of that day's plan, due at most breakSlack after p, not yet over by
+// its length.
+func (c Counter) breakFor(p time.Time, loc *time.Location) (Break, bool) {
 	lp := p.In(loc)
-	if !s.On(lp) {
-		return Break{}, time.Time{}, false
+	s, ok := c.ScheduleOn(lp)
+	if !ok {
+		return Break{}, false
 	}
 	for _, b := range s.Breaks {
 		at, ok := clockOn(lp, b.At)
@@ -210,10 +207,10 @@ func (s Schedule) breakFor(p time.Time, loc *time.Location) (Break, time.Time, b
 			continue
 		}
 		if !lp.Before(at.Add(-breakSlack)) && lp.Before(at.Add(time.Duration(b.Minutes)*time.Minute)) {
-			return b, at, true
+			return b, true
 		}
 	}
-	return Break{}, time.Time{}, false
+	return Break{}, false
 }
 
 // PlannedPause reports whether a pause begun at pausedAt is one of the
@@ -224,11 +221,7 @@ func PlannedPause(c Counter, pausedAt time.Time, loc *time.Location) (time.Durat
 	if pausedAt.IsZero() {
 		return 0, false
 	}
-	s, ok := c.ScheduleOn(pausedAt.In(loc))
-	if !ok {
-		return 0, false
-	}
-	b, _, ok := s.breakFor(pausedAt, loc)
+	b, ok := c.breakFor(pausedAt, loc)
 	return time.Duration(b.Minutes) * time.Minute, ok
 }
 
@@ -270,7 +263,7 @@ func (c Counter) plan(now time.Time, loc *time.Location) plan {
 		if at.IsZero() || !sameDay(at.In(loc), ln) {
 			continue
 		}
-		if b, _, ok := s.breakFor(at, loc); ok {
+		if b, ok := c.breakFor(at, loc); ok {
 			taken = append(taken, b.At)
 		}
 	}

@@ -306,19 +306,22 @@ func (d Day) service(id string) (DayService, bool) {
 	return DayService{}, false
 }
 
+// MeanHold is how long a ticket of service s holds its counter on
+// average: the walk and the service, or the wait for a no-show.
+func (d Day) MeanHold(s DayService) time.Duration {
+	service := time.Duration(d.WalkToCounterS*float64(time.Second)) + time.Duration(s.ServiceMinMean*float64(time.Minute))
+	return time.Duration((1-d.NoShowRate)*float64(service) + d.NoShowRate*float64(NoShowWait))
+}
+
 // Load is the day's expected work over its counters' time: the arrivals
-// times the mean time a ticket holds a counter (the walk and the service,
-// or the wait for a no-show), over each counter's hours from its opening
-// to the closing less its pauses. Above 1 the day cannot be served in its
+// times the mean time a ticket holds a counter (MeanHold), over each
+// counter's hours from its opening to the closing less its pauses. Above 1 the day cannot be served in its
 // opening hours: the queue grows from the morning and clerks stay on.
 func (d Day) Load() float64 {
-	walk := time.Duration(d.WalkToCounterS * float64(time.Second))
 	var shares float64
 	var hold time.Duration // the mean, weighted by share
 	for _, s := range d.Services {
-		service := walk + time.Duration(s.ServiceMinMean*float64(time.Minute))
-		h := time.Duration((1-d.NoShowRate)*float64(service) + d.NoShowRate*float64(noShowWait))
-		hold += time.Duration(s.Share * float64(h))
+		hold += time.Duration(s.Share * float64(d.MeanHold(s)))
 		shares += s.Share
 	}
 	if shares <= 0 {

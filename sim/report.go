@@ -344,32 +344,23 @@ const Goal = 3 * time.Minute
 // on how many seeds the median meets Goal: one seed's figure is mostly
 // chance.
 func WriteSeedMeans(w io.Writer, reps []*Report) error {
-	var sum Figures
+	var m Means
 	var medians []string
-	n, under := 0, 0
 	for _, r := range reps {
 		if len(r.Rows) == 0 || r.Rows[len(r.Rows)-1].Count == 0 {
 			continue // nobody called: no figures
 		}
 		f := r.Rows[len(r.Rows)-1].Figures
-		sum.MedianAbsErr += f.MedianAbsErr
-		sum.P90AbsErr += f.P90AbsErr
-		sum.Within += f.Within
-		sum.Bias += f.Bias
-		sum.MeanWait += f.MeanWait
-		if f.MedianAbsErr < Goal.Seconds() {
-			under++
-		}
+		m.Add(f)
 		medians = append(medians, fmt.Sprintf("%d: %.1f", r.Seed, f.MedianAbsErr/60))
-		n++
 	}
+	mean, n, under := m.Mean()
 	if n == 0 {
 		_, err := fmt.Fprintf(w, "\nno seed called anybody: no means\n")
 		return err
 	}
-	k := float64(n)
 	_, err := fmt.Fprintf(w, "\nmeans over %d seeds, all called tickets, minutes: median |err| %.1f, p90 |err| %.1f, within ±5 %.0f%%, bias %+.1f, mean wait %.1f\nmedian |err| by seed: %s; under %.0f minutes on %d of %d\n",
-		n, sum.MedianAbsErr/k/60, sum.P90AbsErr/k/60, 100*sum.Within/k, sum.Bias/k/60, sum.MeanWait/k/60,
+		n, mean.MedianAbsErr/60, mean.P90AbsErr/60, 100*mean.Within, mean.Bias/60, mean.MeanWait/60,
 		strings.Join(medians, ", "), Goal.Minutes(), under, n)
 	return err
 }

@@ -54,14 +54,15 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
+// NoShowWait is how long a clerk waits for a called citizen who does not
+// come.
+const NoShowWait = 60 * time.Second
+
 // Timing of the clerks, in server time.
 const (
 	// retryAfter is how long a clerk waits after an empty queue or a
 	// failed request before trying again.
 	retryAfter = 15 * time.Second
-	// noShowWait is how long a clerk waits for a called citizen who does
-	// not come.
-	noShowWait = 60 * time.Second
 	// awaitIssue bounds (in real time) how long a clerk waits for the kiosk
 	// to have noted a ticket it called before the issue answer arrived.
 	awaitIssue = 2 * time.Second
@@ -541,7 +542,7 @@ func (p *player) clerk(ctx context.Context, dc DayCounter) {
 		action, state := "done", "done"
 		due = called.Add(time.Duration(p.day.WalkToCounterS*float64(time.Second)) + cit.ServiceTime)
 		if cit.NoShow {
-			action, state, due = "no-show", "no_show", called.Add(noShowWait)
+			action, state, due = "no-show", "no_show", called.Add(NoShowWait)
 		}
 		if p.clock.sleepUntil(ctx, earlier(due, p.hardStop)) != nil || !p.clock.now().Before(p.hardStop) {
 			return

@@ -91,3 +91,37 @@ func Compute(samples []Sample) Figures {
 	}
 	return f
 }
+
+// Means averages the figures of several seeds (one seed's figure is
+// mostly chance) and counts the seeds whose median error meets Goal.
+type Means struct {
+	sum      Figures
+	n, under int
+}
+
+// Add counts one seed's figures; a seed without samples has none.
+func (m *Means) Add(f Figures) {
+	if f.Count == 0 {
+		return
+	}
+	m.sum.MedianAbsErr += f.MedianAbsErr
+	m.sum.P90AbsErr += f.P90AbsErr
+	m.sum.Within += f.Within
+	m.sum.Bias += f.Bias
+	m.sum.MeanWait += f.MeanWait
+	if f.MedianAbsErr < Goal.Seconds() {
+		m.under++
+	}
+	m.n++
+}
+
+// Mean returns the mean of each figure (Count: the seeds counted), the
+// seeds counted and how many of them meet Goal.
+func (m Means) Mean() (mean Figures, seeds, under int) {
+	if m.n == 0 {
+		return Figures{}, 0, 0
+	}
+	k := float64(m.n)
+	return Figures{Count: m.n, MedianAbsErr: m.sum.MedianAbsErr / k, P90AbsErr: m.sum.P90AbsErr / k,
+		Within: m.sum.Within / k, Bias: m.sum.Bias / k, MeanWait: m.sum.MeanWait / k}, m.n, m.under
+}

@@ -64,7 +64,7 @@ type result struct {
 }
 
 const (
-	noShow   = time.Minute
+	noShow   = sim.NoShowWait
 	retry    = 15 * time.Second
 	hardStop = time.Hour
 )
@@ -80,6 +80,40 @@ type desk struct {
 	pauseEnd time.Duration
 }
 
+// nextDesk returns the desk that acts next (ties in counter order).
+func nextDesk(desks []*desk) *desk {
+	return slices.MinFunc(desks, func(a, b *desk) int {
+		if a.free != b.free {
+			return int(a.free - b.free)
+		}
+		return a.i - b.i
+	})
+}
+
+// takeBreak starts c's next planned break if it is due: a pause starts
+// when the clerk is free and lasts its length, which it returns.
+func (c *desk) takeBreak() (time.Duration, bool) {
+	if len(c.pauses) == 0 || c.free < c.pauses[0].At {
+		return 0, false
+	}
+	l := c.pauses[0].Len
+	c.pausedAt, c.pauseEnd = c.free, c.free+l
+	c.free = c.pauseEnd
+	c.pauses = c.pauses[1:]
+	return l, true
+}
+
+// call picks c's next ticket under the policy and takes it out of waiting.
+func (c *desk) call(waiting *[]queue.Candidate) (queue.Candidate, bool) {
+	pick, streak, ok := queue.Pick(c.c, 3, *waiting)
+	if !ok {
+		return pick, false
+	}
+	*waiting = slices.DeleteFunc(*waiting, func(w queue.Candidate) bool { return w.ID == pick.ID })
+	c.c.PriorityStreak = streak
+	return pick, true
+}
+
 // play plays day d with the citizens of seed and forecasts each ticket's
 // wait as k allows.
 func play(d sim.Day, seed uint64, k knows) []result {
@@ -92,8 +126,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	samples := map[string]int{}
 	share := map[string]float64{}
 	for _, s := range d.Services {
-		m := walkTime + time.Duration(s.ServiceMinMean*float64(time.Minute))
-		mean[s.ID] = time.Duration((1-d.NoShowRate)*float64(m) + d.NoShowRate*float64(noShow))
+		mean[s.ID] = d.MeanHold(s)
 		learned[s.ID] = time.Duration(s.ServiceMinMean * float64(time.Minute)) // the configured default
 		share[s.ID] = s.Share
 	}
@@ -182,9 +215,10 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	montecarlo := func(t time.Duration, id uint64) time.Duration {
 		waits := make([]time.Duration, 0, k.monteCarlo)
 		for range k.monteCarlo {
-			ds := make([]desk, len(desks))
+			ds := make([]*desk, len(desks))
 			for j, c := range desks {
-				ds[j] = *c
+				cp := *c
+				ds[j] = &cp
 			}
 			w := slices.Clone(waiting)
 			var future []queue.Candidate
@@ -199,12 +233,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			}
 			wait := time.Duration(1 << 62)
 			for {
-				c := &ds[0]
-				for j := range ds {
-					if ds[j].free < c.free {
-						c = &ds[j]
-					}
-				}
+				c := nextDesk(ds)
 				if c.free >= hard {
 					break
 				}
@@ -212,12 +241,10 @@ func play(d sim.Day, seed uint64, k knows) []result {
 					w = append(w, future[0])
 					future = future[1:]
 				}
-				if len(c.pauses) > 0 && c.free >= c.pauses[0].At {
-					c.free += c.pauses[0].Len
-					c.pauses = c.pauses[1:]
+				if _, ok := c.takeBreak(); ok {
 					continue
 				}
-				pick, streak, ok := queue.Pick(c.c, 3, w)
+				pick, ok := c.call(&w)
 				if !ok {
 					c.free += retry
 					continue
@@ -226,8 +253,6 @@ func play(d sim.Day, seed uint64, k knows) []result {
 					wait = c.free - t
 					break
 				}
-				w = slices.DeleteFunc(w, func(x queue.Candidate) bool { return x.ID == pick.ID })
-				c.c.PriorityStreak = streak
 				sv := svcOf[pick.Service]
 				hold := walkTime + sim.LogNormal(sv.ServiceMinMean*60, sv.ServiceSigma, mcRng.NormFloat64())
 				if mcRng.Float64() < d.NoShowRate {
@@ -289,13 +314,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	}
 	next := 0
 	for {
-		// The desk that acts next (ties in counter order).
-		c := slices.MinFunc(desks, func(a, b *desk) int {
-			if a.free != b.free {
-				return int(a.free - b.free)
-			}
-			return a.i - b.i
-		})
+		c := nextDesk(desks)
 		if c.free >= hard {
 			break
 		}
@@ -315,15 +334,11 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			learn(plan[c.cur].Service, c.free-plan[c.cur].At-out[c.cur].wait)
 			c.cur = -1
 		}
-		if len(c.pauses) > 0 && c.free >= c.pauses[0].At {
-			// A pause starts when the clerk is free and lasts its length.
-			c.pausedAt, c.pauseEnd = c.free, c.free+c.pauses[0].Len
-			pauseMean = queue.UpdatePauseTime(pauseMean, c.pauses[0].Len)
-			c.free = c.pauseEnd
-			c.pauses = c.pauses[1:]
+		if l, ok := c.takeBreak(); ok {
+			pauseMean = queue.UpdatePauseTime(pauseMean, l)
 			continue
 		}
-		pick, streak, ok := queue.Pick(c.c, 3, waiting)
+		pick, ok := c.call(&waiting)
 		if !ok {
 			if next == len(plan) && c.free >= closing {
 				c.free = hard // closing time and nobody waits: the clerk's day is over
@@ -333,8 +348,6 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			continue
 		}
 		i := int(pick.ID - 1)
-		waiting = slices.DeleteFunc(waiting, func(w queue.Candidate) bool { return w.ID == pick.ID })
-		c.c.PriorityStreak = streak
 		out[i].wait = c.free - plan[i].At
 		c.cur = i
 		hold := walkTime + plan[i].ServiceTime
@@ -411,21 +424,12 @@ func main() {
 	}
 	fmt.Printf("all tickets called by the hard stop, means over seeds %d–%d of each seed's figure, minutes:\n", *first, *seeds)
 	for _, row := range rows {
-		var sum sim.Figures
-		under := 0 // seeds whose median meets the goal
+		var m sim.Means
 		for s := *first; s <= *seeds; s++ {
-			f := sim.Compute(samples(play(d, uint64(s), row.k)))
-			if f.MedianAbsErr < sim.Goal.Seconds() {
-				under++
-			}
-			sum.MedianAbsErr += f.MedianAbsErr / 60
-			sum.P90AbsErr += f.P90AbsErr / 60
-			sum.Within += f.Within
-			sum.Bias += f.Bias / 60
-			sum.MeanWait += f.MeanWait / 60
+			m.Add(sim.Compute(samples(play(d, uint64(s), row.k))))
 		}
-		n := float64(*seeds - *first + 1)
+		f, n, under := m.Mean()
 		fmt.Printf("  %-56s median %4.2f  p90 %5.2f  within ±5 %3.0f%%  bias %+5.2f  mean wait %4.1f  seeds under %.0f min %d/%d\n", row.name,
-			sum.MedianAbsErr/n, sum.P90AbsErr/n, 100*sum.Within/n, sum.Bias/n, sum.MeanWait/n, sim.Goal.Minutes(), under, *seeds-*first+1)
+			f.MedianAbsErr/60, f.P90AbsErr/60, 100*f.Within, f.Bias/60, f.MeanWait/60, sim.Goal.Minutes(), under, n)
 	}
 }
