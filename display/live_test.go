@@ -385,9 +385,12 @@ func TestShutdownClosesWithGoingAway(t *testing.T) {
 	}
 }
 
-// dialStalled connects a client that will read nothing: a small receive
-// buffer makes its socket fill after a few hundred messages rather than
-// thousands.
+// dialStalled connects a client that will read nothing after its first
+// message: a small receive buffer makes its socket fill after a few hundred
+// messages rather than thousands. The first message (the snapshot) is read
+// because the hub sends it only once the client is subscribed: the
+// handshake's answer comes before that, and a test counting subscribers
+// right after the dial could count too few.
 func dialStalled(t *testing.T, env *apptest.Env, path string) *websocket.Conn {
 	t.Helper()
 	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
@@ -401,6 +404,10 @@ func dialStalled(t *testing.T, env *apptest.Env, path string) *websocket.Conn {
 	ws, _, err := d.Dial("ws://"+env.Addr+path, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := ws.ReadMessage(); err != nil {
+		t.Fatalf("stalled client's first message: %v", err)
 	}
 	return ws
 }
