@@ -47,7 +47,7 @@ func greekLetter(r rune) string {
 
 // latinAsGreek returns the Greek letter that a Greek reader sees in a Latin
 // capital of the same shape — offices type "A", "B", "E" for Α, Β, Ε, as in
-// the demo branch's prefixes A, B, Γ — or "" when the shape is only Latin.
+// the demo branch's prefixes A, B, C — or "" when the shape is only Latin.
 func latinAsGreek(r rune) string {
 	switch r {
 	case 'A':

@@ -21,7 +21,7 @@ func Office() (queue.Branch, []queue.Service, []queue.Counter) {
 			Name: queue.Text{"el": "Πιστοποιητικά - Βεβαιώσεις", "en": "Certificates"}},
 		{ID: "signatures", Prefix: "B", Order: 2, Open: true, DefaultServiceS: 180, TargetWaitS: 900,
 			Name: queue.Text{"el": "Γνήσιο υπογραφής - Εξουσιοδοτήσεις", "en": "Signatures and authorisations"}},
-		{ID: "applications", Prefix: "Γ", Order: 3, Open: true, DefaultServiceS: 540, TargetWaitS: 1200,
+		{ID: "applications", Prefix: "C", Order: 3, Open: true, DefaultServiceS: 540, TargetWaitS: 1200,
 			Name: queue.Text{"el": "Αιτήσεις - Μεταβιβάσεις", "en": "Applications and transfers"}},
 	}
 	counter := func(id string, serves ...string) queue.Counter {

@@ -97,6 +97,8 @@ type client struct {
 	lastWait int
 	lastSt   string
 	lastLate bool
+	// lastUnstaffed: the follower was told nobody serves its service.
+	lastUnstaffed bool
 }
 
 func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client {
@@ -279,10 +281,12 @@ func (c *client) setPlace(info engine.TicketInfo) bool {
 	defer c.mu.Unlock()
 	wait := int(info.Wait / time.Second)
 	// Estimates that move by under a minute are noise to a citizen.
-	if info.Position == c.lastPos && string(info.Ticket.State) == c.lastSt && abs(wait-c.lastWait) < 60 && info.AfterClosing == c.lastLate {
+	if info.Position == c.lastPos && string(info.Ticket.State) == c.lastSt && abs(wait-c.lastWait) < 60 &&
+		info.AfterClosing == c.lastLate && info.Unstaffed == c.lastUnstaffed {
 		return false
 	}
 	c.lastPos, c.lastWait, c.lastSt, c.lastLate = info.Position, wait, string(info.Ticket.State), info.AfterClosing
+	c.lastUnstaffed = info.Unstaffed
 	return true
 }
 

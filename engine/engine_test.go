@@ -27,7 +27,7 @@ func TestIssueNumbersPerServiceAndDay(t *testing.T) {
 	for _, c := range []struct {
 		got  TicketInfo
 		want string
-	}{{a1, "A001"}, {a2, "A002"}, {b1, "B001"}, {g1, "Γ001"}} {
+	}{{a1, "A001"}, {a2, "A002"}, {b1, "B001"}, {g1, "C001"}} {
 		if c.got.Ticket.Number != c.want {
 			t.Errorf("number %s, want %s", c.got.Ticket.Number, c.want)
 		}
@@ -323,7 +323,7 @@ func TestTransferKeepsNumberAndPlace(t *testing.T) {
 		!res.Ticket.IssuedAt.Equal(a.Ticket.IssuedAt) || len(res.Ticket.Transfers) != 1 || res.Counter.Current != 0 {
 		t.Fatalf("transferred %+v", res.Ticket)
 	}
-	// It keeps its original issue time, so it goes before Γ001.
+	// It keeps its original issue time, so it goes before C001.
 	if got := f.next(t, "3"); got.Number != "A001" {
 		t.Fatalf("counter 3 called %s, want the transferred A001", got.Number)
 	}

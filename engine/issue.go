@@ -128,6 +128,9 @@ func (o *op) placeLongQueue(t queue.Ticket) (*TicketInfo, error) {
 	}
 	info.Ticket, info.Loc = t, o.loc
 	info.Position, info.Wait = l.placeNewest(t.Candidate())
+	if !queue.Staffed(counters, t.Service) {
+		info.Wait, info.Unstaffed = 0, true
+	}
 	return &info, nil
 }
 func transferredFrom(t queue.Ticket, svc string) bool {

@@ -24,6 +24,9 @@ type TicketInfo struct {
 	// counter that serves it has closed for the day (by the counters'
 	// plans): Wait is then as if the clerks stayed, which they may not.
 	AfterClosing bool
+	// Unstaffed says no counter serving the waiting ticket's service is
+	// open or paused (queue.Staffed): there is no estimate, and Wait is 0.
+	Unstaffed bool
 	// Loc is the branch's time zone.
 	Loc *time.Location
 	// Seq is the branch's last event when TicketInfos read the ticket:
@@ -110,7 +113,7 @@ func (e *Engine) infoWith(b *storage.BranchTx, t queue.Ticket, l *load) (TicketI
 		}
 		l = e.load(b, counters)
 	}
-	info.Position, info.Wait, info.AfterClosing = l.place(t.Candidate())
+	info.Position, info.Wait, info.AfterClosing, info.Unstaffed = l.place(t.Candidate())
 	return info, nil
 }
 
@@ -227,25 +230,30 @@ func (l *load) serviceTime(svc string) time.Duration {
 
 // place returns the position and the expected wait of waiting candidate t
 // (which may be a ticket not issued yet: the estimate shown before taking
-// one), and whether it is reached only after the counters' closing.
-func (l *load) place(t queue.Candidate) (int, time.Duration, bool) {
+// one), whether it is reached only after the counters' closing, and
+// whether no counter serving it is open or paused, so that there is no
+// estimate (the wait is then 0).
+func (l *load) place(t queue.Candidate) (pos int, wait time.Duration, afterClosing, unstaffed bool) {
 	serving := queue.ServingCounters(l.counters, t.Service)
 	ahead := map[string]int{}
-	pos := 1
+	pos = 1
 	for svc := range queue.Reach(serving) {
 		n := l.b.CountBefore(svc, t)
 		ahead[svc] = n
 		pos += n
 	}
+	if !queue.Staffed(l.counters, t.Service) {
+		return pos, 0, false, true
+	}
 	if wait, late, ok := l.forecastWait(t); ok {
-		return pos, wait, late
+		return pos, wait, late, false
 	}
 	var busy time.Duration
 	for _, c := range serving {
 		busy += l.busy[c.ID]
 	}
-	wait := queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
-	return pos, wait, false
+	wait = queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
+	return pos, wait, false, false
 }
 
 // totalWaiting counts everyone waiting at the branch.
@@ -425,9 +433,11 @@ type ServiceState struct {
 	WaitingPriority int
 	// Wait is the expected wait of a regular ticket issued now, and
 	// AfterClosing whether the counters' plans reach it only after they
-	// have all closed.
+	// have all closed. Unstaffed says no counter serving it is open or
+	// paused: there is no estimate (Wait is 0).
 	Wait         time.Duration
 	AfterClosing bool
+	Unstaffed    bool
 	// Oldest is the issue time of the ticket that has waited longest (zero
 	// when nobody waits).
 	Oldest time.Time
@@ -513,7 +523,7 @@ func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) 
 			}
 		}
 		// A ticket issued now is behind everyone of its class.
-		_, st.Wait, st.AfterClosing = l.place(queue.Candidate{Service: svc.ID, IssuedAt: l.now.UnixNano() + 1, Seq: 1 << 30, ID: 1<<64 - 1})
+		_, st.Wait, st.AfterClosing, st.Unstaffed = l.place(queue.Candidate{Service: svc.ID, IssuedAt: l.now.UnixNano() + 1, Seq: 1 << 30, ID: 1<<64 - 1})
 		s.Services = append(s.Services, st)
 	}
 	for _, c := range counters {

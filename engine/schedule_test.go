@@ -191,24 +191,24 @@ func TestWaitPastEveryClosing(t *testing.T) {
 	for range 5 {
 		apps = append(apps, f.issue(t, "applications", ""))
 	}
-	// Counter 3 (signatures, applications) takes B1 at 0, B2 at 3, Γ2 at
-	// 6, Γ4 at 15; counter 4 Γ1 at 0, Γ3 at 9, Γ5 at 18 — past 15:00.
+	// Counter 3 (signatures, applications) takes B1 at 0, B2 at 3, C2 at
+	// 6, C4 at 15; counter 4 C1 at 0, C3 at 9, C5 at 18 — past 15:00.
 	for i, want := range []time.Duration{0, 6 * time.Minute, 9 * time.Minute, 15 * time.Minute, 18 * time.Minute} {
 		if w := waitOf(t, f, apps[i]); w != want {
-			t.Errorf("Γ%d waits %v, want %v", i+1, w, want)
+			t.Errorf("C%d waits %v, want %v", i+1, w, want)
 		}
-		// Γ4 and Γ5 are reached only after 15:00, when both desks close:
+		// C4 and C5 are reached only after 15:00, when both desks close:
 		// their holders are told they may not be served today.
 		got, err := f.e.TicketByToken(ctx, apps[i].Ticket.Token)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := i >= 3; got.AfterClosing != want {
-			t.Errorf("Γ%d: after closing %v, want %v", i+1, got.AfterClosing, want)
+			t.Errorf("C%d: after closing %v, want %v", i+1, got.AfterClosing, want)
 		}
 	}
 	// So is whoever would take a ticket now: both desks are busy past
-	// 15:00 (counter 3 with Γ2 from 14:56 to 15:05, counter 4 with Γ3).
+	// 15:00 (counter 3 with C2 from 14:56 to 15:05, counter 4 with C3).
 	// After counter 3's closing moves to 15:30, a signatures ticket (its
 	// first service) is called at 15:05 again, in time.
 	if late := lateServices(t, f); !late["applications"] || !late["signatures"] {

@@ -49,7 +49,12 @@ func printTicket(ctx context.Context, cat *i18n.Catalogues, client printer.Clien
 	res := PrintResult{Printer: cfg.Addr}
 	lang := info.Ticket.Lang
 	var note string
-	if info.AfterClosing {
+	waitLabel, ahead := cat.T(lang, "print.wait"), max(info.Position-1, 0)
+	switch {
+	case info.Unstaffed:
+		// No figure is printed that nobody stands behind.
+		waitLabel, note = "", cat.T(lang, "print.no_counter")
+	case info.AfterClosing:
 		note = cat.T(lang, "kiosk.after_closing_long")
 	}
 	job, err := printer.Encode(cfg, printer.Ticket{
@@ -58,9 +63,9 @@ func printTicket(ctx context.Context, cat *i18n.Catalogues, client printer.Clien
 		Service:    info.Service.Name.In(lang),
 		IssuedAt:   info.Ticket.IssuedAt.In(info.Loc),
 		AheadLabel: cat.T(lang, "print.ahead"),
-		Ahead:      max(info.Position-1, 0),
-		WaitLabel:  cat.T(lang, "print.wait"),
-		Wait:       FormatWait(cat, lang, info.Wait),
+		Ahead:      ahead,
+		WaitLabel:  waitLabel,
+		Wait:       FormatWait(cat, lang, info.Wait, ahead),
 		Note:       note,
 		URL:        url,
 		Footer:     cat.T(lang, "print.footer"),
@@ -79,10 +84,13 @@ func printTicket(ctx context.Context, cat *i18n.Catalogues, client printer.Clien
 	return res
 }
 
-// FormatWait writes an estimated wait the way the pages do: "≈ 12 λεπτά".
-func FormatWait(cat *i18n.Catalogues, lang string, d time.Duration) string {
+// FormatWait writes an estimated wait the way the pages do (fmtWait in
+// i18n.js): "~12 λεπ.". "No wait" only when nobody is ahead.
+func FormatWait(cat *i18n.Catalogues, lang string, d time.Duration, ahead int) string {
 	m := int((d + 30*time.Second) / time.Minute)
 	switch {
+	case m < 1 && ahead > 0:
+		return cat.T(lang, "print.wait_under_minute")
 	case m < 1:
 		return cat.T(lang, "wait.none")
 	case m < 60:

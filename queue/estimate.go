@@ -22,6 +22,17 @@ func Before(a, b Candidate) bool {
 	) < 0
 }
 
+// Staffed reports whether a counter serving svc is open or paused now: a
+// clerk is there, or back from a pause. Without one there is no honest
+// estimate of the wait (a closed counter, or one only planned to open
+// later, may never come), and the pages say that nobody serves the service
+// right now rather than give a figure.
+func Staffed(counters []Counter, svc string) bool {
+	return slices.ContainsFunc(counters, func(c Counter) bool {
+		return (c.Status == CounterOpen || c.Status == CounterPaused) && slices.Contains(c.Serves, svc)
+	})
+}
+
 // ServingCounters returns the counters that will call tickets of service svc:
 // the open ones, or, while none is open (before opening, say), every counter
 // that is not closed and serves it, or failing that every counter serving it,

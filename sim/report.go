@@ -23,6 +23,9 @@ type Ticket struct {
 	// that the counters close before their turn.
 	EstimateS    int
 	AfterClosing bool
+	// NoEstimate: the answer had none (estimated_wait_s null), as no
+	// counter serving the service was open or paused; EstimateS is 0.
+	NoEstimate bool
 	// State is the last state known: done, no_show, waiting, cancelled…
 	State string
 	// CalledAt is zero for a ticket never called.
@@ -50,12 +53,12 @@ type Row struct {
 
 // Summarize returns a row per service (in the order given), one for the
 // priority tickets (when there are any) and one for all: the figures of the
-// called tickets only.
+// called tickets that were given an estimate.
 func Summarize(tickets []Ticket, services []string) []Row {
 	by := map[string][]Sample{}
 	var prio, all []Sample
 	for _, t := range tickets {
-		if !t.Called() {
+		if !t.Called() || t.NoEstimate {
 			continue
 		}
 		s := Sample{EstimateS: float64(t.EstimateS), RealS: t.RealWait().Seconds()}
@@ -110,6 +113,9 @@ func UnservedOf(tickets []Ticket, end time.Time) Unserved {
 		if t.AfterClosing {
 			u.Warned++
 		}
+		if t.NoEstimate {
+			continue
+		}
 		if waited := end.Sub(t.IssuedAt).Seconds(); float64(t.EstimateS) < waited {
 			u.Short++
 			short = append(short, waited-float64(t.EstimateS))
@@ -117,6 +123,23 @@ func UnservedOf(tickets []Ticket, end time.Time) Unserved {
 	}
 	u.ShortByMedian = Quantile(short, 0.5)
 	return u
+}
+
+// sentence says what the estimates told the never-called tickets, in words
+// that are true whatever the counts: a figure that does not exist (the
+// shortfall's median when nobody fell short) is not printed.
+func (u Unserved) sentence() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "never called (left out above): %d, of them %d told at issue that the counters close first", u.Count, u.Warned)
+	switch {
+	case u.Count == 0:
+	case u.Short == 0:
+		b.WriteString("; none had an estimate under the time they waited uncalled")
+	default:
+		fmt.Fprintf(&b, "; %d had an estimate under the time they waited uncalled, by at least %s min (median)", u.Short, minutes(u.ShortByMedian, false))
+	}
+	fmt.Fprintf(&b, "; called though told so: %d\n", u.FalseAlarms)
+	return b.String()
 }
 
 // Lag is how far behind schedule the simulator's actions reached the
@@ -161,6 +184,9 @@ type Report struct {
 	ServerWaiting int
 	// Foreign counts tickets the clerks called that the kiosk did not issue.
 	Foreign int
+	// NoEstimate counts tickets issued while no counter serving their
+	// service was open or paused: they were told so, not given a figure.
+	NoEstimate int
 
 	Rows []Row
 	// Unserved is what the estimates told the tickets never called.
@@ -193,6 +219,9 @@ func (p *player) report(plan []Citizen, end time.Time, final stateView) *Report 
 	}
 	r.Issued = len(r.Tickets)
 	for _, t := range r.Tickets {
+		if t.NoEstimate {
+			r.NoEstimate++
+		}
 		switch {
 		case t.Called():
 			r.Called++
@@ -243,6 +272,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if r.Foreign > 0 {
 		fmt.Fprintf(&b, "calls of tickets this run did not issue: %d (left out)\n", r.Foreign)
 	}
+	if r.NoEstimate > 0 {
+		fmt.Fprintf(&b, "issued while no counter served their service, so told so instead of an estimate: %d (left out of the errors)\n", r.NoEstimate)
+	}
 	b.WriteString("\nestimated wait − real wait, called tickets, minutes:\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	// Names padded to one width read left-aligned in right-aligned columns.
@@ -259,8 +291,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw.Flush()
 	b.WriteString("(median and p90 by linear interpolation between ranks; bias > 0: the estimate promised a longer wait)\n")
 	if u := r.Unserved; u.Count > 0 || u.FalseAlarms > 0 {
-		fmt.Fprintf(&b, "never called (left out above): %d, of them %d told at issue that the counters close first; %d had an estimate under the time they waited uncalled, by at least %s min (median); called though told so: %d\n",
-			u.Count, u.Warned, u.Short, minutes(u.ShortByMedian, false), u.FalseAlarms)
+		b.WriteString(u.sentence())
 	}
 	fmt.Fprintf(&b, "\nlag behind schedule (simulated s, %d actions): mean %.1f, p90 %.1f, p99 %.1f, max %.1f\n",
 		r.Lag.N, r.Lag.Mean, r.Lag.P90, r.Lag.P99, r.Lag.Max)
@@ -314,7 +345,8 @@ func csvHeader() []string {
 }
 
 // WriteCSV writes one row per issued ticket: number, service, priority,
-// issued_at (RFC 3339), estimate_s, real_wait_s (whole seconds; empty if
+// issued_at (RFC 3339), estimate_s (empty when there was none),
+// real_wait_s (whole seconds; empty if
 // never called), state, counter, after_closing (the issue answer warned
 // that the counters close first).
 func (r *Report) WriteCSV(w io.Writer) error {
@@ -327,8 +359,12 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		if t.Called() {
 			wait = strconv.FormatInt(int64(t.RealWait().Round(time.Second)/time.Second), 10)
 		}
+		est := strconv.Itoa(t.EstimateS)
+		if t.NoEstimate {
+			est = ""
+		}
 		if err := cw.Write([]string{t.Number, t.Service, t.Priority, t.IssuedAt.Format(time.RFC3339),
-			strconv.Itoa(t.EstimateS), wait, t.State, t.Counter, strconv.FormatBool(t.AfterClosing)}); err != nil {
+			est, wait, t.State, t.Counter, strconv.FormatBool(t.AfterClosing)}); err != nil {
 			return err
 		}
 	}

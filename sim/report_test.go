@@ -34,3 +34,22 @@ func TestWriteSeedMeans(t *testing.T) {
 		t.Errorf("no called tickets: %v %q", err, b.String())
 	}
 }
+
+// TestUnservedSentenceIsTrue: the line about the never-called tickets
+// prints no placeholder for a figure that does not exist, and says what is
+// true in its place.
+func TestUnservedSentenceIsTrue(t *testing.T) {
+	for _, c := range []struct {
+		u           Unserved
+		want, never string
+	}{
+		{Unserved{Count: 3, Warned: 3}, "none had an estimate under the time they waited uncalled", "–"},
+		{Unserved{Count: 3, Warned: 1, Short: 2, ShortByMedian: 70 * 60}, "2 had an estimate under the time they waited uncalled, by at least 70.0 min (median)", "–"},
+		{Unserved{FalseAlarms: 2}, "called though told so: 2", "estimate under"},
+	} {
+		s := c.u.sentence()
+		if !strings.Contains(s, c.want) || strings.Contains(s, c.never) {
+			t.Errorf("%+v: %q, want %q and no %q", c.u, s, c.want, c.never)
+		}
+	}
+}

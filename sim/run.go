@@ -248,7 +248,7 @@ type ticketView struct {
 	IssuedAt       time.Time  `json:"issued_at"`
 	CalledAt       *time.Time `json:"called_at"`
 	Counter        *string    `json:"counter"`
-	EstimatedWaitS int        `json:"estimated_wait_s"`
+	EstimatedWaitS *int       `json:"estimated_wait_s"`
 	AfterClosing   bool       `json:"after_closing"`
 	Token          string     `json:"token"`
 }
@@ -447,8 +447,12 @@ func (p *player) issue(ctx context.Context, i int, cit Citizen, at time.Time) {
 		return
 	}
 	p.lag("issue", at, tv.IssuedAt)
-	p.ledger.issued(&Ticket{Number: tv.Number, Service: tv.Service, Priority: tv.Priority, IssuedAt: tv.IssuedAt,
-		EstimateS: tv.EstimatedWaitS, AfterClosing: tv.AfterClosing, State: tv.State, Planned: at, token: tv.Token, citizen: cit})
+	tk := &Ticket{Number: tv.Number, Service: tv.Service, Priority: tv.Priority, IssuedAt: tv.IssuedAt,
+		AfterClosing: tv.AfterClosing, State: tv.State, Planned: at, token: tv.Token, citizen: cit, NoEstimate: tv.EstimatedWaitS == nil}
+	if tv.EstimatedWaitS != nil {
+		tk.EstimateS = *tv.EstimatedWaitS
+	}
+	p.ledger.issued(tk)
 }
 
 // clerk works counter dc through the day.

@@ -64,8 +64,12 @@ type Row struct {
 	Expired   int     `json:"expired"`
 	WaitS     Summary `json:"wait_s"`
 	ServiceS  Summary `json:"service_s"`
-	// WithinTarget is the share of called tickets whose wait was within
-	// their service's target; nil when none was called.
+	// WithinTarget is the share of tickets whose wait was within their
+	// service's target, of those whose wait is known to be within or past
+	// it: called tickets by their wait to the first call; tickets still
+	// waiting past the target, and tickets that left uncalled (cancelled,
+	// expired) after waiting past it, as misses. A ticket still waiting,
+	// or gone, within the target is not judged. nil when none is judged.
 	WithinTarget *float64 `json:"within_target"`
 }
 
@@ -84,10 +88,14 @@ type acc struct {
 	row     Row
 	waits   []int32
 	service []int32
-	inTime  int
+	// inTime of the judged tickets waited within their target (Row's
+	// WithinTarget).
+	inTime, judged int
 }
 
-func (a *acc) add(o *queue.Outcome, target time.Duration) {
+// add counts o in, with its service's target wait; now is the moment of
+// the query, for the tickets still waiting.
+func (a *acc) add(o *queue.Outcome, target time.Duration, now time.Time) {
 	a.row.Issued++
 	switch o.State {
 	case queue.StateDone:
@@ -101,20 +109,35 @@ func (a *acc) add(o *queue.Outcome, target time.Duration) {
 	}
 	if w, ok := o.Wait(); ok && w >= 0 {
 		a.waits = append(a.waits, int32(w/time.Second))
+		a.judged++
 		if w <= target {
 			a.inTime++
 		}
+	} else if !ok && uncalledWait(o, now) > target {
+		a.judged++ // a miss: waiting, or gone, past the target
 	}
 	if s, ok := o.ServiceTime(); ok && s >= 0 {
 		a.service = append(a.service, int32(s/time.Second))
 	}
 }
 
+// uncalledWait is how long a ticket never called has waited: until now
+// while it waits, until it left (cancelled, expired) otherwise.
+func uncalledWait(o *queue.Outcome, now time.Time) time.Duration {
+	if o.State == queue.StateWaiting {
+		return now.Sub(o.Issued)
+	}
+	if o.Finished.IsZero() {
+		return 0
+	}
+	return o.Finished.Sub(o.Issued)
+}
+
 func (a *acc) done() Row {
 	r := a.row
 	r.WaitS, r.ServiceS = summarise(a.waits), summarise(a.service)
-	if len(a.waits) > 0 {
-		share := float64(a.inTime) / float64(len(a.waits))
+	if a.judged > 0 {
+		share := float64(a.inTime) / float64(a.judged)
 		r.WithinTarget = &share
 	}
 	return r
@@ -215,8 +238,8 @@ func Compute(ctx context.Context, store *storage.Store, branch, from, to string,
 				g = &acc{row: Row{Key: k}}
 				groups[k] = g
 			}
-			g.add(o, target)
-			total.add(o, target)
+			g.add(o, target, now)
+			total.add(o, target, now)
 		}
 		if err := b.Outcomes(from, to, func(o *queue.Outcome) bool { add(o); return true }); err != nil {
 			return err

@@ -83,7 +83,7 @@ func day(t *testing.T) (*storage.Store, *engine.Engine, *clock) {
 	a3 := issue("09:30", "certificates", "") // A003
 	c.at("2026-11-27T09:31:00+02:00")
 	must(e.Cancel(ctx, a3.Ticket.Token))
-	issue("10:05", "applications", "") // Γ001, still waiting at the end of the day
+	issue("10:05", "applications", "") // C001, still waiting at the end of the day
 	return store, e, c
 }
 
@@ -123,7 +123,7 @@ func TestByServiceOnAKnownDay(t *testing.T) {
 	if b.Issued != 1 || b.Served != 1 || b.WaitS.Mean != 300 || b.ServiceS.Mean != 240 || *b.WithinTarget != 1 {
 		t.Errorf("signatures: %+v", b)
 	}
-	// Γ001 waits still: issued today, nothing else.
+	// C001 waits still: issued today, nothing else.
 	g := row(t, rep, "applications")
 	if g.Issued != 1 || g.Served != 0 || g.WaitS.Count != 0 || g.WithinTarget != nil {
 		t.Errorf("applications: %+v", g)
@@ -146,7 +146,7 @@ func TestOtherGroupingsAndDays(t *testing.T) {
 	if h := row(t, byHour, "10"); h.Issued != 1 {
 		t.Errorf("10:00–11:00: %+v", h)
 	}
-	// The next day expires Γ001; the first day's figures now count it.
+	// The next day expires C001; the first day's figures now count it.
 	c.at("2026-11-28T09:00:00+02:00")
 	must(e.Issue(ctx, "demo", engine.IssueRequest{Service: "certificates"}))
 	first := must(stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-27", stats.ByService, c.now()))
@@ -264,5 +264,55 @@ func TestCountingAndSortingAgree(t *testing.T) {
 		if got.Median != want.Median || got.P90 != want.P90 || got.Count != n {
 			t.Errorf("n=%d: got %+v, want median %v p90 %v", n, got, want.Median, want.P90)
 		}
+	}
+}
+
+// TestWithinTargetCountsWhoWaitsAndWhoLeft plays the day the first-run
+// report saw say "100 % within target" beside a ticket waiting for 2.5 h: a
+// ticket called in time is a hit; one still waiting past its target, and
+// one that left after waiting past it, are misses; one that left early, or
+// waits still within its target, is not judged either way.
+func TestWithinTargetCountsWhoWaitsAndWhoLeft(t *testing.T) {
+	store, e, c := setup(t)
+	at := func(hm string) { c.at("2026-11-27T" + hm + ":00+02:00") }
+	issue := func(hm, svc string) engine.TicketInfo {
+		at(hm)
+		return must(e.Issue(ctx, "demo", engine.IssueRequest{Service: svc}))
+	}
+	issue("09:00", "certificates") // A001: called at 09:01, a hit
+	at("09:00")
+	must(e.OpenCounter(ctx, "demo", "1", "maria"))
+	at("09:01")
+	must(e.CallNext(ctx, "demo", "1", "maria"))
+	issue("09:02", "applications")       // C001: never called
+	a2 := issue("09:02", "certificates") // A002: leaves after 23 min, a miss
+	a3 := issue("09:03", "certificates") // A003: leaves after 2 min, not judged
+	at("09:05")
+	must(e.Cancel(ctx, a3.Ticket.Token))
+	at("09:25")
+	must(e.Cancel(ctx, a2.Ticket.Token))
+
+	within := func(now, key string) *float64 {
+		t.Helper()
+		at(now)
+		rep := must(stats.Compute(ctx, store, "demo", "2026-11-27", "2026-11-27", stats.ByService, c.now()))
+		if key == "total" {
+			return rep.Total.WithinTarget
+		}
+		return row(t, rep, key).WithinTarget
+	}
+	// At 09:20 C001 has waited 18 minutes of its 20: not judged yet.
+	if w := within("09:20", "applications"); w != nil {
+		t.Errorf("applications at 09:20: within target %v, want none judged", *w)
+	}
+	// At 11:32 it has waited 2.5 h: a miss.
+	if w := within("11:32", "applications"); w == nil || *w != 0 {
+		t.Errorf("applications at 11:32: within target %v, want 0", w)
+	}
+	if w := within("11:32", "certificates"); w == nil || *w != 0.5 {
+		t.Errorf("certificates: within target %v, want 1 of 2 (A001 in time, A002 gone after 23 min)", w)
+	}
+	if w := within("11:32", "total"); w == nil || *w != 1.0/3 {
+		t.Errorf("total: within target %v, want 1 of 3", w)
 	}
 }

@@ -40,7 +40,11 @@ func (t Ticket) AppendJSON(b []byte) []byte {
 	b = append(b, `,"position":`...)
 	b = strconv.AppendInt(b, int64(t.Position), 10)
 	b = append(b, `,"estimated_wait_s":`...)
-	b = strconv.AppendInt(b, int64(t.EstimatedWaitS), 10)
+	if t.EstimatedWaitS != nil {
+		b = strconv.AppendInt(b, int64(*t.EstimatedWaitS), 10)
+	} else {
+		b = append(b, "null"...)
+	}
 	if t.AfterClosing {
 		b = append(b, `,"after_closing":true`...)
 	}

@@ -25,7 +25,7 @@ func TestTicketAppendJSONMatchesEncodingJSON(t *testing.T) {
 	for i := range 1000 {
 		v := Ticket{Number: str(), Service: str(), ServiceName: text(), Branch: str(), State: str(), Priority: str(),
 			Lang: str(), IssuedAt: time.Unix(1_700_000_000+rng.Int64N(1e8), rng.Int64N(1e9)).In(time.FixedZone("", 7200)),
-			CounterName: text(), Recalls: rng.IntN(3), Position: rng.IntN(100), EstimatedWaitS: rng.IntN(9000), AfterClosing: rng.IntN(2) == 0,
+			CounterName: text(), Recalls: rng.IntN(3), Position: rng.IntN(100), EstimatedWaitS: estimateOf(rng.IntN(9001) - 1), AfterClosing: rng.IntN(2) == 0,
 			Token: str(), TrackURL: str()}
 		if rng.IntN(2) == 0 {
 			at := time.Unix(1_700_000_000, 5).UTC()
@@ -41,4 +41,12 @@ func TestTicketAppendJSONMatchesEncodingJSON(t *testing.T) {
 			t.Fatalf("ticket %d:\n got %s\nwant %s", i, got, want)
 		}
 	}
+}
+
+// estimateOf is a random estimate: -1 stands for none (null).
+func estimateOf(s int) *int {
+	if s < 0 {
+		return nil
+	}
+	return &s
 }

@@ -26,8 +26,10 @@ type Ticket struct {
 	CounterName queue.Text `json:"counter_name,omitempty"`
 	Recalls     int        `json:"recalls"`
 	// Position is 1 for the next to be called, 0 once called.
-	Position       int `json:"position"`
-	EstimatedWaitS int `json:"estimated_wait_s"`
+	Position int `json:"position"`
+	// EstimatedWaitS is null while no counter serving the ticket's service
+	// is open or paused: no figure is better than a wrong one.
+	EstimatedWaitS *int `json:"estimated_wait_s"`
 	// AfterClosing: the counters are planned to close before this ticket's
 	// turn (the estimate assumes the clerks stay).
 	AfterClosing bool `json:"after_closing,omitempty"`
@@ -43,7 +45,7 @@ func TicketOf(info engine.TicketInfo, loc *time.Location, trackBase string) Tick
 	v := Ticket{
 		Number: t.Number, Service: t.Service, ServiceName: info.Service.Name, Branch: t.Branch,
 		State: string(t.State), Priority: t.Priority, Lang: t.Lang, IssuedAt: t.IssuedAt.In(loc),
-		Recalls: t.Recalls, Position: info.Position, EstimatedWaitS: seconds(info.Wait), AfterClosing: info.AfterClosing,
+		Recalls: t.Recalls, Position: info.Position, EstimatedWaitS: estimate(info.Wait, info.Unstaffed), AfterClosing: info.AfterClosing,
 	}
 	if !t.CalledAt.IsZero() {
 		at := t.CalledAt.In(loc)
@@ -113,16 +115,17 @@ type Service struct {
 	Open            bool       `json:"open"`
 	Waiting         int        `json:"waiting"`
 	WaitingPriority int        `json:"waiting_priority"`
-	// EstimatedWaitS is the expected wait of a regular ticket taken now;
-	// AfterClosing says the counters are planned to close before its turn.
-	EstimatedWaitS int  `json:"estimated_wait_s"`
+	// EstimatedWaitS is the expected wait of a regular ticket taken now,
+	// null while no counter serving it is open or paused; AfterClosing says
+	// the counters are planned to close before its turn.
+	EstimatedWaitS *int `json:"estimated_wait_s"`
 	AfterClosing   bool `json:"after_closing,omitempty"`
 }
 
 // ServiceOf returns the view of a service state.
 func ServiceOf(s engine.ServiceState) Service {
 	return Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.OpenNow,
-		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: seconds(s.Wait), AfterClosing: s.AfterClosing}
+		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: estimate(s.Wait, s.Unstaffed), AfterClosing: s.AfterClosing}
 }
 
 // Counter is a counter with its current ticket. Clerk is filled for staff
@@ -200,6 +203,15 @@ func StateOf(s engine.Snapshot, loc *time.Location, now time.Time, staff bool) S
 }
 
 func seconds(d time.Duration) int { return int(d.Round(time.Second) / time.Second) }
+
+// estimate is an estimated wait in seconds, or nil when there is none.
+func estimate(d time.Duration, unstaffed bool) *int {
+	if unstaffed {
+		return nil
+	}
+	s := seconds(d)
+	return &s
+}
 
 // Live is one message on a branch's live channel. Type is "snapshot" (with
 // State) or an event type; event messages carry what changed and the queue

@@ -162,8 +162,6 @@ function show(rep) {
     { name: t('admin.stats.wait_median'), values: rows.map((r) => (r.wait_s && r.wait_s.count ? r.wait_s.median : 0)) },
     { name: t('admin.stats.wait_p90'), values: rows.map((r) => (r.wait_s && r.wait_s.count ? r.wait_s.p90 : 0)) },
   ];
-  const maxWait = Math.max(0, ...waitSeries.flatMap((s) => s.values));
-  const minutes = maxWait >= 120;
   const waitTitle = t('admin.stats.chart_wait_title', { per: perLabel(by) });
   const waitDesc = t('admin.stats.chart_desc', {
     branch, range,
@@ -173,9 +171,10 @@ function show(rep) {
   });
   $('chart-wait').replaceChildren(barChart({
     id: 'svg-wait', title: `${waitTitle} (${range})`, desc: waitDesc, categories: cats, series: waitSeries,
-    yLabel: minutes ? t('admin.stats.axis_wait_min') : t('admin.stats.axis_wait_s'),
-    scale: minutes ? 60 : 1,
-    format: minutes ? (v) => fmtNumber(Math.round((v / 60) * 10) / 10) : (v) => fmtNumber(Math.round(v)),
+    // One unit with the table: minutes on the axis, m:ss where exact.
+    yLabel: t('admin.stats.axis_wait_min'),
+    scale: 60,
+    format: (v) => fmtNumber(Math.round((v / 60) * 10) / 10),
     tip: fmtSecs,
   }));
   legend($('chart-wait-legend'), waitSeries, waitTitle);

@@ -527,7 +527,7 @@ function renderQueues(c) {
   h('td', null, localName(s.name), s.open ? '' : ` (${t('counter.service_closed')})`),
   h('td', { class: 'num' }, fmtNumber(s.waiting)),
   h('td', { class: 'num' }, fmtNumber(s.waiting_priority || 0)),
-  h('td', { class: 'num' }, s.open ? fmtWait(s.estimated_wait_s) : '—'))));
+  h('td', { class: 'num' }, s.open ? fmtWait(s.estimated_wait_s, { ahead: s.waiting }) : '—'))));
 }
 
 // ---- keyboard ----

@@ -239,10 +239,16 @@ export function fmtDuration(seconds, { lang: code } = {}) {
   return t('duration.hours_minutes', { hours: unit(h, 'hour', code), minutes: unit(m, 'minute', code) }, { lang: code });
 }
 
-/** An estimated wait: "≈ 12 λεπτά", or "no wait" for zero. */
-export function fmtWait(seconds, { lang: code } = {}) {
-  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return t('wait.unknown', null, { lang: code });
-  if (seconds <= 0) return t('wait.none', null, { lang: code });
+/**
+ * An estimated wait: "≈ 12 λεπτά". null (the server's estimated_wait_s while
+ * no counter serving the service is open) says that nobody serves it now.
+ * "No wait" only when nobody is ahead; with people ahead and a free counter,
+ * "under a minute". Keep in step with kiosk.FormatWait (the printed slip).
+ */
+export function fmtWait(seconds, { ahead = 0, lang: code } = {}) {
+  if (seconds === null) return t('wait.no_counter', null, { lang: code });
+  if (seconds === undefined || Number.isNaN(seconds)) return t('wait.unknown', null, { lang: code });
+  if (seconds < 30) return t(ahead > 0 ? 'wait.under_minute' : 'wait.none', null, { lang: code });
   return t('wait.approx', { duration: fmtDuration(seconds, { lang: code }) }, { lang: code });
 }
 

@@ -188,8 +188,9 @@ function renderServices() {
     if (s.open) {
       waiting.textContent = tn('kiosk.waiting', s.waiting);
       // Warned before taking a ticket that the counters close first.
-      wait.textContent = s.after_closing ? `${fmtWait(s.estimated_wait_s)} · ${t('kiosk.after_closing')}` : fmtWait(s.estimated_wait_s);
-      wait.className = s.after_closing ? 'svc-wait svc-late' : 'svc-wait';
+      const w = fmtWait(s.estimated_wait_s, { ahead: s.waiting });
+      wait.textContent = s.after_closing ? `${w} · ${t('kiosk.after_closing')}` : w;
+      wait.className = s.after_closing || s.estimated_wait_s === null ? 'svc-wait svc-late' : 'svc-wait';
     } else {
       waiting.textContent = '';
       wait.textContent = t('kiosk.closed');
@@ -219,7 +220,7 @@ function renderTicket(tk) {
   const aheadText = ahead === 0 ? t('kiosk.ahead_none') : tn('kiosk.ahead', ahead);
   const service = localName(tk.service_name) || (serviceById(tk.service) ? localName(serviceById(tk.service).name) : tk.service);
   const prio = tk.priority && tk.priority !== 'none' ? t('kiosk.priority_badge', { category: priorityLabel(tk.priority) }) : '';
-  const wait = fmtWait(tk.estimated_wait_s);
+  const wait = fmtWait(tk.estimated_wait_s, { ahead });
 
   $('ticket-number').textContent = tk.number;
   $('ticket-service').textContent = service;
@@ -231,7 +232,13 @@ function renderTicket(tk) {
   const printFailed = !!(tk.print && tk.print.ok === false);
   $('print-failed').textContent = printFailed ? t('kiosk.print_failed', { number: tk.number }) : '';
   $('print-failed').hidden = !printFailed;
-  $('ticket-take-printed').hidden = printFailed;
+  // "Take your printed ticket" only when one is printed: by the network
+  // printer, or by the browser (?print=1). Otherwise the citizen keeps the
+  // number on the phone (QR) or in mind; the failed printer says so itself.
+  const hint = $('ticket-take-printed');
+  hint.textContent = t(printed(tk) ? 'kiosk.take_printed' : 'kiosk.note_number');
+  hint.dataset.printed = String(printed(tk));
+  hint.hidden = printFailed && !printMode;
   const qr = tk.token ? api.qrURL(tk.token) : '';
   $('ticket-qr-box').hidden = !qr;
   if (qr && $('ticket-qr').getAttribute('src') !== qr) $('ticket-qr').src = qr;
@@ -303,6 +310,12 @@ async function send() {
   }
 }
 
+// printed reports whether tk comes out on paper: the network printer
+// printed it, or the browser prints every ticket (?print=1).
+function printed(tk) {
+  return !!(tk.print && tk.print.ok) || printMode;
+}
+
 function showTicket(tk) {
   ui.ticket = tk;
   const printFailed = !!(tk.print && tk.print.ok === false);
@@ -316,7 +329,7 @@ function showTicket(tk) {
   // #print-failed (role=alert) speaks for itself; the summary follows politely.
   const late = tk.after_closing ? ` ${t('kiosk.after_closing_long')}` : '';
   announce(t('kiosk.ticket_announce', { number: tk.number, service, ahead: aheadText, wait }) + late);
-  startCountdown(printFailed ? TICKET_SECONDS_NO_PRINT : TICKET_SECONDS);
+  startCountdown(printed(tk) ? TICKET_SECONDS : TICKET_SECONDS_NO_PRINT);
   // The network printer printed it: no second ticket from the browser.
   if (printMode && !(tk.print && tk.print.ok)) printWhenReady();
 }

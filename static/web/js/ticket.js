@@ -175,7 +175,7 @@ function render() {
   if (waiting) {
     $('ticket-ahead').textContent = aheadText(tk);
     $('ticket-ahead').dataset.next = String((tk.position || 1) <= 1);
-    $('ticket-wait').textContent = fmtWait(tk.estimated_wait_s);
+    $('ticket-wait').textContent = fmtWait(tk.estimated_wait_s, { ahead: Math.max(0, (tk.position || 1) - 1) });
   } else {
     $('ticket-ahead').textContent = '';
     $('ticket-wait').textContent = '';
