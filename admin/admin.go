@@ -126,6 +126,8 @@ type Settings struct {
 	Branch   queue.Branch    `json:"branch"`
 	Services []queue.Service `json:"services"`
 	Counters []Counter       `json:"counters"`
+	// Rules are the limits and defaults the settings are checked against.
+	Rules queue.Rules `json:"rules"`
 }
 
 func (h *Handler) settings(c echo.Context) error {
@@ -141,7 +143,7 @@ func (h *Handler) settingsOf(c echo.Context, branch string, status int) error {
 	if err != nil {
 		return err
 	}
-	s := Settings{Branch: snap.Branch, Services: []queue.Service{}, Counters: []Counter{}}
+	s := Settings{Branch: snap.Branch, Services: []queue.Service{}, Counters: []Counter{}, Rules: queue.SettingsRules()}
 	for _, svc := range snap.Services {
 		s.Services = append(s.Services, svc.Service)
 	}

@@ -394,6 +394,8 @@ func TestValidation(t *testing.T) {
 		{"duplicate branch", f.admin, "POST", "/api/v1/branches", otherBranch(), conflict, "conflict"},
 		{"branch id changed by PUT", f.mgr, "PUT", demoPath, branch(set("id", "other")), bad, "validation_failed"},
 		{"negative retention", f.mgr, "PUT", demoPath, branch(set("retention_days", -1)), bad, "validation_failed"},
+		{"recall mark of a day", f.mgr, "PUT", demoPath, branch(set("recall_badge_min", 24*60)), bad, "validation_failed"},
+		{"negative call age", f.mgr, "PUT", demoPath, branch(set("call_shown_min", -5)), bad, "validation_failed"},
 		{"update unknown branch", f.admin, "PUT", "/api/v1/branches/nope", branch(func(map[string]any) {}), notFound, "not_found"},
 		{"settings of unknown branch", f.admin, "GET", "/api/v1/branches/nope/settings", nil, notFound, "not_found"},
 		{"delete a branch without confirm", f.admin, "DELETE", "/api/v1/branches/other", nil, bad, "validation_failed"},

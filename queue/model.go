@@ -67,6 +67,35 @@ type Branch struct {
 	// RetentionDays, when positive, is how long a finished ticket keeps its
 	// token (its personal link); statistics stay.
 	RetentionDays int `json:"retention_days,omitempty"`
+	// RecallBadgeMin is how long the displays mark a recalled number
+	// "called again" once its announcement has played; CallShownMin how old
+	// a call may be and still show among the displays' calls (a quiet
+	// office should not show this morning's call at noon). Zero takes the
+	// defaults (RecallBadge, CallShown).
+	RecallBadgeMin int `json:"recall_badge_min,omitempty"`
+	CallShownMin   int `json:"call_shown_min,omitempty"`
+}
+
+// The displays' defaults for Branch.RecallBadgeMin and CallShownMin.
+const (
+	DefaultRecallBadge = 2 * time.Minute
+	DefaultCallShown   = 30 * time.Minute
+)
+
+// RecallBadge is how long a display marks a recall, once announced.
+func (b Branch) RecallBadge() time.Duration {
+	if b.RecallBadgeMin <= 0 {
+		return DefaultRecallBadge
+	}
+	return time.Duration(b.RecallBadgeMin) * time.Minute
+}
+
+// CallShown is the age past which a call leaves the displays.
+func (b Branch) CallShown() time.Duration {
+	if b.CallShownMin <= 0 {
+		return DefaultCallShown
+	}
+	return time.Duration(b.CallShownMin) * time.Minute
 }
 
 // Cap returns K, the priority cap, with the default for zero.

@@ -135,6 +135,12 @@ func (b Branch) Validate() error {
 	if b.RetentionDays < 0 {
 		return Errorf(CodeValidation, "retention_days cannot be negative")
 	}
+	if b.RecallBadgeMin < 0 || b.RecallBadgeMin > 60 {
+		return Errorf(CodeValidation, "recall_badge_min must be between 1 and 60 minutes (0 for the default, %d)", int(DefaultRecallBadge/time.Minute))
+	}
+	if b.CallShownMin < 0 || b.CallShownMin > 24*60 {
+		return Errorf(CodeValidation, "call_shown_min must be between 1 and 1440 minutes (0 for the default, %d)", int(DefaultCallShown/time.Minute))
+	}
 	if !b.Message.Empty() {
 		if err := validText("the display message", b.Message, 200); err != nil {
 			return err

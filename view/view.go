@@ -159,6 +159,11 @@ type Branch struct {
 	Priorities []string   `json:"priorities"`
 	// Message is the line the wall displays show, if any.
 	Message queue.Text `json:"message,omitempty"`
+	// RecallBadgeS and CallShownS tell the displays how long a recall is
+	// marked once announced and how old a call may be and still show
+	// (the branch's settings, or their defaults).
+	RecallBadgeS int `json:"recall_badge_s"`
+	CallShownS   int `json:"call_shown_s"`
 }
 
 // BranchOf returns the view of a branch.
@@ -167,7 +172,8 @@ func BranchOf(b queue.Branch) Branch {
 	if p == nil {
 		p = queue.DefaultPriorities()
 	}
-	v := Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone, Priorities: p}
+	v := Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone, Priorities: p,
+		RecallBadgeS: seconds(b.RecallBadge()), CallShownS: seconds(b.CallShown())}
 	if !b.Message.Empty() {
 		v.Message = b.Message
 	}

@@ -68,6 +68,8 @@ function fillBranch() {
   $('br-tz').value = b.time_zone || 'Europe/Athens';
   $('br-cap').value = b.priority_cap || 3;
   $('br-retention').value = b.retention_days || 0;
+  $('br-recall-badge').value = b.recall_badge_min || app.settings.rules.recall_badge_min_default;
+  $('br-call-shown').value = b.call_shown_min || app.settings.rules.call_shown_min_default;
   $('br-msg-el').value = (b.message && b.message.el) || '';
   $('br-msg-en').value = (b.message && b.message.en) || '';
   $('br-prio-extra').value = '';
@@ -177,6 +179,8 @@ async function saveBranch(e) {
     priority_cap: Number($('br-cap').value),
     priorities: [...new Set([...prio.cats.filter((c) => prio.on.has(c)), ...extras])],
     retention_days: Number($('br-retention').value) || 0,
+    recall_badge_min: Number($('br-recall-badge').value) || 0,
+    call_shown_min: Number($('br-call-shown').value) || 0,
   };
   if (hours.on) {
     body.hours = {};

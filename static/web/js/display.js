@@ -13,7 +13,14 @@
 //   skipped,     // queued calls dropped because they were older than 90 s when their turn came
 //   chimes,      // WebAudio chimes played (the fallback when a WAV fails)
 //   sound,       // "on" | "muted" | "suspended" (autoplay blocked: #btn-enable-sound shown)
+//   arrivals,    // {number: performance.now() when its call event arrived}, for the "within 1 s" check
+//   now(),       // the server's time as the display reckons it, in ms since the epoch
 // }
+//
+// Ages are by the server's clock (live.now(): the snapshot's "at", moved on
+// by events): a call older than the branch's call_shown_s leaves the big
+// panel and the list, and a recall is marked "again" until its announcement
+// has played and recall_badge_s has passed. The clock tick re-checks both.
 //
 // Announcements: every fresh ticket.called / ticket.recalled queues one
 // GET /api/v1/branches/{branch}/announce.wav?number=&counter= (chime, Greek,
@@ -57,7 +64,8 @@ const LOAD_TIMEOUT_MS = 10000; // a WAV that does not start by then has failed
 
 const hook = (window.seiraDisplay = {
   ready: false, lastSeq: null, connected: false, latest: null, announced: 0, queued: 0, playing: false,
-  lastAnnouncement: null, silenced: 0, skipped: 0, chimes: 0, sound: 'suspended',
+  lastAnnouncement: null, silenced: 0, skipped: 0, chimes: 0, sound: 'suspended', arrivals: {},
+  now: () => (live ? live.now() : new Date()).getTime(),
 });
 
 const ui = {
@@ -69,7 +77,9 @@ const ui = {
   blocked: false,  // play() was refused: wait for a click
   soundOK: false,  // a WAV played, or someone clicked: autoplay is allowed
   stopCurrent: null,
+  current: null,   // the call being announced
   audio: null,     // AudioContext for the fallback chime
+  drawn: '',       // agesKey() when ages were last looked at
 };
 
 let live = null;
@@ -206,6 +216,30 @@ const ageOf = (call) => {
   return Number.isNaN(at) ? 0 : (live ? live.now().getTime() : Date.now()) - at;
 };
 
+// The branch's settings for ages on the wall (seconds in the state).
+const branchSecs = (key, def) => {
+  const v = ui.state && ui.state.branch && ui.state.branch[key];
+  return (typeof v === 'number' && v > 0 ? v : def) * 1000;
+};
+const shownMs = () => branchSecs('call_shown_s', 30 * 60);
+const badgeMs = () => branchSecs('recall_badge_s', 2 * 60);
+
+/** A call too old for the "now calling" area. */
+const stale = (call) => !!call && ageOf(call) > shownMs();
+
+/** A recall stays marked while it waits or plays, and recall_badge_s after. */
+function recallMarked(call) {
+  if (!call || !call.recall) return false;
+  if (sameCall(ui.current, call) || ui.queue.some((c) => sameCall(c, call))) return true;
+  return ageOf(call) < badgeMs();
+}
+
+/** The newest call young enough to show, or null. */
+function newestFresh() {
+  const newest = ui.state && ui.state.recent_calls[0];
+  return newest && !stale(newest) ? newest : null;
+}
+
 async function runQueue() {
   if (ui.running) return;
   ui.running = true;
@@ -218,12 +252,15 @@ async function runQueue() {
       continue;
     }
     showLatest(call, true);
+    ui.current = call;
     if (ui.muted) {
       hook.silenced++;
       await sleep(MUTED_HOLD_MS);
+      ui.current = null;
       continue;
     }
     const result = await playAnnouncement(announceURL(call));
+    ui.current = null;
     if (result === 'blocked') {
       // Keep the call at the head of the queue until sound is allowed.
       ui.queue.unshift(call);
@@ -248,8 +285,9 @@ async function runQueue() {
   ui.running = false;
   if (ui.blocked) return;
   // Settle on the newest call (a snapshot may have arrived meanwhile).
-  const newest = ui.state && ui.state.recent_calls[0];
-  if (newest && !sameCall(newest, ui.shown)) showLatest(newest, false);
+  const newest = newestFresh();
+  if (!sameCall(newest, ui.shown)) showLatest(newest, false);
+  else renderRecent(); // the recall mark may go now that it has played
 }
 
 // ---- rendering ----
@@ -263,6 +301,7 @@ function counterName(call, code) {
 }
 
 function showLatest(call, flash) {
+  if (stale(call)) call = null;
   ui.shown = call;
   const box = $('latest');
   box.dataset.empty = String(!call);
@@ -281,7 +320,7 @@ function showLatest(call, flash) {
   const secName = sec ? counterName(call, sec) : '';
   $('latest-counter-secondary').textContent = secName && secName !== counterName(call) ? secName : '';
   if (sec) $('latest-counter-secondary').lang = sec;
-  $('latest-recall').hidden = !call.recall;
+  $('latest-recall').hidden = !recallMarked(call);
   if (flash) {
     box.classList.remove('flash');
     void box.offsetWidth; // restart the animation
@@ -291,7 +330,7 @@ function showLatest(call, flash) {
 }
 
 function renderRecent() {
-  const calls = (ui.state ? ui.state.recent_calls : []).filter((c) => !sameCall(c, ui.shown));
+  const calls = (ui.state ? ui.state.recent_calls : []).filter((c) => !sameCall(c, ui.shown) && !stale(c));
   // A number called again shows once, at its latest call.
   const seen = new Set(ui.shown ? [ui.shown.number] : []);
   const rows = [];
@@ -303,8 +342,26 @@ function renderRecent() {
   }
   $('recent-list').replaceChildren(...rows.map((c) => h('li', { 'data-number': c.number },
     h('span', { class: 'r-number' }, c.number),
-    h('span', { class: 'r-counter' }, counterName(c), c.recall ? h('span', { class: 'r-recall' }, t('display.recall')) : null))));
+    h('span', { class: 'r-counter' }, counterName(c), recallMarked(c) ? h('span', { class: 'r-recall' }, t('display.recall')) : null))));
   fitRecent();
+}
+
+// agesKey says what ages decide of the calls' rendering: which calls are
+// fresh and which are marked as recalls, the big panel's too.
+function agesKey() {
+  const calls = ui.state ? [ui.shown, ...ui.state.recent_calls] : [];
+  return calls.map((c) => (c ? `${c.number}@${c.at}:${stale(c) ? 's' : ''}${recallMarked(c) ? 'r' : ''}` : '-')).join(',');
+}
+
+// On the clock's tick: calls that have grown old leave, recall marks that
+// have had their time go. Nothing is redrawn while ages changed nothing.
+function refreshAges() {
+  const key = agesKey();
+  if (!ui.state || key === ui.drawn) return;
+  ui.drawn = key;
+  if (stale(ui.shown) && !sameCall(ui.current, ui.shown)) showLatest(newestFresh(), false);
+  else if (ui.shown) showLatest(ui.shown, false);
+  else renderRecent();
 }
 
 // Show only whole rows: drop the ones that do not fit the panel.
@@ -348,6 +405,7 @@ function renderClock() {
   const now = live ? live.now() : new Date();
   $('clock-time').textContent = fmtTime(now);
   $('clock-date').textContent = fmtDate(now);
+  refreshAges();
 }
 
 function renderAll() {
@@ -367,7 +425,7 @@ function onState(state, info) {
   setTimeZone(state.branch && state.branch.time_zone);
   if (info.snapshot) {
     renderHeader();
-    if (!ui.running) showLatest(state.recent_calls[0] || null, false);
+    if (!ui.running) showLatest(newestFresh(), false);
   }
   renderWaiting();
   renderRecent();
@@ -381,6 +439,7 @@ function onState(state, info) {
 function onEvent(msg) {
   if ((msg.type === 'ticket.called' || msg.type === 'ticket.recalled') && msg.call) {
     const call = ui.state.recent_calls[0];
+    hook.arrivals[call.number] = performance.now();
     const at = Date.parse(call.at || msg.at);
     const fresh = Number.isNaN(at) || live.now().getTime() - at < FRESH_MS;
     if (fresh) enqueue(call);
