@@ -16,6 +16,7 @@ import (
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
+	"github.com/seira-queue/seira/internal/publicurl"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 	"github.com/seira-queue/seira/view"
@@ -26,13 +27,13 @@ type Handler struct {
 	eng   *engine.Engine
 	auth  *auth.Service
 	store *storage.Store
-	// pairingBase is the base URL of pairing links ("" for the request's).
-	pairingBase string
+	// public decides the base URL of pairing links.
+	public publicurl.Base
 }
 
 // New returns the administration API.
-func New(eng *engine.Engine, a *auth.Service, store *storage.Store, publicURL string) *Handler {
-	return &Handler{eng: eng, auth: a, store: store, pairingBase: publicURL}
+func New(eng *engine.Engine, a *auth.Service, store *storage.Store, public publicurl.Base) *Handler {
+	return &Handler{eng: eng, auth: a, store: store, public: public}
 }
 
 // Register adds the routes to the API group (/api/v1).

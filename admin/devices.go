@@ -99,7 +99,7 @@ func (h *Handler) pairingLink(c echo.Context, d auth.Device) (string, time.Time,
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	return kiosk.TrackBase(h.pairingBase, c.Request()) + "/" + string(d.Kind) + "/" + d.Branch + "?pair=" + code,
+	return h.public.For(c.Request()) + "/" + string(d.Kind) + "/" + d.Branch + "?pair=" + code,
 		time.Now().Add(auth.PairingTTL), nil
 }
 

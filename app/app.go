@@ -6,13 +6,10 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -22,6 +19,7 @@ import (
 	"github.com/seira-queue/seira/display"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/internal/publicurl"
 	"github.com/seira-queue/seira/metrics"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/server"
@@ -35,6 +33,11 @@ type Config struct {
 	Data string
 	// PublicURL is the base URL citizens reach (QR links, allowed origin).
 	PublicURL string
+	// LANURL, without a PublicURL, is the base of links given to requests
+	// that came in through a loopback host: the machine's network address
+	// (publicurl.Choose), so that a kiosk opened on the server itself
+	// prints QR codes that phones reach.
+	LANURL string
 	// KioskRate and KioskBurst limit ticket issue per kiosk device.
 	KioskRate  float64
 	KioskBurst int
@@ -64,15 +67,11 @@ func Open(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	var publicHost string
-	if cfg.PublicURL != "" {
-		u, err := url.Parse(cfg.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("public URL %q: want http://… or https://…", cfg.PublicURL)
-		}
-		publicHost = u.Host
+	public, err := publicurl.Parse(cfg.PublicURL)
+	if err != nil {
+		return nil, err
 	}
+	public = public.WithLAN(cfg.LANURL)
 	cat, err := i18n.Load(static.FS())
 	if err != nil {
 		return nil, err
@@ -99,14 +98,14 @@ func Open(cfg Config) (*App, error) {
 	hubOpts := cfg.Hub
 	hubOpts.Logger = cfg.Logger
 	hubOpts.ObserveFanOut = func(n int, d time.Duration) { a.Metrics.ObserveFanOut(n, d) }
-	if publicHost != "" {
-		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, publicHost)
+	if host := public.Host(); host != "" {
+		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, host)
 	}
 	a.Hub = display.New(a.Engine, hubOpts)
 	a.Metrics = metrics.New(a.Engine, a.Hub)
 	// Sign-in keeps real time even when the engine runs a simulated clock.
 	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost, Record: a.Engine.Record})
-	a.Server = server.New(server.Config{PublicURL: cfg.PublicURL, Version: cfg.Version, Logger: cfg.Logger,
+	a.Server = server.New(server.Config{Public: public, Version: cfg.Version, Logger: cfg.Logger,
 		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat},
 		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann, Metrics: a.Metrics})
 	return a, nil

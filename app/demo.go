@@ -71,13 +71,18 @@ func (a *App) SetUp(ctx context.Context, adminPassword string) (Demo, error) {
 	return d, nil
 }
 
-// PrintLinks writes where the pages of every branch are.
-func (a *App) PrintLinks(ctx context.Context, w io.Writer, base string, d Demo, passwordFromEnv bool) error {
+// PrintLinks writes where the pages of every branch are, under base, with
+// notes on that address (which it is, how to set another) after the first
+// line.
+func (a *App) PrintLinks(ctx context.Context, w io.Writer, base string, notes []string, d Demo, passwordFromEnv bool) error {
 	branches, err := a.Engine.Branches(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "seira %s on %s\n", a.cfg.Version, base)
+	for _, n := range notes {
+		fmt.Fprintf(w, "  %s\n", n)
+	}
 	for _, b := range branches {
 		pair := func(kind auth.DeviceKind) string {
 			if code := d.Pairing[kind]; code != "" && b.ID == demo.BranchID {

@@ -5,7 +5,6 @@ package kiosk
 
 import (
 	"net/http"
-	"strings"
 	"sync"
 
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/internal/publicurl"
 	"github.com/seira-queue/seira/printer"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/view"
@@ -25,9 +25,8 @@ import (
 
 // Options configure the kiosk API.
 type Options struct {
-	// PublicURL is the base of the links in QR codes ("https://kep.example");
-	// empty means the request's own scheme and host.
-	PublicURL string
+	// Public decides the base of the links in QR codes.
+	Public publicurl.Base
 	// Rate and Burst limit ticket issue per kiosk device (defaults: one
 	// ticket a second on average, bursts of 10). Staff are not limited.
 	Rate  rate.Limit
@@ -59,7 +58,6 @@ func New(eng *engine.Engine, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
 	return &Handler{eng: eng, opts: opts, limiters: map[string]*rate.Limiter{}}
 }
 
@@ -192,20 +190,7 @@ func (h *Handler) limiter(device string) *rate.Limiter {
 
 // trackBase is the base of ticket page links.
 func (h *Handler) trackBase(c echo.Context) string {
-	return TrackBase(h.opts.PublicURL, c.Request()) + "/t/"
-}
-
-// TrackBase returns the public base URL: the configured one, or the
-// request's scheme and host.
-func TrackBase(public string, r *http.Request) string {
-	if public != "" {
-		return public
-	}
-	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return h.opts.Public.For(c.Request()) + "/t/"
 }
 
 func (h *Handler) ticket(c echo.Context) error {

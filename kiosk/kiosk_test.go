@@ -30,22 +30,39 @@ type issued struct {
 
 // TestQRCodeDecodesToTheTrackURL decodes the QR image with an independent
 // decoder and gets the exact tracking URL back.
+//
+// Without a public URL, a kiosk reached through a loopback host (a browser
+// on the server itself, opened from the banner) gets the machine's network
+// address in its links, so that phones can open them; one reached through
+// a real host name keeps it.
 func TestQRCodeDecodesToTheTrackURL(t *testing.T) {
-	for _, public := range []string{"", "https://kep-ilioupoli.example.gr"} {
-		env := apptest.Start(t, func(c *app.Config) { c.PublicURL = public })
+	const lan = "http://192.168.1.20:8080"
+	for _, c := range []struct {
+		name, public, lan, host, want string
+	}{
+		{name: "request's host", want: "{env}"},
+		{name: "public URL", public: "https://kep-ilioupoli.example.gr", lan: lan, want: "https://kep-ilioupoli.example.gr"},
+		{name: "loopback host gets the network address", lan: lan, want: lan},
+		{name: "localhost gets the network address", lan: lan, host: "localhost:8080", want: lan},
+		{name: "a real name keeps its host", lan: lan, host: "kep.example.gr", want: "http://kep.example.gr"},
+	} {
+		env := apptest.Start(t, func(cfg *app.Config) { cfg.PublicURL, cfg.LANURL = c.public, c.lan })
 		k := env.Kiosk("demo")
+		var header []string
+		if c.host != "" {
+			header = []string{"Host", c.host}
+		}
 		var tk issued
-		if st := k.Call("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": "applications"}, &tk); st != 201 {
-			t.Fatalf("issue: %d", st)
+		if res := k.Do("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": "applications"}, header...); res.Status != 201 {
+			t.Fatalf("%s: issue: %d", c.name, res.Status)
+		} else if err := json.Unmarshal(res.Body, &tk); err != nil {
+			t.Fatal(err)
 		}
-		want := env.URL + "/t/" + tk.Token
-		if public != "" {
-			want = public + "/t/" + tk.Token
-		}
+		want := strings.Replace(c.want, "{env}", env.URL, 1) + "/t/" + tk.Token
 		if tk.TrackURL != want {
-			t.Fatalf("track_url %s, want %s", tk.TrackURL, want)
+			t.Fatalf("%s: track_url %s, want %s", c.name, tk.TrackURL, want)
 		}
-		res := env.Client().Do("GET", "/api/v1/tickets/"+tk.Token+"/qr.png", nil)
+		res := env.Client().Do("GET", "/api/v1/tickets/"+tk.Token+"/qr.png", nil, header...)
 		if res.Status != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("qr: %d %s", res.Status, res.Header.Get("Content-Type"))
 		}
@@ -62,7 +79,7 @@ func TestQRCodeDecodesToTheTrackURL(t *testing.T) {
 			t.Fatalf("decode QR: %v", err)
 		}
 		if got.GetText() != want {
-			t.Fatalf("QR says %q, want %q", got.GetText(), want)
+			t.Fatalf("%s: QR says %q, want %q", c.name, got.GetText(), want)
 		}
 	}
 }

@@ -115,7 +115,7 @@ func (s *Server) index(c echo.Context) error {
 // sessionCookie is the session cookie: HttpOnly, SameSite=Strict, Secure
 // when the server is reached over HTTPS.
 func (s *Server) sessionCookie(c echo.Context, value string, maxAge float64) *http.Cookie {
-	secure := strings.HasPrefix(s.cfg.PublicURL, "https://") || c.Request().TLS != nil
+	secure := s.cfg.Public.Secure() || c.Request().TLS != nil
 	return &http.Cookie{Name: httpx.SessionCookie, Value: value, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: secure, MaxAge: int(maxAge)}
 }

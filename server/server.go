@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/i18n"
+	"github.com/seira-queue/seira/internal/publicurl"
 	"github.com/seira-queue/seira/kiosk"
 	"github.com/seira-queue/seira/metrics"
 	"github.com/seira-queue/seira/queue"
@@ -30,9 +30,9 @@ import (
 
 // Config is what the server needs besides its parts.
 type Config struct {
-	// PublicURL is the base URL citizens reach ("https://kep.example"):
-	// the base of QR links and an allowed WebSocket origin.
-	PublicURL string
+	// Public decides the base URL of the links phones open (QR codes,
+	// pairing links).
+	Public publicurl.Base
 	// KioskRate and KioskBurst limit ticket issue per kiosk device.
 	KioskRate  rate.Limit
 	KioskBurst int
@@ -69,7 +69,6 @@ func New(cfg Config, d Deps) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	s := &Server{cfg: cfg, d: d, e: echo.New(), log: cfg.Logger, assets: loadAssets()}
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
@@ -77,7 +76,7 @@ func New(cfg Config, d Deps) *Server {
 	e.Use(s.recoverer, s.accessLog, securityHeaders, httpx.Authenticate(d.Auth))
 
 	api := e.Group("/api/v1", bodyLimit, httpx.CSRF(func(c echo.Context) bool { return c.Path() == "/api/v1/login" }))
-	kiosk.New(d.Engine, kiosk.Options{PublicURL: cfg.PublicURL, Rate: cfg.KioskRate, Burst: cfg.KioskBurst,
+	kiosk.New(d.Engine, kiosk.Options{Public: cfg.Public, Rate: cfg.KioskRate, Burst: cfg.KioskBurst,
 		Catalogues: cfg.Catalogues, Logger: cfg.Logger}).Register(api)
 	counter.New(d.Engine).Register(api)
 	live := display.NewHandler(d.Engine, d.Hub)
@@ -85,7 +84,7 @@ func New(cfg Config, d Deps) *Server {
 	if d.Announcer != nil {
 		live.RegisterAnnouncements(api, d.Announcer)
 	}
-	admin.New(d.Engine, d.Auth, d.Store, cfg.PublicURL).Register(api)
+	admin.New(d.Engine, d.Auth, d.Store, cfg.Public).Register(api)
 	api.POST("/login", s.login)
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me)

@@ -14,22 +14,35 @@ import (
 	"github.com/seira-queue/seira/internal/apiclient"
 )
 
+const backupSummary = "copy a running server's store to a file (-o FILE), checked, while it serves"
+
+type backupOpts struct{ url, user, out *string }
+
+func backupFlags(getenv func(string) string) (*cmdFlags, backupOpts) {
+	f := newCmdFlags("backup", backupSummary, "SEIRA_", getenv)
+	o := backupOpts{
+		url:  f.String("url", "http://127.0.0.1:8080", "the running seira"),
+		user: f.String("user", "admin", "an administrator's username"),
+		out:  f.String("o", "", "the file to write (required)", "SEIRA_BACKUP_FILE"),
+	}
+	notePassword(f)
+	return f, o
+}
+
 // backupCmd copies a running server's store to a file through the API:
 // the server goes on serving, and the copy is one consistent moment.
-func backupCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, env := newFlags("backup", getenv, stderr)
-	url := fs.String("url", env("url", "http://127.0.0.1:8080"), "the running seira")
-	user := fs.String("user", env("user", "admin"), "an administrator's username")
-	out := fs.String("o", "", "the file to write (required)")
-	if err := parse(fs, args); err != nil {
+func backupCmd(ctx context.Context, args []string, s sys) error {
+	f, o := backupFlags(s.getenv)
+	if err := f.parse(args, s.stdout); err != nil {
 		return err
 	}
-	password := adminPassword(getenv)
+	url, user, out := o.url, o.user, o.out
+	password := adminPassword(s.getenv)
 	switch {
 	case *out == "":
-		return errors.New("backup: -o FILE is required")
+		return usageError{"backup: -o FILE is required (see: seira backup -h)"}
 	case password == "":
-		return errors.New("backup: set the administrator's password in SEIRA_PASSWORD")
+		return usageError{"backup: set the administrator's password in SEIRA_PASSWORD (see: seira backup -h)"}
 	}
 	// The timeout bounds the whole copy, which streams a store of any size.
 	c := apiclient.New(*url, apiclient.Options{Timeout: 30 * time.Minute})
@@ -64,7 +77,7 @@ func backupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	fmt.Fprintf(stdout, "backup: %d bytes written to %s and checked\n", n, *out)
+	fmt.Fprintf(s.stdout, "backup: %d bytes written to %s and checked\n", n, *out)
 	return nil
 }
 

@@ -1,23 +1,19 @@
 package main
 
-import (
-	"flag"
-	"io"
-	"log/slog"
-)
-
 // What the commands that drive a running server from outside (load, sim,
 // backup) share.
 
-// parseLogged adds -log-level to fs, parses args, and returns a text
-// logger for stderr at that level: the tools log alike, quietly (warn) by
-// default, as their output is the report on stdout.
-func parseLogged(fs *flag.FlagSet, env func(flagName, def string) string, args []string, stderr io.Writer) (*slog.Logger, error) {
-	level := fs.String("log-level", env("log-level", "warn"), "log level: debug, info, warn or error")
-	if err := parse(fs, args); err != nil {
-		return nil, err
-	}
-	return newLogger("text", *level, stderr)
+// logLevel adds -log-level to the tools' flags: they log alike, quietly
+// (warn) by default, as their output is the report on stdout.
+func logLevel(f *cmdFlags) *string {
+	return f.String("log-level", "warn", "log level: debug, info, warn or error", "SEIRA_LOG_LEVEL")
+}
+
+// notePassword tells a tool's help where the administrator's password
+// comes from.
+func notePassword(f *cmdFlags) {
+	f.note("SEIRA_PASSWORD", "the administrator's password to sign in with")
+	f.note("SEIRA_ADMIN_PASSWORD", "used when SEIRA_PASSWORD is not set: the password the server was set up with")
 }
 
 // adminPassword is the administrator's password the tools sign in with:

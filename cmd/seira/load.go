@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/seira-queue/seira/load"
@@ -12,12 +11,16 @@ import (
 // loadCmd drives a running seira with a realistic mix of kiosks, counters
 // and live subscribers and reports throughput, latency and memory (see
 // package load).
-func loadCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+const loadSummary = "drive a running seira with kiosks, counters and live subscribers, and report"
+
+// loadFlags defines load's flags; run parses them and builds the options.
+func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options, level, jsonFile string)) {
 	d := load.DefaultOptions()
-	fs, env := newFlags("load", getenv, stderr)
-	url := fs.String("url", env("load-url", d.URL), "the running seira (loopback only unless -allow-remote)")
+	fs := newCmdFlags("load", loadSummary, "SEIRA_LOAD_", getenv)
+	notePassword(fs)
+	url := fs.String("url", d.URL, "the running seira (loopback only unless -allow-remote)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a server that is not on loopback")
-	user := fs.String("user", env("load-user", d.User), "administrator to sign in as")
+	user := fs.String("user", d.User, "administrator to sign in as")
 	branches := fs.Int("branches", d.Branches, "traffic branches load-1 … load-N (created when missing)")
 	duration := fs.Duration("duration", d.Duration, "traffic window")
 	issueRate := fs.Float64("issue-rate", d.IssueRate, "open loop: tickets per second over all branches")
@@ -35,15 +38,28 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 	idleWait := fs.Duration("idle-wait", d.IdleWait, "how long subscribers sit idle before the server's memory is read")
 	verify := fs.Bool("verify", d.Verify, "count ticket.issued events in the server's log afterwards")
 	jsonFile := fs.String("json", "", "also write the report to this file as JSON")
-	log, err := parseLogged(fs, env, args, stderr)
+	level := logLevel(fs)
+	return fs, func() (load.Options, string, string) {
+		return load.Options{URL: *url, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
+			Branches: *branches, Duration: *duration, IssueRate: *issueRate, IssueConc: *issueConc,
+			MaxInflight: *maxInflight, CounterConc: *counterConc, Subs: *subs, PhoneShare: *phoneShare,
+			Office: *office, BigBranch: *big, Samples: *samples, HealthzConc: *healthzConc,
+			HealthzDuration: *healthzDur, DialConc: *dialConc, IdleWait: *idleWait, Verify: *verify}, *level, *jsonFile
+	}
+}
+
+func loadCmd(ctx context.Context, args []string, s sys) error {
+	f, options := loadFlags(s.getenv)
+	if err := f.parse(args, s.stdout); err != nil {
+		return err
+	}
+	opts, level, jsonFile := options()
+	log, err := newLogger("text", level, s.stderr)
 	if err != nil {
 		return err
 	}
-	opts := load.Options{URL: *url, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
-		Branches: *branches, Duration: *duration, IssueRate: *issueRate, IssueConc: *issueConc,
-		MaxInflight: *maxInflight, CounterConc: *counterConc, Subs: *subs, PhoneShare: *phoneShare,
-		Office: *office, BigBranch: *big, Samples: *samples, HealthzConc: *healthzConc,
-		HealthzDuration: *healthzDur, DialConc: *dialConc, IdleWait: *idleWait, Verify: *verify, Logger: log}
+	opts.Logger = log
+	stdout := s.stdout
 	start := time.Now()
 	rep, err := load.Run(ctx, opts)
 	if err != nil {
@@ -53,8 +69,8 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err := rep.WriteTable(stdout); err != nil {
 		return err
 	}
-	if *jsonFile != "" {
-		return rep.WriteJSON(*jsonFile)
+	if jsonFile != "" {
+		return rep.WriteJSON(jsonFile)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -17,6 +19,15 @@ import (
 )
 
 func getenv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// testSys is the program's surroundings in a test: the environment m, the
+// outputs, and a machine on the office network at 192.168.1.20.
+func testSys(getenv func(string) string, stdout, stderr io.Writer) sys {
+	return sys{getenv: getenv, stdout: stdout, stderr: stderr, interfaceAddrs: func() ([]net.Addr, error) {
+		return []net.Addr{&net.IPNet{IP: net.IPv4(127, 0, 0, 1), Mask: net.CIDRMask(8, 32)},
+			&net.IPNet{IP: net.IPv4(192, 168, 1, 20), Mask: net.CIDRMask(24, 32)}}, nil
+	}}
+}
 
 // TestBackupAndRestore backs up a running server with `seira backup`,
 // restores the copy into a fresh data directory as the README says (the
@@ -36,7 +47,7 @@ func TestBackupAndRestore(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "copy.db")
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"backup", "-url", env.URL, "-o", out},
-		getenv(map[string]string{"SEIRA_PASSWORD": apptest.AdminPassword}), &stdout, &stderr)
+		testSys(getenv(map[string]string{"SEIRA_PASSWORD": apptest.AdminPassword}), &stdout, &stderr))
 	if err != nil {
 		t.Fatalf("backup: %v %s", err, stderr.String())
 	}
@@ -72,7 +83,7 @@ func TestBackupRefusesWrongPassword(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	out := filepath.Join(t.TempDir(), "copy.db")
 	err := run(context.Background(), []string{"backup", "-url", env.URL, "-o", out},
-		getenv(map[string]string{"SEIRA_PASSWORD": "wrong-password"}), &stdout, &stderr)
+		testSys(getenv(map[string]string{"SEIRA_PASSWORD": "wrong-password"}), &stdout, &stderr))
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("backup with a wrong password: %v", err)
 	}
@@ -83,10 +94,10 @@ func TestBackupRefusesWrongPassword(t *testing.T) {
 
 func TestVersionAndUnknownCommand(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, getenv(nil), &out, &out); err != nil || !strings.HasPrefix(out.String(), "seira ") {
+	if err := run(context.Background(), []string{"version"}, testSys(getenv(nil), &out, &out)); err != nil || !strings.HasPrefix(out.String(), "seira ") {
 		t.Fatalf("version: %v %q", err, out.String())
 	}
-	if err := run(context.Background(), []string{"frobnicate"}, getenv(nil), &out, &out); err == nil {
+	if err := run(context.Background(), []string{"frobnicate"}, testSys(getenv(nil), &out, &out)); err == nil {
 		t.Fatal("an unknown command ran")
 	}
 }
@@ -101,7 +112,7 @@ func TestServeStartsTheDemoOffice(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data, "-log-format", "text"},
-			getenv(map[string]string{}), &stdout, &stderr)
+			testSys(getenv(map[string]string{}), &stdout, &stderr))
 	}()
 	var kiosk, password string
 	deadline := time.Now().Add(20 * time.Second)
@@ -123,6 +134,11 @@ func TestServeStartsTheDemoOffice(t *testing.T) {
 	}
 	if !strings.Contains(kiosk, "/kiosk/demo?pair=") {
 		t.Fatalf("kiosk link %q carries no pairing code", kiosk)
+	}
+	// Listening on loopback only: the banner warns that phones cannot
+	// reach the links, though the machine has a network address.
+	if !strings.Contains(stdout.String(), "listens on loopback only") || strings.Contains(kiosk, "192.168.1.20") {
+		t.Errorf("banner on a loopback listener:\n%s", stdout.String())
 	}
 	for _, want := range []string{"/display/demo?pair=", "/counter/demo", "/admin"} {
 		if !strings.Contains(stdout.String(), want) {
@@ -194,7 +210,7 @@ func TestServeStartsTheDemoOffice(t *testing.T) {
 func TestSimSeeds(t *testing.T) {
 	day := filepath.Join("..", "..", "sim", "testdata", "short-day.json")
 	var out, errs bytes.Buffer
-	err := run(context.Background(), []string{"sim", "-day", day, "-speed", "1200", "-seed", "4", "-seeds", "2", "-log-level", "warn"}, getenv(nil), &out, &errs)
+	err := run(context.Background(), []string{"sim", "-day", day, "-speed", "1200", "-seed", "4", "-seeds", "2", "-log-level", "warn"}, testSys(getenv(nil), &out, &errs))
 	if err != nil {
 		t.Fatalf("sim: %v\n%s", err, errs.String())
 	}
@@ -205,7 +221,7 @@ func TestSimSeeds(t *testing.T) {
 	if !strings.Contains(s, "means over 2 seeds") || !strings.Contains(s, "median |err| by seed: 4: ") {
 		t.Errorf("no means at the end:\n%s", s)
 	}
-	err = run(context.Background(), []string{"sim", "-url", "http://127.0.0.1:1", "-password", "x", "-seeds", "2"}, getenv(nil), &out, &errs)
+	err = run(context.Background(), []string{"sim", "-url", "http://127.0.0.1:1", "-password", "x", "-seeds", "2"}, testSys(getenv(nil), &out, &errs))
 	if err == nil || !strings.Contains(err.Error(), "does not go with -url") {
 		t.Errorf("-seeds with -url: %v", err)
 	}

@@ -2,88 +2,92 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seira-queue/seira/app"
+	"github.com/seira-queue/seira/internal/publicurl"
 )
 
-// newFlags returns a flag set whose defaults come from SEIRA_* variables.
-func newFlags(name string, getenv func(string) string, stderr io.Writer) (*flag.FlagSet, func(flagName, def string) string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	env := func(flagName, def string) string {
-		if v := getenv("SEIRA_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))); v != "" {
-			return v
+const serveSummary = "run the server (the default command): kiosks, counters, displays, phones and administration"
+
+// serveOpts are serve's flags.
+type serveOpts struct {
+	addr, data, publicURL, logFormat, logLevel, debugAddr, clockStart *string
+	kioskRate, clockSpeed                                             *float64
+	kioskBurst                                                        *int
+}
+
+func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
+	f := newCmdFlags("serve", serveSummary, "SEIRA_", getenv)
+	o := serveOpts{
+		addr:       f.String("addr", ":8080", "listen address"),
+		data:       f.String("data", "./seira-data", "data directory (the store is seira.db inside)"),
+		publicURL:  f.String("public-url", "", "base URL that phones reach, for QR codes and pairing links, e.g. https://kep.example.gr (default: this machine's network address)"),
+		logFormat:  f.String("log-format", "json", "log format: json or text"),
+		logLevel:   f.String("log-level", "info", "log level: debug, info, warn or error"),
+		kioskRate:  f.Float64("kiosk-rate", 1, "tickets per second a kiosk may issue on average"),
+		kioskBurst: f.Int("kiosk-burst", 10, "tickets a kiosk may issue at once"),
+		clockStart: f.String("clock-start", "", "for simulations only: start the server's clock at this RFC 3339 time"),
+		clockSpeed: f.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs"),
+		debugAddr:  f.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never expose it)"),
+	}
+	f.note("SEIRA_ADMIN_PASSWORD", "the admin user's password, set at the first start (default: one is generated and printed once)")
+	return f, o
+}
+
+func serve(ctx context.Context, args []string, s sys) error {
+	f, o := serveFlags(s.getenv)
+	if err := f.parse(args, s.stdout); err != nil {
+		return err
+	}
+	now, err := simClock(*o.clockStart, *o.clockSpeed)
+	if err != nil {
+		return err
+	}
+	if *o.kioskRate <= 0 {
+		return usageError{fmt.Sprintf("-kiosk-rate %v: want a positive number", *o.kioskRate)}
+	}
+	if *o.kioskBurst <= 0 {
+		return usageError{fmt.Sprintf("-kiosk-burst %d: want a positive whole number", *o.kioskBurst)}
+	}
+	public, err := publicurl.Parse(*o.publicURL)
+	if err != nil {
+		return usageError{"-public-url: " + err.Error()}
+	}
+	log, err := newLogger(*o.logFormat, *o.logLevel, s.stderr)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *o.addr, err)
+	}
+	// Without a public URL, links go to this machine's network address, so
+	// that phones reach the QR codes of a kiosk opened on the server itself.
+	var choice publicurl.Choice
+	if public.Public() == "" {
+		addrs, err := s.interfaceAddrs()
+		if err != nil {
+			log.Warn("cannot list the network addresses", "err", err)
 		}
-		return def
+		choice = publicurl.Choose(ln.Addr(), addrs)
 	}
-	return fs, env
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return errUsage // the flag package has printed why
+	lan := ""
+	if choice.LAN {
+		lan = choice.URL
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	return nil
-}
-
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, env := newFlags("serve", getenv, stderr)
-	addr := fs.String("addr", env("addr", ":8080"), "listen address")
-	data := fs.String("data", env("data", "./seira-data"), "data directory (the store is seira.db inside)")
-	publicURL := fs.String("public-url", env("public-url", ""), "base URL citizens reach, for QR links (default: the request's host)")
-	logFormat := fs.String("log-format", env("log-format", "json"), "log format: json or text")
-	logLevel := fs.String("log-level", env("log-level", "info"), "log level: debug, info, warn or error")
-	kioskRate := fs.String("kiosk-rate", env("kiosk-rate", "1"), "tickets per second a kiosk may issue on average")
-	kioskBurst := fs.String("kiosk-burst", env("kiosk-burst", "10"), "tickets a kiosk may issue at once")
-	clockStart := fs.String("clock-start", env("clock-start", ""), "for simulations only: start the server's clock at this RFC 3339 time")
-	clockSpeed := fs.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs")
-	debugAddr := fs.String("debug-addr", env("debug-addr", ""), "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (off when empty; never expose it)")
-	if err := parse(fs, args); err != nil {
+	a, err := app.Open(app.Config{Data: *o.data, PublicURL: public.Public(), LANURL: lan, KioskRate: *o.kioskRate,
+		KioskBurst: *o.kioskBurst, Version: version, Logger: log, Now: now})
+	if err != nil {
+		ln.Close()
 		return err
 	}
-	now, err := simClock(*clockStart, *clockSpeed)
-	if err != nil {
-		return err
-	}
-	rate, err := strconv.ParseFloat(*kioskRate, 64)
-	if err != nil || rate <= 0 {
-		return fmt.Errorf("-kiosk-rate %q: want a positive number", *kioskRate)
-	}
-	burst, err := strconv.Atoi(*kioskBurst)
-	if err != nil || burst <= 0 {
-		return fmt.Errorf("-kiosk-burst %q: want a positive whole number", *kioskBurst)
-	}
-	log, err := newLogger(*logFormat, *logLevel, stderr)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(app.Config{Data: *data, PublicURL: *publicURL, KioskRate: rate, KioskBurst: burst,
-		Version: version, Logger: log, Now: now})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		a.Close()
-		return fmt.Errorf("listen on %s: %w", *addr, err)
-	}
-	base := strings.TrimRight(*publicURL, "/")
-	if base == "" {
-		base = localURL(ln.Addr())
-	}
-	if *debugAddr != "" {
-		stop, err := servePprof(*debugAddr, log)
+	if *o.debugAddr != "" {
+		stop, err := servePprof(*o.debugAddr, log)
 		if err != nil {
 			ln.Close()
 			a.Close()
@@ -91,10 +95,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		defer stop()
 	}
-	pw := getenv("SEIRA_ADMIN_PASSWORD")
+	pw := s.getenv("SEIRA_ADMIN_PASSWORD")
 	d, err := a.SetUp(ctx, pw)
 	if err == nil {
-		err = a.PrintLinks(ctx, stdout, base, d, pw != "")
+		base, notes := banner(public, choice)
+		err = a.PrintLinks(ctx, s.stdout, base, notes, d, pw != "")
 	}
 	if err != nil {
 		ln.Close()
@@ -104,10 +109,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return a.Serve(ctx, ln)
 }
 
+// banner returns the base of the start-up banner's links and what it says
+// of the choice: which address, and how to set another; or why phones
+// cannot reach it.
+func banner(public publicurl.Base, c publicurl.Choice) (base string, notes []string) {
+	switch {
+	case public.Public() != "":
+		return public.Public(), []string{"links and QR codes use -public-url (SEIRA_PUBLIC_URL)"}
+	case c.LAN:
+		return c.URL, []string{
+			"links and QR codes use this machine's network address, so that phones on its network reach them;",
+			"to use another (a name, or HTTPS in front of seira), set -public-url or SEIRA_PUBLIC_URL",
+		}
+	case c.Reason == publicurl.ListenLoopback:
+		return c.URL, []string{
+			"warning: seira listens on loopback only, so phones cannot reach the QR codes' links;",
+			"listen on the network (-addr :8080) or set -public-url (SEIRA_PUBLIC_URL)",
+		}
+	}
+	return c.URL, []string{
+		"warning: this machine has no network address but loopback, so phones cannot reach the QR codes' links;",
+		"connect it to the office's network, or set -public-url (SEIRA_PUBLIC_URL)",
+	}
+}
+
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", level)
+		return nil, usageError{fmt.Sprintf("-log-level %q: want debug, info, warn or error", level)}
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -116,20 +145,7 @@ func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("-log-format %q: want json or text", format)
-}
-
-// localURL is the URL to print for a listener when no public URL is set.
-func localURL(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return "http://" + a.String()
-	}
-	host := tcp.IP.String()
-	if tcp.IP.IsUnspecified() {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+	return nil, usageError{fmt.Sprintf("-log-format %q: want json or text", format)}
 }
 
 // simClock returns a clock that starts at start and runs speed times
@@ -140,13 +156,13 @@ func simClock(start string, speed float64) (func() time.Time, error) {
 		return nil, nil
 	}
 	if speed <= 0 || speed > 10000 {
-		return nil, fmt.Errorf("-clock-speed %v: want a number from 0 to 10000", speed)
+		return nil, usageError{fmt.Sprintf("-clock-speed %v: want a number above 0, at most 10000", speed)}
 	}
 	base := time.Now()
 	if start != "" {
 		var err error
 		if base, err = time.Parse(time.RFC3339, start); err != nil {
-			return nil, fmt.Errorf("-clock-start %q: want an RFC 3339 time: %w", start, err)
+			return nil, usageError{fmt.Sprintf("-clock-start %q: want an RFC 3339 time, e.g. 2026-12-07T08:00:00+02:00", start)}
 		}
 	}
 	real0 := time.Now()

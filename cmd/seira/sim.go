@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -13,19 +11,43 @@ import (
 
 // simCmd plays a day of an office against seira and prints how far the wait
 // estimates were from the real waits (see package sim).
-func simCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs, env := newFlags("sim", getenv, stderr)
-	url := fs.String("url", env("sim-url", ""), "a running seira to play against (default: start one in this process with a temporary store)")
-	speed := fs.Float64("speed", 300, "how many times faster than real time the server's clock runs (must match its -clock-speed)")
-	user := fs.String("user", env("sim-user", "admin"), "user the kiosk and the clerks sign in as (with -url)")
-	password := fs.String("password", env("sim-password", getenv("SEIRA_ADMIN_PASSWORD")), "that user's password (with -url)")
-	dayFile := fs.String("day", "", "day file in the form of reference-day.json (default: the embedded reference day)")
-	seed := fs.Uint64("seed", 1, "seed of the day's arrivals and service times")
-	seeds := fs.Int("seeds", 1, "without -url: play this many seeds from -seed on, each on a fresh in-process server, and end with their means")
-	csvFile := fs.String("csv", "", "write one row per ticket to this CSV file")
-	data := fs.String("data", "", "without -url: keep the in-process server's store in this directory")
-	hardStop := fs.Duration("hard-stop", time.Hour, "how long after closing the clerks keep serving the tickets still waiting")
-	log, err := parseLogged(fs, env, args, stderr)
+const simSummary = "play a simulated office day and measure the wait estimate"
+
+type simOpts struct {
+	url, user, password, dayFile, csvFile, data, logLevel *string
+	speed                                                 *float64
+	seed                                                  *uint64
+	seeds                                                 *int
+	hardStop                                              *time.Duration
+}
+
+func simFlags(getenv func(string) string) (*cmdFlags, simOpts) {
+	f := newCmdFlags("sim", simSummary, "SEIRA_SIM_", getenv)
+	o := simOpts{
+		url:      f.String("url", "", "a running seira to play against (default: start one in this process with a temporary store)"),
+		speed:    f.Float64("speed", 300, "how many times faster than real time the server's clock runs (must match its -clock-speed)"),
+		user:     f.String("user", "admin", "user the kiosk and the clerks sign in as (with -url)"),
+		password: f.String("password", getenv("SEIRA_ADMIN_PASSWORD"), "that user's password (with -url; default SEIRA_ADMIN_PASSWORD)"),
+		dayFile:  f.String("day", "", "day file in the form of reference-day.json (default: the embedded reference day)"),
+		seed:     f.Uint64("seed", 1, "seed of the day's arrivals and service times"),
+		seeds:    f.Int("seeds", 1, "without -url: play this many seeds from -seed on, each on a fresh in-process server, and end with their means"),
+		csvFile:  f.String("csv", "", "write one row per ticket to this CSV file"),
+		data:     f.String("data", "", "without -url: keep the in-process server's store in this directory"),
+		hardStop: f.Duration("hard-stop", time.Hour, "how long after closing the clerks keep serving the tickets still waiting"),
+		logLevel: logLevel(f),
+	}
+	f.note("SEIRA_ADMIN_PASSWORD", "the default of -password")
+	return f, o
+}
+
+func simCmd(ctx context.Context, args []string, s sys) error {
+	f, o := simFlags(s.getenv)
+	if err := f.parse(args, s.stdout); err != nil {
+		return err
+	}
+	url, speed, user, password, dayFile, seed, seeds, csvFile, data, hardStop := o.url, o.speed, o.user, o.password, o.dayFile, o.seed, o.seeds, o.csvFile, o.data, o.hardStop
+	stdout := s.stdout
+	log, err := newLogger("text", *o.logLevel, s.stderr)
 	if err != nil {
 		return err
 	}
@@ -36,14 +58,14 @@ func simCmd(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 	}
 	if *url != "" && *password == "" {
-		return errors.New("-url needs -password (or SEIRA_SIM_PASSWORD)")
+		return usageError{"sim: -url needs -password (or SEIRA_SIM_PASSWORD) (see: seira sim -h)"}
 	}
 	switch {
 	case *seeds < 1:
-		return errors.New("-seeds must be at least 1")
+		return usageError{"sim: -seeds must be at least 1"}
 	case *seeds > 1 && (*url != "" || *data != "" || *csvFile != ""):
 		// Each seed wants an office of its own, and one file each.
-		return errors.New("-seeds plays on fresh in-process servers: it does not go with -url, -data or -csv")
+		return usageError{"sim: -seeds plays on fresh in-process servers: it does not go with -url, -data or -csv"}
 	}
 	var reps []*sim.Report
 	for i := range *seeds {
