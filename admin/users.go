@@ -42,7 +42,12 @@ func (h *Handler) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.usersWhere(c, func(u auth.User) bool { return slices.Contains(u.Branches, branch) })
+	// Everyone who may work in the branch: its own users, and the
+	// administrators of every branch (no branch list), so that the users
+	// page of a fresh office lists its admin rather than nothing.
+	return h.usersWhere(c, func(u auth.User) bool {
+		return slices.Contains(u.Branches, branch) || (u.Role == auth.RoleAdmin && len(u.Branches) == 0)
+	})
 }
 
 func (h *Handler) usersWhere(c echo.Context, keep func(auth.User) bool) error {

@@ -90,7 +90,15 @@ func (s *Server) page(file string, branch bool) echo.HandlerFunc {
 			}
 			c.SetCookie(s.sessionCookie(c, token, auth.DeviceSessionTTL.Seconds()))
 			s.log.Info("device paired", "device", p.Device.ID, "kind", p.Device.Kind, "branch", p.Device.Branch)
-			return c.Redirect(http.StatusSeeOther, c.Request().URL.Path)
+			// The code is spent; the page's own options (?print=1,
+			// ?lang=en) stay.
+			q := c.Request().URL.Query()
+			q.Del("pair")
+			to := c.Request().URL.Path
+			if len(q) > 0 {
+				to += "?" + q.Encode()
+			}
+			return c.Redirect(http.StatusSeeOther, to)
 		}
 		return s.assets.serve(c, file)
 	}

@@ -33,7 +33,9 @@ const overflowJS = `(() => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     const [left, right] = clipped(el);
-    if (right <= left) continue;
+    // Clipped away, or parked wholly off the left edge (a skip link until
+    // it has the focus): neither shows nor widens the page.
+    if (right <= left || right <= 0) continue;
     if (right > vw + 1 || left < -1) {
       const id = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
       out.push(id + ' [' + Math.round(left) + ',' + Math.round(right) + ']');
@@ -110,4 +112,32 @@ func OneLine(t testing.TB, ctx context.Context, what string, selectors ...string
 	for _, b := range bad {
 		t.Errorf("%s: %s", what, b)
 	}
+}
+
+// SmallestText returns the smallest font size, in CSS pixels, of the
+// visible text inside the elements matched by scope (the page's text, for
+// "body"), and the element that has it.
+func SmallestText(t testing.TB, ctx context.Context, scope string) (px float64, where string) {
+	t.Helper()
+	sel, _ := json.Marshal(scope)
+	r := Eval[struct {
+		PX    float64 `json:"px"`
+		Where string  `json:"where"`
+	}](t, ctx, `(() => {
+  let px = Infinity, where = '';
+  for (const root of document.querySelectorAll(`+string(sel)+`)) {
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.textContent.trim()) continue;
+      const el = n.parentElement;
+      if (!el || el.getClientRects().length === 0) continue;
+      const cs = getComputedStyle(el);
+      if (cs.visibility === 'hidden' || el.closest('[hidden], .visually-hidden, [aria-hidden="true"]')) continue;
+      const size = parseFloat(cs.fontSize);
+      if (size < px) { px = size; where = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '') + ' "' + n.textContent.trim().slice(0, 40) + '"'; }
+    }
+  }
+  return {px: px === Infinity ? 0 : px, where};
+})()`)
+	return r.PX, r.Where
 }

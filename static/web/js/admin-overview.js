@@ -107,7 +107,7 @@ export function render() {
     h('td', { class: 'num' }, num(s.waiting)),
     h('td', { class: 'num' }, num(s.waiting_priority || 0)),
     h('td', { class: 'num', 'data-longest': s.waiting > 0 ? String(s.longest_wait_s) : '' }, s.waiting > 0 ? fmtSecs(s.longest_wait_s) : '—'),
-    h('td', { class: 'num' }, s.open ? fmtWait(s.estimated_wait_s, { ahead: s.waiting }) : '—'),
+    h('td', { class: 'num' }, s.open ? fmtWait(s.estimated_wait_s, { ahead: s.waiting, short: true }) : '—'),
     h('td', null, pill(s.open ? t('admin.service_open') : t('admin.service_closed'), { 'data-status': s.open ? 'open' : 'closed' })))));
 
   $('ov-counters-body').replaceChildren(...o.counters.map((c) => {

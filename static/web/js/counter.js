@@ -135,11 +135,22 @@ function showLogin(message) {
   ui.counterId = null;
   Object.assign(hook, { user: null, counter: null, status: null, current: null, currentState: null });
   showView('login');
+  loadBranchName();
   const err = $('login-error');
   err.hidden = !message;
   err.textContent = message || '';
   $('login-password').value = '';
   $('login-username').focus();
+}
+
+// The header names the office before anyone signs in: its state is public.
+async function loadBranchName() {
+  if (ui.branchName) return;
+  try {
+    const st = await api.state(branch);
+    ui.branchName = st.branch.name;
+    renderAll();
+  } catch { /* the header stays as it is; signing in reads it again */ }
 }
 
 async function onLoginSubmit(e) {
@@ -450,7 +461,8 @@ async function confirmTransfer(e) {
 
 function renderAll() {
   const st = ui.state;
-  $('branch-name').textContent = st ? localName(st.branch.name) : '';
+  if (st) ui.branchName = st.branch.name;
+  $('branch-name').textContent = ui.branchName ? localName(ui.branchName) : '';
   if (hook.view === 'choose') renderChoose();
   if (hook.view === 'console') renderConsole();
 }
@@ -469,9 +481,10 @@ function renderConsole() {
   hook.current = cur ? cur.number : null;
   hook.currentState = cur ? cur.state : null;
   const num = $('current-number');
-  num.textContent = cur ? cur.number : '—';
+  // With no ticket, words say so (a large dash said nothing).
+  num.textContent = cur ? cur.number : t('counter.no_current_short');
   num.dataset.empty = String(!cur);
-  $('current-service').textContent = cur ? serviceName(cur.service) : (c.status === 'open' ? t('counter.no_current') : '');
+  $('current-service').textContent = cur ? serviceName(cur.service) : (c.status === 'open' ? t('counter.no_current_hint') : '');
   const stEl = $('current-state');
   stEl.hidden = !cur;
   if (cur) { stEl.textContent = stateLabel(cur.state); stEl.dataset.state = cur.state; }
@@ -527,7 +540,7 @@ function renderQueues(c) {
   h('td', null, localName(s.name), s.open ? '' : ` (${t('counter.service_closed')})`),
   h('td', { class: 'num' }, fmtNumber(s.waiting)),
   h('td', { class: 'num' }, fmtNumber(s.waiting_priority || 0)),
-  h('td', { class: 'num' }, s.open ? fmtWait(s.estimated_wait_s, { ahead: s.waiting }) : '—'))));
+  h('td', { class: 'num' }, s.open ? fmtWait(s.estimated_wait_s, { ahead: s.waiting, short: true }) : '—'))));
 }
 
 // ---- keyboard ----

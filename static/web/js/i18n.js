@@ -245,8 +245,8 @@ export function fmtDuration(seconds, { lang: code } = {}) {
  * "No wait" only when nobody is ahead; with people ahead and a free counter,
  * "under a minute". Keep in step with kiosk.FormatWait (the printed slip).
  */
-export function fmtWait(seconds, { ahead = 0, lang: code } = {}) {
-  if (seconds === null) return t('wait.no_counter', null, { lang: code });
+export function fmtWait(seconds, { ahead = 0, short = false, lang: code } = {}) {
+  if (seconds === null) return t(short ? 'wait.no_counter_short' : 'wait.no_counter', null, { lang: code });
   if (seconds === undefined || Number.isNaN(seconds)) return t('wait.unknown', null, { lang: code });
   if (seconds < 30) return t(ahead > 0 ? 'wait.under_minute' : 'wait.none', null, { lang: code });
   return t('wait.approx', { duration: fmtDuration(seconds, { lang: code }) }, { lang: code });
