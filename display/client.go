@@ -106,7 +106,7 @@ func newClient(h *Hub, ws *websocket.Conn, branch string, ticket uint64) *client
 	// connections made together (every screen of a region reconnecting after
 	// a restart) stay spread out: in step, ten thousand of them would delay
 	// the broadcast that coincides with them.
-	now := time.Now()
+	now := h.opts.Clock.Now()
 	first := now.Add(-rand.N(h.opts.PingPeriod))
 	return &client{hub: h, ws: ws, branch: branch, ticket: ticket, holding: true, lastPing: first, lastHeard: now}
 }
@@ -217,7 +217,7 @@ func (c *client) write() {
 			return
 		}
 		lastSeq := c.lastSeq
-		c.writeSince = time.Now()
+		c.writeSince = c.hub.opts.Clock.Now()
 		c.mu.Unlock()
 
 		// Everything due goes out in one writev(2): on a branch of

@@ -28,6 +28,9 @@ import (
 
 // Source is what the hub reads: the engine satisfies it.
 type Source interface {
+	// Now is the server's clock, which snapshots carry for pages to set
+	// theirs by.
+	Now() time.Time
 	Snapshot(ctx context.Context, branch string) (engine.Snapshot, error)
 	Summary(ctx context.Context, branch string) (engine.Snapshot, error)
 	LastSeq(ctx context.Context, branch string) (uint64, error)
@@ -60,7 +63,9 @@ type Options struct {
 	// instead of one epoll loop for all: what systems without epoll do, and
 	// a way to test that path.
 	ReaderGoroutines bool
-	Logger           *slog.Logger
+	// Clock times pings and the watchdog (default: the wall clock).
+	Clock  Clock
+	Logger *slog.Logger
 }
 
 // Stats are the hub's counters, for metrics and the load tool.
@@ -133,6 +138,9 @@ func New(src Source, opts Options) *Hub {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = realClock{}
 	}
 	h := &Hub{
 		src: src, opts: opts, log: opts.Logger, reader: goReader{},
@@ -214,8 +222,8 @@ func (h *Hub) run() {
 	// One ticker pings every connection in turn, rather than a timer per
 	// connection; it ticks often, so that each tick pings only the few
 	// connections whose period is up.
-	pings := time.NewTicker(max(h.opts.PingPeriod/50, 10*time.Millisecond))
-	defer pings.Stop()
+	pings, stopPings := h.opts.Clock.NewTicker(max(h.opts.PingPeriod/50, 10*time.Millisecond))
+	defer stopPings()
 	var all []*client
 	for {
 		select {
@@ -227,7 +235,7 @@ func (h *Hub) run() {
 			h.pending = nil
 			h.inMu.Unlock()
 			h.dispatch(evs)
-		case now := <-pings.C:
+		case now := <-pings:
 			all = h.everyone(all[:0])
 			for _, c := range all {
 				c.ping(now)
@@ -311,7 +319,7 @@ func (h *Hub) dispatch(evs []queue.Event) {
 							h.log.Error("live: snapshot after a settings change", "branch", branch, "err", err)
 							continue
 						}
-						st := view.StateOf(fs, fs.Loc, time.Now(), false)
+						st := view.StateOf(fs, fs.Loc, h.src.Now(), false)
 						full = &st
 					}
 					// The state may already hold later events of this batch:

@@ -2,7 +2,6 @@ package display
 
 import (
 	"encoding/binary"
-	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -69,7 +68,7 @@ func (c *client) consume(data []byte) bool {
 // handle acts on one frame from the client.
 func (c *client) handle(op byte, payload []byte) bool {
 	c.mu.Lock()
-	c.lastHeard = time.Now()
+	c.lastHeard = c.hub.opts.Clock.Now()
 	if op == opPing {
 		// Only the writer writes: the pong is handed to it.
 		c.pong = frame(opPong, payload)

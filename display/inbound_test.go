@@ -81,7 +81,7 @@ func TestConsumeAcrossReads(t *testing.T) {
 	stream := append(append(clientFrame(true, opPing, []byte("are you there")), clientFrame(true, opPong, nil)...),
 		clientFrame(true, opText, []byte("ignored"))...)
 	for _, step := range []int{1, 3, len(stream)} {
-		h := &Hub{opts: Options{SendQueue: 8}}
+		h := &Hub{opts: Options{SendQueue: 8, Clock: realClock{}}}
 		c := &client{hub: h, holding: true, closed: true} // closed: no writer starts
 		for i := 0; i < len(stream); i += step {
 			chunk := bytes.Clone(stream[i:min(i+step, len(stream))])

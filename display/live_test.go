@@ -210,10 +210,7 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 	for range 20 {
 		issue(t, admin, "certificates")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for env.App.Hub.Subscribers("demo") != 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "the subscribers to settle", subscribers(env, 1))
 	if s := env.App.Hub.Subscribers("demo"); s != 1 {
 		t.Fatalf("%d subscribers after the drop, want 1", s)
 	}
@@ -232,12 +229,16 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 
 // TestStuckWriterIsClosed: a peer that stops reading, with a send queue
 // too long to overflow, still goes once a write has been stuck for longer
-// than WriteWait; the others keep getting every event.
+// than WriteWait by the hub's clock; the others keep getting every event.
+// The test moves the clock only after the healthy client has read each
+// event, so a healthy write is never older than one step (6 s of the 10).
 func TestStuckWriterIsClosed(t *testing.T) {
+	clk := newFakeClock(t)
 	env := apptest.Start(t, func(c *app.Config) {
 		c.Hub.SendQueue = 1 << 20
-		c.Hub.WriteWait = 300 * time.Millisecond
-		c.Hub.PingPeriod = time.Second // the watchdog looks every 20 ms
+		c.Hub.WriteWait = 10 * time.Second
+		c.Hub.PingPeriod, c.Hub.PongWait = time.Hour, 24*time.Hour // no pings in the way
+		c.Hub.Clock = clk
 	})
 	admin := env.Admin()
 	stalled := dialStalled(t, env, "/api/v1/branches/demo/live")
@@ -245,7 +246,7 @@ func TestStuckWriterIsClosed(t *testing.T) {
 	healthy := dial(t, env, "/api/v1/branches/demo/live")
 	snap, _ := healthy.next()
 	want := snap.Seq + 1
-	for n := 0; env.App.Hub.Subscribers("demo") != 1; n++ {
+	for n := 0; env.App.Hub.Stats().SlowDrops == 0; n++ {
 		if n == 20000 {
 			t.Fatalf("after %d events the stalled client is still connected (%+v)", n, env.App.Hub.Stats())
 		}
@@ -254,9 +255,17 @@ func TestStuckWriterIsClosed(t *testing.T) {
 			t.Fatalf("healthy client saw seq %d, want %d", m.Seq, want)
 		}
 		want++
+		clk.advance(6 * time.Second)
+		// The tick's watchdog has run once the next tick is taken.
+		clk.advance(0)
 	}
+	waitFor(t, "the stalled client to go", subscribers(env, 1))
 	if d := env.App.Hub.Stats().SlowDrops; d != 1 {
 		t.Fatalf("%d slow drops, want the stalled client", d)
+	}
+	issue(t, admin, "certificates")
+	if m, _ := healthy.next(); m.Seq != want {
+		t.Fatalf("after the drop the healthy client saw seq %d, want %d", m.Seq, want)
 	}
 }
 
@@ -418,12 +427,14 @@ func itoa(n uint64) string {
 }
 
 // TestBusyConnectionIsPingedToo keeps a client busy with events for longer
-// than the pong wait: it must be pinged all the same (only pongs extend the
-// read deadline) and stay connected.
+// than the pong wait, by the hub's clock: it is pinged at every ping period
+// all the same (only pongs extend its life), and stays connected.
 func TestBusyConnectionIsPingedToo(t *testing.T) {
+	clk := newFakeClock(t)
 	env := apptest.Start(t, func(c *app.Config) {
-		c.Hub.PingPeriod = 100 * time.Millisecond
-		c.Hub.PongWait = 400 * time.Millisecond
+		c.Hub.PingPeriod = time.Second
+		c.Hub.PongWait = 30 * time.Second
+		c.Hub.Clock = clk
 	})
 	admin := env.Admin()
 	r := dial(t, env, "/api/v1/branches/demo/live")
@@ -433,22 +444,24 @@ func TestBusyConnectionIsPingedToo(t *testing.T) {
 		pings++
 		return r.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 	})
-	deadline := time.Now().Add(1500 * time.Millisecond)
 	want := snap.Seq + 1
-	for time.Now().Before(deadline) {
+	const rounds = 90 // three pong waits
+	for range rounds {
 		issue(t, admin, "certificates")
+		// The ping of the last tick comes before this event.
 		m, _ := r.next()
 		if m.Seq != want {
 			t.Fatalf("seq %d, want %d", m.Seq, want)
 		}
 		want++
-		time.Sleep(20 * time.Millisecond)
+		clk.advance(time.Second)
 	}
-	if pings < 5 {
-		t.Fatalf("%d pings in 1.5 s with a 100 ms ping period", pings)
+	issue(t, admin, "certificates")
+	if m, _ := r.next(); m.Seq != want {
+		t.Fatalf("the busy client, after %d s: seq %d, want %d", rounds, m.Seq, want)
 	}
-	if env.App.Hub.Subscribers("demo") != 1 {
-		t.Fatal("the busy client was disconnected")
+	if pings != rounds {
+		t.Fatalf("%d pings in %d ping periods", pings, rounds)
 	}
 }
 
@@ -493,50 +506,73 @@ func clientPingAndClose(t *testing.T, env *apptest.Env) {
 	if err := r.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for env.App.Hub.Subscribers("demo") != 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitFor(t, "the subscribers to settle", subscribers(env, 0))
 	if n := env.App.Hub.Subscribers("demo"); n != 0 {
 		t.Fatalf("%d subscribers after the client closed", n)
 	}
 }
 
 // TestSilentClientIsDropped: a client that answers no ping (it reads
-// nothing, so its pongs never come) is gone after PongWait, with either
-// reader; one that answers stays.
+// nothing, so its pongs never come) is gone once PongWait has passed on the
+// hub's clock, with either reader; one that answers stays.
 func TestSilentClientIsDropped(t *testing.T) {
 	for _, goroutines := range []bool{false, true} {
 		t.Run(readerName(goroutines), func(t *testing.T) {
+			clk := newFakeClock(t)
 			env := apptest.Start(t, func(c *app.Config) {
 				c.Hub.ReaderGoroutines = goroutines
-				c.Hub.PingPeriod = 100 * time.Millisecond
-				c.Hub.PongWait = 400 * time.Millisecond
+				c.Hub.PingPeriod = time.Second
+				c.Hub.PongWait = 4 * time.Second
+				c.Hub.Clock = clk
 			})
-			silent, err := env.Dial("/api/v1/branches/demo/live", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer silent.Close()
+			silent := dial(t, env, "/api/v1/branches/demo/live")
+			silent.next() // subscribed; from now on it reads nothing
 			alive := dial(t, env, "/api/v1/branches/demo/live")
+			alive.next()
+			pinged, ponged := make(chan struct{}, 1), make(chan string, 1)
+			alive.ws.SetPingHandler(func(data string) error {
+				err := alive.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+				pinged <- struct{}{}
+				return err
+			})
+			alive.ws.SetPongHandler(func(data string) error { ponged <- data; return nil })
+			done := make(chan struct{})
 			go func() {
+				defer close(done)
 				for { // reading answers the pings
 					if _, _, err := alive.ws.ReadMessage(); err != nil {
 						return
 					}
 				}
 			}()
-			deadline := time.Now().Add(5 * time.Second)
-			for env.App.Hub.Subscribers("demo") != 1 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
+			// One ping period: the hub pings; alive answers; its own ping
+			// then comes back only after the hub has read that answer.
+			period := func(i int) {
+				clk.advance(time.Second)
+				select {
+				case <-pinged:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("period %d: the alive client was not pinged", i)
+				}
+				alive.ws.WriteControl(websocket.PingMessage, []byte{byte(i)}, time.Now().Add(time.Second))
+				select {
+				case <-ponged:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("period %d: the alive client was not answered", i)
+				}
 			}
-			if n := env.App.Hub.Subscribers("demo"); n != 1 {
-				t.Fatalf("%d subscribers, want only the one that answers pings", n)
+			for i := range 6 {
+				period(i)
 			}
-			time.Sleep(600 * time.Millisecond) // more than PongWait again
+			waitFor(t, "the silent client to go", subscribers(env, 1))
+			for i := range 8 {
+				period(6 + i) // two pong waits more: alive stays
+			}
 			if n := env.App.Hub.Subscribers("demo"); n != 1 {
 				t.Fatalf("%d subscribers, want the one that answers pings still there", n)
 			}
+			alive.ws.Close()
+			<-done
 		})
 	}
 }
@@ -572,10 +608,7 @@ func TestConnectionsComeAndGo(t *testing.T) {
 		if m, _ := r.next(); m.Seq != snap.Seq+1 || m.Type != "ticket.issued" {
 			t.Fatalf("round %d: got %s %d, want ticket.issued %d", round, m.Type, m.Seq, snap.Seq+1)
 		}
-		deadline := time.Now().Add(5 * time.Second)
-		for env.App.Hub.Subscribers("demo") != round+1 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitFor(t, "the subscribers to settle", subscribers(env, round+1))
 		if n := env.App.Hub.Subscribers("demo"); n != round+1 {
 			t.Fatalf("round %d: %d subscribers, want %d", round, n, round+1)
 		}

@@ -111,7 +111,7 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 		}
 	}
 	// Too far behind, or ahead of the server (a restored store): start over.
-	st := view.StateOf(snap, snap.Loc, time.Now(), false)
+	st := view.StateOf(snap, snap.Loc, h.src.Now(), false)
 	pm, err := prepare(view.Live{Type: "snapshot", Seq: snap.Seq, State: &st})
 	if err != nil {
 		return nil, err

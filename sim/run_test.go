@@ -69,7 +69,10 @@ func TestRunInProcess(t *testing.T) {
 	if all := rep.Rows[len(rep.Rows)-1]; all.Name != "all" || all.Count != rep.Called {
 		t.Errorf("last row %s counts %d, want all and %d", all.Name, all.Count, rep.Called)
 	}
-	if rep.Lag.N == 0 || rep.Lag.Max > 120 {
+	// The p90, not the max: at 1200× a busy machine's pause of 100 ms is
+	// two simulated minutes for one action; a simulator that cannot
+	// follow falls behind on most of them.
+	if rep.Lag.N == 0 || rep.Lag.P90 > 120 {
 		t.Errorf("lag %+v: not measured, or the simulator could not follow", rep.Lag)
 	}
 
@@ -225,7 +228,9 @@ func TestRunAgainstServer(t *testing.T) {
 	if rep.Issued == 0 || rep.Issued != rep.Called+rep.StillWaiting || rep.ServerErrors() != 0 {
 		t.Errorf("issued %d, called %d, waiting %d, 5xx %d", rep.Issued, rep.Called, rep.StillWaiting, rep.ServerErrors())
 	}
-	if rep.Lag.N == 0 || rep.Lag.Max > 60 {
+	// A stale reading of the clock would put every action behind by as
+	// much; one slow moment of a busy machine puts a few (the max) behind.
+	if rep.Lag.N == 0 || rep.Lag.P90 > 60 {
 		t.Errorf("lag %+v: the day is scheduled from a stale reading of the server's clock", rep.Lag)
 	}
 	for _, tk := range rep.Tickets {

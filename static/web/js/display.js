@@ -14,6 +14,7 @@
 //   chimes,      // WebAudio chimes played (the fallback when a WAV fails)
 //   sound,       // "on" | "muted" | "suspended" (autoplay blocked: #btn-enable-sound shown)
 //   arrivals,    // {number: performance.now() when its call event arrived}, for the "within 1 s" check
+//   shown,       // {number: performance.now() when it was first in the big panel}
 //   now(),       // the server's time as the display reckons it, in ms since the epoch
 // }
 //
@@ -64,7 +65,7 @@ const LOAD_TIMEOUT_MS = 10000; // a WAV that does not start by then has failed
 
 const hook = (window.seiraDisplay = {
   ready: false, lastSeq: null, connected: false, latest: null, announced: 0, queued: 0, playing: false,
-  lastAnnouncement: null, silenced: 0, skipped: 0, chimes: 0, sound: 'suspended', arrivals: {},
+  lastAnnouncement: null, silenced: 0, skipped: 0, chimes: 0, sound: 'suspended', arrivals: {}, shown: {},
   now: () => (live ? live.now() : new Date()).getTime(),
 });
 
@@ -315,6 +316,7 @@ function showLatest(call, flash) {
     return;
   }
   $('latest-number').textContent = call.number;
+  if (!(call.number in hook.shown)) hook.shown[call.number] = performance.now();
   $('latest-counter').textContent = counterName(call);
   const sec = secondaryLang();
   const secName = sec ? counterName(call, sec) : '';

@@ -20,6 +20,7 @@
 //   sound,       // "on" | "suspended" (needs a tap) | "unavailable"
 //   transferred, // the ticket was transferred and waits in its new service
 //   error,       // last error code or null
+//   callLag,     // ms from the last call's message reaching the page to the full-screen view, for the "within 1 s" check
 // }
 //
 // Element ids / test ids:
@@ -479,7 +480,9 @@ const live = new Socket(() => api.ticketLiveURL(token), {
   onOpen: () => setConnected(true),
   onMessage: (msg) => {
     if (!msg || typeof msg.type !== 'string' || !msg.ticket) return;
+    const arrived = performance.now();
     apply(msg.ticket, msg.type);
+    if (msg.type === 'ticket.called' && hook.calledView) hook.callLag = performance.now() - arrived;
   },
   onClose: () => setConnected(false),
   // Every third failure, ask over HTTP: the ticket may be gone (404), and
