@@ -24,12 +24,12 @@ func newAnnouncer(t testing.TB) *Announcer {
 // header is a WAV file's canonical header, read by offset: what any player
 // expects, checked independently of parseWAV.
 type header struct {
-	riffSize, fmtSize               uint32
-	tag, channels                   uint16
-	rate, byteRate                  uint32
-	blockAlign, bits                uint16
-	dataSize                        uint32
-	riff, wave, fmtID, dataID, rest string
+	riffSize, fmtSize         uint32
+	tag, channels             uint16
+	rate, byteRate            uint32
+	blockAlign, bits          uint16
+	dataSize                  uint32
+	riff, wave, fmtID, dataID string
 }
 
 func readHeader(t *testing.T, b []byte) (header, []byte) {

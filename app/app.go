@@ -105,9 +105,13 @@ func Open(cfg Config) (*App, error) {
 	a.Metrics = metrics.New(a.Engine, a.Hub)
 	// Sign-in keeps real time even when the engine runs a simulated clock.
 	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost, Record: a.Engine.Record})
-	a.Server = server.New(server.Config{Public: public, Version: cfg.Version, Logger: cfg.Logger,
+	a.Server, err = server.New(server.Config{Public: public, Version: cfg.Version, Logger: cfg.Logger,
 		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat},
 		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann, Metrics: a.Metrics})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 

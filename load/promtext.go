@@ -1,15 +1,16 @@
 package load
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
-	"strconv"
-	"strings"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
-// promSample is one line of the Prometheus text exposition format.
+// promSample is one sample of a scrape: a series' name, labels and value.
 type promSample struct {
 	Name   string
 	Labels map[string]string
@@ -20,114 +21,66 @@ type promSample struct {
 // branch and service, far below this.
 const maxScrape = 32 << 20
 
-// parseProm reads the samples of a text exposition (comments skipped).
-// Only what seira's registry writes is needed, but label values are
-// unescaped properly because branch names come from administrators.
+// parseProm reads a Prometheus text exposition with the Prometheus
+// project's own parser (expfmt), flattened into samples as they are
+// written: a histogram's _bucket, _sum and _count, a summary's quantiles.
 func parseProm(r io.Reader) ([]promSample, error) {
-	var out []promSample
-	sc := bufio.NewScanner(io.LimitReader(r, maxScrape))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		s, err := parsePromLine(line)
-		if err != nil {
-			return nil, fmt.Errorf("metrics line %d: %w", n, err)
-		}
-		out = append(out, s)
-	}
-	if err := sc.Err(); err != nil {
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(io.LimitReader(r, maxScrape))
+	if err != nil {
 		return nil, fmt.Errorf("read metrics: %w", err)
+	}
+	var out []promSample
+	for name, f := range families {
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			out = append(out, samplesOf(name, f.GetType(), m, labels)...)
+		}
 	}
 	return out, nil
 }
 
-func parsePromLine(line string) (promSample, error) {
-	var s promSample
-	i := strings.IndexAny(line, "{ \t")
-	if i <= 0 {
-		return s, fmt.Errorf("no value in %q", line)
-	}
-	s.Name, line = line[:i], line[i:]
-	if line[0] == '{' {
-		labels, rest, err := parseLabels(line[1:])
-		if err != nil {
-			return s, err
+// samplesOf is one metric's samples, by its family's type.
+func samplesOf(name string, typ dto.MetricType, m *dto.Metric, labels map[string]string) []promSample {
+	with := func(k, v string) map[string]string {
+		out := make(map[string]string, len(labels)+1)
+		for lk, lv := range labels {
+			out[lk] = lv
 		}
-		s.Labels, line = labels, rest
+		out[k] = v
+		return out
 	}
-	fields := strings.Fields(line)
-	if len(fields) == 0 || len(fields) > 2 { // value and an optional timestamp
-		return s, fmt.Errorf("want a value after %s", s.Name)
-	}
-	v, err := parsePromFloat(fields[0])
-	if err != nil {
-		return s, fmt.Errorf("%s: %w", s.Name, err)
-	}
-	s.Value = v
-	return s, nil
-}
-
-// parseLabels reads `a="x",b="y"}` and returns the rest after the brace.
-func parseLabels(in string) (map[string]string, string, error) {
-	labels := map[string]string{}
-	for {
-		in = strings.TrimLeft(in, " ,")
-		if strings.HasPrefix(in, "}") {
-			return labels, in[1:], nil
+	switch typ {
+	case dto.MetricType_COUNTER:
+		return []promSample{{name, labels, m.GetCounter().GetValue()}}
+	case dto.MetricType_GAUGE:
+		return []promSample{{name, labels, m.GetGauge().GetValue()}}
+	case dto.MetricType_HISTOGRAM:
+		h := m.GetHistogram()
+		out := []promSample{{name + "_sum", labels, h.GetSampleSum()}, {name + "_count", labels, float64(h.GetSampleCount())}}
+		for _, b := range h.GetBucket() {
+			out = append(out, promSample{name + "_bucket", with("le", fmt.Sprint(b.GetUpperBound())), float64(b.GetCumulativeCount())})
 		}
-		eq := strings.IndexByte(in, '=')
-		if eq <= 0 || len(in) < eq+2 || in[eq+1] != '"' {
-			return nil, "", fmt.Errorf("bad label in %q", in)
+		return append(out, promSample{name + "_bucket", with("le", "+Inf"), float64(h.GetSampleCount())})
+	case dto.MetricType_SUMMARY:
+		s := m.GetSummary()
+		out := []promSample{{name + "_sum", labels, s.GetSampleSum()}, {name + "_count", labels, float64(s.GetSampleCount())}}
+		for _, q := range s.GetQuantile() {
+			out = append(out, promSample{name, with("quantile", fmt.Sprint(q.GetQuantile())), q.GetValue()})
 		}
-		name := strings.TrimSpace(in[:eq])
-		in = in[eq+2:]
-		var val strings.Builder
-		closed := false
-		for i := 0; i < len(in); i++ {
-			c := in[i]
-			if c == '\\' && i+1 < len(in) {
-				i++
-				switch in[i] {
-				case 'n':
-					val.WriteByte('\n')
-				default: // \\ and \"
-					val.WriteByte(in[i])
-				}
-				continue
-			}
-			if c == '"' {
-				in, closed = in[i+1:], true
-				break
-			}
-			val.WriteByte(c)
-		}
-		if !closed {
-			return nil, "", fmt.Errorf("unterminated value of label %s", name)
-		}
-		labels[name] = val.String()
+		return out
 	}
-}
-
-func parsePromFloat(s string) (float64, error) {
-	switch s {
-	case "+Inf", "Inf":
-		return math.Inf(1), nil
-	case "-Inf":
-		return math.Inf(-1), nil
-	case "NaN":
-		return math.NaN(), nil
-	}
-	return strconv.ParseFloat(s, 64)
+	return []promSample{{name, labels, m.GetUntyped().GetValue()}}
 }
 
 // promSum adds the values of the samples called name whose labels match
 // (nil matches all); ok is false when there is no such sample at all.
 func promSum(samples []promSample, name string, match func(map[string]string) bool) (sum float64, ok bool) {
 	for _, s := range samples {
-		if s.Name == name && (match == nil || match(s.Labels)) {
+		if s.Name == name && (match == nil || match(s.Labels)) && !math.IsNaN(s.Value) {
 			sum += s.Value
 			ok = true
 		}

@@ -40,7 +40,8 @@ func (r *runner) trafficWindow(ctx context.Context, rep *Report) {
 // and services in turn within each branch.
 func (r *runner) issueTraffic(ctx context.Context, bodies map[string][]byte, i int64) {
 	b := r.traffic[i%int64(len(r.traffic))]
-	svc := serviceIDs()[(i/int64(len(r.traffic)))%int64(len(serviceIDs()))]
+	ids := serviceIDs()
+	svc := ids[(i/int64(len(r.traffic)))%int64(len(ids))]
 	t := time.Now()
 	if _, created := r.issue(ctx, b, bodies[svc], false); created {
 		r.issuedTraffic.Add(1)

@@ -111,8 +111,9 @@ seira_store_commit_seconds_bucket{le="+Inf"} 3 1700000000
 	if v, _ := promSum(samples, "seira_tickets_issued_total", nil); v != 22 {
 		t.Errorf("all tickets = %v", v)
 	}
-	if samples[4].Labels["service"] != `a"b,c}` {
-		t.Errorf("escaped label: %q", samples[4].Labels["service"])
+	demo := func(l map[string]string) bool { return l["branch"] == "demo" && l["service"] == `a"b,c}` }
+	if v, ok := promSum(samples, "seira_tickets_issued_total", demo); !ok || v != 7 {
+		t.Errorf("the series with an escaped label: %v, %v", v, ok)
 	}
 	if _, ok := promSum(samples, "nope", nil); ok {
 		t.Error("found a metric that is not there")

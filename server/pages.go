@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -29,10 +30,10 @@ type assets struct {
 }
 
 // loadAssets reads the embedded files once, at start.
-func loadAssets() *assets {
+func loadAssets() (*assets, error) {
 	a := &assets{files: map[string]asset{}}
 	root := static.FS()
-	_ = fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -48,7 +49,10 @@ func loadAssets() *assets {
 		a.files[p] = asset{data: data, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, ctype: ctype}
 		return nil
 	})
-	return a
+	if err != nil {
+		return nil, fmt.Errorf("server: reading the embedded pages: %w", err)
+	}
+	return a, nil
 }
 
 // serve writes an asset, answering 304 when the browser has it: files are

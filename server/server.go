@@ -65,11 +65,15 @@ type Server struct {
 }
 
 // New builds the server.
-func New(cfg Config, d Deps) *Server {
+func New(cfg Config, d Deps) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, d: d, e: echo.New(), log: cfg.Logger, assets: loadAssets()}
+	assets, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, d: d, e: echo.New(), log: cfg.Logger, assets: assets}
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = httpx.ErrorHandler(cfg.Logger)
@@ -103,7 +107,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	return s
+	return s, nil
 }
 
 // ServeHTTP serves a request.

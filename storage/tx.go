@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/seira-queue/seira/queue"
 )
@@ -39,7 +41,7 @@ func (t *Tx) Branch(id string) (*BranchTx, error) {
 // exists.
 func (t *Tx) CreateBranch(br queue.Branch) (*BranchTx, error) {
 	b, err := t.tx.Bucket(bktBranches).CreateBucket([]byte(br.ID))
-	if err == bolt.ErrBucketExists {
+	if errors.Is(err, berrors.ErrBucketExists) {
 		return nil, queue.Errorf(queue.CodeConflict, "branch %q exists", br.ID)
 	}
 	if err != nil {
