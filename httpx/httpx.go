@@ -30,48 +30,45 @@ type ErrorBody struct {
 	} `json:"error"`
 }
 
-// Status maps an error code to its HTTP status.
+// statuses is the one table of error codes and their HTTP statuses
+// (API.md). Where codes share a status, the first is the one given to
+// that status when Echo itself answers with it.
+var statuses = [...]struct {
+	code   queue.Code
+	status int
+}{
+	{queue.CodeBadRequest, http.StatusBadRequest},
+	{queue.CodeValidation, http.StatusBadRequest},
+	{queue.CodeUnauthenticated, http.StatusUnauthorized},
+	{queue.CodeForbidden, http.StatusForbidden},
+	{queue.CodeNotFound, http.StatusNotFound},
+	{queue.CodeConflict, http.StatusConflict},
+	{queue.CodeInvalidTransition, http.StatusConflict},
+	{queue.CodeTooLarge, http.StatusRequestEntityTooLarge},
+	{queue.CodeServiceClosed, http.StatusUnprocessableEntity},
+	{queue.CodeRateLimited, http.StatusTooManyRequests},
+	{queue.CodeUnavailable, http.StatusServiceUnavailable},
+}
+
+// Status maps an error code to its HTTP status (500 for an unknown one).
 func Status(code queue.Code) int {
-	switch code {
-	case queue.CodeBadRequest, queue.CodeValidation:
-		return http.StatusBadRequest
-	case queue.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case queue.CodeForbidden:
-		return http.StatusForbidden
-	case queue.CodeNotFound:
-		return http.StatusNotFound
-	case queue.CodeInvalidTransition, queue.CodeConflict:
-		return http.StatusConflict
-	case queue.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case queue.CodeServiceClosed:
-		return http.StatusUnprocessableEntity
-	case queue.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case queue.CodeUnavailable:
-		return http.StatusServiceUnavailable
+	for _, s := range statuses {
+		if s.code == code {
+			return s.status
+		}
 	}
 	return http.StatusInternalServerError
 }
 
-// statusCodes maps the statuses Echo itself produces to error codes.
+// codeOfStatus maps a status Echo itself answers with to an error code.
 func codeOfStatus(status int) queue.Code {
-	switch status {
-	case http.StatusBadRequest:
-		return queue.CodeBadRequest
-	case http.StatusUnauthorized:
-		return queue.CodeUnauthenticated
-	case http.StatusForbidden:
-		return queue.CodeForbidden
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
+	if status == http.StatusMethodNotAllowed {
 		return queue.CodeNotFound
-	case http.StatusRequestEntityTooLarge:
-		return queue.CodeTooLarge
-	case http.StatusTooManyRequests:
-		return queue.CodeRateLimited
-	case http.StatusServiceUnavailable:
-		return queue.CodeUnavailable
+	}
+	for _, s := range statuses {
+		if s.status == status {
+			return s.code
+		}
 	}
 	return queue.CodeInternal
 }
@@ -222,6 +219,30 @@ func RequireStaff(c echo.Context, branch string) (auth.Principal, error) {
 		return p, queue.Errorf(queue.CodeForbidden, "you do not work in branch %s", branch)
 	}
 	return p, nil
+}
+
+// RequireDevice returns the principal if it is a paired device of kind,
+// in branch ("" for any branch): 401 for nobody, 403 for anyone else.
+func RequireDevice(c echo.Context, kind auth.DeviceKind, branch string) (auth.Principal, error) {
+	p := PrincipalOf(c)
+	switch {
+	case p.User == nil && p.Device == nil:
+		return p, queue.Errorf(queue.CodeUnauthenticated, "this %s is not paired: ask an administrator", kind)
+	case p.Device == nil || p.Device.Kind != kind:
+		return p, queue.Errorf(queue.CodeForbidden, "only a %s may do this", kind)
+	case branch != "" && p.Device.Branch != branch:
+		return p, queue.Errorf(queue.CodeForbidden, "this %s is not of branch %s", kind, branch)
+	}
+	return p, nil
+}
+
+// RequireDeviceOrStaff returns the principal if it is a device of kind in
+// branch, or a user working there (staff issue tickets for citizens too).
+func RequireDeviceOrStaff(c echo.Context, kind auth.DeviceKind, branch string) (auth.Principal, error) {
+	if p := PrincipalOf(c); p.User != nil {
+		return RequireStaff(c, branch)
+	}
+	return RequireDevice(c, kind, branch)
 }
 
 // RequireAdmin returns the principal if it administers branch ("" for

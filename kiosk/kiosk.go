@@ -98,14 +98,9 @@ type issueRequest struct {
 
 func (h *Handler) issue(c echo.Context) error {
 	branch := c.Param("branch")
-	p := httpx.PrincipalOf(c)
-	switch {
-	case p.User == nil && p.Device == nil:
-		return queue.Errorf(queue.CodeUnauthenticated, "this kiosk is not paired: ask an administrator")
-	case p.Device != nil && (p.Device.Kind != auth.DeviceKiosk || p.Device.Branch != branch):
-		return queue.Errorf(queue.CodeForbidden, "this device may not issue tickets for branch %s", branch)
-	case p.User != nil && !p.Staff(branch):
-		return queue.Errorf(queue.CodeForbidden, "you do not work in branch %s", branch)
+	p, err := httpx.RequireDeviceOrStaff(c, auth.DeviceKiosk, branch)
+	if err != nil {
+		return err
 	}
 	if p.Device != nil && !h.limiter(p.Device.ID).Allow() {
 		c.Response().Header().Set("Retry-After", "2")
@@ -156,12 +151,9 @@ func (h *Handler) print(c echo.Context, d *auth.Device, info engine.TicketInfo) 
 // reprint prints a ticket again on the kiosk's printer (after a paper
 // jam, say). Only the kiosk of the ticket's branch may.
 func (h *Handler) reprint(c echo.Context) error {
-	p := httpx.PrincipalOf(c)
-	switch {
-	case p.User == nil && p.Device == nil:
-		return queue.Errorf(queue.CodeUnauthenticated, "only a paired kiosk prints tickets")
-	case p.Device == nil || p.Device.Kind != auth.DeviceKiosk:
-		return queue.Errorf(queue.CodeForbidden, "only a kiosk prints tickets")
+	p, err := httpx.RequireDevice(c, auth.DeviceKiosk, "")
+	if err != nil {
+		return err
 	}
 	info, err := h.eng.TicketByToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
