@@ -1,8 +1,6 @@
 package queue
 
 import (
-	"encoding/binary"
-	"errors"
 	"time"
 )
 
@@ -59,107 +57,6 @@ func (o Outcome) ServiceTime() (time.Duration, bool) {
 		return 0, false
 	}
 	return o.Finished.Sub(from), true
-}
-
-const outcomeVersion = 1
-
-// MarshalBinary encodes the outcome compactly: statistics over millions of
-// tickets decode it millions of times. Day and ID are in the storage key.
-func (o Outcome) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, 64)
-	b = append(b, outcomeVersion, stateCode(o.State), boolByte(o.Priority))
-	for _, t := range []time.Time{o.Issued, o.FirstCalled, o.Called, o.Started, o.Finished} {
-		b = binary.AppendVarint(b, unixMilli(t))
-	}
-	for _, s := range []string{o.Service, o.FirstService, o.Counter, o.Clerk} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	return b, nil
-}
-
-var errOutcome = errors.New("queue: malformed outcome record")
-
-// UnmarshalBinary decodes MarshalBinary's form (ID and Day stay as set).
-func (o *Outcome) UnmarshalBinary(b []byte) error {
-	return o.Decode(b, func(b []byte) string { return string(b) })
-}
-
-// Decode is UnmarshalBinary with the strings made by str, so that a reader
-// of millions of outcomes can share the few distinct service, counter and
-// clerk names instead of allocating each.
-func (o *Outcome) Decode(b []byte, str func([]byte) string) error {
-	if len(b) < 3 || b[0] != outcomeVersion {
-		return errOutcome
-	}
-	o.State, o.Priority = stateOfCode(b[1]), b[2] == 1
-	b = b[3:]
-	for _, t := range []*time.Time{&o.Issued, &o.FirstCalled, &o.Called, &o.Started, &o.Finished} {
-		v, n := binary.Varint(b)
-		if n <= 0 {
-			return errOutcome
-		}
-		*t = fromUnixMilli(v)
-		b = b[n:]
-	}
-	for _, s := range []*string{&o.Service, &o.FirstService, &o.Counter, &o.Clerk} {
-		l, n := binary.Uvarint(b)
-		if n <= 0 || uint64(len(b)-n) < l {
-			return errOutcome
-		}
-		*s = str(b[n : n+int(l)])
-		b = b[n+int(l):]
-	}
-	return nil
-}
-
-func unixMilli(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromUnixMilli(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
-
-func boolByte(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func stateCode(s State) byte {
-	switch s {
-	case StateDone:
-		return 1
-	case StateNoShow:
-		return 2
-	case StateCancelled:
-		return 3
-	case StateExpired:
-		return 4
-	}
-	return 0
-}
-
-func stateOfCode(c byte) State {
-	switch c {
-	case 1:
-		return StateDone
-	case 2:
-		return StateNoShow
-	case 3:
-		return StateCancelled
-	case 4:
-		return StateExpired
-	}
-	return ""
 }
 
 // Replay derives outcomes from a branch's event log, in order: the

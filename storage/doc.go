@@ -37,6 +37,11 @@
 //	users/, sessions/, devices/, devicetokens/, pairings/
 //	    records of package auth (see Kind), JSON
 //
+// Values are stored by the codec (codec.go): JSON for settings, tickets and
+// events (written by hand for tickets and events, the same bytes as
+// encoding/json), a compact binary form for outcomes. Records written by
+// earlier versions are kept in testdata/golden and must go on decoding.
+//
 // Writes go through Store.Update, which groups concurrent callers into one
 // bbolt transaction and one fsync (group commit) and returns to each caller
 // only after its data is durable.

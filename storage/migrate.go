@@ -3,7 +3,6 @@ package storage
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -73,7 +72,7 @@ func buildOutcomes(tx *bolt.Tx) error {
 			return err
 		}
 		var cfg queue.Branch
-		if err := json.Unmarshal(b.Get(keyConfig), &cfg); err != nil {
+		if err := decodeRecord(b.Get(keyConfig), &cfg); err != nil {
 			return fmt.Errorf("branch %s config: %w", id, err)
 		}
 		loc, err := time.LoadLocation(cfg.Zone())
@@ -83,7 +82,7 @@ func buildOutcomes(tx *bolt.Tx) error {
 		r := queue.NewReplay(loc)
 		return b.Bucket(bktEvents).ForEach(func(_, v []byte) error {
 			var ev queue.Event
-			if err := json.Unmarshal(v, &ev); err != nil {
+			if err := decodeRecord(v, &ev); err != nil {
 				return err
 			}
 			if o, ok := r.Add(ev); ok {

@@ -16,11 +16,7 @@ func outcomeKey(day string, id uint64) []byte {
 }
 
 func putOutcome(b *bolt.Bucket, o queue.Outcome) error {
-	v, err := o.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	return b.Put(outcomeKey(o.Day, o.ID), v)
+	return b.Put(outcomeKey(o.Day, o.ID), appendOutcome(make([]byte, 0, 64), o))
 }
 
 // PutOutcome records how a ticket ended.
@@ -53,7 +49,7 @@ func (b *BranchTx) Outcomes(from, to string, f func(*queue.Outcome) bool) error 
 			return nil
 		}
 		o.Day, o.ID = day, binary.BigEndian.Uint64(k[len(k)-8:])
-		if err := o.Decode(v, intern); err != nil {
+		if err := decodeOutcome(v, &o, intern); err != nil {
 			return fmt.Errorf("storage: outcome of ticket %d: %w", o.ID, err)
 		}
 		if !f(&o) {

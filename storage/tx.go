@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -243,9 +242,9 @@ func (b *BranchTx) Counters() ([]queue.Counter, error) {
 
 // PutCounter stores a counter.
 func (b *BranchTx) PutCounter(c queue.Counter) error {
-	raw, err := json.Marshal(c)
+	raw, err := encodeRecord(c)
 	if err != nil {
-		return fmt.Errorf("storage: encode counter: %w", err)
+		return err
 	}
 	_, before, cached := b.cachedCounters()
 	if err := b.bucket(bktCounters).Put([]byte(c.ID), raw); err != nil {
@@ -261,8 +260,8 @@ func (b *BranchTx) PutCounter(c queue.Counter) error {
 		// copy is decoded from what was stored, so it is what a read would
 		// give.
 		var stored queue.Counter
-		if err := json.Unmarshal(raw, &stored); err != nil {
-			return fmt.Errorf("storage: decode counter: %w", err)
+		if err := decodeRecord(raw, &stored); err != nil {
+			return err
 		}
 		b.cacheCounters(version, withCounter(before, stored))
 	}
@@ -377,24 +376,16 @@ func getJSON(b *bolt.Bucket, key []byte, v any, what string) error {
 	if raw == nil {
 		return queue.Errorf(queue.CodeNotFound, "no %s", what)
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("storage: decode %s: %w", what, err)
+	if err := decodeRecord(raw, v); err != nil {
+		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	var raw []byte
-	var err error
-	// Tickets and events encode themselves to valid compact JSON: going
-	// through json.Marshal would only validate and compact it again.
-	if m, ok := v.(json.Marshaler); ok {
-		raw, err = m.MarshalJSON()
-	} else {
-		raw, err = json.Marshal(v)
-	}
+	raw, err := encodeRecord(v)
 	if err != nil {
-		return fmt.Errorf("storage: encode: %w", err)
+		return err
 	}
 	return wrap("put", b.Put(key, raw))
 }
@@ -404,8 +395,8 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 func scan[T any](first, next func() ([]byte, []byte), what string, f func(T) (bool, error)) error {
 	for k, v := first(); k != nil; k, v = next() {
 		var x T
-		if err := json.Unmarshal(v, &x); err != nil {
-			return fmt.Errorf("storage: decode %s %d: %w", what, binary.BigEndian.Uint64(k), err)
+		if err := decodeRecord(v, &x); err != nil {
+			return fmt.Errorf("storage: %s %d: %w", what, binary.BigEndian.Uint64(k), err)
 		}
 		if more, err := f(x); err != nil || !more {
 			return err
@@ -423,8 +414,8 @@ func all[T any](b *bolt.Bucket) ([]T, error) {
 	var list []T
 	err := b.ForEach(func(k, v []byte) error {
 		var x T
-		if err := json.Unmarshal(v, &x); err != nil {
-			return fmt.Errorf("storage: decode %s: %w", k, err)
+		if err := decodeRecord(v, &x); err != nil {
+			return fmt.Errorf("storage: %s: %w", k, err)
 		}
 		list = append(list, x)
 		return nil
