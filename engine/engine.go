@@ -75,9 +75,6 @@ func New(store *storage.Store, opts Options) *Engine {
 	return e
 }
 
-// Store returns the engine's store, for read-only callers.
-func (e *Engine) Store() *storage.Store { return e.store }
-
 // Now returns the engine's clock reading.
 func (e *Engine) Now() time.Time { return e.now() }
 
@@ -95,6 +92,17 @@ func (e *Engine) Location(br queue.Branch) (*time.Location, error) {
 	}
 	e.locs[tz] = loc
 	return loc, nil
+}
+
+// settingsOf reads a branch's settings and time zone: what nearly every
+// read and write needs first.
+func (e *Engine) settingsOf(b *storage.BranchTx) (queue.Branch, *time.Location, error) {
+	cfg, err := b.Config()
+	if err != nil {
+		return cfg, nil, err
+	}
+	loc, err := e.Location(cfg)
+	return cfg, loc, err
 }
 
 // op is one state change in progress: the transaction, the branch, the time
@@ -136,11 +144,7 @@ func (e *Engine) begin(tx *storage.Tx, branch, actor string) (*op, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := b.Config()
-	if err != nil {
-		return nil, err
-	}
-	loc, err := e.Location(cfg)
+	cfg, loc, err := e.settingsOf(b)
 	if err != nil {
 		return nil, err
 	}
@@ -235,11 +239,7 @@ func (e *Engine) Tick(ctx context.Context, branch string) error {
 		if err != nil {
 			return err
 		}
-		cfg, err := b.Config()
-		if err != nil {
-			return err
-		}
-		loc, err := e.Location(cfg)
+		_, loc, err := e.settingsOf(b)
 		if err != nil {
 			return err
 		}

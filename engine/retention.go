@@ -34,12 +34,8 @@ func (e *Engine) purgeOnce(ctx context.Context, branch string) (n int, more bool
 		if err != nil {
 			return err
 		}
-		cfg, err := b.Config()
+		cfg, loc, err := e.settingsOf(b)
 		if err != nil || cfg.RetentionDays <= 0 {
-			return err
-		}
-		loc, err := e.Location(cfg)
-		if err != nil {
 			return err
 		}
 		// Tickets issued before cutoff are past retention.

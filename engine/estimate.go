@@ -1,0 +1,292 @@
+package engine
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
+)
+
+// What the estimates of a branch read at one moment, and the forecast
+// shared between readers of the same moment.
+
+// load is what estimates need of a branch at one moment.
+type load struct {
+	b        *storage.BranchTx
+	counters []queue.Counter
+	services map[string]queue.Service
+	now      time.Time
+	busy     map[string]time.Duration // per counter: remaining work
+	times    map[string]time.Duration // per service: expected service time
+	k        int                      // the branch's priority cap
+	cfg      queue.Branch
+	loc      *time.Location
+
+	e *Engine
+	// The forecast, made on first use (or shared: age is how old it is).
+	forecastRead, forecastOK bool
+	age                      time.Duration
+	waiting                  []queue.Candidate
+	desks                    []queue.Desk
+	calls                    map[uint64]time.Duration
+	callsOpenEnd             map[uint64]time.Duration // openEnded's
+}
+
+func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
+	l := &load{e: e, b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{},
+		times: map[string]time.Duration{}, k: queue.DefaultPriorityCap}
+	l.loc = time.UTC
+	// An estimate is made of what can be read: a branch whose settings or
+	// services cannot be read gets the defaults, and the log says why.
+	if cfg, loc, err := e.settingsOf(b); err != nil {
+		e.log.Warn("engine: estimate without the branch's settings", "branch", b.ID(), "err", err)
+	} else {
+		l.k, l.cfg, l.loc = cfg.Cap(), cfg, loc
+	}
+	if svcs, err := b.Services(); err != nil {
+		e.log.Warn("engine: estimate without the branch's services", "branch", b.ID(), "err", err)
+	} else {
+		for _, s := range svcs {
+			l.services[s.ID] = s
+		}
+	}
+	pause := b.PauseTime()
+	if pause == 0 {
+		pause = queue.DefaultPause
+	}
+	for _, c := range counters {
+		if c.Status == queue.CounterPaused && !c.PausedAt.IsZero() {
+			if length, ok := queue.PlannedPause(c, c.PausedAt, l.loc); ok {
+				// On a planned break: back at its end.
+				l.busy[c.ID] = max(length-l.now.Sub(c.PausedAt), 0)
+			} else {
+				// A paused counter comes back, in a typical pause's time.
+				l.busy[c.ID] = max(pause-l.now.Sub(c.PausedAt), pause/4)
+			}
+		}
+		if c.Current == 0 || c.CalledAt.IsZero() {
+			continue
+		}
+		// A ticket past its expected time still has some way to go.
+		st := l.serviceTime(c.CurrentService)
+		l.busy[c.ID] += max(st-l.now.Sub(c.CalledAt), st/4)
+	}
+	return l
+}
+
+// serviceTime is the moving estimate for svc, or its configured default
+// until it has history.
+func (l *load) serviceTime(svc string) time.Duration {
+	// A forecast asks for every ticket it plays: read each service once.
+	if d, ok := l.times[svc]; ok {
+		return d
+	}
+	d := queue.DefaultServiceTime
+	if est, n := l.b.ServiceTime(svc); n > 0 {
+		d = est
+	} else if s, ok := l.services[svc]; ok {
+		d = s.ServiceTime()
+	}
+	l.times[svc] = d
+	return d
+}
+
+// place returns the position and the expected wait of waiting candidate t
+// (which may be a ticket not issued yet: the estimate shown before taking
+// one), whether it is reached only after the counters' closing, and
+// whether no counter serving it is open or paused, so that there is no
+// estimate (the wait is then 0).
+func (l *load) place(t queue.Candidate) (pos int, wait time.Duration, afterClosing, unstaffed bool) {
+	serving := queue.ServingCounters(l.counters, t.Service)
+	ahead := map[string]int{}
+	pos = 1
+	for svc := range queue.Reach(serving) {
+		n := l.b.CountBefore(svc, t)
+		ahead[svc] = n
+		pos += n
+	}
+	if !queue.Staffed(l.counters, t.Service) {
+		return pos, 0, false, true
+	}
+	if wait, late, ok := l.forecastWait(t); ok {
+		return pos, wait, late, false
+	}
+	var busy time.Duration
+	for _, c := range serving {
+		busy += l.busy[c.ID]
+	}
+	wait = queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
+	return pos, wait, false, false
+}
+
+// totalWaiting counts everyone waiting at the branch.
+func (l *load) totalWaiting() int {
+	total := 0
+	for svc := range l.services {
+		pri, reg := l.b.WaitingCount(svc)
+		total += pri + reg
+	}
+	return total
+}
+
+// forecastHorizon is how far ahead the forecast expects priority arrivals.
+const forecastHorizon = 4 * time.Hour
+
+// placeNewest is place for the newest ticket of its class, in the
+// transaction that added it: everyone waiting in its class is ahead of
+// it, so the stored counts give the position without walking the lists.
+func (l *load) placeNewest(t queue.Candidate) (int, time.Duration) {
+	serving := queue.ServingCounters(l.counters, t.Service)
+	ahead := map[string]int{}
+	pos := 1
+	for svc := range queue.Reach(serving) {
+		pri, reg := l.b.WaitingCount(svc)
+		n := pri
+		if !t.Priority {
+			n += reg
+		}
+		if svc == t.Service {
+			n-- // itself
+		}
+		ahead[svc] = n
+		pos += n
+	}
+	var busy time.Duration
+	for _, c := range serving {
+		busy += l.busy[c.ID]
+	}
+	return pos, queue.EstimateWait(queue.WaitInput{Ahead: ahead, ServiceTime: l.serviceTime, Counters: len(serving), Busy: busy})
+}
+
+// forecastWait is the wait of t by queue.Forecast, when the queue is short
+// enough to play through, and whether the plan reaches t only after every
+// desk's closing. The forecast of the waiting tickets is made once per
+// load and shared.
+func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing, ok bool) {
+	if !l.forecastRead {
+		l.forecastRead = true
+		if l.useCachedForecast() {
+			return l.forecastWait(t)
+		}
+		if l.totalWaiting() > queue.ForecastLimit {
+			return 0, false, false
+		}
+		for svc := range l.services {
+			l.b.Waiting(svc, func(c queue.Candidate) bool { l.waiting = append(l.waiting, c); return true })
+		}
+		// Priority tickets still to come will go ahead of those waiting,
+		// while the office issues tickets.
+		horizon, open := forecastHorizon, func(time.Duration) bool { return true }
+		if closing, ok := l.cfg.Hours.ClosingIn(l.now, l.loc); ok {
+			horizon = min(horizon, closing)
+			open = func(at time.Duration) bool { return l.cfg.Hours.OpenAt(l.now.Add(at), l.loc) }
+		}
+		base := uint64(1) << 62
+		for svc := range l.services {
+			last, rate := l.b.PriorityRate(svc)
+			if rate = queue.DecayRate(rate, last, l.now); rate > 0.01 {
+				gap := time.Duration(float64(time.Hour) / rate)
+				l.waiting = append(l.waiting, queue.ExpectedArrivals(svc, gap, horizon, open, base)...)
+				base += 1 << 32
+			}
+		}
+		l.desks = queue.ForecastDesks(l.counters, l.now, l.loc, func(c queue.Counter) time.Duration { return l.busy[c.ID] })
+		l.calls = queue.Forecast(l.waiting, l.desks, l.k, l.serviceTime)
+		l.forecastOK = true
+		l.keepForecast()
+	}
+	if !l.forecastOK {
+		return 0, false, false
+	}
+	if w, ok := l.calls[t.ID]; ok && t.ID != 0 {
+		return max(w-l.age, 0), false, true
+	}
+	if slices.ContainsFunc(l.waiting, func(c queue.Candidate) bool { return c.ID == t.ID && c.Arrive == 0 }) {
+		// Past every planned closing: clerks finish the queue more often
+		// than not, so the wait is the forecast without the closings;
+		// else no desk would call it: fall back.
+		if w, ok := l.openEnded()[t.ID]; ok {
+			return max(w-l.age, 0), true, true
+		}
+		return 0, false, false
+	}
+	// A ticket not in the queue yet: play the queue with it at the end.
+	if w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), l.desks, l.k, l.serviceTime)[t.ID]; ok {
+		return max(w-l.age, 0), false, true
+	}
+	w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), openEnded(l.desks), l.k, l.serviceTime)[t.ID]
+	return max(w-l.age, 0), ok, ok
+}
+
+// openEnded is the forecast of the waiting tickets with the desks' planned
+// closings left out, made once per load: for the tickets the plan does not
+// reach before every desk closes.
+func (l *load) openEnded() map[uint64]time.Duration {
+	if l.callsOpenEnd == nil {
+		l.callsOpenEnd = queue.Forecast(l.waiting, openEnded(l.desks), l.k, l.serviceTime)
+	}
+	return l.callsOpenEnd
+}
+
+func openEnded(desks []queue.Desk) []queue.Desk {
+	out := slices.Clone(desks)
+	for i := range out {
+		out[i].HasClose = false
+	}
+	return out
+}
+
+// forecastTTL is how long a branch's forecast serves other readers at the
+// same sequence number: the phones following a branch, or reconnecting
+// together, then cost one forecast between them, not one each.
+const forecastTTL = time.Second
+
+// sharedForecast is a forecast kept for other readers.
+type sharedForecast struct {
+	seq     uint64
+	made    time.Time // wall clock, for the TTL
+	now     time.Time // the engine's clock when made
+	waiting []queue.Candidate
+	desks   []queue.Desk
+	calls   map[uint64]time.Duration
+	times   map[string]time.Duration
+}
+
+// useCachedForecast takes the branch's shared forecast if it is of this
+// moment; forecasts made in a write are neither shared nor taken.
+func (l *load) useCachedForecast() bool {
+	if l.e == nil || l.b.Writable() {
+		return false
+	}
+	l.e.fcMu.Lock()
+	f := l.e.fcs[l.b.ID()]
+	l.e.fcMu.Unlock()
+	if f == nil || f.seq != l.b.LastSeq() || time.Since(f.made) > forecastTTL {
+		return false
+	}
+	l.waiting, l.desks, l.calls, l.forecastOK = f.waiting, f.desks, f.calls, true
+	l.age = max(l.now.Sub(f.now), 0)
+	for svc, d := range f.times {
+		if _, ok := l.times[svc]; !ok {
+			l.times[svc] = d
+		}
+	}
+	return true
+}
+
+// keepForecast shares the forecast just made.
+func (l *load) keepForecast() {
+	if l.e == nil || l.b.Writable() {
+		return
+	}
+	f := &sharedForecast{seq: l.b.LastSeq(), made: time.Now(), now: l.now, waiting: l.waiting, desks: l.desks,
+		calls: l.calls, times: maps.Clone(l.times)}
+	l.e.fcMu.Lock()
+	defer l.e.fcMu.Unlock()
+	if len(l.e.fcs) > 10_000 {
+		clear(l.e.fcs)
+	}
+	l.e.fcs[l.b.ID()] = f
+}
