@@ -1,0 +1,66 @@
+package auth_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
+)
+
+var ctx = context.Background()
+
+// clock is the service's clock, moved by the tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// newService is a sign-in service over a real store in a temporary file,
+// with a clock of the test's.
+func newService(t *testing.T) (*auth.Service, *clock) {
+	t.Helper()
+	store, err := storage.Open(filepath.Join(t.TempDir(), "seira.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	// Users and devices belong to branches that exist.
+	if err := store.Update(ctx, func(tx *storage.Tx) error {
+		_, err := tx.CreateBranch(queue.Branch{ID: "demo", Name: queue.Text{"el": "ΚΕΠ", "en": "KEP"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	return auth.New(store, auth.Options{Now: c.now, BcryptCost: 4}), c
+}
+
+const password = "correct horse battery"
+
+// user creates a user with the test password.
+func user(t *testing.T, s *auth.Service, name string, role auth.Role, branches ...string) auth.User {
+	t.Helper()
+	u, err := s.CreateUser(ctx, "test", auth.User{Username: name, Name: name, Role: role, Branches: branches}, password)
+	if err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+	return u
+}
+
+// must returns v, or stops the test (by a panic, which the test reports
+// with its place) when err is not nil: for calls that should not fail.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
