@@ -31,13 +31,9 @@ import (
 type Config struct {
 	// Data is the data directory; the store is seira.db inside.
 	Data string
-	// PublicURL is the base URL citizens reach (QR links, allowed origin).
-	PublicURL string
-	// LANURL, without a PublicURL, is the base of links given to requests
-	// that came in through a loopback host: the machine's network address
-	// (publicurl.Choose), so that a kiosk opened on the server itself
-	// prints QR codes that phones reach.
-	LANURL string
+	// Public decides the base URL citizens reach (QR and pairing links);
+	// its host is an allowed WebSocket origin.
+	Public publicurl.Base
 	// KioskRate and KioskBurst limit ticket issue per kiosk device.
 	KioskRate  float64
 	KioskBurst int
@@ -67,11 +63,6 @@ func Open(cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	public, err := publicurl.Parse(cfg.PublicURL)
-	if err != nil {
-		return nil, err
-	}
-	public = public.WithLAN(cfg.LANURL)
 	cat, err := i18n.Load(static.FS())
 	if err != nil {
 		return nil, err
@@ -98,14 +89,14 @@ func Open(cfg Config) (*App, error) {
 	hubOpts := cfg.Hub
 	hubOpts.Logger = cfg.Logger
 	hubOpts.ObserveFanOut = func(n int, d time.Duration) { a.Metrics.ObserveFanOut(n, d) }
-	if host := public.Host(); host != "" {
+	if host := cfg.Public.Host(); host != "" {
 		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, host)
 	}
 	a.Hub = display.New(a.Engine, hubOpts)
 	a.Metrics = metrics.New(a.Engine, a.Hub)
 	// Sign-in keeps real time even when the engine runs a simulated clock.
 	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost, Record: a.Engine.Record})
-	a.Server, err = server.New(server.Config{Public: public, Version: cfg.Version, Logger: cfg.Logger,
+	a.Server, err = server.New(server.Config{Public: cfg.Public, Version: cfg.Version, Logger: cfg.Logger,
 		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat},
 		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann, Metrics: a.Metrics})
 	if err != nil {

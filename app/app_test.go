@@ -10,22 +10,13 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/seira-queue/seira/app"
+	"github.com/seira-queue/seira/app/apptest"
 )
-
-func TestPublicURLMustBeHTTP(t *testing.T) {
-	for _, u := range []string{"kep.example", "ftp://kep.example", "https://", "http://%zz"} {
-		a, err := app.Open(app.Config{Data: t.TempDir(), PublicURL: u, BcryptCost: 4})
-		if err == nil {
-			a.Close()
-			t.Errorf("public URL %q accepted", u)
-		}
-	}
-}
 
 // The public URL's host may open live connections besides the server's
 // own; other sites may not.
 func TestPublicURLHostIsAnAllowedOrigin(t *testing.T) {
-	a, err := app.Open(app.Config{Data: t.TempDir(), PublicURL: "https://kep.example:8443/", BcryptCost: 4})
+	a, err := app.Open(app.Config{Data: t.TempDir(), Public: apptest.Public(t, "https://kep.example:8443/", ""), BcryptCost: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -365,7 +365,7 @@ func TestTicketChannel(t *testing.T) {
 }
 
 func TestOriginIsChecked(t *testing.T) {
-	env := apptest.Start(t, func(c *app.Config) { c.PublicURL = "https://kep.example.gr" })
+	env := apptest.Start(t, func(c *app.Config) { c.Public = apptest.Public(t, "https://kep.example.gr", "") })
 	for origin, ok := range map[string]bool{
 		"http://" + env.Addr:         true,
 		"https://kep.example.gr":     true,

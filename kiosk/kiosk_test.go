@@ -46,7 +46,7 @@ func TestQRCodeDecodesToTheTrackURL(t *testing.T) {
 		{name: "localhost gets the network address", lan: lan, host: "localhost:8080", want: lan},
 		{name: "a real name keeps its host", lan: lan, host: "kep.example.gr", want: "http://kep.example.gr"},
 	} {
-		env := apptest.Start(t, func(cfg *app.Config) { cfg.PublicURL, cfg.LANURL = c.public, c.lan })
+		env := apptest.Start(t, func(cfg *app.Config) { cfg.Public = apptest.Public(t, c.public, c.lan) })
 		k := env.Kiosk("demo")
 		var header []string
 		if c.host != "" {

@@ -845,7 +845,7 @@ func TestTicketByToken(t *testing.T) {
 
 func TestPublicURL(t *testing.T) {
 	t.Parallel()
-	env := apptest.Start(t, func(c *app.Config) { c.PublicURL = "https://kep.example/" })
+	env := apptest.Start(t, func(c *app.Config) { c.Public = apptest.Public(t, "https://kep.example/", "") })
 	tk := issue(t, env.Kiosk("demo"), "demo", "certificates")
 	if want := "https://kep.example/t/" + tk.Token; tk.TrackURL != want {
 		t.Errorf("track_url %q, want %q", tk.TrackURL, want)

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/seira-queue/seira/internal/publicurl"
 )
 
 // Short returns b as a string cut to 300 bytes, for failure messages.
@@ -122,4 +124,15 @@ func Issue[T any](t testing.TB, c *Client, branch, service string) T {
 		t.Fatalf("issue %s in %s: status %d, want 201: %s", service, branch, res.Status, Short(res.Body))
 	}
 	return Decode[T](t, res)
+}
+
+// Public parses a public URL for a test's configuration, with the network
+// address lan (may be "") for requests through a loopback host.
+func Public(t testing.TB, public, lan string) publicurl.Base {
+	t.Helper()
+	b, err := publicurl.Parse(public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.WithLAN(lan)
 }

@@ -138,6 +138,10 @@ func TestMistakesAreOneLineAndStatusTwo(t *testing.T) {
 		{args: []string{"serve", "stray"}},
 		{args: []string{"help", "frobnicate"}},
 		{args: []string{"serve", "-addr", "127.0.0.1:0"}, env: map[string]string{"SEIRA_KIOSK_BURST": "many"}},
+		{args: []string{"serve", "-addr", "127.0.0.1:0", "-public-url", "kep.example.gr"}},
+		{args: []string{"serve", "-addr", "127.0.0.1:0", "-kiosk-rate", "0"}},
+		{args: []string{"serve", "-addr", "127.0.0.1:0", "-clock-speed", "-2"}},
+		{args: []string{"serve", "-addr", "127.0.0.1:0", "-log-format", "xml"}},
 	} {
 		var out, errs bytes.Buffer
 		err := run(context.Background(), c.args, testSys(getenv(c.env), &out, &errs))

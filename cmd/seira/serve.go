@@ -39,55 +39,75 @@ func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
 	return f, o
 }
 
+// serveConfig is serve's configuration: resolved once from the flags and
+// their variables, and checked, before anything starts.
+type serveConfig struct {
+	addr, debugAddr string
+	log             *slog.Logger
+	app             app.Config
+}
+
+// resolve checks serve's flags and turns them into its configuration;
+// each mistake is a usageError that names the flag.
+func (o serveOpts) resolve(stderr io.Writer) (serveConfig, error) {
+	c := serveConfig{addr: *o.addr, debugAddr: *o.debugAddr}
+	now, err := simClock(*o.clockStart, *o.clockSpeed)
+	if err != nil {
+		return c, err
+	}
+	switch {
+	case *o.kioskRate <= 0:
+		return c, usageError{fmt.Sprintf("-kiosk-rate %v: want a positive number", *o.kioskRate)}
+	case *o.kioskBurst <= 0:
+		return c, usageError{fmt.Sprintf("-kiosk-burst %d: want a positive whole number", *o.kioskBurst)}
+	case *o.data == "":
+		return c, usageError{"-data: want a directory"}
+	}
+	public, err := publicurl.Parse(*o.publicURL)
+	if err != nil {
+		return c, usageError{"-public-url: " + err.Error()}
+	}
+	if c.log, err = newLogger(*o.logFormat, *o.logLevel, stderr); err != nil {
+		return c, err
+	}
+	c.app = app.Config{Data: *o.data, Public: public, KioskRate: *o.kioskRate, KioskBurst: *o.kioskBurst,
+		Version: version, Logger: c.log, Now: now}
+	return c, nil
+}
+
 func serve(ctx context.Context, args []string, s sys) error {
 	f, o := serveFlags(s.getenv)
 	if err := f.parse(args, s.stdout); err != nil {
 		return err
 	}
-	now, err := simClock(*o.clockStart, *o.clockSpeed)
+	cfg, err := o.resolve(s.stderr)
 	if err != nil {
 		return err
 	}
-	if *o.kioskRate <= 0 {
-		return usageError{fmt.Sprintf("-kiosk-rate %v: want a positive number", *o.kioskRate)}
-	}
-	if *o.kioskBurst <= 0 {
-		return usageError{fmt.Sprintf("-kiosk-burst %d: want a positive whole number", *o.kioskBurst)}
-	}
-	public, err := publicurl.Parse(*o.publicURL)
+	log := cfg.log
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return usageError{"-public-url: " + err.Error()}
-	}
-	log, err := newLogger(*o.logFormat, *o.logLevel, s.stderr)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *o.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *o.addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	// Without a public URL, links go to this machine's network address, so
 	// that phones reach the QR codes of a kiosk opened on the server itself.
 	var choice publicurl.Choice
-	if public.Public() == "" {
+	if cfg.app.Public.Public() == "" {
 		addrs, err := s.interfaceAddrs()
 		if err != nil {
 			log.Warn("cannot list the network addresses", "err", err)
 		}
-		choice = publicurl.Choose(ln.Addr(), addrs)
+		if choice = publicurl.Choose(ln.Addr(), addrs); choice.LAN {
+			cfg.app.Public = cfg.app.Public.WithLAN(choice.URL)
+		}
 	}
-	lan := ""
-	if choice.LAN {
-		lan = choice.URL
-	}
-	a, err := app.Open(app.Config{Data: *o.data, PublicURL: public.Public(), LANURL: lan, KioskRate: *o.kioskRate,
-		KioskBurst: *o.kioskBurst, Version: version, Logger: log, Now: now})
+	a, err := app.Open(cfg.app)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	if *o.debugAddr != "" {
-		stop, err := servePprof(*o.debugAddr, log)
+	if cfg.debugAddr != "" {
+		stop, err := servePprof(cfg.debugAddr, log)
 		if err != nil {
 			ln.Close()
 			a.Close()
@@ -98,7 +118,7 @@ func serve(ctx context.Context, args []string, s sys) error {
 	pw := s.getenv("SEIRA_ADMIN_PASSWORD")
 	d, err := a.SetUp(ctx, pw)
 	if err == nil {
-		base, notes := banner(public, choice)
+		base, notes := banner(cfg.app.Public, choice)
 		err = a.PrintLinks(ctx, s.stdout, base, notes, d, pw != "")
 	}
 	if err != nil {

@@ -76,7 +76,7 @@ func TestFor(t *testing.T) {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
 		}
 	}
-	for _, bad := range []string{"kep.example.gr", "ftp://kep", "https://", "https://kep/?q=1"} {
+	for _, bad := range []string{"kep.example.gr", "ftp://kep", "https://", "https://kep/?q=1", "http://%zz"} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("Parse(%q) took it", bad)
 		}
