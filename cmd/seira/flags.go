@@ -116,6 +116,16 @@ func (f *cmdFlags) parse(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// point adds the pointer to the command's help to a usage error found
+// after parsing (a value out of range): a mistake always says where to look.
+func (f *cmdFlags) point(err error) error {
+	var ue usageError
+	if errors.As(err, &ue) && !strings.Contains(ue.msg, " -h)") {
+		return usageError{fmt.Sprintf("%s: %s (see: seira %s -h)", f.name, ue.msg, f.name)}
+	}
+	return err
+}
+
 // usage writes the command's help: what it does, each flag with its
 // default and its variable, and the other variables it reads.
 func (f *cmdFlags) usage(w io.Writer) {

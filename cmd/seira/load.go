@@ -56,7 +56,7 @@ func loadCmd(ctx context.Context, args []string, s sys) error {
 	opts, level, jsonFile := options()
 	log, err := newLogger("text", level, s.stderr)
 	if err != nil {
-		return err
+		return f.point(err)
 	}
 	opts.Logger = log
 	stdout := s.stdout

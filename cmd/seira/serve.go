@@ -82,7 +82,7 @@ func serve(ctx context.Context, args []string, s sys) error {
 	}
 	cfg, err := o.resolve(s.stderr)
 	if err != nil {
-		return err
+		return f.point(err)
 	}
 	log := cfg.log
 	ln, err := net.Listen("tcp", cfg.addr)

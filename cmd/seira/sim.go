@@ -49,7 +49,7 @@ func simCmd(ctx context.Context, args []string, s sys) error {
 	stdout := s.stdout
 	log, err := newLogger("text", *o.logLevel, s.stderr)
 	if err != nil {
-		return err
+		return f.point(err)
 	}
 	day := sim.ReferenceDay()
 	if *dayFile != "" {
@@ -62,10 +62,10 @@ func simCmd(ctx context.Context, args []string, s sys) error {
 	}
 	switch {
 	case *seeds < 1:
-		return usageError{"sim: -seeds must be at least 1"}
+		return usageError{"sim: -seeds must be at least 1 (see: seira sim -h)"}
 	case *seeds > 1 && (*url != "" || *data != "" || *csvFile != ""):
 		// Each seed wants an office of its own, and one file each.
-		return usageError{"sim: -seeds plays on fresh in-process servers: it does not go with -url, -data or -csv"}
+		return usageError{"sim: -seeds plays on fresh in-process servers: it does not go with -url, -data or -csv (see: seira sim -h)"}
 	}
 	var reps []*sim.Report
 	for i := range *seeds {
