@@ -1,13 +1,20 @@
 // Package display is seira's live side: the hub that pushes every committed
-// event over WebSockets to the wall displays, clerks' consoles and citizens'
-// phones, and the HTTP endpoints of the branch state and the live channels.
+// event to the wall displays, clerks' consoles and citizens' phones, and the
+// HTTP endpoints of the branch state and the live channels.
 //
-// One goroutine owns the dispatch of events: it reads the branch once per
-// batch of events, encodes each message once (a prepared message shared by
-// every subscriber) and hands it to each connection's bounded queue without
-// waiting. Each connection has one reader and one writer goroutine; a
-// connection whose queue is full is disconnected with 1013 and resyncs when
-// it reconnects, so one slow phone never delays a wall display.
+// The hub decides who gets what: it keeps who subscribes to which branch or
+// ticket, turns each batch of committed events into messages (each encoded
+// once and framed once, a message shared by every subscriber), sends a
+// (re)connecting client its backlog by sequence number or a fresh snapshot,
+// and refreshes the places of followed tickets. One dispatcher goroutine
+// takes the events from the store's committer without ever making it wait.
+// The connections themselves (writing frames, reading what clients send,
+// keep-alive, slow clients) are package wsconn's.
+//
+//	hub.go     subscriptions, dispatch and ticket positions
+//	serve.go   the upgrades, backlogs and snapshots of new subscribers
+//	client.go  a subscriber: its connection and what it was last told
+//	handlers.go the HTTP routes of state and live
 package display
 
 import (
@@ -22,6 +29,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/internal/wsconn"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/view"
 )
@@ -64,7 +72,7 @@ type Options struct {
 	// a way to test that path.
 	ReaderGoroutines bool
 	// Clock times pings and the watchdog (default: the wall clock).
-	Clock  Clock
+	Clock  wsconn.Clock
 	Logger *slog.Logger
 }
 
@@ -96,7 +104,9 @@ type Hub struct {
 	// one phone each, so a slice rather than a set.
 	tickets map[string]map[uint64][]*client
 	closed  bool
-	all     sync.WaitGroup
+
+	// conns carries the bytes: writing, reading, keep-alive.
+	conns *wsconn.Set
 
 	done    chan struct{}
 	stopped chan struct{}
@@ -108,27 +118,14 @@ type Hub struct {
 	snaps  map[string]cachedSnap
 
 	subsBuf []*client // the dispatcher's
-	reader  connReader
 
-	conns, slow, msgs, broadcasts, lastBroadcastNS atomic.Int64
+	msgs, broadcasts, lastBroadcastNS atomic.Int64
 }
 
 // New starts a hub reading from src.
 func New(src Source, opts Options) *Hub {
-	if opts.SendQueue <= 0 {
-		opts.SendQueue = 256
-	}
 	if opts.ReplayLimit <= 0 {
 		opts.ReplayLimit = 1000
-	}
-	if opts.PingPeriod <= 0 {
-		opts.PingPeriod = 25 * time.Second
-	}
-	if opts.PongWait <= 0 {
-		opts.PongWait = 60 * time.Second
-	}
-	if opts.WriteWait <= 0 {
-		opts.WriteWait = 10 * time.Second
 	}
 	if opts.PositionEvery <= 0 {
 		opts.PositionEvery = 500 * time.Millisecond
@@ -139,11 +136,8 @@ func New(src Source, opts Options) *Hub {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Clock == nil {
-		opts.Clock = realClock{}
-	}
 	h := &Hub{
-		src: src, opts: opts, log: opts.Logger, reader: goReader{},
+		src: src, opts: opts, log: opts.Logger,
 		wake:     make(chan struct{}, 1),
 		branches: map[string]map[*client]struct{}{},
 		tickets:  map[string]map[uint64][]*client{},
@@ -152,13 +146,12 @@ func New(src Source, opts Options) *Hub {
 		posDirty: map[string]bool{},
 		snaps:    map[string]cachedSnap{},
 	}
-	if !opts.ReaderGoroutines {
-		h.reader = newReader(opts.Logger)
-	}
+	h.conns = wsconn.NewSet(wsconn.Options{SendQueue: opts.SendQueue, PingPeriod: opts.PingPeriod, PongWait: opts.PongWait,
+		WriteWait: opts.WriteWait, ReaderGoroutines: opts.ReaderGoroutines, Clock: opts.Clock, Logger: opts.Logger})
 	h.up = websocket.Upgrader{
 		// gorilla's own reader and writer go unused after the handshake
-		// (inbound.go, frame.go): small buffers and a shared pool keep what
-		// it allocates for them cheap.
+		// (package wsconn reads and writes): small buffers and a shared
+		// pool keep what it allocates for them cheap.
 		ReadBufferSize:  256,
 		WriteBufferSize: 4096,
 		WriteBufferPool: &sync.Pool{},
@@ -181,12 +174,13 @@ func (h *Hub) Publish(evs []queue.Event) {
 
 // Stats returns the hub's counters.
 func (h *Hub) Stats() Stats {
-	return Stats{Connections: h.conns.Load(), SlowDrops: h.slow.Load(), Messages: h.msgs.Load(),
+	cs := h.conns.Stats()
+	return Stats{Connections: cs.Open, SlowDrops: cs.SlowDrops, Messages: h.msgs.Load(),
 		Broadcasts: h.broadcasts.Load(), LastBroadcast: time.Duration(h.lastBroadcastNS.Load())}
 }
 
-// Close disconnects every client with 1001 (going away) and stops the
-// dispatcher; it waits for the connections to end until ctx is done.
+// Close stops the dispatcher and disconnects every client with 1001
+// (going away); it waits for the connections to end until ctx is done.
 func (h *Hub) Close(ctx context.Context) error {
 	h.mu.Lock()
 	if h.closed {
@@ -195,21 +189,9 @@ func (h *Hub) Close(ctx context.Context) error {
 	}
 	h.closed = true
 	h.mu.Unlock()
-	everyone := h.everyone(nil)
 	close(h.done)
 	<-h.stopped
-	for _, c := range everyone {
-		c.kick(websocket.CloseGoingAway, "server shutting down")
-	}
-	waited := make(chan struct{})
-	go func() { h.all.Wait(); close(waited) }()
-	defer h.reader.close()
-	select {
-	case <-waited:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return h.conns.Close(ctx)
 }
 
 func (h *Hub) run() {
@@ -219,12 +201,6 @@ func (h *Hub) run() {
 	posDone := make(chan struct{})
 	go func() { defer close(posDone); h.positions() }()
 	defer func() { <-posDone }()
-	// One ticker pings every connection in turn, rather than a timer per
-	// connection; it ticks often, so that each tick pings only the few
-	// connections whose period is up.
-	pings, stopPings := h.opts.Clock.NewTicker(max(h.opts.PingPeriod/50, 10*time.Millisecond))
-	defer stopPings()
-	var all []*client
 	for {
 		select {
 		case <-h.done:
@@ -235,12 +211,6 @@ func (h *Hub) run() {
 			h.pending = nil
 			h.inMu.Unlock()
 			h.dispatch(evs)
-		case now := <-pings:
-			all = h.everyone(all[:0])
-			for _, c := range all {
-				c.ping(now)
-			}
-			clear(all) // let closed connections go
 		}
 	}
 }
@@ -306,7 +276,7 @@ func (h *Hub) dispatch(evs []queue.Event) {
 			}
 			sum := summarise(snap)
 			var full *view.State // for settings changes, read once per batch
-			msgs := make([]outMsg, 0, len(bevs))
+			msgs := make([]wsconn.Msg, 0, len(bevs))
 			for _, ev := range bevs {
 				var msg any = liveOf(ev, sum)
 				seq := ev.Seq
@@ -332,7 +302,7 @@ func (h *Hub) dispatch(evs []queue.Event) {
 					h.log.Error("live: encode", "err", err)
 					continue
 				}
-				msgs = append(msgs, outMsg{seq: seq, pm: pm, fan: h.newFanOut(start, len(subs))})
+				msgs = append(msgs, wsconn.Msg{Seq: seq, Frame: pm, Sent: h.newFanOut(start, len(subs))})
 			}
 			h.fanOut(subs, msgs)
 		}
@@ -377,8 +347,9 @@ func (h *Hub) subscribers(branch string, evs []queue.Event) ([]*client, map[uint
 	return subs, followed
 }
 
-// newFanOut follows a broadcast to n subscribers when someone listens.
-func (h *Hub) newFanOut(start time.Time, n int) *fanOut {
+// newFanOut follows a broadcast to n subscribers when someone listens (nil
+// otherwise: no tracking at all).
+func (h *Hub) newFanOut(start time.Time, n int) wsconn.Tracker {
 	if h.opts.ObserveFanOut == nil || n == 0 {
 		return nil
 	}
@@ -387,28 +358,19 @@ func (h *Hub) newFanOut(start time.Time, n int) *fanOut {
 	return f
 }
 
-func (h *Hub) fanOut(subs []*client, ms []outMsg) {
+func (h *Hub) fanOut(subs []*client, ms []wsconn.Msg) {
 	if len(ms) == 0 {
 		return
 	}
 	sent := 0
 	for _, c := range subs {
-		if c.enqueue(ms) {
+		if c.conn.Enqueue(ms) {
 			sent += len(ms)
 		} else {
-			h.dropSlow(c)
+			c.conn.Drop()
 		}
 	}
 	h.msgs.Add(int64(sent))
-}
-
-func (h *Hub) dropSlow(c *client) {
-	if c.kick(websocket.CloseTryAgainLater, "too slow: reconnect") {
-		h.slow.Add(1)
-		// The writer may be stuck in a write to a peer that reads nothing:
-		// closing the socket unblocks it.
-		time.AfterFunc(2*time.Second, func() { c.ws.Close() })
-	}
 }
 
 // sendTicketEvents tells followers of a ticket what happened to it.
@@ -441,7 +403,7 @@ func (h *Hub) sendTicketEvents(branch string, evs []queue.Event, followed map[ui
 		for _, c := range subs {
 			c.setPlace(info)
 		}
-		h.fanOut(subs, []outMsg{{seq: ev.Seq, pm: pm}})
+		h.fanOut(subs, []wsconn.Msg{{Seq: ev.Seq, Frame: pm}})
 	}
 }
 
@@ -479,7 +441,7 @@ func (h *Hub) refreshPositions(branch string) {
 					break
 				}
 			}
-			h.fanOut([]*client{c}, []outMsg{{pm: pm}})
+			h.fanOut([]*client{c}, []wsconn.Msg{{Frame: pm}})
 		}
 	}
 }
@@ -491,7 +453,7 @@ func prepare(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return frame(opText, b), nil
+	return wsconn.TextFrame(b), nil
 }
 
 // summary is what every event message of a batch shares: the branch after
@@ -536,7 +498,7 @@ func liveOf(ev queue.Event, sum summary) view.Live {
 func (h *Hub) register(c *client) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
+	if h.closed || c.gone {
 		return false
 	}
 	if c.ticket == 0 {
@@ -550,14 +512,14 @@ func (h *Hub) register(c *client) bool {
 		}
 		h.tickets[c.branch][c.ticket] = append(h.tickets[c.branch][c.ticket], c)
 	}
-	h.all.Add(1)
-	h.conns.Add(1)
 	return true
 }
 
+// unregister forgets c, once its connection has ended.
 func (h *Hub) unregister(c *client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	c.gone = true
 	if c.ticket == 0 {
 		if _, ok := h.branches[c.branch][c]; !ok {
 			return
@@ -566,40 +528,21 @@ func (h *Hub) unregister(c *client) {
 		if len(h.branches[c.branch]) == 0 {
 			delete(h.branches, c.branch)
 		}
+		return
+	}
+	byID := h.tickets[c.branch]
+	i := slices.Index(byID[c.ticket], c)
+	if i < 0 {
+		return
+	}
+	if rest := slices.Delete(byID[c.ticket], i, i+1); len(rest) > 0 {
+		byID[c.ticket] = rest
 	} else {
-		byID := h.tickets[c.branch]
-		i := slices.Index(byID[c.ticket], c)
-		if i < 0 {
-			return
-		}
-		if rest := slices.Delete(byID[c.ticket], i, i+1); len(rest) > 0 {
-			byID[c.ticket] = rest
-		} else {
-			delete(byID, c.ticket)
-		}
-		if len(byID) == 0 {
-			delete(h.tickets, c.branch)
-		}
+		delete(byID, c.ticket)
 	}
-	h.conns.Add(-1)
-	h.all.Done()
-}
-
-// everyone appends every connection to all.
-func (h *Hub) everyone(all []*client) []*client {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, subs := range h.branches {
-		for c := range subs {
-			all = append(all, c)
-		}
+	if len(byID) == 0 {
+		delete(h.tickets, c.branch)
 	}
-	for _, byID := range h.tickets {
-		for _, subs := range byID {
-			all = append(all, subs...)
-		}
-	}
-	return all
 }
 
 // Subscribers returns how many connections follow branch (for tests and

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/seira-queue/seira/internal/wsconn"
 	"github.com/seira-queue/seira/view"
 )
 
@@ -48,13 +49,8 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 	if err != nil {
 		return nil // the upgrader has answered
 	}
-	c := newClient(h, ws, branch, 0)
-	if !h.register(c) {
-		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
-		return nil
-	}
-	if err := h.reader.add(c); err != nil {
-		c.kick(websocket.CloseGoingAway, "try again")
+	c := h.subscribe(ws, branch, 0)
+	if c == nil {
 		return nil
 	}
 	// Subscribed first, then the backlog: nothing falls in between, and the
@@ -62,15 +58,33 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 	backlog, err := h.backlog(ctx, branch, since, resume)
 	if err != nil {
 		h.log.Warn("live: backlog", "branch", branch, "err", err)
-		c.kick(websocket.CloseInternalServerErr, "try again")
+		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
-	c.release(backlog)
+	c.conn.Release(backlog)
 	return nil
 }
 
+// subscribe hands a connection just upgraded to the transport and
+// registers it with the hub, holding what it is sent until its backlog is
+// released; nil when it cannot be (the server is shutting down), and the
+// connection is then closed.
+func (h *Hub) subscribe(ws *websocket.Conn, branch string, ticket uint64) *client {
+	c := &client{branch: branch, ticket: ticket}
+	conn, err := h.conns.Accept(ws, func() { h.unregister(c) })
+	if err != nil {
+		return nil
+	}
+	c.conn = conn
+	if !h.register(c) {
+		conn.Kick(websocket.CloseGoingAway, "server shutting down")
+		return nil
+	}
+	return c
+}
+
 // backlog is what a (re)connecting branch client needs before live events.
-func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume bool) ([]outMsg, error) {
+func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume bool) ([]wsconn.Msg, error) {
 	seq, err := h.src.LastSeq(ctx, branch)
 	if err != nil {
 		return nil, err
@@ -82,7 +96,7 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 	// phones): those that need a snapshot of the same moment share one.
 	if !resume || since > seq {
 		if m, ok := h.cachedSnapshot(branch, seq); ok {
-			return []outMsg{m}, nil
+			return []wsconn.Msg{m}, nil
 		}
 	}
 	snap, err := h.src.Snapshot(ctx, branch)
@@ -99,13 +113,13 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 		}
 		if !more {
 			sum := summarise(snap)
-			out := make([]outMsg, 0, len(evs))
+			out := make([]wsconn.Msg, 0, len(evs))
 			for _, ev := range evs {
 				pm, err := prepare(liveOf(ev, sum))
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, outMsg{seq: ev.Seq, pm: pm})
+				out = append(out, wsconn.Msg{Seq: ev.Seq, Frame: pm})
 			}
 			return out, nil
 		}
@@ -116,9 +130,9 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 	if err != nil {
 		return nil, err
 	}
-	m := outMsg{seq: snap.Seq, pm: pm}
+	m := wsconn.Msg{Seq: snap.Seq, Frame: pm}
 	h.cacheSnapshot(branch, m)
-	return []outMsg{m}, nil
+	return []wsconn.Msg{m}, nil
 }
 
 // snapshotTTL bounds how long a snapshot message is shared: its clock
@@ -126,21 +140,21 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 const snapshotTTL = time.Second
 
 type cachedSnap struct {
-	m  outMsg
+	m  wsconn.Msg
 	at time.Time
 }
 
-func (h *Hub) cachedSnapshot(branch string, seq uint64) (outMsg, bool) {
+func (h *Hub) cachedSnapshot(branch string, seq uint64) (wsconn.Msg, bool) {
 	h.snapMu.Lock()
 	defer h.snapMu.Unlock()
 	c, ok := h.snaps[branch]
-	if !ok || c.m.seq != seq || time.Since(c.at) > snapshotTTL {
-		return outMsg{}, false
+	if !ok || c.m.Seq != seq || time.Since(c.at) > snapshotTTL {
+		return wsconn.Msg{}, false
 	}
 	return c.m, true
 }
 
-func (h *Hub) cacheSnapshot(branch string, m outMsg) {
+func (h *Hub) cacheSnapshot(branch string, m wsconn.Msg) {
 	h.snapMu.Lock()
 	defer h.snapMu.Unlock()
 	if len(h.snaps) > 10_000 {
@@ -159,35 +173,25 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 	if err != nil {
 		return nil
 	}
-	c := newClient(h, ws, branch, id)
-	if !h.register(c) {
-		closeNow(ws, websocket.CloseGoingAway, "server shutting down")
-		return nil
-	}
-	if err := h.reader.add(c); err != nil {
-		c.kick(websocket.CloseGoingAway, "try again")
+	c := h.subscribe(ws, branch, id)
+	if c == nil {
 		return nil
 	}
 	// Read after subscribing, for the same reason as ServeBranch.
 	infos, err := h.src.TicketInfos(ctx, branch, []uint64{id})
 	info, ok := infos[id]
 	if err != nil || !ok {
-		c.kick(websocket.CloseInternalServerErr, "try again")
+		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
 	pm, err := prepare(view.TicketLive{Type: "snapshot", Seq: info.Seq, Ticket: view.TicketOf(info, info.Loc, "")})
 	if err != nil {
-		c.kick(websocket.CloseInternalServerErr, "try again")
+		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
 	c.setPlace(info)
 	// With its seq, the snapshot makes the writer drop the ticket's events
 	// that were fanned out while it was read and that it already shows.
-	c.release([]outMsg{{seq: info.Seq, pm: pm}})
+	c.conn.Release([]wsconn.Msg{{Seq: info.Seq, Frame: pm}})
 	return nil
-}
-
-func closeNow(ws *websocket.Conn, code int, reason string) {
-	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
-	ws.Close()
 }

@@ -1,4 +1,4 @@
-package display
+package wsconn
 
 import (
 	"bufio"
@@ -28,10 +28,10 @@ func TestFramesReadBack(t *testing.T) {
 			t.Fatalf("%d bytes: type %d, %d bytes back, %v", len(payload), typ, len(got), err)
 		}
 	}
-	if _, _, err := readOne(closeFrame(websocket.CloseTryAgainLater, "too slow")); !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
+	if _, _, err := readOne(CloseFrame(websocket.CloseTryAgainLater, "too slow")); !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
 		t.Fatalf("close frame read as %v", err)
 	}
-	long := closeFrame(websocket.CloseGoingAway, string(bytes.Repeat([]byte("x"), 300)))
+	long := CloseFrame(websocket.CloseGoingAway, string(bytes.Repeat([]byte("x"), 300)))
 	if len(long) != 2+125 {
 		t.Fatalf("a close frame of %d bytes: control frames carry at most 125", len(long))
 	}

@@ -1,4 +1,4 @@
-package display
+package wsconn
 
 import (
 	"bytes"
@@ -81,8 +81,8 @@ func TestConsumeAcrossReads(t *testing.T) {
 	stream := append(append(clientFrame(true, opPing, []byte("are you there")), clientFrame(true, opPong, nil)...),
 		clientFrame(true, opText, []byte("ignored"))...)
 	for _, step := range []int{1, 3, len(stream)} {
-		h := &Hub{opts: Options{SendQueue: 8, Clock: realClock{}}}
-		c := &client{hub: h, holding: true, closed: true} // closed: no writer starts
+		s := &Set{opts: Options{SendQueue: 8, Clock: realClock{}}}
+		c := &Conn{set: s, holding: true, closed: true} // closed: no writer starts
 		for i := 0; i < len(stream); i += step {
 			chunk := bytes.Clone(stream[i:min(i+step, len(stream))])
 			if !c.consume(chunk) {

@@ -1,4 +1,4 @@
-package display
+package wsconn
 
 import (
 	"encoding/binary"
@@ -6,7 +6,7 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// What clients send is read by the hub itself, not by a goroutine per
+// What clients send is read by the Set itself, not by a goroutine per
 // connection blocked in gorilla/websocket's reader: on Linux one epoll loop
 // reads every connection (poll_linux.go). An idle connection then holds no
 // goroutine at all, and its stack was the largest part of its memory.
@@ -17,14 +17,14 @@ import (
 // the connection (1009).
 const maxInbound = 4096
 
-// connReader reads what clients send and hands it to client.consume.
+// connReader reads what clients send and hands it to Conn.consume.
 type connReader interface {
-	// add starts reading c; an error means c cannot be read (the hub is
+	// add starts reading c; an error means c cannot be read (the Set is
 	// closing, or the socket is gone).
-	add(c *client) error
+	add(c *Conn) error
 	// remove stops reading c, before its socket is closed.
-	remove(c *client)
-	// close stops reading everyone; after the hub's connections have ended.
+	remove(c *Conn)
+	// close stops reading everyone; after the Set's connections have ended.
 	close()
 }
 
@@ -32,7 +32,7 @@ type connReader interface {
 // whether the connection goes on. An incomplete frame is kept for the
 // next read (c.in), which happens only when a frame straddles two reads.
 // Only the connection's reader calls it.
-func (c *client) consume(data []byte) bool {
+func (c *Conn) consume(data []byte) bool {
 	buf := data
 	if len(c.in) > 0 {
 		c.in = append(c.in, data...)
@@ -42,7 +42,7 @@ func (c *client) consume(data []byte) bool {
 		n, op, payload, code := nextFrame(buf)
 		if code != 0 {
 			c.in = nil
-			c.kick(code, "")
+			c.Kick(code, "")
 			return false
 		}
 		if n == 0 {
@@ -66,9 +66,9 @@ func (c *client) consume(data []byte) bool {
 }
 
 // handle acts on one frame from the client.
-func (c *client) handle(op byte, payload []byte) bool {
+func (c *Conn) handle(op byte, payload []byte) bool {
 	c.mu.Lock()
-	c.lastHeard = c.hub.opts.Clock.Now()
+	c.lastHeard = c.set.opts.Clock.Now()
 	if op == opPing {
 		// Only the writer writes: the pong is handed to it.
 		c.pong = frame(opPong, payload)
@@ -76,7 +76,7 @@ func (c *client) handle(op byte, payload []byte) bool {
 	}
 	c.mu.Unlock()
 	if op == opClose {
-		c.kick(websocket.CloseNormalClosure, "")
+		c.Kick(websocket.CloseNormalClosure, "")
 		return false
 	}
 	return true
@@ -129,7 +129,7 @@ func nextFrame(b []byte) (n int, op byte, payload []byte, code int) {
 // is no epoll, and for the tests of that path.
 type goReader struct{}
 
-func (goReader) add(c *client) error {
+func (goReader) add(c *Conn) error {
 	go func() {
 		conn := c.ws.UnderlyingConn()
 		buf := make([]byte, 512)
@@ -139,7 +139,7 @@ func (goReader) add(c *client) error {
 				return
 			}
 			if err != nil {
-				c.kick(websocket.CloseAbnormalClosure, "")
+				c.Kick(websocket.CloseAbnormalClosure, "")
 				return
 			}
 		}
@@ -147,5 +147,5 @@ func (goReader) add(c *client) error {
 	return nil
 }
 
-func (goReader) remove(*client) {}
+func (goReader) remove(*Conn) {}
 func (goReader) close()         {}

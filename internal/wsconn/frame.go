@@ -1,15 +1,15 @@
-package display
+package wsconn
 
 import (
 	"encoding/binary"
 )
 
 // The server writes its WebSocket frames itself (RFC 6455 §5.2): a server
-// sends unmasked frames, and the hub only ever sends whole text messages,
+// sends unmasked frames, and seira only ever sends whole text messages,
 // pings, pongs and a close. A frame made once per broadcast is then one
 // write(2) per subscriber, with none of the per-write locking and
 // deadline-setting of a general WebSocket writer. gorilla/websocket does the
-// handshake; what clients send is read by the hub's reader (inbound.go).
+// handshake; what clients send is read by the Set's reader (inbound.go).
 
 // Opcodes.
 const (
@@ -18,6 +18,10 @@ const (
 	opPing  = 0x9
 	opPong  = 0xA
 )
+
+// TextFrame returns a whole text message as one frame, to be written as it
+// is to every connection it goes to.
+func TextFrame(payload []byte) []byte { return frame(opText, payload) }
 
 // frame returns a final frame of opcode op carrying payload.
 func frame(op byte, payload []byte) []byte {
@@ -40,9 +44,9 @@ func frame(op byte, payload []byte) []byte {
 	return append(b, payload...)
 }
 
-// closeFrame is a close frame with code and reason (cut to fit the 125
+// CloseFrame is a close frame with code and reason (cut to fit the 125
 // bytes a control frame may carry).
-func closeFrame(code int, reason string) []byte {
+func CloseFrame(code int, reason string) []byte {
 	p := make([]byte, 2, 2+len(reason))
 	binary.BigEndian.PutUint16(p, uint16(code))
 	p = append(p, reason...)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package display
+package wsconn
 
 import (
 	"encoding/binary"
@@ -24,7 +24,7 @@ type epollReader struct {
 	wake int // an eventfd that ends the loop
 
 	mu     sync.Mutex
-	conns  map[int32]*client // by socket descriptor
+	conns  map[int32]*Conn // by socket descriptor
 	closed bool
 
 	done chan struct{}
@@ -55,12 +55,12 @@ func newEpollReader(log *slog.Logger) (*epollReader, error) {
 		unix.Close(wake)
 		return nil, fmt.Errorf("epoll_ctl: %w", err)
 	}
-	r := &epollReader{log: log, epfd: epfd, wake: wake, conns: map[int32]*client{}, done: make(chan struct{})}
+	r := &epollReader{log: log, epfd: epfd, wake: wake, conns: map[int32]*Conn{}, done: make(chan struct{})}
 	go r.loop()
 	return r, nil
 }
 
-func (r *epollReader) add(c *client) error {
+func (r *epollReader) add(c *Conn) error {
 	sc, ok := c.ws.UnderlyingConn().(syscall.Conn)
 	if !ok {
 		// Not a plain socket (TLS, say): its bytes are not the frames.
@@ -91,7 +91,7 @@ func (r *epollReader) add(c *client) error {
 
 // remove forgets c. Its descriptor may already be closed, and its number
 // then reused by a newer connection, which must stay.
-func (r *epollReader) remove(c *client) {
+func (r *epollReader) remove(c *Conn) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c.rc == nil || r.conns[c.fd] != c || r.closed {
@@ -148,7 +148,7 @@ func (r *epollReader) loop() {
 
 // read reads what c has, up to a buffer's worth (level-triggered epoll
 // comes back for the rest), and ends c on end of stream or error.
-func (r *epollReader) read(c *client, buf []byte) {
+func (r *epollReader) read(c *Conn, buf []byte) {
 	var n int
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
@@ -167,5 +167,5 @@ func (r *epollReader) read(c *client, buf []byte) {
 	// The end: stop watching now, as a level-triggered descriptor at end of
 	// stream would be reported again and again until closed.
 	r.remove(c)
-	c.kick(websocket.CloseAbnormalClosure, "")
+	c.Kick(websocket.CloseAbnormalClosure, "")
 }

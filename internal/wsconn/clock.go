@@ -1,4 +1,4 @@
-package display
+package wsconn
 
 import "time"
 

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package display
+package wsconn
 
 import "log/slog"
 
