@@ -148,4 +148,4 @@ func (goReader) add(c *Conn) error {
 }
 
 func (goReader) remove(*Conn) {}
-func (goReader) close()         {}
+func (goReader) close()       {}
