@@ -185,7 +185,7 @@ func CurrentNumber(c CounterJSON) string {
 	return c.Current.Number
 }
 
-// createOtherBranch adds branch "other" with one service and one counter.
+// CreateOtherBranch adds branch "other" with one service and one counter.
 func CreateOtherBranch(t *testing.T, env *Env) {
 	t.Helper()
 	err := env.App.Engine.CreateBranch(context.Background(), "test",
@@ -197,7 +197,7 @@ func CreateOtherBranch(t *testing.T, env *Env) {
 	}
 }
 
-// device creates a device of branch and returns a client with its bearer
+// Device creates a device of branch and returns a client with its bearer
 // token.
 func Device(t *testing.T, env *Env, branch string, kind auth.DeviceKind, settings ...string) *Client {
 	t.Helper()
