@@ -38,6 +38,7 @@ func New(eng *engine.Engine, a *auth.Service, store *storage.Store, public publi
 
 // Register adds the routes to the API group (/api/v1).
 func (h *Handler) Register(api *echo.Group) {
+	api.GET("/rules", h.rules)
 	api.GET("/branches", h.listBranches)
 	api.POST("/branches", h.createBranch)
 	api.GET("/branches/:branch/settings", h.settings)
@@ -127,8 +128,6 @@ type Settings struct {
 	Branch   queue.Branch    `json:"branch"`
 	Services []queue.Service `json:"services"`
 	Counters []Counter       `json:"counters"`
-	// Rules are the limits and defaults the settings are checked against.
-	Rules queue.Rules `json:"rules"`
 }
 
 func (h *Handler) settings(c echo.Context) error {
@@ -144,7 +143,7 @@ func (h *Handler) settingsOf(c echo.Context, branch string, status int) error {
 	if err != nil {
 		return err
 	}
-	s := Settings{Branch: snap.Branch, Services: []queue.Service{}, Counters: []Counter{}, Rules: queue.SettingsRules()}
+	s := Settings{Branch: snap.Branch, Services: []queue.Service{}, Counters: []Counter{}}
 	for _, svc := range snap.Services {
 		s.Services = append(s.Services, svc.Service)
 	}

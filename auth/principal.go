@@ -10,6 +10,9 @@ const (
 	RoleClerk   Role = "clerk"   // counter work in their branches
 )
 
+// Roles lists the roles, the least first.
+func Roles() []Role { return []Role{RoleClerk, RoleManager, RoleAdmin} }
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r == RoleAdmin || r == RoleManager || r == RoleClerk }
 

@@ -33,6 +33,10 @@ func (u User) InBranch(branch string) bool {
 	return u.Role == RoleAdmin || slices.Contains(u.Branches, branch)
 }
 
+// UsernamePattern is what a username may be (validUsername), for forms
+// that check before they send.
+const UsernamePattern = "^[a-z0-9._-]{1,64}$"
+
 // validUsername keeps usernames short and plain.
 func validUsername(s string) bool {
 	if s == "" || len(s) > 64 {

@@ -18,14 +18,28 @@ type Span struct {
 // missing from a non-empty Hours is closed.
 type Hours map[string][]Span
 
+// Weekdays are the keys of the days of the week, Monday first (Hours,
+// Schedule.Days).
+func Weekdays() []string { return []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} }
+
 // isWeekday reports whether d is the key of a day of the week.
-func isWeekday(d string) bool {
-	switch d {
-	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
-		return true
-	}
-	return false
-}
+func isWeekday(d string) bool { return slices.Contains(Weekdays(), d) }
+
+// Bounds of the settings, for validation (and the administration's forms,
+// which are served them).
+const (
+	MaxPriorityCap    = 20
+	MaxDailyLimit     = 9999
+	MaxTargetWaitS    = 24 * 3600
+	MaxRecallBadge    = 60      // minutes
+	MaxCallShown      = 24 * 60 // minutes
+	MaxNameLen        = 100
+	MaxCounterNameLen = 60
+	MaxMessageLen     = 200
+	MaxIDLen          = 64
+	IDPattern         = "^[a-z0-9_-]{1,64}$"
+	DefaultTargetWait = 15 * time.Minute
+)
 
 func weekdayKey(d time.Weekday) string {
 	return [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}[d]
@@ -99,7 +113,7 @@ func validText(what string, t Text, max int) error {
 // ValidID reports whether s can be a branch, service or counter id: short,
 // URL-safe, lower case.
 func ValidID(s string) bool {
-	if s == "" || len(s) > 64 {
+	if s == "" || len(s) > MaxIDLen {
 		return false
 	}
 	for _, r := range s {
@@ -121,11 +135,11 @@ func (b Branch) Validate() error {
 	if !ValidID(b.ID) {
 		return badID("branch", b.ID)
 	}
-	if err := validText("the branch name", b.Name, 100); err != nil {
+	if err := validText("the branch name", b.Name, MaxNameLen); err != nil {
 		return err
 	}
-	if b.PriorityCap < 0 || b.PriorityCap > 20 {
-		return Errorf(CodeValidation, "priority_cap must be between 1 and 20")
+	if b.PriorityCap < 0 || b.PriorityCap > MaxPriorityCap {
+		return Errorf(CodeValidation, "priority_cap must be between 1 and %d", MaxPriorityCap)
 	}
 	for _, p := range b.Priorities {
 		if !ValidID(p) || p == PriorityNone {
@@ -135,14 +149,14 @@ func (b Branch) Validate() error {
 	if b.RetentionDays < 0 {
 		return Errorf(CodeValidation, "retention_days cannot be negative")
 	}
-	if b.RecallBadgeMin < 0 || b.RecallBadgeMin > 60 {
-		return Errorf(CodeValidation, "recall_badge_min must be between 1 and 60 minutes (0 for the default, %d)", int(DefaultRecallBadge/time.Minute))
+	if b.RecallBadgeMin < 0 || b.RecallBadgeMin > MaxRecallBadge {
+		return Errorf(CodeValidation, "recall_badge_min must be between 1 and %d minutes (0 for the default, %d)", MaxRecallBadge, int(DefaultRecallBadge/time.Minute))
 	}
-	if b.CallShownMin < 0 || b.CallShownMin > 24*60 {
-		return Errorf(CodeValidation, "call_shown_min must be between 1 and 1440 minutes (0 for the default, %d)", int(DefaultCallShown/time.Minute))
+	if b.CallShownMin < 0 || b.CallShownMin > MaxCallShown {
+		return Errorf(CodeValidation, "call_shown_min must be between 1 and %d minutes (0 for the default, %d)", MaxCallShown, int(DefaultCallShown/time.Minute))
 	}
 	if !b.Message.Empty() {
-		if err := validText("the display message", b.Message, 200); err != nil {
+		if err := validText("the display message", b.Message, MaxMessageLen); err != nil {
 			return err
 		}
 	}
@@ -160,7 +174,7 @@ func (s Service) Validate(others []Service) error {
 	if !ValidID(s.ID) {
 		return badID("service", s.ID)
 	}
-	if err := validText(fmt.Sprintf("service %s's name", s.ID), s.Name, 100); err != nil {
+	if err := validText(fmt.Sprintf("service %s's name", s.ID), s.Name, MaxNameLen); err != nil {
 		return err
 	}
 	if n := utf8.RuneCountInString(s.Prefix); n < 1 || n > 3 || strings.TrimSpace(s.Prefix) != s.Prefix {
@@ -179,10 +193,10 @@ func (s Service) Validate(others []Service) error {
 	switch {
 	case s.DefaultServiceS != 0 && (s.DefaultServiceS < MinDefaultServiceS || s.DefaultServiceS > MaxDefaultServiceS):
 		return Errorf(CodeValidation, "service %s: default_service_s must be %d to %d seconds", s.ID, MinDefaultServiceS, MaxDefaultServiceS)
-	case s.DailyLimit < 0 || s.DailyLimit > 9999:
-		return Errorf(CodeValidation, "service %s: daily_limit must be 0 (none) to 9999", s.ID)
-	case s.TargetWaitS < 0 || s.TargetWaitS > 24*3600:
-		return Errorf(CodeValidation, "service %s: target_wait_s must be 0 to 86400 seconds", s.ID)
+	case s.DailyLimit < 0 || s.DailyLimit > MaxDailyLimit:
+		return Errorf(CodeValidation, "service %s: daily_limit must be 0 (none) to %d", s.ID, MaxDailyLimit)
+	case s.TargetWaitS < 0 || s.TargetWaitS > MaxTargetWaitS:
+		return Errorf(CodeValidation, "service %s: target_wait_s must be 0 to %d seconds", s.ID, MaxTargetWaitS)
 	}
 	return nil
 }
@@ -193,7 +207,7 @@ func (c Counter) Validate(services []Service) error {
 		return badID("counter", c.ID)
 	}
 	if len(c.Name) > 0 {
-		if err := validText(fmt.Sprintf("counter %s's name", c.ID), c.Name, 60); err != nil {
+		if err := validText(fmt.Sprintf("counter %s's name", c.ID), c.Name, MaxCounterNameLen); err != nil {
 			return err
 		}
 	}

@@ -41,8 +41,6 @@ func ParseBy(s string) (By, error) {
 	return "", queue.Errorf(queue.CodeValidation, "by=%q: want service, counter, clerk, hour or day", s)
 }
 
-// DefaultTarget is the target wait of a service that sets none.
-const DefaultTarget = 15 * time.Minute
 
 // Summary describes a set of durations in seconds. Percentiles are by the
 // nearest-rank method: the p-th percentile is the smallest value with at
@@ -230,7 +228,7 @@ func Compute(ctx context.Context, store *storage.Store, branch, from, to string,
 		add := func(o *queue.Outcome) {
 			target, ok := targets[o.Service]
 			if !ok {
-				target = DefaultTarget
+				target = queue.DefaultTargetWait
 			}
 			k := key(o, by, loc)
 			g := groups[k]

@@ -6,7 +6,7 @@
 import { t, localName, fmtDateTime, fmtTime } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, clearError, busy, serviceName, counterName, userName, branchName, ensureSettings, ensureUsers,
+  $, adm, clearError, busy, serviceName, counterName, userName, branchName, ensureSettings, ensureUsers,
 } from './admin-util.js';
 
 let events = []; // newest first

@@ -4,6 +4,7 @@
 import { t, localName, fmtTime, fmtDate, fmtWait } from './i18n.js';
 import { h } from './api.js';
 import { Live } from './live.js';
+import { stateLabel, priorityLabel } from './labels.js';
 import {
   $, app, adm, setStatus, reportError, fmtSecs, fmtPercent, num, userName, ensureUsers, pill,
 } from './admin-util.js';
@@ -74,8 +75,7 @@ export function leave() {
 }
 
 const statusLabel = (s) => t(`admin.counter_status.${s}`, null, { fallback: s });
-const stateLabel = (s) => t(`ticket.state.${s}`, null, { fallback: s });
-const priorityLabel = (p) => t(`priority.${p}`, null, { fallback: p });
+
 // i18n-keys: admin.counter_status.open admin.counter_status.paused admin.counter_status.closed
 // i18n-keys: ticket.state.called ticket.state.serving
 // i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior

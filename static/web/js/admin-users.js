@@ -13,7 +13,6 @@ let users = [];
 let editing = undefined; // undefined: closed; null: new; the user object when editing
 let scope = 'branch';
 
-const ROLES = ['clerk', 'manager', 'admin'];
 // i18n-keys: admin.role.clerk admin.role.manager admin.role.admin
 const roleLabel = (r) => t(`admin.role.${r}`, null, { fallback: r });
 const isSelf = (u) => app.user && u.username === app.user.username;
@@ -73,7 +72,7 @@ function title() {
 }
 
 function renderRoleOptions(selected) {
-  const roles = isAdmin() ? ROLES : ROLES.filter((r) => r !== 'admin');
+  const roles = isAdmin() ? app.rules.roles : app.rules.roles.filter((r) => r !== 'admin');
   $('user-role').replaceChildren(...roles.map((r) => h('option', { value: r, selected: r === selected }, roleLabel(r))));
 }
 
@@ -135,8 +134,8 @@ async function save(e) {
   const password = $('user-password').value;
   const branches = [...$('user-branches').querySelectorAll('input:checked')].map((x) => x.value);
   const checks = [
-    [$('user-username'), !editing && username && !/^[a-z0-9._-]{1,64}$/.test(username) ? t('admin.error.username_format') : null],
-    [$('user-password'), password && [...password].length < 10 ? t('admin.error.password_short') : null],
+    [$('user-username'), !editing && username && !new RegExp(app.rules.username_pattern).test(username) ? t('admin.error.username_format') : null],
+    [$('user-password'), password && [...password].length < app.rules.password_min ? t('admin.error.password_short') : null],
     [$('user-branches').querySelector('input'), role !== 'admin' && !branches.length ? t('admin.error.no_branches') : null],
   ];
   if (!checkForm(form, err, checks)) return;

@@ -4,6 +4,7 @@
 
 import { t, localName, fmtNumber } from './i18n.js';
 import { request, ApiError, h } from './api.js';
+import { errorText as errorTextOf } from './errors.js';
 
 export const $ = (id) => document.getElementById(id);
 const enc = encodeURIComponent;
@@ -14,6 +15,7 @@ export const app = {
   branch: null,        // current branch id
   branches: [],        // [Branch] the user may see
   settings: null,      // {branch, services, counters} of the current branch
+  rules: null,         // GET /api/v1/rules: the limits and defaults the server checks
   users: null,         // [User] of the branch (for names), or null
   hook: null,          // window.seiraAdmin
   onUnauthorized: () => {},
@@ -28,6 +30,7 @@ const data = (r) => r.data;
 /** The administration API. Each call returns the decoded JSON (null for 204). */
 export const adm = {
   branches: () => request('GET', '/api/v1/branches').then(data).then((d) => d.branches || []),
+  rules: () => request('GET', '/api/v1/rules').then(data),
   createBranch: (body) => request('POST', '/api/v1/branches', { body }).then(data),
   settings: (b) => request('GET', `${bp(b)}/settings`).then(data),
   updateBranch: (body) => request('PUT', bp(), { body }).then(data),
@@ -64,26 +67,22 @@ export function setStatus(text, kind = 'info') {
   el.textContent = text || '';
 }
 
+// The administration's words for errors, with the server's detail
+// (errors.js).
+const ERRORS = {
+  unauthenticated: 'admin.error.signed_out',
+  forbidden: 'admin.error.forbidden',
+  not_found: 'admin.error.not_found',
+  conflict: 'admin.error.conflict',
+  validation_failed: 'admin.error.validation',
+  bad_request: 'admin.error.validation',
+  too_large: 'admin.error.too_large',
+  rate_limited: 'admin.error.rate_limited',
+  default: 'admin.error.other',
+};
+
 /** The text of an error, in the page language, with the server's detail. */
-export function errorText(err) {
-  if (!(err instanceof ApiError)) return t('error.generic');
-  const detail = err.message && err.message !== err.code ? err.message : '';
-  switch (err.code) {
-    case 'network': return t('error.network');
-    case 'unauthenticated': return t('admin.error.signed_out');
-    case 'forbidden': return t('admin.error.forbidden', { message: detail });
-    case 'not_found': return t('admin.error.not_found', { message: detail });
-    case 'conflict': return t('admin.error.conflict', { message: detail });
-    case 'validation_failed':
-    case 'bad_request': return t('admin.error.validation', { message: detail });
-    case 'too_large': return t('admin.error.too_large');
-    case 'rate_limited': return t('admin.error.rate_limited');
-    case 'unavailable': return t('error.unavailable');
-    default:
-      if (err.status >= 500) return t('error.unavailable');
-      return detail ? t('admin.error.other', { message: detail }) : t('error.generic');
-  }
-}
+export const errorText = (err) => errorTextOf(err, ERRORS);
 
 /** Records err in the test hook; signs out on 401. Returns its text. */
 export function reportError(err) {
@@ -164,7 +163,23 @@ export function checkForm(form, errorEl, extra = []) {
 }
 
 /** A valid id: 1–64 of a-z, 0-9, - and _ (queue.ValidID). */
-export const validId = (s) => /^[a-z0-9_-]{1,64}$/.test(s);
+export const validId = (s) => new RegExp(app.rules.id_pattern).test(s);
+
+/**
+ * Gives the forms the server's bounds: an element's data-rule-max,
+ * data-rule-min or data-rule-maxlength names a rule (GET /api/v1/rules),
+ * divided by a number after a slash where the form counts in other units
+ * ("service_s_max/60": minutes).
+ */
+export function applyRules(root = document) {
+  for (const attr of ['max', 'min', 'maxlength']) {
+    for (const el of root.querySelectorAll(`[data-rule-${attr}]`)) {
+      const [name, by] = el.dataset[`rule${attr === 'maxlength' ? 'Maxlength' : attr[0].toUpperCase() + attr.slice(1)}`].split('/');
+      const v = app.rules[name];
+      if (typeof v === 'number') el.setAttribute(attr, String(by ? v / Number(by) : v));
+    }
+  }
+}
 
 /** A {el, en} text with empty languages left out; null when all empty. */
 export function textOf(el, en) {

@@ -51,9 +51,9 @@
 //     #nb-name-el, #nb-name-en, #nb-tz, #nb-copy, #btn-nb-create, #nb-error)
 //   ops: #ops-backup, #ops-metrics, #ops-healthz, #ops-readyz
 
-import { t, setLang, renderLangSwitch, initialLang, localName, setTimeZone } from './i18n.js';
+import { t, setLang, localName, setTimeZone, startLang } from './i18n.js';
 import { api, h, ApiError } from './api.js';
-import { $, app, adm, isAdmin, setStatus, reportError, errorText } from './admin-util.js';
+import { $, app, adm, isAdmin, setStatus, reportError, errorText, applyRules } from './admin-util.js';
 import * as overview from './admin-overview.js';
 import * as settings from './admin-settings.js';
 import * as users from './admin-users.js';
@@ -61,6 +61,7 @@ import * as devices from './admin-devices.js';
 import * as stats from './admin-stats.js';
 import * as audit from './admin-audit.js';
 import * as branches from './admin-branches.js';
+import { signInForm, resumeSession } from './signin.js';
 
 const ops = { init() {}, enter: async () => {}, leave() {}, render() {} };
 const VIEWS = { overview, settings, users, devices, stats, audit, branches, ops };
@@ -234,41 +235,6 @@ app.onUnauthorized = () => {
   if (hook.view !== 'login') showLogin(t('admin.error.signed_out'));
 };
 
-async function onLoginSubmit(e) {
-  e.preventDefault();
-  const username = $('login-username').value.trim();
-  const password = $('login-password').value;
-  const err = $('login-error');
-  for (const el of [$('login-username'), $('login-password')]) el.removeAttribute('aria-invalid');
-  if (!username || !password) {
-    const missing = !username ? $('login-username') : $('login-password');
-    missing.setAttribute('aria-invalid', 'true');
-    err.textContent = t('admin.login.missing');
-    err.hidden = false;
-    missing.focus();
-    return;
-  }
-  $('btn-login').disabled = true;
-  err.hidden = true;
-  try {
-    const data = await api.login(username, password);
-    $('login-password').value = '';
-    setStatus('');
-    await signedIn(data.user);
-  } catch (ex) {
-    let msg;
-    if (ex instanceof ApiError && (ex.status === 401 || ex.status === 400)) msg = t('admin.login.bad_credentials');
-    else if (ex instanceof ApiError && ex.status === 429) msg = t('admin.error.rate_limited');
-    else msg = errorText(ex);
-    hook.lastError = ex instanceof ApiError ? { status: ex.status, code: ex.code, message: ex.message } : null;
-    err.textContent = msg;
-    err.hidden = false;
-    $('login-password').value = '';
-    $('login-password').focus();
-  } finally {
-    $('btn-login').disabled = false;
-  }
-}
 
 async function signedIn(user) {
   app.user = user;
@@ -285,7 +251,8 @@ async function signedIn(user) {
   }
   hook.ready = false;
   showPage('loading');
-  app.branches = await adm.branches();
+  [app.branches, app.rules] = await Promise.all([adm.branches(), adm.rules()]);
+  applyRules();
   const { branch } = parseRoute();
   const remembered = load(BRANCH_KEY);
   const has = (id) => id && app.branches.some((b) => b.id === id);
@@ -311,12 +278,15 @@ async function logout() {
 // ---- start ----
 
 async function main() {
-  await setLang(await initialLang(LANG_KEY));
-  await renderLangSwitch($('lang-switch'), pickLang);
+  await startLang(LANG_KEY, pickLang);
   fillTimeZones();
   for (const v of Object.values(VIEWS)) v.init();
 
-  $('login-form').addEventListener('submit', onLoginSubmit);
+  $('login-form').addEventListener('submit', signInForm({
+    keys: { missing: 'admin.login.missing', bad: 'admin.login.bad_credentials', limited: 'admin.error.rate_limited' },
+    errorText, onSignedIn: signedIn,
+    onFailed: (ex) => { hook.lastError = ex instanceof ApiError ? { status: ex.status, code: ex.code, message: ex.message } : null; },
+  }));
   $('btn-logout').addEventListener('click', logout);
   $('branch-select').addEventListener('change', (e) => selectBranch(e.target.value));
   $('nav').addEventListener('click', (e) => {
@@ -331,14 +301,7 @@ async function main() {
     if (VIEW_NAMES.includes(v)) navigate(v, { replace: true });
   });
 
-  try {
-    const me = await api.me();
-    if (me && me.user) await signedIn(me.user);
-    else showLogin();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) showLogin();
-    else showLogin(errorText(err));
-  }
+  await resumeSession({ errorText, onSignedIn: signedIn, onSignedOut: showLogin });
 }
 
 main().catch((err) => {

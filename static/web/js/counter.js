@@ -26,11 +26,12 @@
 //   #status (role=status, data-kind="error"|"ok"|"info"), #offline
 // The chosen counter is remembered in localStorage "seira.counter.<branch>".
 
-import {
-  t, tn, setLang, renderLangSwitch, initialLang, localName, setTimeZone, fmtNumber, fmtWait, fmtElapsed,
-} from './i18n.js';
+import { t, tn, setLang, localName, setTimeZone, fmtNumber, fmtWait, fmtElapsed, startLang } from './i18n.js';
 import { api, branchFromPath, h, ApiError } from './api.js';
 import { Live } from './live.js';
+import { signInForm, resumeSession } from './signin.js';
+import { errorText as errorTextOf } from './errors.js';
+import { stateLabel, priorityLabel } from './labels.js';
 
 const $ = (id) => document.getElementById(id);
 const branch = branchFromPath();
@@ -92,31 +93,17 @@ const serviceOf = (id) => (ui.state ? ui.state.services.find((s) => s.id === id)
 const serviceName = (id) => { const s = serviceOf(id); return s ? localName(s.name) : id; };
 // i18n-keys: counter.status.open counter.status.paused counter.status.closed
 const statusLabel = (s) => t(`counter.status.${s}`, null, { fallback: s });
-// i18n-keys: ticket.state.waiting ticket.state.called ticket.state.serving ticket.state.done ticket.state.no_show ticket.state.cancelled ticket.state.expired
-const stateLabel = (s) => t(`ticket.state.${s}`, null, { fallback: s });
-// i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
-const priorityLabel = (p) => t(`priority.${p}`, null, { fallback: p });
-
-function errorText(err) {
-  if (!(err instanceof ApiError)) return t('error.generic');
-  switch (err.code) {
-    case 'network': return t('error.network');
-    case 'unauthenticated': return t('counter.error.signed_out');
-    case 'forbidden': return t('counter.error.forbidden');
-    case 'invalid_transition': return t('counter.error.invalid_transition');
-    case 'conflict': return t('counter.error.conflict');
-    case 'not_found': return t('counter.error.not_found');
-    case 'rate_limited': return t('counter.error.rate_limited');
-    case 'service_closed': return t('counter.error.service_closed');
-    case 'unavailable': return t('error.unavailable');
-    default:
-      if (err.status === 401) return t('counter.error.signed_out');
-      if (err.status === 403) return t('counter.error.forbidden');
-      if (err.status === 409) return t('counter.error.conflict');
-      if (err.status >= 500) return t('error.unavailable');
-      return t('error.generic');
-  }
-}
+// The console's words for the errors a clerk may meet (errors.js).
+const ERRORS = {
+  unauthenticated: 'counter.error.signed_out',
+  forbidden: 'counter.error.forbidden',
+  invalid_transition: 'counter.error.invalid_transition',
+  conflict: 'counter.error.conflict',
+  not_found: 'counter.error.not_found',
+  rate_limited: 'counter.error.rate_limited',
+  service_closed: 'counter.error.service_closed',
+};
+const errorText = (err) => errorTextOf(err, ERRORS);
 
 // ---- language ----
 
@@ -153,35 +140,6 @@ async function loadBranchName() {
   } catch { /* the header stays as it is; signing in reads it again */ }
 }
 
-async function onLoginSubmit(e) {
-  e.preventDefault();
-  const username = $('login-username').value.trim();
-  const password = $('login-password').value;
-  const err = $('login-error');
-  if (!username || !password) {
-    err.textContent = t('counter.error.missing_credentials');
-    err.hidden = false;
-    return;
-  }
-  $('btn-login').disabled = true;
-  err.hidden = true;
-  try {
-    const data = await api.login(username, password);
-    $('login-password').value = '';
-    await signedIn(data.user);
-  } catch (ex) {
-    let msg;
-    if (ex instanceof ApiError && (ex.status === 401 || ex.status === 400 || ex.status === 403)) msg = t('counter.error.bad_credentials');
-    else if (ex instanceof ApiError && ex.status === 429) msg = t('counter.error.rate_limited');
-    else msg = errorText(ex);
-    err.textContent = msg;
-    err.hidden = false;
-    $('login-password').value = '';
-    $('login-password').focus();
-  } finally {
-    $('btn-login').disabled = false;
-  }
-}
 
 async function signedIn(user) {
   ui.user = user;
@@ -565,10 +523,12 @@ function onKey(e) {
 // ---- start ----
 
 async function main() {
-  await setLang(await initialLang(LANG_KEY));
-  await renderLangSwitch($('lang-switch'), pickLang);
+  await startLang(LANG_KEY, pickLang);
 
-  $('login-form').addEventListener('submit', onLoginSubmit);
+  $('login-form').addEventListener('submit', signInForm({
+    keys: { missing: 'counter.error.missing_credentials', bad: 'counter.error.bad_credentials', limited: 'counter.error.rate_limited' },
+    errorText, onSignedIn: signedIn,
+  }));
   $('btn-logout').addEventListener('click', logout);
   $('btn-change-counter').addEventListener('click', () => { store(COUNTER_KEY, null); closeTransfer(); showChoose(); });
   for (const b of document.querySelectorAll('.actions [data-action]')) b.addEventListener('click', () => act(b.dataset.action));
@@ -583,16 +543,7 @@ async function main() {
   document.addEventListener('keydown', onKey);
   setInterval(renderElapsed, 1000);
 
-  try {
-    const me = await api.me();
-    if (me && me.user) await signedIn(me.user);
-    else showLogin();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) showLogin();
-    else {
-      showLogin(errorText(err));
-    }
-  }
+  await resumeSession({ errorText, onSignedIn: signedIn, onSignedOut: showLogin });
 }
 
 main().catch((err) => {

@@ -261,6 +261,18 @@ export function fmtElapsed(seconds) {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
+/**
+ * Starts a page in its language (initialLang) and draws the language
+ * switch in #lang-switch, which calls onPick with the code chosen. Returns
+ * the language started in.
+ */
+export async function startLang(storageKey, onPick) {
+  const code = await initialLang(storageKey);
+  await setLang(code);
+  await renderLangSwitch(document.getElementById('lang-switch'), onPick);
+  return code;
+}
+
 /** Chooses the initial language: ?lang=, then localStorage[storageKey], then the default. */
 export async function initialLang(storageKey) {
   const q = new URLSearchParams(location.search).get('lang');

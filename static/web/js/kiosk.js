@@ -36,11 +36,12 @@
 // starts in English.
 
 import {
-  t, tn, setLang, lang, renderLangSwitch, initialLang, localName, setTimeZone,
-  fmtNumber, fmtTime, fmtDateTime, fmtWait,
+  t, tn, setLang, lang, localName, setTimeZone, fmtNumber, fmtTime, fmtDateTime, fmtWait, startLang,
 } from './i18n.js';
 import { api, branchFromPath, newKey, h, ApiError } from './api.js';
 import { Live } from './live.js';
+import { errorKey } from './errors.js';
+import { priorityLabel } from './labels.js';
 
 const TICKET_SECONDS = 15;
 const TICKET_SECONDS_NO_PRINT = 40; // time to note the number or scan the QR code
@@ -197,11 +198,6 @@ function renderServices() {
       wait.className = 'svc-wait svc-closed';
     }
   }
-}
-
-function priorityLabel(cat) {
-  // i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
-  return t(`priority.${cat}`, null, { fallback: cat });
 }
 
 function renderPriority() {
@@ -381,31 +377,19 @@ function startCountdown(seconds = TICKET_SECONDS) {
   ui.countdown = setInterval(tick, 1000);
 }
 
+// The kiosk's words for the errors a citizen may meet (errors.js).
 const ERRORS = {
   unauthenticated: 'kiosk.error.not_paired',
   forbidden: 'kiosk.error.not_paired',
   service_closed: 'kiosk.error.closed',
   rate_limited: 'kiosk.error.rate_limited',
   not_found: 'kiosk.error.not_found',
-  network: 'error.network',
-  unavailable: 'error.unavailable',
   validation_failed: 'kiosk.error.invalid',
   bad_request: 'kiosk.error.invalid',
 };
 
-function errorKey(err) {
-  if (!(err instanceof ApiError)) return 'error.generic';
-  if (ERRORS[err.code]) return ERRORS[err.code];
-  if (err.status === 401 || err.status === 403) return 'kiosk.error.not_paired';
-  if (err.status === 422) return 'kiosk.error.closed';
-  if (err.status === 429) return 'kiosk.error.rate_limited';
-  if (err.status === 404) return 'kiosk.error.not_found';
-  if (err.status >= 500) return 'error.unavailable';
-  return 'error.generic';
-}
-
 function showError(err) {
-  const key = errorKey(err);
+  const key = errorKey(err, ERRORS);
   hook.error = err instanceof ApiError ? err.code : 'generic';
   // i18n-keys: kiosk.error.not_paired kiosk.error.closed kiosk.error.rate_limited kiosk.error.not_found kiosk.error.invalid error.network error.unavailable error.generic
   const msg = t(key);
@@ -495,10 +479,8 @@ function onLoadError(err) {
 }
 
 async function main() {
-  ui.startLang = await initialLang();
-  await setLang(ui.startLang);
+  ui.startLang = await startLang(null, switchLang);
   hook.lang = lang();
-  await renderLangSwitch($('lang-switch'), switchLang);
   initContrast();
   window.addEventListener('langchange', () => { hook.lang = lang(); });
 

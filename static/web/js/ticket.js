@@ -38,11 +38,12 @@
 // in same-origin API calls, never in anything sent elsewhere.
 
 import {
-  t, tn, setLang, lang, renderLangSwitch, isLanguage, localName, setTimeZone, fmtTime, fmtWait, DEFAULT_LANG,
+  t, tn, setLang, lang, isLanguage, localName, setTimeZone, fmtTime, fmtWait, DEFAULT_LANG, startLang,
 } from './i18n.js';
 import { api, lastPathSegment, ApiError } from './api.js';
 import { Socket, jitter, BACKOFF_MIN, BACKOFF_MAX } from './live.js';
 import { newAudioContext, tone } from './sound.js';
+import { priorityLabel } from './labels.js';
 
 const $ = (id) => document.getElementById(id);
 const LANG_KEY = 'seira.lang.ticket';
@@ -119,11 +120,6 @@ function otherLang(code) {
 function counterName(tk) {
   if (!tk || !tk.counter) return '';
   return localName(tk.counter_name) || t('ticket.counter_n', { counter: tk.counter });
-}
-
-function priorityLabel(cat) {
-  // i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
-  return t(`priority.${cat}`, null, { fallback: cat });
 }
 
 function stateWords(tk) {
@@ -504,14 +500,8 @@ function stopLive() {
 // ---- start ----
 
 async function main() {
-  const q = new URLSearchParams(location.search).get('lang');
-  const stored = load(LANG_KEY);
-  let start = DEFAULT_LANG;
-  if (q && (await isLanguage(q))) start = q;
-  else if (stored && (await isLanguage(stored))) start = stored;
-  await setLang(start);
+  await startLang(LANG_KEY, (code) => switchLang(code, true));
   hook.lang = lang();
-  await renderLangSwitch($('lang-switch'), (code) => switchLang(code, true));
   window.addEventListener('langchange', () => { hook.lang = lang(); });
 
   audioCtx();

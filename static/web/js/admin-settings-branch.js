@@ -1,0 +1,187 @@
+// admin-settings-branch.js — the branch's own settings: names, time zone,
+// priorities, opening hours, display times and message line
+// (PUT /branches/{b}).
+
+import { t } from './i18n.js';
+import { h } from './api.js';
+import {
+  $, app, adm, setStatus, clearError, checkForm, validId, textOf, busy, reportSaved,
+} from './admin-util.js';
+import { DAYS, dayName, clone, HHMM, TIME_INPUT } from './admin-settings-common.js';
+
+let hours = { on: false, days: {} };
+let prio = { cats: [], on: new Set() };
+// i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
+const prioLabel = (p) => t(`priority.${p}`, null, { fallback: p });
+
+/** Fills the form with the branch's settings. */
+export function enter() {
+  clearError($('branch-error'));
+  fillBranch();
+}
+
+/** Language change: labels only; what is being typed stays. */
+export function render() {
+  readPrio();
+  renderPrio();
+  renderHours();
+}
+
+
+function fillBranch() {
+  const b = app.settings.branch;
+  $('br-id').value = b.id;
+  $('br-name-el').value = (b.name && b.name.el) || '';
+  $('br-name-en').value = (b.name && b.name.en) || '';
+  $('br-tz').value = b.time_zone || 'Europe/Athens';
+  $('br-cap').value = b.priority_cap || 3;
+  $('br-retention').value = b.retention_days || 0;
+  $('br-recall-badge').value = b.recall_badge_min || app.rules.recall_badge_min_default;
+  $('br-call-shown').value = b.call_shown_min || app.rules.call_shown_min_default;
+  $('br-msg-el').value = (b.message && b.message.el) || '';
+  $('br-msg-en').value = (b.message && b.message.en) || '';
+  $('br-prio-extra').value = '';
+  const cur = b.priorities || [];
+  prio = { cats: [...new Set([...app.rules.priorities, ...cur])], on: new Set(cur) };
+  renderPrio();
+  hours = { on: !!(b.hours && Object.keys(b.hours).length), days: clone(b.hours) };
+  renderHours();
+}
+
+function readPrio() {
+  for (const cb of $('br-prio-list').querySelectorAll('input[type=checkbox]')) {
+    if (cb.checked) prio.on.add(cb.value); else prio.on.delete(cb.value);
+  }
+}
+
+function renderPrio() {
+  $('br-prio-list').replaceChildren(...prio.cats.map((c) => h('div', { class: 'check-row' },
+    h('input', { type: 'checkbox', id: `br-prio-${c}`, value: c, checked: prio.on.has(c) }),
+    h('label', { for: `br-prio-${c}` }, prioLabel(c), ' ', h('code', null, c)))));
+}
+
+function renderHours(focusId) {
+  $('br-hours-on').checked = hours.on;
+  const box = $('br-hours');
+  box.hidden = !hours.on;
+  $('btn-hours-copy').hidden = !hours.on;
+  box.replaceChildren(...DAYS().map((day) => {
+    const spans = hours.days[day] || [];
+    return h('fieldset', { class: 'day', 'data-day': day },
+      h('legend', null, dayName(day)),
+      spans.length ? null : h('p', { class: 'closed-note' }, t('admin.settings.day_closed')),
+      ...spans.map((sp, i) => h('div', { class: 'period' },
+        h('label', { for: `hr-${day}-${i}-from` }, t('admin.settings.from')),
+        h('input', { ...TIME_INPUT, id: `hr-${day}-${i}-from`, 'data-label': `${dayName(day)} ${t('admin.settings.from')}`, value: sp.from, oninput: (e) => { sp.from = e.target.value.trim(); } }),
+        h('label', { for: `hr-${day}-${i}-to` }, t('admin.settings.to')),
+        h('input', { ...TIME_INPUT, id: `hr-${day}-${i}-to`, 'data-label': `${dayName(day)} ${t('admin.settings.to')}`, value: sp.to, oninput: (e) => { sp.to = e.target.value.trim(); } }),
+        h('button', {
+          type: 'button', class: 'btn btn-sm btn-danger',
+          'aria-label': t('admin.settings.remove_period_label', { day: dayName(day), from: sp.from, to: sp.to }),
+          onclick: () => {
+            spans.splice(i, 1);
+            if (!spans.length) delete hours.days[day];
+            renderHours(`hr-${day}-add`);
+          },
+        }, t('admin.settings.remove_period')))),
+      h('button', {
+        type: 'button', class: 'btn btn-sm', id: `hr-${day}-add`,
+        'aria-label': t('admin.settings.add_period_label', { day: dayName(day) }),
+        onclick: () => {
+          const list = hours.days[day] || (hours.days[day] = []);
+          const last = list[list.length - 1];
+          list.push(last ? { from: last.to, to: last.to < '17:00' ? '17:00' : '23:59' } : { from: '08:00', to: '15:00' });
+          renderHours(`hr-${day}-${list.length - 1}-from`);
+        },
+      }, t('admin.settings.add_period')));
+  }));
+  if (focusId && $(focusId)) $(focusId).focus();
+}
+
+function hoursProblems() {
+  if (!hours.on) return null;
+  let any = false;
+  for (const day of DAYS()) {
+    for (const sp of hours.days[day] || []) {
+      any = true;
+      const re = new RegExp(`^${HHMM}$`);
+      if (!re.test(sp.from || '') || !re.test(sp.to || '') || sp.from >= sp.to) {
+        return [$(`hr-${day}-${(hours.days[day] || []).indexOf(sp)}-from`), t('admin.error.period', { day: dayName(day) })];
+      }
+    }
+  }
+  if (!any) return [$('br-hours-on'), t('admin.error.no_hours')];
+  return null;
+}
+
+function validTimeZone(tz) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function saveBranch(e) {
+  e.preventDefault();
+  const form = $('branch-form');
+  const err = $('branch-error');
+  readPrio();
+  const extras = $('br-prio-extra').value.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+  const badExtra = extras.find((x) => !validId(x) || x === 'none');
+  const tz = $('br-tz').value.trim();
+  const msgEl = $('br-msg-el').value.trim();
+  const msgEn = $('br-msg-en').value.trim();
+  const checks = [
+    [$('br-tz'), tz && !validTimeZone(tz) ? t('admin.error.time_zone', { tz }) : null],
+    [$('br-prio-extra'), badExtra ? t('admin.error.priority_id', { id: badExtra }) : null],
+    [$('br-msg-el'), msgEn && !msgEl ? t('admin.error.greek_required') : null],
+    hoursProblems() || [null, null],
+  ];
+  if (!checkForm(form, err, checks)) return;
+  const body = {
+    id: app.branch,
+    name: textOf($('br-name-el').value, $('br-name-en').value),
+    time_zone: tz,
+    priority_cap: Number($('br-cap').value),
+    priorities: [...new Set([...prio.cats.filter((c) => prio.on.has(c)), ...extras])],
+    retention_days: Number($('br-retention').value) || 0,
+    recall_badge_min: Number($('br-recall-badge').value) || 0,
+    call_shown_min: Number($('br-call-shown').value) || 0,
+  };
+  if (hours.on) {
+    body.hours = {};
+    for (const day of DAYS()) if ((hours.days[day] || []).length) body.hours[day] = hours.days[day].map((s) => ({ from: s.from, to: s.to }));
+  }
+  const msg = textOf(msgEl, msgEn);
+  if (msg) body.message = msg;
+  await busy($('btn-branch-save'), err, async () => {
+    app.settings = await adm.updateBranch(body);
+    const i = app.branches.findIndex((b) => b.id === app.branch);
+    if (i >= 0) app.branches[i] = app.settings.branch;
+    if (app.onBranchesChanged) app.onBranchesChanged();
+    fillBranch();
+    reportSaved(t('admin.settings.branch_saved'));
+  });
+}
+
+
+export function init() {
+  $('branch-form').addEventListener('submit', saveBranch);
+  $('br-hours-on').addEventListener('change', (e) => {
+    hours.on = e.target.checked;
+    if (hours.on && !Object.keys(hours.days).length) {
+      for (const d of ['mon', 'tue', 'wed', 'thu', 'fri']) hours.days[d] = [{ from: '07:30', to: '15:00' }];
+    }
+    renderHours();
+  });
+  $('btn-hours-copy').addEventListener('click', () => {
+    const mon = hours.days.mon || [];
+    for (const d of ['tue', 'wed', 'thu', 'fri']) {
+      if (mon.length) hours.days[d] = clone(mon); else delete hours.days[d];
+    }
+    renderHours('btn-hours-copy');
+    setStatus(t('admin.settings.hours_copied'));
+  });
+}

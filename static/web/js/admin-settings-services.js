@@ -1,0 +1,130 @@
+// admin-settings-services.js — the branch's services
+// (POST/PUT/DELETE …/services).
+
+import { t, localName } from './i18n.js';
+import { h } from './api.js';
+import {
+  $, app, adm, setStatus, checkForm, validId, textOf, busy, orStatus, reportSaved, showForm, focusEdit, fmtSecs, num, pill, rowButton, ensureSettings, confirmAction,
+} from './admin-util.js';
+import { renderCounters } from './admin-settings-counters.js';
+import { sortedServices } from './admin-settings-common.js';
+
+let svcEditing = undefined; // undefined: closed; null: new; id: editing
+
+export function enter() {
+  closeSvc(false);
+  renderServices();
+}
+
+/** Language change: labels only; what is being typed stays. */
+export function render() {
+  renderServices();
+  if (svcEditing !== undefined) svcTitle();
+}
+
+
+
+function renderServices() {
+  $('svc-body').replaceChildren(...sortedServices().map((s) => {
+    const name = localName(s.name);
+    return h('tr', { 'data-service': s.id },
+      h('td', { class: 'num' }, num(s.order)),
+      h('th', { scope: 'row' }, name, s.name && s.name.en && s.name.el && s.name.en !== name
+        ? h('span', { class: 'sub', lang: 'en' }, s.name.en) : null),
+      h('td', null, h('span', { class: 'prefix' }, s.prefix)),
+      h('td', null, h('code', null, s.id)),
+      h('td', null, pill(s.open ? t('admin.service_open') : t('admin.service_closed'), { 'data-status': s.open ? 'open' : 'closed' })),
+      h('td', { class: 'num' }, s.default_service_s ? fmtSecs(s.default_service_s) : t('admin.default_value', { value: fmtSecs(app.rules.default_service_s) })),
+      h('td', { class: 'num' }, s.daily_limit ? num(s.daily_limit) : t('admin.services.no_limit')),
+      h('td', { class: 'num' }, s.target_wait_s ? fmtSecs(s.target_wait_s) : t('admin.default_value', { value: fmtSecs(app.rules.default_target_wait_s) })),
+      h('td', { class: 'actions' },
+        rowButton(t('admin.edit'), (e) => openSvc(s, e.currentTarget), { 'data-edit': s.id, 'aria-label': t('admin.edit_label', { name }) }),
+        rowButton(t('admin.delete'), () => deleteSvc(s), { class: 'btn-danger', 'data-delete': s.id, 'aria-label': t('admin.delete_label', { name }) })));
+  }));
+}
+
+function svcTitle() {
+  const s = svcEditing && app.settings.services.find((x) => x.id === svcEditing);
+  $('svc-form-title').textContent = s ? t('admin.services.edit_title', { name: localName(s.name) }) : t('admin.services.new_title');
+}
+
+function openSvc(s) {
+  svcEditing = s ? s.id : null;
+  svcTitle();
+  const maxOrder = app.settings.services.reduce((m, x) => Math.max(m, x.order || 0), 0);
+  $('svc-id').value = s ? s.id : '';
+  $('svc-id').readOnly = !!s;
+  $('svc-name-el').value = s ? (s.name.el || '') : '';
+  $('svc-name-en').value = s ? (s.name.en || '') : '';
+  $('svc-prefix').value = s ? s.prefix : '';
+  $('svc-order').value = s ? s.order : maxOrder + 1;
+  $('svc-open').checked = s ? !!s.open : true;
+  $('svc-default').value = s && s.default_service_s ? s.default_service_s / 60 : '';
+  $('svc-limit').value = s && s.daily_limit ? s.daily_limit : '';
+  $('svc-target').value = s && s.target_wait_s ? Math.round(s.target_wait_s / 60) : '';
+  showForm($('svc-form'), $('svc-error'), s ? $('svc-name-el') : $('svc-id'));
+}
+
+function closeSvc(restoreFocus = true) {
+  const was = svcEditing;
+  svcEditing = undefined;
+  $('svc-form').hidden = true;
+  if (restoreFocus) focusEdit($('svc-body'), was, $('btn-svc-new'));
+}
+
+async function saveSvc(e) {
+  e.preventDefault();
+  const form = $('svc-form');
+  const err = $('svc-error');
+  const id = $('svc-id').value.trim();
+  const prefix = $('svc-prefix').value.trim().toLocaleUpperCase('el');
+  $('svc-prefix').value = prefix;
+  const taken = prefix && app.settings.services.find((s) => s.prefix === prefix && s.id !== (svcEditing || id));
+  const checks = [
+    [$('svc-id'), svcEditing === null && id && !validId(id) ? t('admin.error.id_format') : null],
+    [$('svc-prefix'), prefix && !/^[A-ZΑ-Ω]{1,3}$/u.test(prefix) ? t('admin.error.prefix_format') : null],
+    [$('svc-prefix'), taken ? t('admin.error.prefix_taken', { prefix, name: localName(taken.name) }) : null],
+  ];
+  if (!checkForm(form, err, checks)) return;
+  const mins = $('svc-default').value;
+  const body = {
+    id: svcEditing || id,
+    name: textOf($('svc-name-el').value, $('svc-name-en').value),
+    prefix,
+    order: Number($('svc-order').value) || 0,
+    open: $('svc-open').checked,
+    default_service_s: mins ? Math.round(Number(mins) * 60) : 0,
+    daily_limit: Number($('svc-limit').value) || 0,
+    target_wait_s: $('svc-target').value ? Math.round(Number($('svc-target').value) * 60) : 0,
+  };
+  await busy($('btn-svc-save'), err, async () => {
+    if (svcEditing) await adm.updateService(svcEditing, body);
+    else await adm.createService(body);
+    const name = localName(body.name);
+    await ensureSettings(true);
+    renderServices();
+    renderCounters();
+    closeSvc();
+    reportSaved(t('admin.services.saved', { name }));
+  });
+}
+
+async function deleteSvc(s) {
+  const name = localName(s.name);
+  if (!confirmAction(t('admin.services.confirm_delete', { name }))) return;
+  await orStatus(async () => {
+    await adm.deleteService(s.id);
+    await ensureSettings(true);
+    renderServices();
+    setStatus(t('admin.services.deleted', { name }), 'ok');
+    $('btn-svc-new').focus();
+  });
+}
+
+
+export function init() {
+  $('btn-svc-new').addEventListener('click', () => openSvc(null));
+  $('btn-svc-cancel').addEventListener('click', () => closeSvc());
+  $('svc-form').addEventListener('submit', saveSvc);
+  $('svc-form').addEventListener('keydown', (e) => { if (e.key === 'Escape') closeSvc(); });
+}
