@@ -41,7 +41,6 @@ func ParseBy(s string) (By, error) {
 	return "", queue.Errorf(queue.CodeValidation, "by=%q: want service, counter, clerk, hour or day", s)
 }
 
-
 // Summary describes a set of durations in seconds. Percentiles are by the
 // nearest-rank method: the p-th percentile is the smallest value with at
 // least p% of the values at or below it.
