@@ -3,30 +3,20 @@ package auth_test
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/internal/clocktest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
 
 var ctx = context.Background()
 
-// clock is the service's clock, moved by the tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
 // newService is a sign-in service over a real store in a temporary file,
 // with a clock of the test's.
-func newService(t *testing.T) (*auth.Service, *clock) {
+func newService(t *testing.T) (*auth.Service, *clocktest.Clock) {
 	t.Helper()
 	store, err := storage.Open(filepath.Join(t.TempDir(), "seira.db"), storage.Options{})
 	if err != nil {
@@ -40,8 +30,8 @@ func newService(t *testing.T) (*auth.Service, *clock) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
-	return auth.New(store, auth.Options{Now: c.now, BcryptCost: 4}), c
+	c := clocktest.New(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	return auth.New(store, auth.Options{Now: c.Now, BcryptCost: 4}), c
 }
 
 const password = "correct horse battery"

@@ -30,7 +30,7 @@ func TestPairing(t *testing.T) {
 		t.Error("a wrong code paired")
 	}
 	late := must(s.PairingCode(ctx, d.ID, time.Hour))
-	clk.add(2 * time.Hour)
+	clk.Add(2 * time.Hour)
 	if _, _, err := s.Pair(ctx, late); err == nil {
 		t.Error("a code past its time paired")
 	}

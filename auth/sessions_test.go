@@ -21,7 +21,7 @@ func TestSessions(t *testing.T) {
 	if err != nil || got.User.Username != "maria" || got.CSRF != p.CSRF {
 		t.Fatalf("the session: %v %+v", err, got)
 	}
-	clk.add(auth.UserSessionTTL + time.Minute)
+	clk.Add(auth.UserSessionTTL + time.Minute)
 	if _, err := s.FromSession(ctx, tok); !auth.IsUnauthenticated(err) {
 		t.Errorf("a session past its time: %v", err)
 	}
@@ -57,7 +57,7 @@ func TestSessions(t *testing.T) {
 	if _, _, err := s.Login(ctx, "nikos", password); err == nil {
 		t.Error("a throttled name signs in")
 	}
-	clk.add(time.Hour)
+	clk.Add(time.Hour)
 	if _, _, err := s.Login(ctx, "nikos", password); err != nil {
 		t.Errorf("after the window: %v", err)
 	}

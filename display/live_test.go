@@ -233,7 +233,7 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 // The test moves the clock only after the healthy client has read each
 // event, so a healthy write is never older than one step (6 s of the 10).
 func TestStuckWriterIsClosed(t *testing.T) {
-	clk := newFakeClock(t)
+	clk := newFakeClock()
 	env := apptest.Start(t, func(c *app.Config) {
 		c.Hub.SendQueue = 1 << 20
 		c.Hub.WriteWait = 10 * time.Second
@@ -255,9 +255,9 @@ func TestStuckWriterIsClosed(t *testing.T) {
 			t.Fatalf("healthy client saw seq %d, want %d", m.Seq, want)
 		}
 		want++
-		clk.advance(6 * time.Second)
+		clk.Tick(t, 6*time.Second)
 		// The tick's watchdog has run once the next tick is taken.
-		clk.advance(0)
+		clk.Tick(t, 0)
 	}
 	waitFor(t, "the stalled client to go", subscribers(env, 1))
 	if d := env.App.Hub.Stats().SlowDrops; d != 1 {
@@ -430,7 +430,7 @@ func itoa(n uint64) string {
 // than the pong wait, by the hub's clock: it is pinged at every ping period
 // all the same (only pongs extend its life), and stays connected.
 func TestBusyConnectionIsPingedToo(t *testing.T) {
-	clk := newFakeClock(t)
+	clk := newFakeClock()
 	env := apptest.Start(t, func(c *app.Config) {
 		c.Hub.PingPeriod = time.Second
 		c.Hub.PongWait = 30 * time.Second
@@ -454,7 +454,7 @@ func TestBusyConnectionIsPingedToo(t *testing.T) {
 			t.Fatalf("seq %d, want %d", m.Seq, want)
 		}
 		want++
-		clk.advance(time.Second)
+		clk.Tick(t, time.Second)
 	}
 	issue(t, admin, "certificates")
 	if m, _ := r.next(); m.Seq != want {
@@ -518,7 +518,7 @@ func clientPingAndClose(t *testing.T, env *apptest.Env) {
 func TestSilentClientIsDropped(t *testing.T) {
 	for _, goroutines := range []bool{false, true} {
 		t.Run(readerName(goroutines), func(t *testing.T) {
-			clk := newFakeClock(t)
+			clk := newFakeClock()
 			env := apptest.Start(t, func(c *app.Config) {
 				c.Hub.ReaderGoroutines = goroutines
 				c.Hub.PingPeriod = time.Second
@@ -548,7 +548,7 @@ func TestSilentClientIsDropped(t *testing.T) {
 			// One ping period: the hub pings; alive answers; its own ping
 			// then comes back only after the hub has read that answer.
 			period := func(i int) {
-				clk.advance(time.Second)
+				clk.Tick(t, time.Second)
 				select {
 				case <-pinged:
 				case <-time.After(10 * time.Second):

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/seira-queue/seira/demo"
 	"github.com/seira-queue/seira/engine"
+	"github.com/seira-queue/seira/internal/clocktest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/stats"
 	"github.com/seira-queue/seira/storage"
@@ -20,30 +20,26 @@ import (
 
 var ctx = context.Background()
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the engine's clock in these tests, set to RFC 3339 times.
+type clock struct{ *clocktest.Clock }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) at(s string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func (c clock) now() time.Time { return c.Now() }
+func (c clock) at(s string) {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		panic(err)
 	}
-	c.t = t
+	c.Set(t)
 }
 
-func setup(t testing.TB) (*storage.Store, *engine.Engine, *clock) {
+func setup(t testing.TB) (*storage.Store, *engine.Engine, clock) {
 	t.Helper()
 	store, err := storage.Open(filepath.Join(t.TempDir(), "s.db"), storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	c := &clock{}
+	c := clock{clocktest.New(time.Time{})}
 	c.at("2026-11-27T08:00:00+02:00")
 	e := engine.New(store, engine.Options{Now: c.now})
 	br, svcs, counters := demo.Office()
@@ -61,7 +57,7 @@ func must[T any](v T, err error) T {
 }
 
 // day plays a small known day at the demo office (times in Athens).
-func day(t *testing.T) (*storage.Store, *engine.Engine, *clock) {
+func day(t *testing.T) (*storage.Store, *engine.Engine, clock) {
 	store, e, c := setup(t)
 	issue := func(at, svc, prio string) engine.TicketInfo {
 		c.at("2026-11-27T" + at + ":00+02:00")

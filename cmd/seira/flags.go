@@ -53,34 +53,35 @@ func (f *cmdFlags) twin(name string, envName ...string) {
 	f.env[name] = v
 }
 
-func (f *cmdFlags) String(name, def, usage string, envName ...string) *string {
+// define adds a flag of any kind, by the FlagSet's method for it
+// (f.fs.String, f.fs.Int…), and records its twin.
+func define[T any](f *cmdFlags, add func(name string, value T, usage string) *T, name string, def T, usage string, envName ...string) *T {
 	f.twin(name, envName...)
-	return f.fs.String(name, def, usage)
+	return add(name, def, usage)
+}
+
+func (f *cmdFlags) String(name, def, usage string, envName ...string) *string {
+	return define(f, f.fs.String, name, def, usage, envName...)
 }
 
 func (f *cmdFlags) Int(name string, def int, usage string, envName ...string) *int {
-	f.twin(name, envName...)
-	return f.fs.Int(name, def, usage)
+	return define(f, f.fs.Int, name, def, usage, envName...)
 }
 
 func (f *cmdFlags) Uint64(name string, def uint64, usage string, envName ...string) *uint64 {
-	f.twin(name, envName...)
-	return f.fs.Uint64(name, def, usage)
+	return define(f, f.fs.Uint64, name, def, usage, envName...)
 }
 
 func (f *cmdFlags) Float64(name string, def float64, usage string, envName ...string) *float64 {
-	f.twin(name, envName...)
-	return f.fs.Float64(name, def, usage)
+	return define(f, f.fs.Float64, name, def, usage, envName...)
 }
 
 func (f *cmdFlags) Bool(name string, def bool, usage string, envName ...string) *bool {
-	f.twin(name, envName...)
-	return f.fs.Bool(name, def, usage)
+	return define(f, f.fs.Bool, name, def, usage, envName...)
 }
 
 func (f *cmdFlags) Duration(name string, def time.Duration, usage string, envName ...string) *time.Duration {
-	f.twin(name, envName...)
-	return f.fs.Duration(name, def, usage)
+	return define(f, f.fs.Duration, name, def, usage, envName...)
 }
 
 // note adds a variable the command reads besides the flags' twins.

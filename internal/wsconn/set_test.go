@@ -11,45 +11,11 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/seira-queue/seira/internal/clocktest"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// fakeClock stands still until the test moves it, and ticks only then.
-type fakeClock struct {
-	t     *testing.T
-	mu    sync.Mutex
-	now   time.Time
-	ticks chan time.Time
-}
-
-func newFakeClock(t *testing.T) *fakeClock {
-	return &fakeClock{t: t, now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), ticks: make(chan time.Time)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) NewTicker(time.Duration) (<-chan time.Time, func()) { return c.ticks, func() {} }
-
-// advance moves the clock on by d and ticks; it returns once the Set has
-// taken the tick, and a second tick (advance(0)) once it has acted on it.
-func (c *fakeClock) advance(d time.Duration) {
-	c.t.Helper()
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	now := c.now
-	c.mu.Unlock()
-	select {
-	case c.ticks <- now:
-	case <-time.After(10 * time.Second):
-		c.t.Fatal("the Set took no tick for 10 s")
-	}
-}
 
 // rig is a Set behind a real HTTP server on 127.0.0.1: each WebSocket it
 // accepts is handed to the test on conns.
@@ -177,7 +143,7 @@ func TestFullQueueIsDroppedAndTold(t *testing.T) {
 // answers no ping is gone after PongWait; one that answers stays.
 func TestSilentIsDroppedAndPongsKeepAlive(t *testing.T) {
 	for _, goroutines := range []bool{false, true} {
-		clk := newFakeClock(t)
+		clk := clocktest.New(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 		r := newRig(t, Options{PingPeriod: time.Second, PongWait: 4 * time.Second, Clock: clk, ReaderGoroutines: goroutines})
 		_, silent := r.dial()
 		alive, ac := r.dial()
@@ -198,7 +164,7 @@ func TestSilentIsDroppedAndPongsKeepAlive(t *testing.T) {
 			}
 		}()
 		for i := range 10 {
-			clk.advance(time.Second)
+			clk.Tick(t, time.Second)
 			<-pinged
 			// The Set answers this ping after it has read the pong above.
 			alive.WriteControl(websocket.PingMessage, nil, time.Now().Add(time.Second))
