@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
 	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/internal/clocktest"
 	"github.com/seira-queue/seira/queue"
 )
 
@@ -962,7 +962,7 @@ func TestStats(t *testing.T) {
 
 func TestOverview(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	f := newFixture(t, func(c *app.Config) { c.Now = clock.Now })
 	kiosk := f.env.Kiosk("demo")
 	clerk := f.env.User("ov.clerk", auth.RoleClerk, "demo")
@@ -1228,24 +1228,6 @@ type overviewJSON struct {
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-// fakeClock is the engine's clock in tests that need time to pass.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func athensNow() time.Time {
 	loc, err := time.LoadLocation("Europe/Athens")

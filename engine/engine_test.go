@@ -18,11 +18,11 @@ func TestIssueNumbersPerServiceAndDay(t *testing.T) {
 	f := newFixture(t)
 	f.open(t, "1") // one counter: every ticket waits for the one before
 	a1 := f.issue(t, "certificates", "")
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	a2 := f.issue(t, "certificates", "")
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	b1 := f.issue(t, "signatures", "")
-	f.clock.Advance(time.Second)
+	f.clock.Add(time.Second)
 	g1 := f.issue(t, "applications", "")
 	for _, c := range []struct {
 		got  TicketInfo
@@ -68,14 +68,14 @@ func TestCounterFlowAndEvents(t *testing.T) {
 	if err != nil || info.Position != 0 || info.Ticket.State != queue.StateCalled || info.Counter.ID != "1" {
 		t.Fatalf("by token: %+v, %v", info, err)
 	}
-	f.clock.Advance(30 * time.Second)
+	f.clock.Add(30 * time.Second)
 	if _, err := f.e.Recall(ctx, "demo", "1", "clerk1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.e.Start(ctx, "demo", "1", "clerk1"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(4 * time.Minute)
+	f.clock.Add(4 * time.Minute)
 	res, err := f.e.Done(ctx, "demo", "1", "clerk1")
 	if err != nil || res.Ticket.State != queue.StateDone || res.Counter.Current != 0 {
 		t.Fatalf("done: %+v, %v", res, err)
@@ -247,12 +247,12 @@ func TestIdempotencyKeyReturnsTheSameTicket(t *testing.T) {
 
 func TestNewServiceDayExpiresAndRenumbers(t *testing.T) {
 	f := newFixture(t)
-	f.clock.t = mustTime("2026-11-27T21:50:00Z") // 23:50 in Athens
+	f.clock.Set(mustTime("2026-11-27T21:50:00Z")) // 23:50 in Athens
 	old := f.issue(t, "certificates", "")
 	f.issue(t, "certificates", "")
 	f.open(t, "1")
 	called := f.next(t, "1")
-	f.clock.Advance(15 * time.Minute) // 00:05 the next day
+	f.clock.Add(15 * time.Minute) // 00:05 the next day
 	fresh := f.issue(t, "certificates", "")
 	if fresh.Ticket.Number != "A001" || fresh.Ticket.Day != "2026-11-28" {
 		t.Fatalf("first ticket of the new day: %s on %s", fresh.Ticket.Number, fresh.Ticket.Day)
@@ -285,15 +285,15 @@ func TestAcrossDSTNumberingContinues(t *testing.T) {
 	// service day does not change.
 	f := newFixtureAt(t, "2026-10-25T00:30:00Z")
 	f.issue(t, "certificates", "")
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A002" {
 		t.Fatalf("after the DST change: %s", got)
 	}
-	f.clock.t = mustTime("2026-10-25T21:59:00Z") // 23:59 EET
+	f.clock.Set(mustTime("2026-10-25T21:59:00Z")) // 23:59 EET
 	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A003" {
 		t.Fatalf("late on the long day: %s", got)
 	}
-	f.clock.Advance(2 * time.Minute)
+	f.clock.Add(2 * time.Minute)
 	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A001" {
 		t.Fatalf("after local midnight: %s", got)
 	}
@@ -310,11 +310,11 @@ func mustTime(s string) time.Time {
 func TestTransferKeepsNumberAndPlace(t *testing.T) {
 	f := newFixture(t)
 	a := f.issue(t, "certificates", "")
-	f.clock.Advance(time.Minute)
+	f.clock.Add(time.Minute)
 	g := f.issue(t, "applications", "") // issued after A001
 	f.open(t, "1", "3")
 	f.next(t, "1")
-	f.clock.Advance(2 * time.Minute)
+	f.clock.Add(2 * time.Minute)
 	res, err := f.e.Transfer(ctx, "demo", "1", "applications", "clerk1")
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +351,7 @@ func TestPositionsFallAsOthersAreCalled(t *testing.T) {
 		}
 		prevWait = info.Wait
 		f.next(t, []string{"1", "2"}[i%2])
-		f.clock.Advance(time.Minute)
+		f.clock.Add(time.Minute)
 	}
 	// A priority ticket goes ahead of the regular ones.
 	p := f.issue(t, "signatures", "pregnancy")
@@ -456,7 +456,7 @@ func TestTickExpiresAtMidnightWithoutActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := len(f.pub.all())
-	f.clock.Advance(24 * time.Hour)
+	f.clock.Add(24 * time.Hour)
 	if err := f.e.Tick(ctx, "demo"); err != nil {
 		t.Fatal(err)
 	}
@@ -480,12 +480,12 @@ func TestRetentionRemovesOldTokensKeepsStatistics(t *testing.T) {
 	if _, err := f.e.Done(ctx, "demo", "1", "clerk1"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(20 * 24 * time.Hour)
+	f.clock.Add(20 * 24 * time.Hour)
 	recent := f.issue(t, "signatures", "")
 	if n, err := f.e.PurgeTokens(ctx, "demo"); err != nil || n != 0 {
 		t.Fatalf("purge within retention: %d, %v", n, err)
 	}
-	f.clock.Advance(15 * 24 * time.Hour)
+	f.clock.Add(15 * 24 * time.Hour)
 	if err := f.e.Tick(ctx, "demo"); err != nil { // a new day: purges
 		t.Fatal(err)
 	}
@@ -576,11 +576,11 @@ func TestOpeningHours(t *testing.T) {
 	if snap.Services[0].OpenNow || !snap.Services[0].Service.Open {
 		t.Fatalf("between periods: open now %v, service open %v", snap.Services[0].OpenNow, snap.Services[0].Service.Open)
 	}
-	f.clock.Advance(time.Hour) // 10:00
+	f.clock.Add(time.Hour) // 10:00
 	if got := f.issue(t, "certificates", "").Ticket.Number; got != "A001" {
 		t.Fatalf("within hours: %s", got)
 	}
-	f.clock.Advance(24 * time.Hour) // Saturday: no hours at all
+	f.clock.Add(24 * time.Hour) // Saturday: no hours at all
 	_, err = f.e.Issue(ctx, "demo", IssueRequest{Service: "certificates"})
 	wantCode(t, err, queue.CodeServiceClosed)
 	wantCode(t, func() error {

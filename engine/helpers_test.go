@@ -8,34 +8,18 @@ import (
 	"time"
 
 	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/internal/clocktest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
 
-// clock is a settable clock for tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(rfc3339 string) *clock {
+// newClock is a clock at an RFC 3339 time that the test moves.
+func newClock(rfc3339 string) *clocktest.Clock {
 	t, err := time.Parse(time.RFC3339, rfc3339)
 	if err != nil {
 		panic(err)
 	}
-	return &clock{t: t}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+	return clocktest.New(t)
 }
 
 // recorder is a Publisher that keeps what it was told.
@@ -59,7 +43,7 @@ func (r *recorder) all() []queue.Event {
 type fixture struct {
 	e     *Engine
 	store *storage.Store
-	clock *clock
+	clock *clocktest.Clock
 	pub   *recorder
 	path  string
 	// setup is how many events setting up the demo office took.

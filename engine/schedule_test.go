@@ -50,7 +50,7 @@ func TestScheduledOpeningShortensTheWait(t *testing.T) {
 	}
 	// Past 09:10 a counter still closed is not counted on. (A ticket
 	// issued makes a new moment: no forecast of 09:00 is reused.)
-	f.clock.Advance(15 * time.Minute)
+	f.clock.Add(15 * time.Minute)
 	f.issue(t, "signatures", "")
 	if w := waitOf(t, f, last); w != 18*time.Minute {
 		t.Fatalf("at 09:15 with counter 4 still closed: %v, want 18m", w)
@@ -92,18 +92,18 @@ func TestPlannedBreakReturn(t *testing.T) {
 		t.Fatalf("the second: %v", w)
 	}
 	f.next(t, "3")
-	f.clock.Advance(12 * time.Minute) // 12:02
+	f.clock.Add(12 * time.Minute) // 12:02
 	if _, err := f.e.Done(ctx, "demo", "3", "clerk3"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.e.PauseCounter(ctx, "demo", "3", "clerk3"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(10 * time.Minute) // 12:12, 20 minutes of the break left
+	f.clock.Add(10 * time.Minute) // 12:12, 20 minutes of the break left
 	if w := waitOf(t, f, last); w != 20*time.Minute {
 		t.Fatalf("on the break: the next waits %v, want 20m (not the default pause)", w)
 	}
-	f.clock.Advance(20 * time.Minute) // 12:32
+	f.clock.Add(20 * time.Minute) // 12:32
 	f.open(t, "3")
 	pause := pauseTime(t, f)
 	if pause != 0 {
@@ -118,11 +118,11 @@ func TestPlannedBreakReturn(t *testing.T) {
 		t.Fatalf("after the break: %v", w)
 	}
 	// An unplanned pause is learned.
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	if _, err := f.e.PauseCounter(ctx, "demo", "3", "clerk3"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(7 * time.Minute)
+	f.clock.Add(7 * time.Minute)
 	f.open(t, "3")
 	if p := pauseTime(t, f); p != 7*time.Minute {
 		t.Errorf("unplanned pause learned as %v, want 7m", p)
@@ -155,7 +155,7 @@ func TestExpectedPriorityArrivalsStopAtClosing(t *testing.T) {
 	for range 15 {
 		f.issue(t, "certificates", "senior")
 		f.next(t, "1")
-		f.clock.Advance(2 * time.Minute)
+		f.clock.Add(2 * time.Minute)
 		if _, err := f.e.Done(ctx, "demo", "1", "clerk1"); err != nil {
 			t.Fatal(err)
 		}
@@ -267,11 +267,11 @@ func TestBreakTakenWhenClosedDuringIt(t *testing.T) {
 	if _, err := f.e.PauseCounter(ctx, "demo", "3", "clerk3"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(5 * time.Minute)
+	f.clock.Add(5 * time.Minute)
 	if _, err := f.e.CloseCounter(ctx, "demo", "3", "clerk3"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(5 * time.Minute) // 12:10, the break would run to 12:30
+	f.clock.Add(5 * time.Minute) // 12:10, the break would run to 12:30
 	f.open(t, "3")
 	info := f.issue(t, "applications", "")
 	f.issue(t, "applications", "")

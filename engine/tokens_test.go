@@ -81,7 +81,7 @@ func TestTokensOfEitherKindAreFoundAndPurged(t *testing.T) {
 	if _, err := f.e.Done(ctx, "demo", "1", "clerk1"); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.Advance(3 * 24 * time.Hour)
+	f.clock.Add(3 * 24 * time.Hour)
 	if n, err := f.e.PurgeTokens(ctx, "demo"); err != nil || n != 2 {
 		t.Fatalf("purged %d, %v; want 2", n, err)
 	}
