@@ -40,7 +40,6 @@ type Source interface {
 	// theirs by.
 	Now() time.Time
 	Snapshot(ctx context.Context, branch string) (engine.Snapshot, error)
-	Summary(ctx context.Context, branch string) (engine.Snapshot, error)
 	LastSeq(ctx context.Context, branch string) (uint64, error)
 	EventsSince(ctx context.Context, branch string, after uint64, limit int) ([]queue.Event, bool, error)
 	TicketInfos(ctx context.Context, branch string, ids []uint64) (map[uint64]engine.TicketInfo, error)
@@ -268,43 +267,7 @@ func (h *Hub) dispatch(evs []queue.Event) {
 		bevs := byBranch[branch]
 		subs, followed := h.subscribers(branch, bevs)
 		if len(subs) > 0 {
-			snap, err := h.src.Summary(context.Background(), branch)
-			if err != nil {
-				h.log.Error("live: summary for broadcast", "branch", branch, "err", err)
-				// Clients see the gap in seq and resync.
-				continue
-			}
-			sum := summarise(snap)
-			var full *view.State // for settings changes, read once per batch
-			msgs := make([]wsconn.Msg, 0, len(bevs))
-			for _, ev := range bevs {
-				var msg any = liveOf(ev, sum)
-				seq := ev.Seq
-				if ev.Type.Settings() {
-					// A change of settings (services, counters, names):
-					// clients start over from the whole state.
-					if full == nil {
-						fs, err := h.src.Snapshot(context.Background(), branch)
-						if err != nil {
-							h.log.Error("live: snapshot after a settings change", "branch", branch, "err", err)
-							continue
-						}
-						st := view.StateOf(fs, fs.Loc, h.src.Now(), false)
-						full = &st
-					}
-					// The state may already hold later events of this batch:
-					// its seq makes the writers skip them.
-					seq = full.Seq
-					msg = view.Live{Type: "snapshot", Seq: seq, State: full}
-				}
-				pm, err := prepare(msg)
-				if err != nil {
-					h.log.Error("live: encode", "err", err)
-					continue
-				}
-				msgs = append(msgs, wsconn.Msg{Seq: seq, Frame: pm, Sent: h.newFanOut(start, len(subs))})
-			}
-			h.fanOut(subs, msgs)
+			h.fanOut(subs, h.branchMessages(branch, bevs, start, len(subs)))
 		}
 		if len(followed) > 0 {
 			h.sendTicketEvents(branch, bevs, followed)
@@ -315,6 +278,40 @@ func (h *Hub) dispatch(evs []queue.Event) {
 	if len(evs) > 0 {
 		h.lastBroadcastNS.Store(int64(time.Since(start)))
 	}
+}
+
+// branchMessages are a batch's messages on the branch channel: each event
+// as it is (lean: what changed, by id, with no read of the branch), and,
+// after a change of settings, a fresh snapshot, from which clients take
+// the new names. The snapshot may hold later events too: clients skip
+// those by their seq.
+func (h *Hub) branchMessages(branch string, evs []queue.Event, start time.Time, subs int) []wsconn.Msg {
+	msgs := make([]wsconn.Msg, 0, len(evs)+1)
+	settings := false
+	for _, ev := range evs {
+		pm, err := prepare(view.LiveEventOf(ev))
+		if err != nil {
+			h.log.Error("live: encode", "err", err)
+			continue
+		}
+		msgs = append(msgs, wsconn.Msg{Seq: ev.Seq, Frame: pm, Sent: h.newFanOut(start, subs)})
+		settings = settings || ev.Type.Settings()
+	}
+	if settings {
+		fs, err := h.src.Snapshot(context.Background(), branch)
+		if err != nil {
+			// Clients reconnect and resync when they find what they hold
+			// out of date; the events are on their way all the same.
+			h.log.Error("live: snapshot after a settings change", "branch", branch, "err", err)
+			return msgs
+		}
+		if m, err := h.snapshotMsg(fs); err == nil {
+			// Seq 0: a snapshot is never skipped as sent already.
+			m.Seq, m.Sent = 0, h.newFanOut(start, subs)
+			msgs = append(msgs, m)
+		}
+	}
+	return msgs
 }
 
 // subscribers returns a copy of the branch's subscribers and which of the
@@ -396,7 +393,7 @@ func (h *Hub) sendTicketEvents(branch string, evs []queue.Event, followed map[ui
 			continue
 		}
 		at := ev.At.In(info.Loc)
-		pm, err := prepare(view.TicketLive{Type: string(ev.Type), Seq: ev.Seq, At: &at, Ticket: view.TicketOf(info, info.Loc, "")})
+		pm, err := prepare(view.TicketLive{Type: string(ev.Type), Seq: ev.Seq, At: &at, Change: view.TicketChangeOf(ev.Type, info, info.Loc)})
 		if err != nil {
 			continue
 		}
@@ -437,7 +434,7 @@ func (h *Hub) refreshPositions(branch string) {
 				continue
 			}
 			if pm == nil {
-				if pm, err = prepare(view.TicketLive{Type: "position", Ticket: view.TicketOf(info, info.Loc, "")}); err != nil {
+				if pm, err = prepare(view.TicketLive{Type: "position", Change: view.TicketChangeOf("position", info, info.Loc)}); err != nil {
 					break
 				}
 			}
@@ -454,45 +451,6 @@ func prepare(v any) ([]byte, error) {
 		return nil, err
 	}
 	return wsconn.TextFrame(b), nil
-}
-
-// summary is what every event message of a batch shares: the branch after
-// the batch.
-type summary struct {
-	loc      *time.Location
-	services []view.Service
-	counters map[string]view.Counter
-	names    map[string]queue.Text
-}
-
-func summarise(s engine.Snapshot) summary {
-	sum := summary{loc: s.Loc, counters: map[string]view.Counter{}, names: map[string]queue.Text{}}
-	for _, svc := range s.Services {
-		sum.services = append(sum.services, view.ServiceOf(svc))
-	}
-	for _, c := range s.Counters {
-		sum.counters[c.Counter.ID] = view.CounterOf(c.Counter, c.Ticket, s.Loc, false)
-		sum.names[c.Counter.ID] = c.Counter.Name
-	}
-	return sum
-}
-
-// liveOf is the branch-channel message of one event. It carries no token
-// and no clerk: the branch channel is public.
-func liveOf(ev queue.Event, sum summary) view.Live {
-	at := ev.At.In(sum.loc)
-	m := view.Live{Type: string(ev.Type), Seq: ev.Seq, At: &at, From: ev.From, Services: sum.services}
-	if ev.Ticket != 0 {
-		m.Ticket = &view.Brief{Number: ev.Number, Service: ev.Service, State: string(ev.Type.TicketState()), Priority: ev.Priority}
-	}
-	if ev.Type == queue.EvCalled || ev.Type == queue.EvRecalled {
-		call := view.CallOf(ev, sum.names[ev.Counter], sum.loc)
-		m.Call = &call
-	}
-	if c, ok := sum.counters[ev.Counter]; ok {
-		m.Counter = &c
-	}
-	return m
 }
 
 func (h *Hub) register(c *client) bool {

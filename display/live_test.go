@@ -29,14 +29,21 @@ type reader struct {
 	ws *websocket.Conn
 }
 
-func (r reader) next() (view.Live, []byte) {
+// liveMsg is any message of a branch channel: a snapshot (State) or an
+// event.
+type liveMsg struct {
+	view.LiveEvent
+	State *view.State `json:"state"`
+}
+
+func (r reader) next() (liveMsg, []byte) {
 	r.t.Helper()
 	r.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, raw, err := r.ws.ReadMessage()
 	if err != nil {
 		r.t.Fatalf("read: %v", err)
 	}
-	var m view.Live
+	var m liveMsg
 	if err := json.Unmarshal(raw, &m); err != nil {
 		r.t.Fatalf("message %s: %v", raw, err)
 	}
@@ -88,20 +95,25 @@ func TestSnapshotThenEventsInOrder(t *testing.T) {
 		if bytes.Contains(raw, []byte(`"clerk"`)) || bytes.Contains(raw, []byte("admin")) {
 			t.Fatalf("a clerk identity on the public channel: %s", raw)
 		}
-		if len(m.Services) != 3 {
-			t.Fatalf("message without the queue summary: %s", raw)
+		// Lean: what changed, by id; no names, no other services.
+		if bytes.Contains(raw, []byte(`"name"`)) || bytes.Contains(raw, []byte("signatures")) {
+			t.Fatalf("names or unchanged services in an event: %s", raw)
 		}
 		switch typ {
 		case "ticket.called", "ticket.recalled":
-			if m.Call == nil || m.Call.Number != "A001" || m.Call.Counter != "1" || m.Call.CounterName["el"] != "Γκισέ 1" || m.Call.Recall != (typ == "ticket.recalled") {
+			if m.Call == nil || m.Call.Number != "A001" || m.Call.Service != "certificates" || m.Call.Counter != "1" || m.Call.Recall != (typ == "ticket.recalled") {
 				t.Fatalf("call message: %s", raw)
 			}
-			if m.Counter == nil || m.Counter.Current == nil || m.Counter.Current.Number != "A001" {
-				t.Fatalf("counter after the call: %s", raw)
+			if typ == "ticket.called" && (m.Waiting["certificates"] != 2 || len(m.Waiting) != 1) {
+				t.Fatalf("the call's queue count: %s", raw)
 			}
 		case "ticket.issued":
-			if m.Ticket == nil || m.Ticket.State != "waiting" || !strings.HasPrefix(m.Ticket.Number, "A00") {
+			if !strings.HasPrefix(m.Number, "A00") || m.Waiting["certificates"] != i+1 || m.WaitingPriority["certificates"] != 0 {
 				t.Fatalf("issued message: %s", raw)
+			}
+		case "counter.opened":
+			if m.Counter != "1" || m.Waiting != nil {
+				t.Fatalf("opened message: %s", raw)
 			}
 		}
 	}
@@ -116,7 +128,8 @@ func TestResume(t *testing.T) {
 	for range 4 {
 		issue(t, admin, "signatures")
 	}
-	// Missed events are replayed in order, then live ones follow.
+	// Missed events are replayed in order, then the state they led to
+	// (stored events carry no queue counts), then live ones follow.
 	r = dial(t, env, "/api/v1/branches/demo/live?since="+itoa(snap.Seq))
 	for i := range 4 {
 		m, _ := r.next()
@@ -124,8 +137,11 @@ func TestResume(t *testing.T) {
 			t.Fatalf("replayed %d: %s %d", i, m.Type, m.Seq)
 		}
 	}
+	if m, _ := r.next(); m.Type != "snapshot" || m.Seq != snap.Seq+4 || waitingIn(m.State, "signatures") != 4 {
+		t.Fatalf("after the replay: %+v", m)
+	}
 	issue(t, admin, "signatures")
-	if m, _ := r.next(); m.Seq != snap.Seq+5 || m.Ticket.Number != "B005" {
+	if m, _ := r.next(); m.Seq != snap.Seq+5 || m.Number != "B005" || m.Waiting["signatures"] != 5 {
 		t.Fatalf("live after replay: %+v", m)
 	}
 	// Up to date: nothing is sent until the next event.
@@ -180,7 +196,7 @@ func TestStalledClientIsDroppedOthersKeepUp(t *testing.T) {
 				}
 				return
 			}
-			var m view.Live
+			var m liveMsg
 			json.Unmarshal(raw, &m)
 			if m.Seq != want {
 				got <- errors.New("healthy client saw seq " + itoa(m.Seq) + ", want " + itoa(want))
@@ -343,20 +359,20 @@ func TestTicketChannel(t *testing.T) {
 	}
 	admin.Call("POST", "/api/v1/branches/demo/counters/1/open", nil, nil)
 	admin.Call("POST", "/api/v1/branches/demo/counters/1/next", nil, nil)
-	if m := read(); m.Type != "position" || m.Ticket.Position != 2 {
+	if m := read(); m.Type != "position" || m.Change == nil || m.Change.Place == nil || m.Change.Position != 2 || m.Change.EstimatedWaitS == nil {
 		t.Fatalf("after one call: %+v", m)
 	}
 	admin.Call("POST", "/api/v1/branches/demo/counters/1/next", nil, nil)
-	if m := read(); m.Type != "position" || m.Ticket.Position != 1 {
+	if m := read(); m.Type != "position" || m.Change == nil || m.Change.Place == nil || m.Change.Position != 1 {
 		t.Fatalf("after two calls: %+v", m)
 	}
 	admin.Call("POST", "/api/v1/branches/demo/counters/1/next", nil, nil)
 	m := read()
-	if m.Type != "ticket.called" || m.Ticket.State != "called" || m.Ticket.Counter == nil || *m.Ticket.Counter != "1" || m.Ticket.CounterName["en"] != "Counter 1" {
+	if m.Type != "ticket.called" || m.Change == nil || m.Change.State != "called" || m.Change.Counter == nil || *m.Change.Counter != "1" || m.Change.CounterName["en"] != "Counter 1" || m.Change.CalledAt == nil {
 		t.Fatalf("called: %+v", m)
 	}
 	admin.Call("POST", "/api/v1/branches/demo/counters/1/recall", nil, nil)
-	if m := read(); m.Type != "ticket.recalled" || m.Ticket.Recalls != 1 {
+	if m := read(); m.Type != "ticket.recalled" || m.Change == nil || m.Change.Recalls == nil || *m.Change.Recalls != 1 {
 		t.Fatalf("recalled: %+v", m)
 	}
 	if _, err := env.Dial("/api/v1/tickets/"+strings.Repeat("A", 32)+"/live", nil); err == nil || !strings.Contains(err.Error(), "404") {
@@ -613,4 +629,17 @@ func TestConnectionsComeAndGo(t *testing.T) {
 			t.Fatalf("round %d: %d subscribers, want %d", round, n, round+1)
 		}
 	}
+}
+
+// waitingIn is how many wait for svc in a state.
+func waitingIn(st *view.State, svc string) int {
+	if st == nil {
+		return -1
+	}
+	for _, s := range st.Services {
+		if s.ID == svc {
+			return s.Waiting
+		}
+	}
+	return -1
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/internal/wsconn"
 	"github.com/seira-queue/seira/view"
 )
@@ -112,27 +113,42 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 			return nil, err
 		}
 		if !more {
-			sum := summarise(snap)
-			out := make([]wsconn.Msg, 0, len(evs))
+			// The events it missed (a display announces the recent
+			// calls), then the state they led to: stored events carry no
+			// queue counts, and a missed change of settings needs the names.
+			out := make([]wsconn.Msg, 0, len(evs)+1)
 			for _, ev := range evs {
-				pm, err := prepare(liveOf(ev, sum))
+				pm, err := prepare(view.LiveEventOf(ev))
 				if err != nil {
 					return nil, err
 				}
 				out = append(out, wsconn.Msg{Seq: ev.Seq, Frame: pm})
 			}
-			return out, nil
+			m, err := h.snapshotMsg(snap)
+			if err != nil {
+				return nil, err
+			}
+			m.Seq = 0 // after the events: never skipped as sent
+			return append(out, m), nil
 		}
 	}
 	// Too far behind, or ahead of the server (a restored store): start over.
-	st := view.StateOf(snap, snap.Loc, h.src.Now(), false)
-	pm, err := prepare(view.Live{Type: "snapshot", Seq: snap.Seq, State: &st})
+	m, err := h.snapshotMsg(snap)
 	if err != nil {
 		return nil, err
 	}
-	m := wsconn.Msg{Seq: snap.Seq, Frame: pm}
 	h.cacheSnapshot(branch, m)
 	return []wsconn.Msg{m}, nil
+}
+
+// snapshotMsg is the snapshot message of snap.
+func (h *Hub) snapshotMsg(snap engine.Snapshot) (wsconn.Msg, error) {
+	st := view.StateOf(snap, snap.Loc, h.src.Now(), false)
+	pm, err := prepare(view.Live{Type: "snapshot", Seq: snap.Seq, State: &st})
+	if err != nil {
+		return wsconn.Msg{}, err
+	}
+	return wsconn.Msg{Seq: snap.Seq, Frame: pm}, nil
 }
 
 // snapshotTTL bounds how long a snapshot message is shared: its clock
@@ -184,7 +200,8 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
-	pm, err := prepare(view.TicketLive{Type: "snapshot", Seq: info.Seq, Ticket: view.TicketOf(info, info.Loc, "")})
+	tk := view.TicketOf(info, info.Loc, "")
+	pm, err := prepare(view.TicketLive{Type: "snapshot", Seq: info.Seq, Ticket: &tk})
 	if err != nil {
 		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
 		return nil

@@ -157,8 +157,18 @@ func (o *op) emit(ev queue.Event) error {
 	if ev.At.IsZero() {
 		ev.At = o.now
 	}
+	// In the branch's zone: the live channel writes it as it is.
+	ev.At = ev.At.In(o.loc)
 	if ev.Actor == "" {
 		ev.Actor = o.actor
+	}
+	if ev.Type.ChangesQueues() {
+		for _, svc := range []string{ev.From, ev.Service} {
+			if svc != "" {
+				pri, reg := o.b.WaitingCount(svc)
+				ev.Queues = append(ev.Queues, queue.QueueCount{Service: svc, Waiting: pri + reg, Priority: pri})
+			}
+		}
 	}
 	if err := o.b.AppendEvent(&ev, o.day); err != nil {
 		return err

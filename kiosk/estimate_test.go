@@ -71,14 +71,22 @@ func TestNoEstimateWhileNoCounterServes(t *testing.T) {
 	next := func() waitView {
 		t.Helper()
 		live.SetReadDeadline(time.Now().Add(10 * time.Second))
+		// The snapshot has the whole ticket, later messages what changed.
 		var m struct {
-			Type   string   `json:"type"`
-			Ticket waitView `json:"ticket"`
+			Type   string    `json:"type"`
+			Ticket *waitView `json:"ticket"`
+			Change *waitView `json:"change"`
 		}
 		if err := live.ReadJSON(&m); err != nil {
 			t.Fatalf("live: %v", err)
 		}
-		return m.Ticket
+		if m.Ticket != nil {
+			return *m.Ticket
+		}
+		if m.Change == nil {
+			t.Fatalf("a %s message with neither ticket nor change", m.Type)
+		}
+		return *m.Change
 	}
 	if snap := next(); !snap.null() {
 		t.Fatalf("live snapshot with no counter open: %s, want null", snap.Estimate)

@@ -360,6 +360,29 @@ type Event struct {
 	// changed (a service id, a username) and its new settings.
 	Subject string          `json:"subject,omitempty"`
 	Detail  json.RawMessage `json:"detail,omitempty"`
+
+	// Queues are the waiting counts, just after the event, of the services
+	// whose queue it changed. They are not stored: the live channel's
+	// events carry them, so that no one reads the branch to broadcast.
+	Queues []QueueCount `json:"-"`
+}
+
+// QueueCount is how many wait for a service, and how many of them have
+// priority.
+type QueueCount struct {
+	Service  string
+	Waiting  int
+	Priority int
+}
+
+// ChangesQueues reports whether an event of type t changes the queue of
+// its service (and of the service a transfer left).
+func (t EventType) ChangesQueues() bool {
+	switch t {
+	case EvIssued, EvCalled, EvCancelled, EvExpired, EvTransferred:
+		return true
+	}
+	return false
 }
 
 // TicketEvent returns an event of type typ about ticket t at time at.

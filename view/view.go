@@ -219,33 +219,54 @@ func estimate(d time.Duration, unstaffed bool) *int {
 	return &s
 }
 
-// Live is one message on a branch's live channel. Type is "snapshot" (with
-// State) or an event type; event messages carry what changed and the queue
-// summary after the change.
-type Live struct {
-	Type string     `json:"type"`
-	Seq  uint64     `json:"seq"`
-	At   *time.Time `json:"at,omitempty"`
-	// State is the whole branch, in "snapshot" messages.
-	State *State `json:"state,omitempty"`
-	// Call is set for ticket.called and ticket.recalled.
-	Call *Call `json:"call,omitempty"`
-	// Ticket is the ticket an event is about (no token).
-	Ticket *Brief `json:"ticket,omitempty"`
-	// From is the service a ticket.transferred ticket left.
-	From string `json:"from,omitempty"`
-	// Counter is the counter an event happened at, as it is afterwards.
-	Counter *Counter `json:"counter,omitempty"`
-	// Services is the queue of every service after the event.
-	Services []Service `json:"services,omitempty"`
+// TicketLive is one message on a ticket's live channel: "snapshot" first,
+// with the whole Ticket; then, with only what changed (Change), "position"
+// when its place or estimate changes, or the type of an event of the
+// ticket itself (ticket.called, ticket.recalled, ticket.done…).
+type TicketLive struct {
+	Type   string        `json:"type"`
+	Seq    uint64        `json:"seq,omitempty"`
+	At     *time.Time    `json:"at,omitempty"`
+	Ticket *Ticket       `json:"ticket,omitempty"`
+	Change *TicketChange `json:"change,omitempty"`
 }
 
-// TicketLive is one message on a ticket's live channel: "snapshot" first,
-// then "position" when the place or estimate changes, or the type of an
-// event of the ticket itself (ticket.called, ticket.recalled, ticket.done…).
-type TicketLive struct {
-	Type   string     `json:"type"`
-	Seq    uint64     `json:"seq,omitempty"`
-	At     *time.Time `json:"at,omitempty"`
-	Ticket Ticket     `json:"ticket"`
+// TicketChange is what an event or a move of the queue changed of a
+// ticket: a holder's page merges it into the ticket it has.
+type TicketChange struct {
+	State       string     `json:"state,omitempty"`
+	Service     string     `json:"service,omitempty"`
+	ServiceName queue.Text `json:"service_name,omitempty"`
+	// Counter is always given: null once a ticket has left its counter.
+	Counter     *string    `json:"counter"`
+	CounterName queue.Text `json:"counter_name,omitempty"`
+	CalledAt    *time.Time `json:"called_at,omitempty"`
+	Recalls     *int       `json:"recalls,omitempty"`
+	*Place
+}
+
+// Place is a waiting ticket's place in the queue: position and estimate
+// (null while no counter serves its service), as in Ticket.
+type Place struct {
+	Position       int  `json:"position"`
+	EstimatedWaitS *int `json:"estimated_wait_s"`
+	AfterClosing   bool `json:"after_closing,omitempty"`
+}
+
+// TicketChangeOf is what an event of type typ changed of the ticket
+// info describes; a move in the queue ("position") changes only its place.
+func TicketChangeOf(typ queue.EventType, info engine.TicketInfo, loc *time.Location) *TicketChange {
+	v := TicketOf(info, loc, "")
+	place := &Place{Position: v.Position, EstimatedWaitS: v.EstimatedWaitS, AfterClosing: v.AfterClosing}
+	if typ == "position" {
+		return &TicketChange{Place: place}
+	}
+	c := &TicketChange{State: v.State, Counter: v.Counter, CounterName: v.CounterName, CalledAt: v.CalledAt}
+	switch typ {
+	case queue.EvRecalled:
+		c.Recalls = &v.Recalls
+	case queue.EvTransferred:
+		c.Service, c.ServiceName, c.Place = v.Service, v.ServiceName, place
+	}
+	return c
 }

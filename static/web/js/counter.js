@@ -169,6 +169,7 @@ function startLive() {
   ui.state = null;
   let first = true;
   ui.live = new Live(branch, {
+    estimates: true,
     onState: (state) => {
       ui.state = state;
       setTimeZone(state.branch && state.branch.time_zone);

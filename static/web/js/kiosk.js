@@ -498,6 +498,7 @@ async function main() {
 
   live = new Live(branch, {
     onState,
+    estimates: true,
     onError: onLoadError,
     onStatus: (up) => {
       hook.connected = up;

@@ -5,13 +5,18 @@
 //     onEvent(msg, state)   // each event message, after it was applied
 //     onStatus(connected)   // socket up/down (show "offline")
 //     onError(err)          // initial state could not be loaded (ApiError)
+//     estimates: true       // keep the services' estimated waits current too
 //   });
 //   live.start();
 //
 // The state is first read over HTTP (GET /state), then the socket resumes
-// with ?since=seq. Each event's `services` and `counter` are applied, calls
-// are prepended to recent_calls. A gap in seq reconnects with since=last; a
-// closed socket reconnects with exponential backoff (1 s → 10 s, jitter).
+// with ?since=seq. Events are lean (API: what changed, by id): applyEvent
+// turns them into the state, calls are prepended to recent_calls, and a
+// snapshot (after a change of settings, or a resume) replaces the state. A
+// gap in seq reconnects with since=last; a closed socket reconnects with
+// exponential backoff (1 s → 10 s, jitter). Events carry no estimates:
+// pages that show them (estimates: true) read GET /services a second after
+// a burst of events, and every 30 s as estimates age.
 // Socket, the reconnecting WebSocket under Live, serves other channels too
 // (the ticket page's).
 
@@ -21,26 +26,54 @@ const MAX_RECENT = 20;
 export const BACKOFF_MIN = 1000;
 export const BACKOFF_MAX = 10000;
 
-/** Applies one event message to state in place. */
+const ESTIMATES_AFTER = 1000;  // ms after a burst of events
+const ESTIMATES_EVERY = 30000; // ms, as estimates age
+
+/** Applies one lean event message to state in place. */
 export function applyEvent(state, msg) {
-  if (Array.isArray(msg.services)) state.services = msg.services;
-  if (msg.counter && msg.counter.id !== undefined) {
-    const list = state.counters || (state.counters = []);
-    const i = list.findIndex((c) => c.id === msg.counter.id);
-    const next = { ...msg.counter };
-    if (i >= 0) {
-      const old = list[i];
-      // Public live views carry no clerk: keep the one a staff view gave us.
-      if (!('clerk' in next) && old.clerk && next.status !== 'closed') next.clerk = old.clerk;
-      list[i] = next;
-    } else {
-      list.push(next);
+  const service = (id) => (state.services || []).find((s) => s.id === id);
+  const counter = (id) => (state.counters || []).find((c) => c.id === id);
+  for (const [id, n] of Object.entries(msg.waiting || {})) { const s = service(id); if (s) s.waiting = n; }
+  for (const [id, n] of Object.entries(msg.waiting_priority || {})) { const s = service(id); if (s) s.waiting_priority = n; }
+  const c = counter(msg.call ? msg.call.counter : msg.counter);
+  const current = c && c.current && (msg.call ? c.current.number === msg.call.number : c.current.number === msg.number);
+  switch (msg.type) {
+    case 'ticket.called':
+    case 'ticket.recalled': {
+      const call = msg.call;
+      const recall = msg.type === 'ticket.recalled';
+      if (c) {
+        c.status = 'open';
+        if (recall && current) {
+          c.current.state = 'called';
+          c.current.recalls = (c.current.recalls || 0) + 1;
+        } else {
+          c.current = { number: call.number, service: call.service, state: 'called', priority: call.priority || 'none', called_at: msg.at };
+        }
+      }
+      const entry = { number: call.number, service: call.service, counter: call.counter, at: msg.at, recall };
+      if (c && c.name) entry.counter_name = c.name;
+      state.recent_calls = [entry, ...(state.recent_calls || [])].slice(0, MAX_RECENT);
+      break;
     }
-  }
-  if (msg.call && (msg.type === 'ticket.called' || msg.type === 'ticket.recalled')) {
-    const call = { ...msg.call };
-    if (msg.type === 'ticket.recalled') call.recall = true;
-    state.recent_calls = [call, ...(state.recent_calls || [])].slice(0, MAX_RECENT);
+    case 'ticket.started':
+      if (current) c.current.state = 'serving';
+      break;
+    case 'ticket.done':
+    case 'ticket.no_show':
+    case 'ticket.transferred':
+      if (current) c.current = null;
+      break;
+    case 'counter.opened':
+      if (c) c.status = 'open';
+      break;
+    case 'counter.paused':
+      if (c) c.status = 'paused';
+      break;
+    case 'counter.closed':
+      if (c) { c.status = 'closed'; c.current = null; delete c.clerk; }
+      break;
+    default:
   }
   state.seq = msg.seq;
   if (msg.at) state.at = msg.at;
@@ -177,6 +210,7 @@ export class Live {
 
   async start() {
     this.stopped = false;
+    if (this.h.estimates && !this._estEvery) this._estEvery = setInterval(() => this._readEstimates(), ESTIMATES_EVERY);
     let delay = BACKOFF_MIN;
     for (;;) {
       try {
@@ -198,6 +232,9 @@ export class Live {
 
   stop() {
     this.stopped = true;
+    clearInterval(this._estEvery);
+    clearTimeout(this._estTimer);
+    this._estEvery = this._estTimer = null;
     window.removeEventListener('online', this._onOnline);
     this.sock.stop();
   }
@@ -251,6 +288,34 @@ export class Live {
     }
     if (this.h.onEvent) this.h.onEvent(msg, this.state);
     if (this.h.onState) this.h.onState(this.state, { snapshot: false, event: msg });
+    if (this.h.estimates) this._estimatesSoon();
+  }
+
+  // _estimatesSoon reads the services' estimates a moment after events
+  // come (one read for a burst of them).
+  _estimatesSoon() {
+    if (this._estTimer) return;
+    this._estTimer = setTimeout(() => this._readEstimates(), ESTIMATES_AFTER);
+  }
+
+  async _readEstimates() {
+    clearTimeout(this._estTimer);
+    this._estTimer = null;
+    if (this.stopped || !this.state) return;
+    let list;
+    try {
+      list = await api.services(this.branch);
+    } catch {
+      return; // the next event or tick tries again
+    }
+    for (const s of list) {
+      const mine = (this.state.services || []).find((x) => x.id === s.id);
+      if (!mine) continue;
+      mine.estimated_wait_s = s.estimated_wait_s;
+      mine.open = s.open;
+      if (s.after_closing) mine.after_closing = true; else delete mine.after_closing;
+    }
+    if (this.h.onState) this.h.onState(this.state, { snapshot: false, estimates: true });
   }
 }
 

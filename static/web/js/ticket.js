@@ -475,9 +475,12 @@ function markReady() {
 const live = new Socket(() => api.ticketLiveURL(token), {
   onOpen: () => setConnected(true),
   onMessage: (msg) => {
-    if (!msg || typeof msg.type !== 'string' || !msg.ticket) return;
+    if (!msg || typeof msg.type !== 'string') return;
     const arrived = performance.now();
-    apply(msg.ticket, msg.type);
+    // The snapshot is the whole ticket; later messages only what changed.
+    if (msg.ticket) apply(msg.ticket, msg.type);
+    else if (msg.change && ui.ticket) apply({ ...ui.ticket, ...msg.change }, msg.type);
+    else return;
     if (msg.type === 'ticket.called' && hook.calledView) hook.callLag = performance.now() - arrived;
   },
   onClose: () => setConnected(false),
