@@ -116,7 +116,8 @@ type Hub struct {
 	snapMu sync.Mutex
 	snaps  map[string]cachedSnap
 
-	subsBuf []*client // the dispatcher's
+	subsBuf  []*client      // the dispatcher's
+	connsBuf []*wsconn.Conn // the dispatcher's
 
 	msgs, broadcasts, lastBroadcastNS atomic.Int64
 }
@@ -355,19 +356,19 @@ func (h *Hub) newFanOut(start time.Time, n int) wsconn.Tracker {
 	return f
 }
 
+// fanOut sends ms to subs, over the machine's cores (wsconn.Fan). Only the
+// dispatcher calls it: its buffer is the dispatcher's.
 func (h *Hub) fanOut(subs []*client, ms []wsconn.Msg) {
-	if len(ms) == 0 {
+	if len(ms) == 0 || len(subs) == 0 {
 		return
 	}
-	sent := 0
+	conns := h.connsBuf[:0]
 	for _, c := range subs {
-		if c.conn.Enqueue(ms) {
-			sent += len(ms)
-		} else {
-			c.conn.Drop()
-		}
+		conns = append(conns, c.conn)
 	}
-	h.msgs.Add(int64(sent))
+	h.msgs.Add(int64(wsconn.Fan(conns, ms)))
+	clear(conns) // let closed connections go
+	h.connsBuf = conns
 }
 
 // sendTicketEvents tells followers of a ticket what happened to it.
@@ -438,7 +439,7 @@ func (h *Hub) refreshPositions(branch string) {
 					break
 				}
 			}
-			h.fanOut([]*client{c}, []wsconn.Msg{{Frame: pm}})
+			h.msgs.Add(int64(wsconn.Fan([]*wsconn.Conn{c.conn}, []wsconn.Msg{{Frame: pm}})))
 		}
 	}
 }

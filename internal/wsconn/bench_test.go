@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,11 +20,18 @@ import (
 // having read it, with light clients that count bytes and decode nothing.
 // The time per op is the broadcast's; allocs/op is the server's and the
 // clients' together (the clients allocate nothing per message).
-func BenchmarkFanOut100(b *testing.B)  { benchFanOut(b, 100) }
-func BenchmarkFanOut1000(b *testing.B) { benchFanOut(b, 1000) }
+func BenchmarkFanOut(b *testing.B) {
+	for _, n := range []int{100, 1000, 5000} {
+		for _, via := range []string{"direct", "writer"} {
+			b.Run(strconv.Itoa(n)+"/"+via, func(b *testing.B) { benchFanOut(b, n, via == "writer") })
+		}
+	}
+}
 
-func benchFanOut(b *testing.B, n int) {
-	set := NewSet(Options{SendQueue: 1024})
+// benchFanOut broadcasts to n connections; noDirect sends through each
+// connection's writer goroutine, as before the direct path.
+func benchFanOut(b *testing.B, n int, noDirect bool) {
+	set := NewSet(Options{SendQueue: 1024, NoDirectWrites: noDirect})
 	conns := make(chan *Conn, n)
 	up := websocket.Upgrader{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,9 +88,7 @@ func benchFanOut(b *testing.B, n int) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		target.Store(int64(n) * int64(i+1))
-		for _, c := range all {
-			c.Enqueue(msg)
-		}
+		Fan(all, msg)
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):

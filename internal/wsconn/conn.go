@@ -27,11 +27,16 @@ type Msg struct {
 type Tracker interface{ Sent() }
 
 // Conn is one WebSocket connection after the handshake. The Set's reader
-// reads what the client sends; at most one writer goroutine runs while
-// there is something to send (messages, a ping, a pong, a close) and ends
-// when the queue is empty. Most connections are idle most of the time (a
-// phone between two moves of its queue), and a goroutine's stack would be
-// the largest part of their cost: an idle connection holds no goroutine.
+// reads what the client sends. What is sent to an idle connection is
+// written at once by the goroutine that enqueues it, without waiting (a
+// non-blocking write(2): a broadcast to thousands is then a loop of system
+// calls, with no goroutine woken per connection); what the socket does not
+// take at once, and everything sent while that is pending, goes to a writer
+// goroutine, which runs only while there is something to send (messages, a
+// ping, a pong, a close) and ends when the queue is empty. Most
+// connections are idle most of the time (a phone between two moves of its
+// queue), and a goroutine's stack would be the largest part of their cost:
+// an idle connection holds no goroutine.
 type Conn struct {
 	set *Set
 	ws  *websocket.Conn
@@ -69,6 +74,21 @@ type Conn struct {
 	// PongWait, pings unanswered, is gone.
 	lastHeard time.Time
 
+	// partial is the rest of a frame a direct write did not finish, and
+	// partialMsg its message: the writer sends it before anything else.
+	partial    []byte
+	partialMsg Msg
+
+	// For direct writes (direct_linux.go), under mu: the socket, the
+	// callback that writes wbufs (made once: a closure per write would be
+	// an allocation per connection per broadcast) and what it did.
+	wrc     syscall.RawConn
+	writeFn func(fd uintptr) bool
+	one     [1][]byte // wbufs of a single frame, without an allocation
+	wbufs   [][]byte
+	wn      int
+	werr    error
+
 	// The reader's: an incomplete frame, and the socket as epoll knows it.
 	in []byte
 	rc syscall.RawConn
@@ -82,7 +102,13 @@ func newConn(s *Set, ws *websocket.Conn, onClose func()) *Conn {
 	// the broadcast that coincides with them.
 	now := s.opts.Clock.Now()
 	first := now.Add(-rand.N(s.opts.PingPeriod))
-	return &Conn{set: s, ws: ws, onClose: onClose, holding: true, lastPing: first, lastHeard: now}
+	c := &Conn{set: s, ws: ws, onClose: onClose, holding: true, lastPing: first, lastHeard: now}
+	if direct && !s.opts.NoDirectWrites {
+		if c.wrc = rawConnOf(ws.UnderlyingConn()); c.wrc != nil {
+			c.writeFn = c.rawWrite
+		}
+	}
+	return c
 }
 
 // Enqueue hands ms to the writer without waiting, all or none: the
@@ -98,6 +124,12 @@ func (c *Conn) Enqueue(ms []Msg) bool {
 		}
 		return c.closing
 	}
+	if c.wrc != nil && !c.holding && !c.writing && len(c.queue) == 0 {
+		ms = c.writeDirect(ms)
+		if len(ms) == 0 && c.partial == nil {
+			return true
+		}
+	}
 	if c.queue == nil && c.spare != nil {
 		c.queue, c.spare = c.spare, nil
 	}
@@ -106,6 +138,69 @@ func (c *Conn) Enqueue(ms []Msg) bool {
 		c.startWriter()
 	}
 	return true
+}
+
+// writeDirect writes ms to an idle connection without waiting, and returns
+// what the socket did not take (the writer's, then); under mu. A frame
+// written in part leaves its rest in c.partial.
+func (c *Conn) writeDirect(ms []Msg) []Msg {
+	// skip reports whether m was sent already with a resume's backlog,
+	// with ls the last seq sent before it (updated).
+	skip := func(m Msg, ls *uint64) bool {
+		if m.Seq != 0 && m.Seq <= *ls {
+			return true
+		}
+		if m.Seq != 0 {
+			*ls = m.Seq
+		}
+		return false
+	}
+	bufs := c.one[:0]
+	if len(ms) > 1 {
+		bufs = c.bufs[:0]
+	}
+	ls := c.lastSeq
+	for _, m := range ms {
+		if !skip(m, &ls) {
+			bufs = append(bufs, m.Frame)
+		}
+	}
+	n, full, err := 0, false, error(nil)
+	if len(bufs) > 0 {
+		n, full, err = c.writeNow(bufs)
+	}
+	clear(bufs)
+	if len(ms) > 1 && cap(bufs) <= 8 {
+		c.bufs = bufs[:0]
+	}
+	switch {
+	case err != nil:
+		c.closing, c.code = true, websocket.CloseAbnormalClosure
+		c.startWriter()
+		return ms
+	case full:
+		return ms // nothing went: the writer waits for room
+	}
+	// Account for what went whole, keep the rest of a frame cut short,
+	// and hand on the frames not begun.
+	ls = c.lastSeq
+	for i, m := range ms {
+		switch {
+		case skip(m, &ls):
+			sent(m)
+		case n >= len(m.Frame):
+			n -= len(m.Frame)
+			c.lastSeq = max(c.lastSeq, m.Seq)
+			sent(m)
+		case n > 0:
+			c.partial, c.partialMsg = m.Frame[n:], m
+			c.lastSeq = max(c.lastSeq, m.Seq)
+			return ms[i+1:]
+		default:
+			return ms[i:]
+		}
+	}
+	return nil
 }
 
 // Release puts the backlog before what arrived meanwhile and lets the
@@ -194,18 +289,22 @@ func (c *Conn) write() {
 	for {
 		c.mu.Lock()
 		batch, ping, pong, closing := c.queue, c.pingDue, c.pong, c.closing
-		c.queue, c.pingDue, c.pong = nil, false, nil
+		partial, partialMsg := c.partial, c.partialMsg
+		c.queue, c.pingDue, c.pong, c.partial, c.partialMsg = nil, false, nil, nil, Msg{}
 		if closing {
 			c.closed, c.writing = true, false
 			code, reason := c.code, c.reason
 			c.mu.Unlock()
+			if partial != nil {
+				sent(partialMsg)
+			}
 			for _, m := range batch {
 				sent(m)
 			}
 			c.close(code, reason)
 			return
 		}
-		if len(batch) == 0 && !ping && pong == nil {
+		if len(batch) == 0 && !ping && pong == nil && partial == nil {
 			c.writing, c.writeSince = false, time.Time{}
 			c.mu.Unlock()
 			return
@@ -217,6 +316,9 @@ func (c *Conn) write() {
 		// Everything due goes out in one writev(2): on a branch of
 		// thousands, system calls are most of a broadcast's cost.
 		bufs := c.bufs[:0]
+		if partial != nil {
+			bufs = append(bufs, partial) // the rest of a frame begun
+		}
 		for _, m := range batch {
 			if m.Seq != 0 && m.Seq <= lastSeq {
 				continue // already sent with a resume's backlog
@@ -238,6 +340,9 @@ func (c *Conn) write() {
 		c.bufs = nil
 		if cap(bufs) <= 8 {
 			c.bufs = bufs[:0]
+		}
+		if partial != nil {
+			sent(partialMsg)
 		}
 		for _, m := range batch {
 			sent(m)

@@ -35,6 +35,10 @@ type Options struct {
 	// instead of one epoll loop for all: what systems without epoll do, and
 	// a way to test that path.
 	ReaderGoroutines bool
+	// NoDirectWrites sends everything through each connection's writer
+	// goroutine, as systems without the direct path do (direct_linux.go):
+	// a way to test and to measure that path.
+	NoDirectWrites bool
 	// Clock times pings and the watchdog (default: the wall clock).
 	Clock  Clock
 	Logger *slog.Logger

@@ -1,6 +1,7 @@
 package wsconn
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -215,5 +216,32 @@ func TestCloseSaysGoingAway(t *testing.T) {
 			t.Errorf("a client after Close: %v, want 1001", err)
 		}
 		ws.Close()
+	}
+}
+
+// TestFramesLargerThanTheSocketTakes: frames far larger than a socket
+// buffer, sent to a client that reads slowly, are written in part at once
+// and finished by the writer, whole and in order; with the direct path and
+// without.
+func TestFramesLargerThanTheSocketTakes(t *testing.T) {
+	for _, noDirect := range []bool{false, true} {
+		r := newRig(t, Options{NoDirectWrites: noDirect})
+		ws, c := r.dial()
+		c.Release(nil)
+		var want [][]byte
+		for i := range 4 {
+			p := bytes.Repeat([]byte{'a' + byte(i)}, 700_000+i)
+			want = append(want, p)
+			if !c.Enqueue([]Msg{{Seq: uint64(i + 1), Frame: TextFrame(p)}}) {
+				t.Fatal("enqueue refused")
+			}
+		}
+		for i, w := range want {
+			ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, got, err := ws.ReadMessage()
+			if err != nil || !bytes.Equal(got, w) {
+				t.Fatalf("no direct %v: frame %d: %d bytes, %v; want %d bytes of %q", noDirect, i, len(got), err, len(w), w[0])
+			}
+		}
 	}
 }
