@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/seira-queue/seira/load"
@@ -14,7 +15,7 @@ import (
 const loadSummary = "drive a running seira with kiosks, counters and live subscribers, and report"
 
 // loadFlags defines load's flags; run parses them and builds the options.
-func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options, level, jsonFile string)) {
+func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options, level, jsonFile string, cmp *load.CompareOptions)) {
 	d := load.DefaultOptions()
 	fs := newCmdFlags("load", loadSummary, "SEIRA_LOAD_", getenv)
 	notePassword(fs)
@@ -38,13 +39,20 @@ func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options
 	idleWait := fs.Duration("idle-wait", d.IdleWait, "how long subscribers sit idle before the server's memory is read")
 	verify := fs.Bool("verify", d.Verify, "count ticket.issued events in the server's log afterwards")
 	jsonFile := fs.String("json", "", "also write the report to this file as JSON")
+	compare := fs.Bool("compare", false, "instead: the fan-out comparison; starts seira (and -centrifugo) itself, subscribes -subs light clients to each and times -events broadcasts")
+	centrifugo := fs.String("centrifugo", "", "with -compare: a Centrifugo v6 binary to compare with (go install github.com/centrifugal/centrifugo/v6@v6.9.1)")
+	events := fs.Int("events", 20, "with -compare: the broadcasts measured on each server")
 	level := logLevel(fs)
-	return fs, func() (load.Options, string, string) {
+	return fs, func() (load.Options, string, string, *load.CompareOptions) {
+		var cmp *load.CompareOptions
+		if *compare {
+			cmp = &load.CompareOptions{Centrifugo: *centrifugo, Subs: *subs, Events: *events, DialConc: *dialConc}
+		}
 		return load.Options{URL: *url, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
 			Branches: *branches, Duration: *duration, IssueRate: *issueRate, IssueConc: *issueConc,
 			MaxInflight: *maxInflight, CounterConc: *counterConc, Subs: *subs, PhoneShare: *phoneShare,
 			Office: *office, BigBranch: *big, Samples: *samples, HealthzConc: *healthzConc,
-			HealthzDuration: *healthzDur, DialConc: *dialConc, IdleWait: *idleWait, Verify: *verify}, *level, *jsonFile
+			HealthzDuration: *healthzDur, DialConc: *dialConc, IdleWait: *idleWait, Verify: *verify}, *level, *jsonFile, cmp
 	}
 }
 
@@ -53,13 +61,25 @@ func loadCmd(ctx context.Context, args []string, s sys) error {
 	if err := f.parse(args, s.stdout); err != nil {
 		return err
 	}
-	opts, level, jsonFile := options()
+	opts, level, jsonFile, cmp := options()
 	log, err := newLogger("text", level, s.stderr)
 	if err != nil {
 		return f.point(err)
 	}
 	opts.Logger = log
 	stdout := s.stdout
+	if cmp != nil {
+		self, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		cmp.Seira, cmp.Logger = self, log
+		res, err := load.Compare(ctx, *cmp)
+		if err != nil {
+			return fmt.Errorf("load -compare: %w", err)
+		}
+		return load.WriteCompare(stdout, res)
+	}
 	start := time.Now()
 	rep, err := load.Run(ctx, opts)
 	if err != nil {
