@@ -46,6 +46,7 @@ func TestLightClientCountsFramesSplitAnyhow(t *testing.T) {
 	stream.Write(frame(0x1, bytes.Repeat([]byte("x"), 300)))    // 16-bit length
 	stream.Write(frame(0x1, bytes.Repeat([]byte("y"), 70000)))  // 64-bit length
 	stream.Write(frame(0x1, []byte(`{"push":1}`)))
+	stream.Write(frame(0x1, []byte("{}\n{\"push\":2}\n{\"push\":3}"))) // batched, with a ping
 
 	// What the client sends back, read as it comes (net.Pipe is synchronous).
 	answers := make(chan []byte, 4)
@@ -74,7 +75,8 @@ func TestLightClientCountsFramesSplitAnyhow(t *testing.T) {
 			}
 		}
 	}()
-	want := [][]byte{append([]byte{0xA}, "hi"...), append([]byte{0x1}, "{}"...)}
+	pong := append([]byte{0x1}, "{}"...)
+	want := [][]byte{append([]byte{0xA}, "hi"...), pong, pong}
 	for _, w := range want {
 		select {
 		case got := <-answers:
@@ -86,11 +88,11 @@ func TestLightClientCountsFramesSplitAnyhow(t *testing.T) {
 		}
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for count.got.Load() < 3 && time.Now().Before(deadline) {
+	for count.got.Load() < 5 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	if got := count.got.Load(); got != 3 {
-		t.Fatalf("counted %d messages, want 3 (the ready message and the ping are not counted)", got)
+	if got := count.got.Load(); got != 5 {
+		t.Fatalf("counted %d messages, want 5 (the ready message and the pings are not counted)", got)
 	}
 	if count.lastAt.Load() == 0 {
 		t.Fatal("no time of the last receipt")

@@ -175,11 +175,26 @@ func (c *lightClient) read(count *lightCount) {
 	}
 }
 
-// message handles one text message that came at at.
+// message handles one text message that came at at. Centrifugo's JSON
+// protocol puts several replies in one frame, a line each, when they are
+// queued together: each line counts, and a ping ("{}") among them is
+// answered.
 func (c *lightClient) message(count *lightCount, payload []byte, at int64) {
+	n := int64(1)
+	if c.centrifugo {
+		n = 0
+		for line := range bytes.SplitSeq(payload, []byte("\n")) {
+			if bytes.Equal(line, []byte("{}")) {
+				c.send(0x1, line) // Centrifugo's ping: its pong
+			} else if len(line) > 0 || payload == nil {
+				n++
+			}
+		}
+		if n == 0 {
+			return
+		}
+	}
 	switch {
-	case c.centrifugo && bytes.Equal(payload, []byte("{}")):
-		c.send(0x1, payload) // Centrifugo's ping: its pong
 	case !c.isReady:
 		// Subscribed: seira's snapshot, or Centrifugo's answer to
 		// subscribe (looked at until then only).
@@ -188,7 +203,7 @@ func (c *lightClient) message(count *lightCount, payload []byte, at int64) {
 			close(c.ready)
 		}
 	case c.counted.Load():
-		count.got.Add(1)
+		count.got.Add(n)
 		count.lastAt.Store(at)
 	}
 }
