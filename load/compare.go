@@ -55,6 +55,27 @@ type CompareResult struct {
 	Latencies []time.Duration
 	// RSSPerConn is the server's resident memory per idle connection.
 	RSSPerConn float64
+	// ServerCPU and ClientCPU are the CPU time, user and system, that the
+	// server and the light clients spent per broadcast: on a machine
+	// whose cores both share, the time to the last receipt is bounded by
+	// their sum over the cores.
+	ServerCPU, ClientCPU time.Duration
+}
+
+// cpuMeter reads the server's and the clients' CPU time over a stretch.
+type cpuMeter struct {
+	srv            *child
+	server, client time.Duration
+}
+
+func (c *child) meter() *cpuMeter {
+	return &cpuMeter{srv: c, server: c.cpu(), client: selfCPU()}
+}
+
+// per sets the result's CPU figures for n broadcasts since the meter began.
+func (m *cpuMeter) per(res *CompareResult, n int) {
+	res.ServerCPU = (m.srv.cpu() - m.server) / time.Duration(n)
+	res.ClientCPU = (selfCPU() - m.client) / time.Duration(n)
 }
 
 // Percentile returns the nearest-rank p-th percentile of the latencies.
@@ -143,6 +164,24 @@ func (c *child) rss() (int64, error) {
 	return kb << 10, nil
 }
 
+// cpu is the process's CPU time so far, from /proc (in the kernel's
+// USER_HZ ticks, which Linux fixes at 100 a second for this file); 0 where
+// there is no /proc.
+func (c *child) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 func secret() string {
 	b := make([]byte, 12)
 	rand.Read(b)
@@ -216,6 +255,7 @@ func compareSeira(ctx context.Context, o CompareOptions) (CompareResult, error) 
 	defer closeLight(clients)
 	after, _ := srv.rss()
 	res.RSSPerConn = float64(after-before) / float64(o.Subs)
+	cpu := srv.meter()
 	for i := range o.Events {
 		d, err := measure(count, int64(o.Subs), func() error {
 			_, err := api.Do(ctx, "POST", "/api/v1/branches/demo/counters/1/next", "next", nil, nil)
@@ -225,6 +265,7 @@ func compareSeira(ctx context.Context, o CompareOptions) (CompareResult, error) 
 			return res, fmt.Errorf("event %d: %w", i, err)
 		}
 		res.Latencies = append(res.Latencies, d)
+		o.Logger.Debug("compare: broadcast", "server", res.Server, "i", i, "latency", d)
 		// The call's "done", unmeasured, before the next call.
 		if _, err := measure(count, int64(o.Subs), func() error {
 			_, err := api.Do(ctx, "POST", "/api/v1/branches/demo/counters/1/done", "done", nil, nil)
@@ -233,6 +274,7 @@ func compareSeira(ctx context.Context, o CompareOptions) (CompareResult, error) 
 			return res, fmt.Errorf("done %d: %w", i, err)
 		}
 	}
+	cpu.per(&res, 2*o.Events)
 	return res, nil
 }
 
@@ -339,17 +381,20 @@ func compareCentrifugo(ctx context.Context, o CompareOptions, size int) (Compare
 	after, _ := srv.rss()
 	res.RSSPerConn = float64(after-before) / float64(o.Subs)
 	res.Bytes = shell + max(size-shell, 0)
+	cpu := srv.meter()
 	for i := range o.Events {
 		d, err := measure(count, int64(o.Subs), publish)
 		if err != nil {
 			return res, fmt.Errorf("event %d: %w", i, err)
 		}
 		res.Latencies = append(res.Latencies, d)
+		o.Logger.Debug("compare: broadcast", "server", res.Server, "i", i, "latency", d)
 		// As for seira, a second message between two measured ones.
 		if _, err := measure(count, int64(o.Subs), publish); err != nil {
 			return res, err
 		}
 	}
+	cpu.per(&res, 2*o.Events)
 	return res, nil
 }
 
@@ -444,7 +489,8 @@ func measure(count *lightCount, n int64, cause func() error) (time.Duration, err
 	deadline := time.Now().Add(30 * time.Second)
 	for count.got.Load() < n {
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("%d of %d subscribers received it in 30 s", count.got.Load(), n)
+			return 0, fmt.Errorf("%d of %d subscribers received it in 30 s (%d connections ended; last: %v)",
+				count.got.Load(), n, count.closed.Load(), count.reason.Load())
 		}
 		time.Sleep(200 * time.Microsecond)
 	}
@@ -459,16 +505,18 @@ func measure(count *lightCount, n int64, cause func() error) (time.Duration, err
 // WriteCompare prints the comparison as one table, with the ratios.
 func WriteCompare(w io.Writer, res []CompareResult) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "server\tsubscribers\tmessage bytes\tbroadcasts\tp50\tp99\tmax\tmemory per connection\t\n")
+	fmt.Fprintf(tw, "server\tsubscribers\tmessage bytes\tbroadcasts\tp50\tp99\tmax\tmemory per connection\tserver CPU per broadcast\tclients' CPU per broadcast\t\n")
 	for _, r := range res {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%.1f KB\t\n", r.Server, r.Subs, r.Bytes, len(r.Latencies),
-			msText(r.Percentile(50)), msText(r.Percentile(99)), msText(r.Percentile(100)), r.RSSPerConn/1024)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%.1f KB\t%s\t%s\t\n", r.Server, r.Subs, r.Bytes, len(r.Latencies),
+			msText(r.Percentile(50)), msText(r.Percentile(99)), msText(r.Percentile(100)), r.RSSPerConn/1024,
+			msText(r.ServerCPU), msText(r.ClientCPU))
 	}
 	if len(res) == 2 {
 		a, b := res[0], res[1]
 		ratio := func(x, y time.Duration) string { return fmt.Sprintf("%.2f", float64(x)/float64(y)) }
-		fmt.Fprintf(tw, "%s ÷ %s\t\t\t\t%s\t%s\t%s\t%.2f\t\n", a.Server, b.Server, ratio(a.Percentile(50), b.Percentile(50)),
-			ratio(a.Percentile(99), b.Percentile(99)), ratio(a.Percentile(100), b.Percentile(100)), a.RSSPerConn/b.RSSPerConn)
+		fmt.Fprintf(tw, "%s ÷ %s\t\t\t\t%s\t%s\t%s\t%.2f\t%s\t%s\t\n", a.Server, b.Server, ratio(a.Percentile(50), b.Percentile(50)),
+			ratio(a.Percentile(99), b.Percentile(99)), ratio(a.Percentile(100), b.Percentile(100)), a.RSSPerConn/b.RSSPerConn,
+			ratio(a.ServerCPU, b.ServerCPU), ratio(a.ClientCPU, b.ClientCPU))
 	}
 	return tw.Flush()
 }

@@ -22,6 +22,10 @@ type lightCount struct {
 	got atomic.Int64
 	// lastAt is when the last of them came (UnixNano).
 	lastAt atomic.Int64
+	// closed counts the connections that ended while counted; reason is
+	// the last close frame's payload, for the report of a failed run.
+	closed atomic.Int64
+	reason atomic.Value
 }
 
 // lightClient is a WebSocket client that does as little as a client can:
@@ -106,7 +110,7 @@ func (c *lightClient) send(op byte, payload []byte) error {
 // read counts the text messages that come, into count, until the
 // connection ends; it answers pings (WebSocket's, and Centrifugo's "{}").
 func (c *lightClient) read(count *lightCount) {
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, 8<<10) // messages are small; larger frames are passed over
 	have := 0
 	// skip is what is left of a frame larger than buf, passed over
 	// unread; skipped says it is a text message, counted at its end.
@@ -114,6 +118,10 @@ func (c *lightClient) read(count *lightCount) {
 	for {
 		n, err := c.conn.Read(buf[have:])
 		if err != nil {
+			if c.counted.Load() {
+				count.closed.Add(1)
+				count.reason.CompareAndSwap(nil, err.Error())
+			}
 			return
 		}
 		have += n
@@ -164,6 +172,8 @@ func (c *lightClient) read(count *lightCount) {
 			switch op {
 			case 0x9: // ping
 				c.send(0xA, payload)
+			case 0x8: // close: its status and reason
+				count.reason.Store(fmt.Sprintf("close %q", payload))
 			case 0x1:
 				c.message(count, payload, at)
 			}
