@@ -97,7 +97,9 @@ func WaitTrue(t testing.TB, ctx context.Context, timeout time.Duration, expr str
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if _, err := chromedp.Run(c, chromedp.Poll[bool]("!!("+expr+")", chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+	// The poll's own limit is 30 s unless given: the caller's is meant.
+	if _, err := chromedp.Run(c, chromedp.Poll[bool]("!!("+expr+")", chromedp.WithPollingInterval(20*time.Millisecond),
+		chromedp.WithPollingTimeout(timeout))); err != nil {
 		t.Fatalf("waiting %v for %s: %v", timeout, expr, err)
 	}
 }
