@@ -106,7 +106,10 @@ func (o *op) advance(c *queue.Counter, act queue.Action) (queue.Ticket, error) {
 			return t, err
 		}
 	}
-	return t, o.emit(queue.TicketEvent(typ, t, o.now, ""))
+	if err := o.emit(queue.TicketEvent(typ, t, o.now, "")); err != nil {
+		return t, err
+	}
+	return t, o.finishAppointment(t)
 }
 
 // learnServiceTime folds how long a ticket held its counter into the
@@ -140,7 +143,7 @@ func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (C
 				return queue.Ticket{}, err
 			}
 		}
-		pick, streak, ok := queue.Pick(*c, o.cfg.Cap(), o.b.Heads(c.Serves))
+		pick, streaks, ok := queue.PickAt(*c, o.policy(), o.b.Heads(c.Serves))
 		if !ok {
 			return queue.Ticket{}, nil
 		}
@@ -152,7 +155,9 @@ func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (C
 		if err != nil {
 			return t, err
 		}
-		if err := o.b.RemoveWaiting(pick); err != nil {
+		// The ticket's own candidate: a head from a class list does not
+		// know its slot.
+		if err := o.b.RemoveWaiting(t.Candidate()); err != nil {
 			return t, err
 		}
 		t.State, t.CalledAt, t.StartedAt = to, o.now, time.Time{}
@@ -160,12 +165,24 @@ func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (C
 			t.FirstCalledAt = o.now
 		}
 		t.Counter, t.Clerk = c.ID, o.actor
-		c.Current, c.CurrentService, c.CalledAt, c.PriorityStreak = t.ID, t.Service, o.now, streak
+		c.Current, c.CurrentService, c.CalledAt = t.ID, t.Service, o.now
+		c.PriorityStreak, c.ApptStreak = streaks.Priority, streaks.Appt
 		if err := o.b.PutTicket(t); err != nil {
 			return t, err
 		}
 		return t, o.emit(queue.TicketEvent(queue.EvCalled, t, o.now, ""))
 	})
+}
+
+// policy is the call-next policy's settings at this op's time.
+func (o *op) policy() queue.Policy {
+	return queue.Policy{K: o.cfg.Cap(), N: o.cfg.ApptCap(), Now: o.now.UnixNano(), Target: func(svc string) time.Duration {
+		s, err := o.b.Service(svc)
+		if err != nil {
+			return queue.DefaultTargetWait
+		}
+		return s.TargetWait()
+	}}
 }
 
 // Recall calls the counter's current ticket again.

@@ -212,6 +212,9 @@ func (o *op) rollover() error {
 			return err
 		}
 	}
+	if err := o.sweepAppointments(); err != nil {
+		return err
+	}
 	return o.b.PutDay(o.day)
 }
 
@@ -236,7 +239,10 @@ func (o *op) finishWaiting(id uint64, act queue.Action, typ queue.EventType) err
 	if err := o.b.PutOutcome(queue.OutcomeOf(t)); err != nil {
 		return err
 	}
-	return o.emit(queue.TicketEvent(typ, t, o.now, ""))
+	if err := o.emit(queue.TicketEvent(typ, t, o.now, "")); err != nil {
+		return err
+	}
+	return o.finishAppointment(t)
 }
 
 // Tick closes the previous service day of branch if it has ended, so that

@@ -17,6 +17,8 @@ type IssueRequest struct {
 	IdempotencyKey string
 	// Actor is the device or user that asked, for the audit trail.
 	Actor string
+	// appt is the appointment a check-in issues the ticket for.
+	appt *queue.Appointment
 }
 
 // MaxIdempotencyKey bounds the length of an idempotency key.
@@ -142,10 +144,11 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 	if err != nil {
 		return queue.Ticket{}, err
 	}
-	if !svc.Open {
+	// A booked citizen is served whatever the walk-ins' limits are.
+	if !svc.Open && req.appt == nil {
 		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "service %s is closed", svc.ID)
 	}
-	if !o.cfg.Hours.OpenAt(o.now, o.loc) {
+	if !o.cfg.Hours.OpenAt(o.now, o.loc) && req.appt == nil {
 		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "the office is closed now")
 	}
 	if !o.cfg.AcceptsPriority(req.Priority) {
@@ -155,7 +158,7 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 	if err != nil {
 		return queue.Ticket{}, err
 	}
-	if svc.DailyLimit > 0 && seq > svc.DailyLimit {
+	if svc.DailyLimit > 0 && seq > svc.DailyLimit && req.appt == nil {
 		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "service %s has issued its %d tickets for today", svc.ID, svc.DailyLimit)
 	}
 	id, err := o.b.NewTicketID()
@@ -175,6 +178,10 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 		Number: queue.FormatNumber(svc.Prefix, seq), Day: o.day, Seq: seq,
 		Priority: req.Priority, Lang: req.Lang, State: queue.StateWaiting,
 		IssuedAt: o.now, Device: req.Actor,
+	}
+	if a := req.appt; a != nil {
+		t.Source = queue.SourceAppointment
+		t.Appointment = &queue.TicketAppointment{Code: a.Code, Start: a.Start, Reference: a.Reference}
 	}
 	if err := o.b.PutTicket(t); err != nil {
 		return queue.Ticket{}, err

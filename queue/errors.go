@@ -23,12 +23,22 @@ const (
 	CodeRateLimited       Code = "rate_limited"
 	CodeUnavailable       Code = "unavailable"
 	CodeInternal          Code = "internal"
+
+	// Appointments.
+	CodeSlotFull         Code = "slot_full"
+	CodeNotBookable      Code = "not_bookable"
+	CodeTooEarly         Code = "too_early"
+	CodeTooLate          Code = "too_late"
+	CodeAlreadyCheckedIn Code = "already_checked_in"
 )
 
 // Error is a domain error with a code and a human message.
 type Error struct {
 	Code    Code
 	Message string
+	// Detail holds further fields of the error object that a client acts
+	// on (a check-in's "come_back_at"); nil for most errors.
+	Detail map[string]any
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }

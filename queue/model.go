@@ -74,7 +74,23 @@ type Branch struct {
 	// defaults (RecallBadge, CallShown).
 	RecallBadgeMin int `json:"recall_badge_min,omitempty"`
 	CallShownMin   int `json:"call_shown_min,omitempty"`
+	// ClosedDates are the days ("YYYY-MM-DD", local) the office is shut
+	// besides its weekly hours: holidays. No slot falls on them.
+	ClosedDates []string `json:"closed_dates,omitempty"`
+	// AppointmentCap is N of the call-next policy (0: the default).
+	AppointmentCap int `json:"appointment_cap,omitempty"`
 }
+
+// ApptCap returns N, the appointment cap, with the default for zero.
+func (b Branch) ApptCap() int {
+	if b.AppointmentCap <= 0 {
+		return DefaultAppointmentCap
+	}
+	return b.AppointmentCap
+}
+
+// ClosedOn reports whether day is one of the branch's closed dates.
+func (b Branch) ClosedOn(day string) bool { return slices.Contains(b.ClosedDates, day) }
 
 // The displays' defaults for Branch.RecallBadgeMin and CallShownMin.
 const (
@@ -157,6 +173,16 @@ type Service struct {
 	DailyLimit int `json:"daily_limit,omitempty"`
 	// TargetWaitS is the wait within which a ticket counts as served in time.
 	TargetWaitS int `json:"target_wait_s,omitempty"`
+	// Appointments, when enabled, lets citizens book the service.
+	Appointments *AppointmentSettings `json:"appointments,omitempty"`
+}
+
+// TargetWait is the service's target wait, with the default for none.
+func (s Service) TargetWait() time.Duration {
+	if s.TargetWaitS <= 0 {
+		return DefaultTargetWait
+	}
+	return time.Duration(s.TargetWaitS) * time.Second
 }
 
 // DefaultServiceTime is assumed for a service that configures none.
@@ -197,6 +223,9 @@ type Counter struct {
 	// PriorityStreak counts the priority tickets called in a row here while
 	// regular tickets waited; the policy caps it at the branch's K.
 	PriorityStreak int `json:"priority_streak,omitempty"`
+	// ApptStreak counts the appointments called in a row here while
+	// walk-ins waited past their target; the policy caps it at N.
+	ApptStreak int `json:"appt_streak,omitempty"`
 	// PausedAt is when a paused counter paused.
 	PausedAt time.Time `json:"paused_at,omitzero"`
 	// LastPause is when its last pause (now over) began, so that a planned
@@ -258,6 +287,18 @@ type Ticket struct {
 	// FirstCalledAt is when the ticket was first called: its wait ends
 	// there even if a transfer sends it back to a queue.
 	FirstCalledAt time.Time `json:"first_called_at,omitzero"`
+	// Source is where the ticket came from: "" (a walk-in, as every
+	// ticket before appointments) or SourceAppointment, with Appointment.
+	Source      string             `json:"source,omitempty"`
+	Appointment *TicketAppointment `json:"appointment,omitempty"`
+}
+
+// SourceOf is the ticket's source as the API names it.
+func (t Ticket) SourceOf() string {
+	if t.Source == "" {
+		return SourceWalkIn
+	}
+	return t.Source
 }
 
 // IsPriority reports whether the ticket belongs to the priority class.
@@ -265,7 +306,11 @@ func (t Ticket) IsPriority() bool { return t.Priority != "" && t.Priority != Pri
 
 // Candidate returns the ticket's entry in the waiting order.
 func (t Ticket) Candidate() Candidate {
-	return Candidate{ID: t.ID, Service: t.Service, Priority: t.IsPriority(), IssuedAt: t.IssuedAt.UnixNano(), Seq: t.Seq}
+	c := Candidate{ID: t.ID, Service: t.Service, Priority: t.IsPriority(), IssuedAt: t.IssuedAt.UnixNano(), Seq: t.Seq}
+	if t.Appointment != nil {
+		c.Due = t.Appointment.Start.UnixNano()
+	}
+	return c
 }
 
 // EventType names what happened; it is also the live message type.
@@ -285,6 +330,16 @@ const (
 	EvCounterOpened EventType = "counter.opened"
 	EvCounterPaused EventType = "counter.paused"
 	EvCounterClosed EventType = "counter.closed"
+
+	// Appointments: no contact data and no token in them.
+	EvApptBooked    EventType = "appointment.booked"
+	EvApptMoved     EventType = "appointment.moved"
+	EvApptCheckedIn EventType = "appointment.checked_in"
+	EvApptCancelled EventType = "appointment.cancelled"
+	EvApptNoShow    EventType = "appointment.no_show"
+	// EvApptReminderDue is emitted a day and an hour before an
+	// appointment, for a gateway that sends reminders.
+	EvApptReminderDue EventType = "appointment.reminder_due"
 
 	// Administrative changes, recorded with who made them.
 	EvBranchCreated  EventType = "branch.created"

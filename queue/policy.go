@@ -19,6 +19,9 @@ type Candidate struct {
 	// Arrive is, in a forecast, when a ticket expected to be issued later
 	// arrives (from now); 0 for the tickets waiting now.
 	Arrive time.Duration
+	// Due is an appointment ticket's slot start in Unix nanoseconds (0 for
+	// a walk-in): from then on it goes before walk-ins.
+	Due int64
 }
 
 // Compare orders two candidates of the same class at one counter: the longer
@@ -68,4 +71,67 @@ func Pick(c Counter, k int, waiting []Candidate) (pick Candidate, streak int, ok
 		return reg, 0, true
 	}
 	return Candidate{}, c.PriorityStreak, false
+}
+
+// Policy is what the call-next policy needs besides the counter and the
+// candidates once appointments are in the queue.
+type Policy struct {
+	// K caps priority calls in a row (Branch.Cap), N appointment calls in
+	// a row (Branch.ApptCap), each while the others wait (N: past their
+	// target).
+	K, N int
+	// Now is the time of the call, in Unix nanoseconds.
+	Now int64
+	// Target is a service's target wait (nil: DefaultTargetWait).
+	Target func(service string) time.Duration
+}
+
+// Streaks are a counter's runs after a call (Counter.PriorityStreak and
+// ApptStreak).
+type Streaks struct{ Priority, Appt int }
+
+// PickAt is the call-next policy with appointments. Before Pick's rules:
+//  1. an appointment ticket whose slot has started (Due ≤ Now) goes before
+//     every walk-in, the earliest slot first;
+//  2. but never more than N appointment calls in a row at this counter
+//     while a walk-in has waited past its service's target: the next call
+//     is then Pick's, in which appointment tickets compete as walk-ins, by
+//     their check-in time.
+//
+// An appointment ticket checked in before its slot is a walk-in to Pick
+// until then. Storage gives each service's earliest-due appointment beside
+// the heads of its classes (an appointment is also in its class's list,
+// by check-in time).
+func PickAt(c Counter, p Policy, waiting []Candidate) (pick Candidate, s Streaks, ok bool) {
+	target := func(svc string) int64 {
+		if p.Target == nil {
+			return int64(DefaultTargetWait)
+		}
+		return int64(p.Target(svc))
+	}
+	var due Candidate
+	haveDue, late := false, false
+	for _, w := range waiting {
+		if !c.ServesService(w.Service) {
+			continue
+		}
+		if w.Due != 0 && w.Due <= p.Now {
+			if !haveDue || cmp.Or(cmp.Compare(w.Due, due.Due), c.Compare(w, due)) < 0 {
+				due, haveDue = w, true
+			}
+			continue
+		}
+		if p.Now-w.IssuedAt > target(w.Service) {
+			late = true
+		}
+	}
+	if haveDue && (!late || c.ApptStreak < p.N) {
+		s = Streaks{Priority: c.PriorityStreak}
+		if late {
+			s.Appt = c.ApptStreak + 1
+		}
+		return due, s, true
+	}
+	pick, streak, ok := Pick(c, p.K, waiting)
+	return pick, Streaks{Priority: streak}, ok
 }

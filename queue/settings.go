@@ -160,6 +160,12 @@ func (b Branch) Validate() error {
 			return err
 		}
 	}
+	if b.AppointmentCap < 0 || b.AppointmentCap > MaxAppointmentCap {
+		return Errorf(CodeValidation, "appointment_cap must be between 1 and %d (0 for the default, %d)", MaxAppointmentCap, DefaultAppointmentCap)
+	}
+	if err := ValidateClosedDates(b.ClosedDates); err != nil {
+		return err
+	}
 	return b.Hours.Validate()
 }
 
@@ -197,6 +203,9 @@ func (s Service) Validate(others []Service) error {
 		return Errorf(CodeValidation, "service %s: daily_limit must be 0 (none) to %d", s.ID, MaxDailyLimit)
 	case s.TargetWaitS < 0 || s.TargetWaitS > MaxTargetWaitS:
 		return Errorf(CodeValidation, "service %s: target_wait_s must be 0 to %d seconds", s.ID, MaxTargetWaitS)
+	}
+	if s.Appointments != nil {
+		return s.Appointments.Validate(s.ID)
 	}
 	return nil
 }

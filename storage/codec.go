@@ -97,6 +97,14 @@ func appendTicket(b []byte, t queue.Ticket) []byte {
 	}
 	b = jsonw.FieldOmit(b, "device", t.Device)
 	b = jsonw.TimeOmit(b, "first_called_at", t.FirstCalledAt)
+	b = jsonw.FieldOmit(b, "source", t.Source)
+	if a := t.Appointment; a != nil {
+		b = append(b, `,"appointment":{"code":`...)
+		b = jsonw.String(b, a.Code)
+		b = jsonw.Time(b, "start", a.Start)
+		b = jsonw.FieldOmit(b, "reference", a.Reference)
+		b = append(b, '}')
+	}
 	return append(b, '}')
 }
 

@@ -47,6 +47,15 @@ func golden() map[string]any {
 		"outcome": queue.Outcome{State: queue.StateDone, Priority: true, Service: "applications", FirstService: "signatures",
 			Counter: "3", Clerk: "maria", Issued: at.Truncate(time.Millisecond).UTC(), FirstCalled: at.Add(19 * time.Minute).UTC(),
 			Called: at.Add(20 * time.Minute).UTC(), Started: at.Add(21 * time.Minute).UTC(), Finished: at.Add(30 * time.Minute).UTC()},
+		// Since schema 6 (appointments).
+		"appointment": queue.Appointment{ID: 7, Code: "K7P3QX", Token: "q7Xk9w2mPz4Lr8Ns1Vt6Yb" + "AAAAAAAAAA", Branch: "ilioupoli",
+			Service: "certificates", Start: at.Add(48 * time.Hour).Truncate(time.Minute).UTC(), End: at.Add(48*time.Hour + 15*time.Minute).Truncate(time.Minute).UTC(),
+			State: queue.ApptCheckedIn, Lang: "en", Contact: "+30 690 000 0000", ExternalID: "gov-123", Reference: "ΑΒ-77",
+			Ticket: 43, TicketNumber: "A013", BookedAt: at.UTC(), CheckedInAt: at.Add(47*time.Hour + 50*time.Minute).UTC(), Actor: "kiosk-1"},
+		"appointment-ticket": queue.Ticket{ID: 43, Token: "AAAAAAAAACs" + "q7Xk9w2mPz4Lr8Ns1Vt6Yb", Branch: "ilioupoli", Service: "certificates",
+			Number: "A013", Day: "2026-11-29", Seq: 13, Priority: "none", Lang: "en", State: queue.StateWaiting,
+			IssuedAt: at.Add(47*time.Hour + 50*time.Minute).UTC(), Device: "kiosk-1", Source: queue.SourceAppointment,
+			Appointment: &queue.TicketAppointment{Code: "K7P3QX", Start: at.Add(48 * time.Hour).Truncate(time.Minute).UTC(), Reference: "ΑΒ-77"}},
 	}
 }
 

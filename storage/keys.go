@@ -19,6 +19,8 @@ var (
 	keyDay      = []byte("day")
 	keyPurged   = []byte("purged")
 	keyPause    = []byte("pause")
+	// keyApptSwept is how far the turn of the day has swept appointments.
+	keyApptSwept = []byte("apptswept")
 
 	bktServices     = []byte("services")
 	bktCounters     = []byte("counters")
@@ -32,12 +34,29 @@ var (
 	bktIdempotency  = []byte("idempotency")
 	bktOutcomes     = []byte("outcomes")
 	bktArrivals     = []byte("arrivals")
+
+	// Appointments (appointments.go).
+	bktAppts      = []byte("appts")
+	bktApptCodes  = []byte("apptcodes")
+	bktApptExt    = []byte("apptext")
+	bktApptStarts = []byte("apptstarts")
+	bktApptSlots  = []byte("apptslots")
+	bktApptWait   = []byte("apptwait")
+	// bktApptTokens is store-wide: an appointment's token leads to its
+	// branch, as a ticket's does.
+	bktApptTokens = []byte("appttokens")
 )
 
 // branchBuckets are created with every branch.
 func branchBuckets() [][]byte {
-	return [][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
-		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals}
+	return append([][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
+		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals},
+		apptBuckets()...)
+}
+
+// apptBuckets are the branch buckets of appointments.
+func apptBuckets() [][]byte {
+	return [][]byte{bktAppts, bktApptCodes, bktApptExt, bktApptStarts, bktApptSlots, bktApptWait}
 }
 
 func u64(v uint64) []byte {

@@ -53,6 +53,19 @@ func migrations() []migration {
 			}
 			return tx.Bucket(bktMeta).Put(keyTokenKey, key)
 		}},
+		{"create the buckets of appointments", func(tx *bolt.Tx) error {
+			if _, err := tx.CreateBucketIfNotExists(bktApptTokens); err != nil {
+				return err
+			}
+			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+				for _, name := range apptBuckets() {
+					if _, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(name); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}},
 	}
 }
 

@@ -24,6 +24,11 @@ func (b *BranchTx) AddWaiting(c queue.Candidate) error {
 	if err := wb.Put(waitKey(c), nil); err != nil {
 		return wrap("add waiting", err)
 	}
+	if c.Due != 0 {
+		if err := b.bucket(bktApptWait).Put(apptWaitKey(c), nil); err != nil {
+			return wrap("add waiting appointment", err)
+		}
+	}
 	return b.addCount(c.Service, c.Priority, 1)
 }
 
@@ -37,11 +42,19 @@ func (b *BranchTx) RemoveWaiting(c queue.Candidate) error {
 	if err := wb.Delete(k); err != nil {
 		return wrap("remove waiting", err)
 	}
+	if c.Due != 0 {
+		if err := b.bucket(bktApptWait).Delete(apptWaitKey(c)); err != nil {
+			return wrap("remove waiting appointment", err)
+		}
+	}
 	return b.addCount(c.Service, c.Priority, -1)
 }
 
 // Heads returns the first priority and the first regular candidate of each
-// service: all the call-next policy needs, in two seeks per service.
+// service, and its appointment ticket with the earliest slot: all the
+// call-next policy needs, in three seeks per service. Callers must take a
+// picked candidate's ticket's own Candidate to remove it: a head read from
+// a class list does not know its slot.
 func (b *BranchTx) Heads(services []string) []queue.Candidate {
 	var heads []queue.Candidate
 	for _, svc := range services {
@@ -57,6 +70,9 @@ func (b *BranchTx) Heads(services []string) []queue.Candidate {
 					heads = append(heads, cand)
 				}
 			}
+		}
+		if d, ok := b.DueHead(svc); ok {
+			heads = append(heads, d)
 		}
 	}
 	return heads

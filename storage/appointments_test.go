@@ -1,0 +1,169 @@
+package storage
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+func TestMigrationAddsAppointmentBuckets(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	list := migrations()
+	if err := migrate(db, list[:5]); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.Bucket(bktBranches).CreateBucket([]byte("old"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, list[:6]); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *bolt.Tx) error {
+		for _, name := range apptBuckets() {
+			if tx.Bucket(bktBranches).Bucket([]byte("old")).Bucket(name) == nil {
+				t.Errorf("the branch has no %s bucket", name)
+			}
+		}
+		return nil
+	})
+}
+
+// TestAppointmentIndexes stores appointments and finds them by every
+// index, moves one, and counts slots.
+func TestAppointmentIndexes(t *testing.T) {
+	s := openTest(t)
+	withBranch(t, s)
+	ctx := context.Background()
+	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	err := s.Update(ctx, func(tx *Tx) error {
+		b, err := tx.Branch("demo")
+		if err != nil {
+			return err
+		}
+		for i, code := range []string{"ACDEFG", "HJKMNP", "RTUVWX"} {
+			id, err := b.NewAppointmentID()
+			if err != nil {
+				return err
+			}
+			a := queue.Appointment{ID: id, Code: code, Token: "tok" + code, Branch: "demo", Service: "certificates",
+				Start: at.Add(time.Duration(i) * 15 * time.Minute), State: queue.ApptBooked}
+			if i == 2 {
+				a.ExternalID = "ext-1"
+			}
+			if err := b.PutAppointment(a, nil); err != nil {
+				return err
+			}
+			if err := b.AddSlotTaken(a.Service, a.Start, 1); err != nil {
+				return err
+			}
+			if err := tx.PutApptToken(a.Token, "demo", id); err != nil {
+				return err
+			}
+		}
+		// Move the first to 10:00.
+		prev, err := b.AppointmentByCode("ACDEFG")
+		if err != nil {
+			return err
+		}
+		moved := prev
+		moved.Start = at.Add(time.Hour)
+		return b.PutAppointment(moved, &prev)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(tx *Tx) error {
+		b, _ := tx.Branch("demo")
+		var order []string
+		if err := b.ForEachAppointment(at, at.Add(2*time.Hour), func(a queue.Appointment) (bool, error) {
+			order = append(order, a.Code)
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		if want := []string{"HJKMNP", "RTUVWX", "ACDEFG"}; len(order) != 3 || order[0] != want[0] || order[1] != want[1] || order[2] != want[2] {
+			t.Errorf("by start: %v, want %v (the moved one last, once)", order, want)
+		}
+		if a, ok, err := b.AppointmentByExternalID("ext-1"); err != nil || !ok || a.Code != "RTUVWX" {
+			t.Errorf("by external id: %v %v %v", a.Code, ok, err)
+		}
+		if _, ok, _ := b.AppointmentByExternalID("ext-2"); ok {
+			t.Error("found an external id never stored")
+		}
+		branch, id, err := tx.ApptToken("tokHJKMNP")
+		if err != nil || branch != "demo" || id != 2 {
+			t.Errorf("by token: %s %d %v", branch, id, err)
+		}
+		if _, err := b.AppointmentByCode("YYYYYY"); queue.ErrorCode(err) != queue.CodeNotFound {
+			t.Errorf("unknown code: %v", err)
+		}
+		taken := b.SlotsTaken("certificates", at, at.Add(time.Hour))
+		if len(taken) != 3 || taken[at.UnixNano()] != 1 {
+			t.Errorf("slots taken: %v", taken)
+		}
+		if n := len(b.SlotsTaken("signatures", at, at.Add(time.Hour))); n != 0 {
+			t.Errorf("another service's slots: %d", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDueHeadIsTheEarliestSlot puts appointment tickets in the waiting
+// lists out of slot order and checks the policy's third head.
+func TestDueHeadIsTheEarliestSlot(t *testing.T) {
+	s := openTest(t)
+	withBranch(t, s)
+	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	cands := []queue.Candidate{
+		{ID: 1, Service: "a", IssuedAt: at.UnixNano(), Seq: 1, Due: at.Add(30 * time.Minute).UnixNano()},
+		{ID: 2, Service: "a", IssuedAt: at.Add(time.Minute).UnixNano(), Seq: 2, Due: at.Add(15 * time.Minute).UnixNano()},
+		{ID: 3, Service: "a", IssuedAt: at.Add(2 * time.Minute).UnixNano(), Seq: 3},
+		{ID: 4, Service: "b", IssuedAt: at.UnixNano(), Seq: 1, Due: at.Add(45 * time.Minute).UnixNano()},
+	}
+	err := s.Update(context.Background(), func(tx *Tx) error {
+		b, _ := tx.Branch("demo")
+		for _, c := range cands {
+			if err := b.AddWaiting(c); err != nil {
+				return err
+			}
+		}
+		if h, ok := b.DueHead("a"); !ok || h != cands[1] {
+			t.Errorf("due head of a: %+v, want %+v", h, cands[1])
+		}
+		heads := b.Heads([]string{"a"})
+		if len(heads) != 2 || heads[0].ID != 1 || heads[1] != cands[1] {
+			t.Errorf("heads of a: %+v (the regular head by check-in, then the earliest slot)", heads)
+		}
+		if err := b.RemoveWaiting(cands[1]); err != nil {
+			return err
+		}
+		if h, ok := b.DueHead("a"); !ok || h.ID != 1 {
+			t.Errorf("after removal: %+v", h)
+		}
+		if pri, reg := b.WaitingCount("a"); pri != 0 || reg != 2 {
+			t.Errorf("count %d %d: appointment tickets count as regular", pri, reg)
+		}
+		if _, ok := b.DueHead("c"); ok {
+			t.Error("a due head for a service nobody waits for")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
