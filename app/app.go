@@ -37,8 +37,12 @@ type Config struct {
 	// KioskRate and KioskBurst limit ticket issue per kiosk device.
 	KioskRate  float64
 	KioskBurst int
-	Version    string
-	Logger     *slog.Logger
+	// BookingRate (per second) and BookingBurst limit public bookings per
+	// client address; zero takes the booking API's defaults.
+	BookingRate  float64
+	BookingBurst int
+	Version      string
+	Logger       *slog.Logger
 	// Now and BcryptCost are for tests.
 	Now        func() time.Time
 	BcryptCost int
@@ -97,7 +101,8 @@ func Open(cfg Config) (*App, error) {
 	// Sign-in keeps real time even when the engine runs a simulated clock.
 	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost, Record: a.Engine.Record})
 	a.Server, err = server.New(server.Config{Public: cfg.Public, Version: cfg.Version, Logger: cfg.Logger,
-		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat},
+		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat,
+		BookingRate: rate.Limit(cfg.BookingRate), BookingBurst: cfg.BookingBurst},
 		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann, Metrics: a.Metrics})
 	if err != nil {
 		a.Close()

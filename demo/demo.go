@@ -18,11 +18,13 @@ func Office() (queue.Branch, []queue.Service, []queue.Counter) {
 	}
 	services := []queue.Service{
 		{ID: "certificates", Prefix: "A", Order: 1, Open: true, DefaultServiceS: 240, TargetWaitS: 900,
-			Name: queue.Text{"el": "Πιστοποιητικά - Βεβαιώσεις", "en": "Certificates"}},
+			Name:         queue.Text{"el": "Πιστοποιητικά - Βεβαιώσεις", "en": "Certificates"},
+			Appointments: &queue.AppointmentSettings{Enabled: true, SlotMin: 15, DaysAhead: 30}},
 		{ID: "signatures", Prefix: "B", Order: 2, Open: true, DefaultServiceS: 180, TargetWaitS: 900,
 			Name: queue.Text{"el": "Γνήσιο υπογραφής - Εξουσιοδοτήσεις", "en": "Signatures and authorisations"}},
 		{ID: "applications", Prefix: "C", Order: 3, Open: true, DefaultServiceS: 540, TargetWaitS: 1200,
-			Name: queue.Text{"el": "Αιτήσεις - Μεταβιβάσεις", "en": "Applications and transfers"}},
+			Name:         queue.Text{"el": "Αιτήσεις - Μεταβιβάσεις", "en": "Applications and transfers"},
+			Appointments: &queue.AppointmentSettings{Enabled: true, SlotMin: 30, DaysAhead: 30}},
 	}
 	counter := func(id string, serves ...string) queue.Counter {
 		return queue.Counter{ID: id, Serves: serves, Status: queue.CounterClosed,

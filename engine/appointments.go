@@ -360,26 +360,69 @@ func (e *Engine) Checkin(ctx context.Context, branch string, req CheckinRequest)
 
 // Appointments returns a service day's appointments in start order.
 func (e *Engine) Appointments(ctx context.Context, branch, day string) ([]queue.Appointment, *time.Location, error) {
-	var list []queue.Appointment
-	var loc *time.Location
+	d, err := e.AppointmentDay(ctx, branch, day)
+	return d.List, d.Loc, err
+}
+
+// DayAppointments are a day's appointments with their services.
+type DayAppointments struct {
+	Date     string
+	List     []queue.Appointment
+	Services map[string]queue.Service
+	Loc      *time.Location
+}
+
+// AppointmentDay returns the appointments of service day date ("" for
+// today) in start order.
+func (e *Engine) AppointmentDay(ctx context.Context, branch, date string) (DayAppointments, error) {
+	var d DayAppointments
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		d = DayAppointments{Date: date, Services: map[string]queue.Service{}}
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		if _, d.Loc, err = e.settingsOf(b); err != nil {
+			return err
+		}
+		if d.Date == "" {
+			d.Date = queue.ServiceDay(e.now(), d.Loc)
+		}
+		from, to, err := queue.DayBounds(d.Date, d.Loc)
+		if err != nil {
+			return err
+		}
+		svcs, err := b.Services()
+		if err != nil {
+			return err
+		}
+		for _, s := range svcs {
+			d.Services[s.ID] = s
+		}
+		return b.ForEachAppointment(from, to, func(a queue.Appointment) (bool, error) {
+			d.List = append(d.List, a)
+			return true, nil
+		})
+	})
+	return d, err
+}
+
+// AppointmentByCode returns the appointment of branch with code (staff).
+func (e *Engine) AppointmentByCode(ctx context.Context, branch, code string) (queue.Appointment, error) {
+	var a queue.Appointment
 	err := e.store.View(ctx, func(tx *storage.Tx) error {
 		b, err := tx.Branch(branch)
 		if err != nil {
 			return err
 		}
-		if _, loc, err = e.settingsOf(b); err != nil {
-			return err
+		c, ok := queue.NormalizeCode(code)
+		if !ok {
+			return queue.Errorf(queue.CodeNotFound, "no appointment with code %q here", code)
 		}
-		from, to, err := queue.DayBounds(day, loc)
-		if err != nil {
-			return err
-		}
-		return b.ForEachAppointment(from, to, func(a queue.Appointment) (bool, error) {
-			list = append(list, a)
-			return true, nil
-		})
+		a, err = b.AppointmentByCode(c)
+		return err
 	})
-	return list, loc, err
+	return a, err
 }
 
 // SlotFree is a slot with its free places.
@@ -647,4 +690,31 @@ func (o *op) importRow(r ImportRow) (string, int, error) {
 		return "", 0, err
 	}
 	return a.Code, 2, o.emitAppt(queue.EvApptMoved, a)
+}
+
+// ApptInfo is an appointment with what a page shows beside it: its
+// service and its branch's time zone.
+type ApptInfo struct {
+	Appointment queue.Appointment
+	Service     queue.Service
+	Loc         *time.Location
+}
+
+// ApptInfo reads a's service and time zone.
+func (e *Engine) ApptInfo(ctx context.Context, a queue.Appointment) (ApptInfo, error) {
+	info := ApptInfo{Appointment: a}
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(a.Branch)
+		if err != nil {
+			return err
+		}
+		if _, info.Loc, err = e.settingsOf(b); err != nil {
+			return err
+		}
+		if info.Service, err = b.Service(a.Service); err != nil {
+			info.Service = queue.Service{ID: a.Service} // deleted since
+		}
+		return nil
+	})
+	return info, err
 }

@@ -86,7 +86,7 @@ func BenchmarkPick100k(b *testing.B) {
 	for b.Loop() {
 		_ = f.store.View(ctx, func(tx *storage.Tx) error {
 			br, _ := tx.Branch(demo.BranchID)
-			if _, _, ok := queue.Pick(c, 3, br.Heads(c.Serves)); !ok {
+			if _, _, ok := queue.Pick(c, 3, br.Heads(c.Serves, 0)); !ok {
 				b.Fatal("nobody waiting")
 			}
 			return nil

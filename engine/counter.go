@@ -143,7 +143,7 @@ func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (C
 				return queue.Ticket{}, err
 			}
 		}
-		pick, streaks, ok := queue.PickAt(*c, o.policy(), o.b.Heads(c.Serves))
+		pick, streaks, ok := queue.PickAt(*c, o.policy(), o.b.Heads(c.Serves, o.now.UnixNano()))
 		if !ok {
 			return queue.Ticket{}, nil
 		}

@@ -96,7 +96,7 @@ func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) 
 	for _, svc := range svcs {
 		pri, reg := b.WaitingCount(svc.ID)
 		st := ServiceState{Service: svc, Waiting: pri + reg, WaitingPriority: pri, OpenNow: svc.Open && openNow}
-		for _, h := range b.Heads([]string{svc.ID}) {
+		for _, h := range b.Heads([]string{svc.ID}, 0) {
 			if at := time.Unix(0, h.IssuedAt); st.Oldest.IsZero() || at.Before(st.Oldest) {
 				st.Oldest = at
 			}

@@ -48,6 +48,11 @@ var statuses = [...]struct {
 	{queue.CodeServiceClosed, http.StatusUnprocessableEntity},
 	{queue.CodeRateLimited, http.StatusTooManyRequests},
 	{queue.CodeUnavailable, http.StatusServiceUnavailable},
+	{queue.CodeSlotFull, http.StatusConflict},
+	{queue.CodeAlreadyCheckedIn, http.StatusConflict},
+	{queue.CodeNotBookable, http.StatusUnprocessableEntity},
+	{queue.CodeTooEarly, http.StatusUnprocessableEntity},
+	{queue.CodeTooLate, http.StatusUnprocessableEntity},
 }
 
 // Status maps an error code to its HTTP status (500 for an unknown one).
@@ -104,12 +109,23 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 			msg = "internal error"
 		}
-		var body ErrorBody
-		body.Error.Code, body.Error.Message = string(code), msg
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)
 			return
 		}
+		if qe != nil && qe.Detail != nil && status < 500 {
+			// Fields a client acts on (a check-in's "come_back_at")
+			// beside the code and message.
+			obj := make(map[string]any, len(qe.Detail)+2)
+			for k, v := range qe.Detail {
+				obj[k] = v
+			}
+			obj["code"], obj["message"] = string(code), msg
+			_ = c.JSON(status, map[string]any{"error": obj})
+			return
+		}
+		var body ErrorBody
+		body.Error.Code, body.Error.Message = string(code), msg
 		_ = c.JSON(status, body)
 	}
 }

@@ -65,6 +65,7 @@ func New(eng *engine.Engine, opts Options) *Handler {
 func (h *Handler) Register(api *echo.Group) {
 	api.GET("/branches/:branch/services", h.services)
 	api.POST("/branches/:branch/tickets", h.issue)
+	api.POST("/branches/:branch/checkin", h.checkin)
 	api.GET("/tickets/:token", h.ticket)
 	api.DELETE("/tickets/:token", h.cancel)
 	api.GET("/tickets/:token/qr.png", h.qr)

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"cmp"
+	"slices"
 	"time"
 )
 
@@ -95,8 +96,8 @@ type Streaks struct{ Priority, Appt int }
 //     every walk-in, the earliest slot first;
 //  2. but never more than N appointment calls in a row at this counter
 //     while a walk-in has waited past its service's target: the next call
-//     is then Pick's, in which appointment tickets compete as walk-ins, by
-//     their check-in time.
+//     is then Pick's among the walk-ins, appointment tickets whose slot
+//     has started left out.
 //
 // An appointment ticket checked in before its slot is a walk-in to Pick
 // until then. Storage gives each service's earliest-due appointment beside
@@ -131,6 +132,13 @@ func PickAt(c Counter, p Policy, waiting []Candidate) (pick Candidate, s Streaks
 			s.Appt = c.ApptStreak + 1
 		}
 		return due, s, true
+	}
+	if haveDue {
+		// The cap is in force and a late walk-in waits. A due appointment
+		// must not win this call by its check-in time: that would be one
+		// more appointment call in a row (and reset the run), and could
+		// take a later slot before an earlier one.
+		waiting = slices.DeleteFunc(slices.Clone(waiting), func(w Candidate) bool { return w.Due != 0 && w.Due <= p.Now })
 	}
 	pick, streak, ok := Pick(c, p.K, waiting)
 	return pick, Streaks{Priority: streak}, ok

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/seira-queue/seira/admin"
+	"github.com/seira-queue/seira/appointments"
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/counter"
 	"github.com/seira-queue/seira/display"
@@ -36,8 +37,12 @@ type Config struct {
 	// KioskRate and KioskBurst limit ticket issue per kiosk device.
 	KioskRate  rate.Limit
 	KioskBurst int
-	Version    string
-	Logger     *slog.Logger
+	// BookingRate and BookingBurst limit public bookings per client
+	// address (zero: the booking API's defaults).
+	BookingRate  rate.Limit
+	BookingBurst int
+	Version      string
+	Logger       *slog.Logger
 	// Catalogues are the message catalogues (for printed tickets).
 	Catalogues *i18n.Catalogues
 }
@@ -83,6 +88,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	kiosk.New(d.Engine, kiosk.Options{Public: cfg.Public, Rate: cfg.KioskRate, Burst: cfg.KioskBurst,
 		Catalogues: cfg.Catalogues, Logger: cfg.Logger}).Register(api)
 	counter.New(d.Engine).Register(api)
+	appointments.New(d.Engine, appointments.Options{Public: cfg.Public, Rate: cfg.BookingRate, Burst: cfg.BookingBurst}).Register(api)
 	live := display.NewHandler(d.Engine, d.Hub)
 	live.Register(api)
 	if d.Announcer != nil {
@@ -99,6 +105,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.GET("/counter/:branch", s.page("counter.html", true))
 	e.GET("/display/:branch", s.page("display.html", true))
 	e.GET("/t/:token", s.page("ticket.html", false))
+	e.GET("/book/:branch", s.page("book.html", true))
+	e.GET("/a/:token", s.page("appointment.html", false))
 	e.GET("/static/*", s.static)
 	e.GET("/admin", s.page("admin.html", false))
 	e.GET("/admin/*", s.page("admin.html", false))

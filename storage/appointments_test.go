@@ -145,9 +145,24 @@ func TestDueHeadIsTheEarliestSlot(t *testing.T) {
 		if h, ok := b.DueHead("a"); !ok || h != cands[1] {
 			t.Errorf("due head of a: %+v, want %+v", h, cands[1])
 		}
-		heads := b.Heads([]string{"a"})
-		if len(heads) != 2 || heads[0].ID != 1 || heads[1] != cands[1] {
-			t.Errorf("heads of a: %+v (the regular head by check-in, then the earliest slot)", heads)
+		heads := b.Heads([]string{"a"}, at.UnixNano())
+		if len(heads) != 2 || heads[0] != cands[0] || heads[1] != cands[1] {
+			t.Errorf("heads of a before any slot: %+v (the regular head by check-in, then the earliest slot)", heads)
+		}
+		// At 09:20 the 09:15 slot has begun: its ticket is passed over in
+		// the regular list (the policy takes it by its slot), not the 09:30.
+		heads = b.Heads([]string{"a"}, at.Add(20*time.Minute).UnixNano())
+		if len(heads) != 2 || heads[0] != cands[0] || heads[1] != cands[1] {
+			t.Errorf("heads of a at 09:20: %+v", heads)
+		}
+		heads = b.Heads([]string{"a"}, at.Add(40*time.Minute).UnixNano())
+		if len(heads) != 2 || heads[0] != cands[2] || heads[1] != cands[1] {
+			t.Errorf("heads of a at 09:40: %+v (the walk-in, then the earliest slot)", heads)
+		}
+		var all []queue.Candidate
+		b.Waiting("a", func(c queue.Candidate) bool { all = append(all, c); return true })
+		if len(all) != 3 || all[0] != cands[0] || all[1] != cands[1] || all[2] != cands[2] {
+			t.Errorf("the list of a: %+v (by check-in, with the slots)", all)
 		}
 		if err := b.RemoveWaiting(cands[1]); err != nil {
 			return err

@@ -69,11 +69,19 @@ const (
 	classPriority byte = 0
 	classRegular  byte = 1
 	waitKeyLen         = 1 + 8 + 4 + 8
+	// apptWaitKeyLen is an appointment ticket's key: the slot's start
+	// follows, after what orders the list, so that the order is by
+	// check-in as for everyone and a reader still tells it apart.
+	apptWaitKeyLen = waitKeyLen + 8
 )
 
 // waitKey is a candidate's key in its service's waiting list.
 func waitKey(c queue.Candidate) []byte {
-	k := make([]byte, waitKeyLen)
+	n := waitKeyLen
+	if c.Due != 0 {
+		n = apptWaitKeyLen
+	}
+	k := make([]byte, n)
 	k[0] = classRegular
 	if c.Priority {
 		k[0] = classPriority
@@ -81,19 +89,26 @@ func waitKey(c queue.Candidate) []byte {
 	binary.BigEndian.PutUint64(k[1:], uint64(c.IssuedAt))
 	binary.BigEndian.PutUint32(k[9:], uint32(c.Seq))
 	binary.BigEndian.PutUint64(k[13:], c.ID)
+	if c.Due != 0 {
+		binary.BigEndian.PutUint64(k[21:], uint64(c.Due))
+	}
 	return k
 }
 
 // parseWaitKey is the inverse of waitKey.
 func parseWaitKey(service string, k []byte) (queue.Candidate, bool) {
-	if len(k) != waitKeyLen {
+	if len(k) != waitKeyLen && len(k) != apptWaitKeyLen {
 		return queue.Candidate{}, false
 	}
-	return queue.Candidate{
+	c := queue.Candidate{
 		ID:       binary.BigEndian.Uint64(k[13:]),
 		Service:  service,
 		Priority: k[0] == classPriority,
 		IssuedAt: int64(binary.BigEndian.Uint64(k[1:])),
 		Seq:      int(binary.BigEndian.Uint32(k[9:])),
-	}, true
+	}
+	if len(k) == apptWaitKeyLen {
+		c.Due = int64(binary.BigEndian.Uint64(k[21:]))
+	}
+	return c, true
 }

@@ -50,12 +50,15 @@ func (b *BranchTx) RemoveWaiting(c queue.Candidate) error {
 	return b.addCount(c.Service, c.Priority, -1)
 }
 
-// Heads returns the first priority and the first regular candidate of each
-// service, and its appointment ticket with the earliest slot: all the
-// call-next policy needs, in three seeks per service. Callers must take a
-// picked candidate's ticket's own Candidate to remove it: a head read from
-// a class list does not know its slot.
-func (b *BranchTx) Heads(services []string) []queue.Candidate {
+// Heads returns, of each service, the first priority and the first
+// regular candidate, and the appointment ticket with the earliest slot:
+// all the call-next policy needs, in three seeks per service. An
+// appointment ticket is in its class's list by check-in time too; one
+// whose slot has begun by now (Unix ns) is passed over there, as the
+// policy takes it by its slot, so that the regular head is the oldest of
+// those who compete as walk-ins. (Appointments are few: the walk past
+// them is short.)
+func (b *BranchTx) Heads(services []string, now int64) []queue.Candidate {
 	var heads []queue.Candidate
 	for _, svc := range services {
 		wb := b.waitList(svc)
@@ -64,11 +67,16 @@ func (b *BranchTx) Heads(services []string) []queue.Candidate {
 		}
 		c := wb.Cursor()
 		for _, class := range []byte{classPriority, classRegular} {
-			k, _ := c.Seek([]byte{class})
-			if k != nil && k[0] == class {
-				if cand, ok := parseWaitKey(svc, k); ok {
-					heads = append(heads, cand)
+			for k, _ := c.Seek([]byte{class}); k != nil && k[0] == class; k, _ = c.Next() {
+				cand, ok := parseWaitKey(svc, k)
+				if !ok {
+					continue
 				}
+				if cand.Due != 0 && cand.Due <= now {
+					continue
+				}
+				heads = append(heads, cand)
+				break
 			}
 		}
 		if d, ok := b.DueHead(svc); ok {

@@ -48,6 +48,14 @@ func (t Ticket) AppendJSON(b []byte) []byte {
 	if t.AfterClosing {
 		b = append(b, `,"after_closing":true`...)
 	}
+	b = jsonw.Field(b, "source", t.Source)
+	if a := t.Appointment; a != nil {
+		b = append(b, `,"appointment":{"code":`...)
+		b = jsonw.String(b, a.Code)
+		b = jsonw.Time(b, "start", a.Start)
+		b = jsonw.FieldOmit(b, "reference", a.Reference)
+		b = append(b, '}')
+	}
 	b = jsonw.FieldOmit(b, "token", t.Token)
 	b = jsonw.FieldOmit(b, "track_url", t.TrackURL)
 	return append(b, '}')

@@ -26,7 +26,10 @@ func TestTicketAppendJSONMatchesEncodingJSON(t *testing.T) {
 		v := Ticket{Number: str(), Service: str(), ServiceName: text(), Branch: str(), State: str(), Priority: str(),
 			Lang: str(), IssuedAt: time.Unix(1_700_000_000+rng.Int64N(1e8), rng.Int64N(1e9)).In(time.FixedZone("", 7200)),
 			CounterName: text(), Recalls: rng.IntN(3), Position: rng.IntN(100), EstimatedWaitS: estimateOf(rng.IntN(9001) - 1), AfterClosing: rng.IntN(2) == 0,
-			Token: str(), TrackURL: str()}
+			Token: str(), TrackURL: str(), Source: str()}
+		if rng.IntN(3) == 0 {
+			v.Appointment = &TicketAppt{Code: str(), Start: time.Unix(1_700_000_000+rng.Int64N(1e8), 0).In(time.FixedZone("", 7200)), Reference: str()}
+		}
 		if rng.IntN(2) == 0 {
 			at := time.Unix(1_700_000_000, 5).UTC()
 			v.CalledAt = &at

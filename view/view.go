@@ -33,6 +33,10 @@ type Ticket struct {
 	// AfterClosing: the counters are planned to close before this ticket's
 	// turn (the estimate assumes the clerks stay).
 	AfterClosing bool `json:"after_closing,omitempty"`
+	// Source is walk_in or appointment; Appointment the slot it was
+	// booked for.
+	Source      string      `json:"source"`
+	Appointment *TicketAppt `json:"appointment,omitempty"`
 	// Token and TrackURL go only to the ticket's holder.
 	Token    string `json:"token,omitempty"`
 	TrackURL string `json:"track_url,omitempty"`
@@ -46,6 +50,7 @@ func TicketOf(info engine.TicketInfo, loc *time.Location, trackBase string) Tick
 		Number: t.Number, Service: t.Service, ServiceName: info.Service.Name, Branch: t.Branch,
 		State: string(t.State), Priority: t.Priority, Lang: t.Lang, IssuedAt: t.IssuedAt.In(loc),
 		Recalls: t.Recalls, Position: info.Position, EstimatedWaitS: estimate(info.Wait, info.Unstaffed), AfterClosing: info.AfterClosing,
+		Source: t.SourceOf(), Appointment: apptOf(t, loc),
 	}
 	if !t.CalledAt.IsZero() {
 		at := t.CalledAt.In(loc)
@@ -63,15 +68,31 @@ func TicketOf(info engine.TicketInfo, loc *time.Location, trackBase string) Tick
 	return v
 }
 
+// TicketAppt is the appointment a ticket was checked in for.
+type TicketAppt struct {
+	Code      string    `json:"code"`
+	Start     time.Time `json:"start"`
+	Reference string    `json:"reference,omitempty"`
+}
+
+func apptOf(t queue.Ticket, loc *time.Location) *TicketAppt {
+	if t.Appointment == nil {
+		return nil
+	}
+	return &TicketAppt{Code: t.Appointment.Code, Start: t.Appointment.Start.In(loc), Reference: t.Appointment.Reference}
+}
+
 // Brief is a ticket as a counter or a live message shows it: no token, no
-// times but the call.
+// times but the call (and an appointment's slot).
 type Brief struct {
-	Number   string     `json:"number"`
-	Service  string     `json:"service"`
-	State    string     `json:"state"`
-	Priority string     `json:"priority"`
-	CalledAt *time.Time `json:"called_at,omitempty"`
-	Recalls  int        `json:"recalls,omitempty"`
+	Number      string      `json:"number"`
+	Service     string      `json:"service"`
+	State       string      `json:"state"`
+	Priority    string      `json:"priority"`
+	CalledAt    *time.Time  `json:"called_at,omitempty"`
+	Recalls     int         `json:"recalls,omitempty"`
+	Source      string      `json:"source,omitempty"`
+	Appointment *TicketAppt `json:"appointment,omitempty"`
 }
 
 // BriefOf returns the brief view of t, or nil for no ticket.
@@ -79,7 +100,8 @@ func BriefOf(t queue.Ticket, loc *time.Location) *Brief {
 	if t.ID == 0 {
 		return nil
 	}
-	b := &Brief{Number: t.Number, Service: t.Service, State: string(t.State), Priority: t.Priority, Recalls: t.Recalls}
+	b := &Brief{Number: t.Number, Service: t.Service, State: string(t.State), Priority: t.Priority, Recalls: t.Recalls,
+		Source: t.Source, Appointment: apptOf(t, loc)}
 	if !t.CalledAt.IsZero() {
 		at := t.CalledAt.In(loc)
 		b.CalledAt = &at
@@ -120,12 +142,20 @@ type Service struct {
 	// the counters are planned to close before its turn.
 	EstimatedWaitS *int `json:"estimated_wait_s"`
 	AfterClosing   bool `json:"after_closing,omitempty"`
+	// Bookable says appointments can be booked (GET …/slots); SlotMin is
+	// their length then.
+	Bookable bool `json:"bookable,omitempty"`
+	SlotMin  int  `json:"slot_min,omitempty"`
 }
 
 // ServiceOf returns the view of a service state.
 func ServiceOf(s engine.ServiceState) Service {
-	return Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.OpenNow,
+	v := Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.OpenNow,
 		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: estimate(s.Wait, s.Unstaffed), AfterClosing: s.AfterClosing}
+	if s.Service.Bookable() {
+		v.Bookable, v.SlotMin = true, int(s.Service.Booking().Slot()/time.Minute)
+	}
+	return v
 }
 
 // Counter is a counter with its current ticket. Clerk is filled for staff
