@@ -177,6 +177,9 @@ func (a *App) tickBranches() (stop func()) {
 					if err := a.Engine.Tick(ctx, b.ID); err != nil && ctx.Err() == nil {
 						a.log.Warn("midnight check", "branch", b.ID, "err", err)
 					}
+					if _, err := a.Engine.Reminders(ctx, b.ID); err != nil && ctx.Err() == nil {
+						a.log.Warn("appointment reminders", "branch", b.ID, "err", err)
+					}
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package display_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -69,6 +70,28 @@ func TestEventSizesInTheDemoOffice(t *testing.T) {
 		"message": map[string]string{"el": strings.Repeat("Το γραφείο κλείνει νωρίτερα σήμερα. ", 5), "en": strings.Repeat("The office closes early today. ", 5)}})
 	apptest.Device(t, env, "demo", auth.DeviceDisplay)
 	env.User("maria", auth.RoleClerk, "demo")
+	// Appointments: booked (with contact data, which no event carries),
+	// checked in, moved, cancelled, reminded; the one left is a no-show
+	// with the next day.
+	book := func(hhmm string) string {
+		t.Helper()
+		var a struct{ Code, Token string }
+		start := "2026-12-07T" + hhmm + ":00+02:00"
+		if admin.Call("POST", "/api/v1/branches/demo/appointments", map[string]string{"service": "certificates", "start": start,
+			"contact": "citizen@example.org"}, &a) != 201 {
+			t.Fatalf("book %s", start)
+		}
+		return a.Code
+	}
+	do("POST", "/api/v1/branches/demo/checkin", map[string]string{"code": book("11:30")})
+	moved, gone := book("11:45"), book("12:00")
+	book("13:15")
+	do("PATCH", "/api/v1/branches/demo/appointments/"+moved, map[string]string{"start": "2026-12-07T12:15:00+02:00"})
+	do("DELETE", "/api/v1/branches/demo/appointments/"+gone, nil)
+	clk.Add(80 * time.Minute) // 12:20 in Athens: an hour before the 13:15
+	if n, err := env.App.Engine.Reminders(context.Background(), "demo"); err != nil || n == 0 {
+		t.Fatalf("reminders: %d %v", n, err)
+	}
 	// The next day expires what still waits.
 	clk.Add(24 * time.Hour)
 	issue(t, admin, "certificates")
@@ -82,6 +105,9 @@ func TestEventSizesInTheDemoOffice(t *testing.T) {
 		}
 		if m.Type != "snapshot" && !json.Valid(raw) {
 			t.Fatalf("not JSON: %s", raw)
+		}
+		if strings.Contains(string(raw), "citizen@example.org") {
+			t.Fatalf("contact data on the live channel: %s", raw)
 		}
 	}
 	var report []string
@@ -109,7 +135,9 @@ func TestEventSizesInTheDemoOffice(t *testing.T) {
 func seenAll(seen map[string]int) bool {
 	for _, typ := range []string{"ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.done",
 		"ticket.no_show", "ticket.transferred", "ticket.cancelled", "ticket.expired", "counter.opened", "counter.paused",
-		"counter.closed", "branch.updated", "device.created", "user.created", "snapshot"} {
+		"counter.closed", "branch.updated", "device.created", "user.created", "snapshot",
+		"appointment.booked", "appointment.checked_in", "appointment.moved", "appointment.cancelled",
+		"appointment.reminder_due", "appointment.no_show"} {
 		if _, ok := seen[typ]; !ok {
 			return false
 		}

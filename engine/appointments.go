@@ -158,9 +158,19 @@ func (e *Engine) apptToken() (string, error) {
 // emitAppt records an appointment event: its service, its id as subject
 // and its start, never its code, contact or token.
 func (o *op) emitAppt(typ queue.EventType, a queue.Appointment) error {
-	detail, _ := json.Marshal(map[string]any{"start": a.Start.In(o.loc), "state": a.State})
-	return o.emit(queue.Event{Type: typ, Branch: a.Branch, Service: a.Service,
-		Subject: strconv.FormatUint(a.ID, 10), Detail: detail, Number: a.TicketNumber})
+	return o.emit(queue.Event{Type: typ, Branch: a.Branch, Service: a.Service, Subject: itoa(a.ID),
+		Detail: mustJSON(map[string]any{"start": a.Start.In(o.loc), "state": a.State}), Number: a.TicketNumber})
+}
+
+func itoa(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// mustJSON encodes what cannot fail to encode (maps of times and strings).
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // AppointmentByToken returns the appointment its holder's link leads to.

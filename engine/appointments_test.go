@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -395,4 +396,53 @@ func TestImportIsIdempotentByExternalID(t *testing.T) {
 			t.Errorf("slot %s free %d", s.Start.In(athens).Format("15:04"), s.Free)
 		}
 	}
+}
+
+func TestRemindersADayAndAnHourBefore(t *testing.T) {
+	f := newFixture(t)
+	bookable(t, f, "certificates", queue.AppointmentSettings{})
+	ctx := context.Background()
+	tomorrow := f.book(t, "certificates", at("10:00").AddDate(0, 0, 1))
+	today := f.book(t, "certificates", at("11:00"))
+	gone := f.book(t, "certificates", at("10:30").AddDate(0, 0, 1))
+	if _, err := f.e.CancelAppointment(ctx, ApptRef{Token: gone.Token}, "citizen"); err != nil {
+		t.Fatal(err)
+	}
+	reminders := func() map[string]string {
+		out := map[string]string{}
+		for _, ev := range f.events() {
+			if ev.Type == queue.EvApptReminderDue {
+				var d struct{ Before string }
+				if err := json.Unmarshal(ev.Detail, &d); err != nil {
+					t.Fatal(err)
+				}
+				out[ev.Subject] += d.Before + " "
+			}
+		}
+		return out
+	}
+	step := func(hhmm string, days int, want map[string]string) {
+		t.Helper()
+		f.clock.Set(at(hhmm).AddDate(0, 0, days))
+		if _, err := f.e.Reminders(ctx, demo.BranchID); err != nil {
+			t.Fatal(err)
+		}
+		got := reminders()
+		if len(got) != len(want) {
+			t.Fatalf("at %s +%d: reminders %v, want %v", hhmm, days, got, want)
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Fatalf("at %s +%d: reminders %v, want %v", hhmm, days, got, want)
+			}
+		}
+	}
+	id := func(a queue.Appointment) string { return itoa(a.ID) }
+	step("09:30", 0, nil)
+	step("09:59", 0, nil)
+	// Booked at 09:00: no day-before for today's.
+	step("10:00", 0, map[string]string{id(today): "hour ", id(tomorrow): "day "})
+	step("10:01", 0, map[string]string{id(today): "hour ", id(tomorrow): "day "}) // once
+	step("09:00", 1, map[string]string{id(today): "hour ", id(tomorrow): "day hour "})
+	step("09:59", 1, map[string]string{id(today): "hour ", id(tomorrow): "day hour "})
 }

@@ -165,6 +165,8 @@ type Appointment struct {
 	BookedAt     time.Time `json:"booked_at"`
 	CheckedInAt  time.Time `json:"checked_in_at,omitzero"`
 	Actor        string    `json:"actor,omitempty"`
+	// Reminded lists the reminders emitted ("day", "hour").
+	Reminded []string `json:"reminded,omitempty"`
 }
 
 // Day is the appointment's service day in loc.

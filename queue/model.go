@@ -369,6 +369,9 @@ func (t EventType) Settings() bool {
 	return false
 }
 
+// Appointment reports whether t is an appointment's event.
+func (t EventType) Appointment() bool { return strings.HasPrefix(string(t), "appointment.") }
+
 // TicketState is the state a ticket is in after an event of type t, or ""
 // for an event that is not about a ticket.
 func (t EventType) TicketState() State {

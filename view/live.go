@@ -66,6 +66,10 @@ func LiveEventOf(ev queue.Event) LiveEvent {
 		m.Counter = ""
 	case ev.Ticket != 0:
 		m.Number, m.Service, m.From = ev.Number, ev.Service, ev.From
+	case ev.Type.Appointment():
+		// Which appointment (its id), of which service: never its code,
+		// contact or token.
+		m.Service, m.Subject = ev.Service, ev.Subject
 	}
 	if len(ev.Queues) > 0 {
 		m.Waiting, m.WaitingPriority = make(map[string]int, len(ev.Queues)), make(map[string]int, len(ev.Queues))
