@@ -43,10 +43,12 @@ func (h *Handler) Register(api *echo.Group) {
 	api.POST("/branches", h.createBranch)
 	api.GET("/branches/:branch/settings", h.settings)
 	api.PUT("/branches/:branch", h.updateBranch)
+	api.PATCH("/branches/:branch", h.patchBranch)
 	api.DELETE("/branches/:branch", h.deleteBranch)
 
 	api.POST("/branches/:branch/services", h.putService(true))
 	api.PUT("/branches/:branch/services/:service", h.putService(false))
+	api.PATCH("/branches/:branch/services/:service", h.patchService)
 	api.DELETE("/branches/:branch/services/:service", h.deleteService)
 
 	api.GET("/branches/:branch/counters", h.listCounters)
@@ -170,6 +172,38 @@ func (h *Handler) updateBranch(c echo.Context) error {
 		return err
 	}
 	return h.settingsOf(c, branch, http.StatusOK)
+}
+
+// patchBranch changes the settings a JSON merge patch names (RFC 7396).
+func (h *Handler) patchBranch(c echo.Context) error {
+	p, branch, err := manager(c)
+	if err != nil {
+		return err
+	}
+	patch, err := httpx.BindRaw(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.eng.PatchBranch(c.Request().Context(), p.Name(), branch, patch); err != nil {
+		return err
+	}
+	return h.settingsOf(c, branch, http.StatusOK)
+}
+
+func (h *Handler) patchService(c echo.Context) error {
+	p, branch, err := manager(c)
+	if err != nil {
+		return err
+	}
+	patch, err := httpx.BindRaw(c)
+	if err != nil {
+		return err
+	}
+	s, err := h.eng.PatchService(c.Request().Context(), p.Name(), branch, c.Param("service"), patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s)
 }
 
 func (h *Handler) deleteBranch(c echo.Context) error {

@@ -162,6 +162,31 @@ func Bind(c echo.Context, v any) error {
 	return nil
 }
 
+// BindRaw reads a JSON body (merge-patch JSON too) up to MaxBody,
+// checked to be JSON, for a caller that decodes it itself.
+func BindRaw(c echo.Context) ([]byte, error) {
+	r := c.Request()
+	ct := r.Header.Get(echo.HeaderContentType)
+	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) && !strings.HasPrefix(ct, "application/merge-patch+json") {
+		return nil, queue.Errorf(queue.CodeBadRequest, "send JSON (Content-Type: application/json or application/merge-patch+json)")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, queue.Errorf(queue.CodeTooLarge, "the body is larger than %d bytes", MaxBody)
+		}
+		return nil, queue.Errorf(queue.CodeBadRequest, "cannot read the body: %v", err)
+	}
+	if len(body) > MaxBody {
+		return nil, queue.Errorf(queue.CodeTooLarge, "the body is larger than %d bytes", MaxBody)
+	}
+	if !json.Valid(body) {
+		return nil, queue.Errorf(queue.CodeBadRequest, "malformed JSON")
+	}
+	return body, nil
+}
+
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "seira_session"
 
