@@ -461,23 +461,27 @@ func TestBusyConnectionIsPingedToo(t *testing.T) {
 		return r.ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 	})
 	want := snap.Seq + 1
-	const rounds = 90 // three pong waits
-	for range rounds {
+	next := func() {
+		t.Helper()
 		issue(t, admin, "certificates")
-		// The ping of the last tick comes before this event.
-		m, _ := r.next()
-		if m.Seq != want {
+		if m, _ := r.next(); m.Seq != want {
 			t.Fatalf("seq %d, want %d", m.Seq, want)
 		}
 		want++
+	}
+	const rounds = 90 // three pong waits
+	for round := 1; round <= rounds; round++ {
 		clk.Tick(t, time.Second)
-	}
-	issue(t, admin, "certificates")
-	if m, _ := r.next(); m.Seq != want {
-		t.Fatalf("the busy client, after %d s: seq %d, want %d", rounds, m.Seq, want)
-	}
-	if pings != rounds {
-		t.Fatalf("%d pings in %d ping periods", pings, rounds)
+		// A tick that moves no time returns once the hub has acted on the
+		// last one: its ping is due, and goes out with the next event
+		// (one writev puts a queued event before the ping) or before it,
+		// and surely before the event after. Reading both handles it.
+		clk.Tick(t, 0)
+		next()
+		next()
+		if pings != round {
+			t.Fatalf("%d pings in %d ping periods", pings, round)
+		}
 	}
 }
 
