@@ -22,6 +22,19 @@ type Outcome struct {
 	Called       time.Time // the last call
 	Started      time.Time
 	Finished     time.Time
+	// Slot is an appointment ticket's slot start (zero for a walk-in).
+	Slot time.Time
+}
+
+// Appointment reports whether the ticket came from an appointment.
+func (o Outcome) Appointment() bool { return !o.Slot.IsZero() }
+
+// Source is walk_in or appointment.
+func (o Outcome) Source() string {
+	if o.Appointment() {
+		return SourceAppointment
+	}
+	return SourceWalkIn
 }
 
 // OutcomeOf returns the outcome of a ticket in a final state.
@@ -30,18 +43,32 @@ func OutcomeOf(t Ticket) Outcome {
 	if len(t.Transfers) > 0 {
 		first = t.Transfers[0].From
 	}
-	return Outcome{ID: t.ID, Day: t.Day, State: t.State, Priority: t.IsPriority(), Service: t.Service,
+	o := Outcome{ID: t.ID, Day: t.Day, State: t.State, Priority: t.IsPriority(), Service: t.Service,
 		FirstService: first, Counter: t.Counter, Clerk: t.Clerk, Issued: t.IssuedAt, FirstCalled: t.FirstCalledAt,
 		Called: t.CalledAt, Started: t.StartedAt, Finished: t.FinishedAt}
+	if t.Appointment != nil {
+		o.Slot = t.Appointment.Start
+	}
+	return o
 }
 
-// Wait is the time from issue to the first call (0, false if never called).
+// Wait is the time from issue to the first call (0, false if never
+// called); an appointment's from its slot's start, or from its check-in
+// if that was later, and 0 if it was called before its slot.
 func (o Outcome) Wait() (time.Duration, bool) {
 	if o.FirstCalled.IsZero() {
 		return 0, false
 	}
-	return o.FirstCalled.Sub(o.Issued), true
+	from := o.Issued
+	if o.Slot.After(from) {
+		from = o.Slot
+	}
+	return max(o.FirstCalled.Sub(from), 0), true
 }
+
+// OnTime is how late an appointment may be called and count as called on
+// time.
+const OnTime = 10 * time.Minute
 
 // ServiceTime is the time at the counter of a served ticket: from the start
 // (or, if the clerk never pressed start, the last call) to done.

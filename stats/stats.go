@@ -28,17 +28,19 @@ const (
 	ByClerk   By = "clerk"
 	ByHour    By = "hour"
 	ByDay     By = "day"
+	// BySource splits walk-ins from appointments.
+	BySource By = "source"
 )
 
 // ParseBy checks a grouping.
 func ParseBy(s string) (By, error) {
 	switch b := By(s); b {
-	case ByService, ByCounter, ByClerk, ByHour, ByDay:
+	case ByService, ByCounter, ByClerk, ByHour, ByDay, BySource:
 		return b, nil
 	case "":
 		return ByService, nil
 	}
-	return "", queue.Errorf(queue.CodeValidation, "by=%q: want service, counter, clerk, hour or day", s)
+	return "", queue.Errorf(queue.CodeValidation, "by=%q: want service, counter, clerk, hour, day or source", s)
 }
 
 // Summary describes a set of durations in seconds. Percentiles are by the
@@ -67,7 +69,16 @@ type Row struct {
 	// waiting past the target, and tickets that left uncalled (cancelled,
 	// expired) after waiting past it, as misses. A ticket still waiting,
 	// or gone, within the target is not judged. nil when none is judged.
+	// An appointment's wait runs from its slot's start (Outcome.Wait).
 	WithinTarget *float64 `json:"within_target"`
+	// Appointments counts the tickets checked in from appointments;
+	// OnTime is the share of those called that were called within 10
+	// minutes of their slot's start (nil when none was called); and
+	// ApptNoShow counts the appointments booked for the period that
+	// nobody checked in (they have no ticket).
+	Appointments int      `json:"appointments"`
+	OnTime       *float64 `json:"on_time"`
+	ApptNoShow   int      `json:"appointment_no_show"`
 }
 
 // Report is the answer to a statistics query.
@@ -88,12 +99,23 @@ type acc struct {
 	// inTime of the judged tickets waited within their target (Row's
 	// WithinTarget).
 	inTime, judged int
+	// onTime of the called appointment tickets were called on time.
+	onTime, apptCalled int
 }
 
 // add counts o in, with its service's target wait; now is the moment of
 // the query, for the tickets still waiting.
 func (a *acc) add(o *queue.Outcome, target time.Duration, now time.Time) {
 	a.row.Issued++
+	if o.Appointment() {
+		a.row.Appointments++
+		if !o.FirstCalled.IsZero() {
+			a.apptCalled++
+			if o.FirstCalled.Sub(o.Slot) <= queue.OnTime {
+				a.onTime++
+			}
+		}
+	}
 	switch o.State {
 	case queue.StateDone:
 		a.row.Served++
@@ -136,6 +158,10 @@ func (a *acc) done() Row {
 	if a.judged > 0 {
 		share := float64(a.inTime) / float64(a.judged)
 		r.WithinTarget = &share
+	}
+	if a.apptCalled > 0 {
+		share := float64(a.onTime) / float64(a.apptCalled)
+		r.OnTime = &share
 	}
 	return r
 }
@@ -241,6 +267,17 @@ func Compute(ctx context.Context, store *storage.Store, branch, from, to string,
 		if err := b.Outcomes(from, to, func(o *queue.Outcome) bool { add(o); return true }); err != nil {
 			return err
 		}
+		if err := apptNoShows(b, from, to, loc, by, func(k string) {
+			g := groups[k]
+			if g == nil {
+				g = &acc{row: Row{Key: k}}
+				groups[k] = g
+			}
+			g.row.ApptNoShow++
+			total.row.ApptNoShow++
+		}); err != nil {
+			return err
+		}
 		// Today's tickets still in the queue or at a counter have no
 		// outcome yet but were issued.
 		today := queue.ServiceDay(now, loc)
@@ -279,8 +316,42 @@ func key(o *queue.Outcome, by By, loc *time.Location) string {
 		return fmt.Sprintf("%02d", o.Issued.In(loc).Hour())
 	case ByDay:
 		return o.Day
+	case BySource:
+		return o.Source()
 	}
 	return o.Service
+}
+
+// apptNoShows counts, by the grouping's key, the appointments of the days
+// from … to that nobody checked in. By counter or clerk they have none:
+// they count in the total only.
+func apptNoShows(b *storage.BranchTx, from, to string, loc *time.Location, by By, count func(key string)) error {
+	start, _, err := queue.DayBounds(from, loc)
+	if err != nil {
+		return err
+	}
+	_, end, err := queue.DayBounds(to, loc)
+	if err != nil {
+		return err
+	}
+	return b.ForEachAppointment(start, end, func(a queue.Appointment) (bool, error) {
+		if a.State != queue.ApptNoShow || a.Ticket != 0 {
+			return true, nil
+		}
+		switch by {
+		case ByCounter, ByClerk:
+			count("")
+		case ByHour:
+			count(fmt.Sprintf("%02d", a.Start.In(loc).Hour()))
+		case ByDay:
+			count(a.Day(loc))
+		case BySource:
+			count(queue.SourceAppointment)
+		default:
+			count(a.Service)
+		}
+		return true, nil
+	})
 }
 
 // CSV writes the report as CSV, UTF-8 with a byte-order mark so that
@@ -291,17 +362,21 @@ func (r Report) CSV() ([]byte, error) {
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	w.Write([]string{string(r.By), "issued", "served", "no_show", "cancelled", "expired",
-		"wait_mean_s", "wait_median_s", "wait_p90_s", "service_mean_s", "service_median_s", "service_p90_s", "within_target"})
+		"wait_mean_s", "wait_median_s", "wait_p90_s", "service_mean_s", "service_median_s", "service_p90_s", "within_target",
+		"appointments", "on_time", "appointment_no_show"})
 	for _, row := range append(slices.Clone(r.Rows), r.Total) {
-		within := ""
-		if row.WithinTarget != nil {
-			within = strconv.FormatFloat(*row.WithinTarget, 'f', 3, 64)
+		share := func(v *float64) string {
+			if v == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*v, 'f', 3, 64)
 		}
 		f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 		w.Write([]string{row.Key, strconv.Itoa(row.Issued), strconv.Itoa(row.Served), strconv.Itoa(row.NoShow),
 			strconv.Itoa(row.Cancelled), strconv.Itoa(row.Expired),
 			f(row.WaitS.Mean), f(row.WaitS.Median), f(row.WaitS.P90),
-			f(row.ServiceS.Mean), f(row.ServiceS.Median), f(row.ServiceS.P90), within})
+			f(row.ServiceS.Mean), f(row.ServiceS.Median), f(row.ServiceS.P90), share(row.WithinTarget),
+			strconv.Itoa(row.Appointments), share(row.OnTime), strconv.Itoa(row.ApptNoShow)})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()

@@ -312,3 +312,65 @@ func TestWithinTargetCountsWhoWaitsAndWhoLeft(t *testing.T) {
 		t.Errorf("total: within target %v, want 1 of 3", w)
 	}
 }
+
+// TestAppointmentsBySource plays a morning with appointments: one on
+// time, one called 25 min after its slot, one checked in and left, one
+// never come; and two walk-ins.
+func TestAppointmentsBySource(t *testing.T) {
+	store, e, c := setup(t)
+	c.at("2026-11-27T08:00:00+02:00")
+	book := func(hhmm string) queue.Appointment {
+		start := must(time.Parse(time.RFC3339, "2026-11-27T"+hhmm+":00+02:00"))
+		return must(e.Book(ctx, demo.BranchID, engine.BookRequest{Service: "certificates", Start: start}))
+	}
+	checkin := func(a queue.Appointment) {
+		must(e.Checkin(ctx, demo.BranchID, engine.CheckinRequest{Code: a.Code}))
+	}
+	onTime, late, left, never := book("09:00"), book("09:15"), book("09:30"), book("09:45")
+	_ = never
+	must(e.OpenCounter(ctx, demo.BranchID, "1", "maria"))
+	c.at("2026-11-27T08:50:00+02:00")
+	checkin(onTime)
+	checkin(late)
+	must(e.Issue(ctx, demo.BranchID, engine.IssueRequest{Service: "certificates"})) // walk-in, 08:50
+	c.at("2026-11-27T09:05:00+02:00")
+	if tk := must(e.CallNext(ctx, demo.BranchID, "1", "maria")).Ticket; tk.Appointment == nil || tk.Appointment.Code != onTime.Code {
+		t.Fatalf("called %+v, want the 09:00 appointment", tk)
+	}
+	c.at("2026-11-27T09:25:00+02:00")
+	checkin(left)
+	c.at("2026-11-27T09:40:00+02:00")
+	if tk := must(e.CallNext(ctx, demo.BranchID, "1", "maria")).Ticket; tk.Appointment == nil || tk.Appointment.Code != late.Code {
+		t.Fatalf("called %+v, want the 09:15 appointment", tk)
+	}
+	must(e.CallNext(ctx, demo.BranchID, "1", "maria")) // the 09:30, due; the walk-in waits on
+	must(e.NoShow(ctx, demo.BranchID, "1", "maria"))
+	// The next day: the 09:45 never came, the walk-in expired.
+	c.at("2026-11-28T08:00:00+02:00")
+	must(e.Issue(ctx, demo.BranchID, engine.IssueRequest{Service: "signatures"}))
+
+	rep := must(stats.Compute(ctx, store, demo.BranchID, "2026-11-27", "2026-11-27", stats.BySource, c.now()))
+	appt, walk := row(t, rep, "appointment"), row(t, rep, "walk_in")
+	if appt.Issued != 3 || appt.Appointments != 3 || appt.Served != 2 || appt.NoShow != 1 || appt.ApptNoShow != 1 {
+		t.Fatalf("appointments: %+v", appt)
+	}
+	// Waits from the slot: 5, 25 and 10 minutes; called within 10 min: 2 of 3.
+	if appt.WaitS.Count != 3 || appt.WaitS.Median != 600 || appt.OnTime == nil || *appt.OnTime != 2.0/3 {
+		t.Fatalf("appointment waits %+v, on time %v", appt.WaitS, appt.OnTime)
+	}
+	if walk.Issued != 1 || walk.Appointments != 0 || walk.OnTime != nil || walk.Expired != 1 {
+		t.Fatalf("walk-ins: %+v", walk)
+	}
+	if rep.Total.Issued != 4 || rep.Total.ApptNoShow != 1 {
+		t.Fatalf("total %+v", rep.Total)
+	}
+	svc := must(stats.Compute(ctx, store, demo.BranchID, "2026-11-27", "2026-11-27", stats.ByService, c.now()))
+	if r := row(t, svc, "certificates"); r.ApptNoShow != 1 || r.Appointments != 3 {
+		t.Fatalf("by service: %+v", r)
+	}
+	raw := must(rep.CSV())
+	recs := must(csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff")))).ReadAll())
+	if h := recs[0]; h[len(h)-3] != "appointments" || h[len(h)-2] != "on_time" || h[len(h)-1] != "appointment_no_show" {
+		t.Fatalf("CSV header %v", h)
+	}
+}

@@ -148,6 +148,11 @@ func appendOutcome(b []byte, o queue.Outcome) []byte {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
+	if !o.Slot.IsZero() {
+		// Since schema 6: an appointment's slot, after what every
+		// outcome has (a walk-in's record is as before).
+		b = binary.AppendVarint(b, unixMilli(o.Slot))
+	}
 	return b
 }
 
@@ -177,6 +182,14 @@ func decodeOutcome(b []byte, o *queue.Outcome, str func([]byte) string) error {
 		}
 		*s = str(b[n : n+int(l)])
 		b = b[n+int(l):]
+	}
+	o.Slot = time.Time{} // readers reuse one Outcome for many records
+	if len(b) > 0 {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			return errOutcome
+		}
+		o.Slot = fromUnixMilli(v)
 	}
 	return nil
 }

@@ -48,6 +48,9 @@ func golden() map[string]any {
 			Counter: "3", Clerk: "maria", Issued: at.Truncate(time.Millisecond).UTC(), FirstCalled: at.Add(19 * time.Minute).UTC(),
 			Called: at.Add(20 * time.Minute).UTC(), Started: at.Add(21 * time.Minute).UTC(), Finished: at.Add(30 * time.Minute).UTC()},
 		// Since schema 6 (appointments).
+		"appointment-outcome": queue.Outcome{State: queue.StateDone, Service: "certificates", FirstService: "certificates",
+			Counter: "1", Clerk: "maria", Issued: at.Truncate(time.Millisecond).UTC(), FirstCalled: at.Add(12 * time.Minute).UTC(),
+			Called: at.Add(12 * time.Minute).UTC(), Finished: at.Add(20 * time.Minute).UTC(), Slot: at.Add(10 * time.Minute).Truncate(time.Minute).UTC()},
 		"appointment": queue.Appointment{ID: 7, Code: "K7P3QX", Token: "q7Xk9w2mPz4Lr8Ns1Vt6Yb" + "AAAAAAAAAA", Branch: "ilioupoli",
 			Service: "certificates", Start: at.Add(48 * time.Hour).Truncate(time.Minute).UTC(), End: at.Add(48*time.Hour + 15*time.Minute).Truncate(time.Minute).UTC(),
 			State: queue.ApptCheckedIn, Lang: "en", Contact: "+30 690 000 0000", ExternalID: "gov-123", Reference: "ΑΒ-77",
