@@ -446,3 +446,52 @@ func TestRemindersADayAndAnHourBefore(t *testing.T) {
 	step("09:00", 1, map[string]string{id(today): "hour ", id(tomorrow): "day hour "})
 	step("09:59", 1, map[string]string{id(today): "hour ", id(tomorrow): "day hour "})
 }
+
+// TestWalkInEstimateCountsBookedAppointments: one counter serving the
+// service, four walk-ins at 09:00, then three appointments booked at 09:05:
+// the last walk-in's estimate grows by their time before anyone checks in;
+// an appointment checked in early is forecast as a walk-in until its slot.
+func TestWalkInEstimateCountsBookedAppointments(t *testing.T) {
+	f := newFixture(t)
+	bookable(t, f, "signatures", queue.AppointmentSettings{SlotMin: 5, PerSlot: 3})
+	f.open(t, "3") // signatures, applications
+	ctx := context.Background()
+	var last TicketInfo
+	for range 4 {
+		last = f.issue(t, "signatures", "")
+	}
+	wait := func() time.Duration {
+		t.Helper()
+		info, err := f.e.TicketByToken(ctx, last.Ticket.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Wait
+	}
+	st := 3 * time.Minute // signatures' default
+	if w := wait(); w != 3*st {
+		t.Fatalf("the fourth walk-in: %v, want %v", w, 3*st)
+	}
+	for range 3 {
+		f.book(t, "signatures", at("09:05"))
+	}
+	// Called at 0, 3 and 6 min the first three walk-ins would be; from
+	// 09:05 the appointments go first: 0, 3, then three appointments, then
+	// the third and fourth walk-ins.
+	if w := wait(); w != 6*st {
+		t.Fatalf("the fourth walk-in after three bookings at 09:05: %v, want %v", w, 6*st)
+	}
+	f.clock.Set(at("09:01"))
+	appt := f.book(t, "signatures", at("09:30"))
+	info, err := f.e.Checkin(ctx, demo.BranchID, CheckinRequest{Code: appt.Code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Checked in early, it waits as a walk-in: after the four walk-ins
+	// and the three due appointments, at 09:22, before its slot (nobody
+	// else waits then).
+	if call := f.clock.Now().Add(info.Wait); !call.Equal(at("09:22")) || info.Wait <= wait() {
+		t.Fatalf("the 09:30 appointment checked in at 09:01 is forecast to be called at %s; the last walk-in in %v",
+			call.In(athens).Format("15:04:05"), wait())
+	}
+}

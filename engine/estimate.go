@@ -192,8 +192,9 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 				base += 1 << 32
 			}
 		}
+		l.waiting = append(l.waiting, l.expectedAppointments(horizon, base)...)
 		l.desks = queue.ForecastDesks(l.counters, l.now, l.loc, func(c queue.Counter) time.Duration { return l.busy[c.ID] })
-		l.calls = queue.Forecast(l.waiting, l.desks, l.k, l.serviceTime)
+		l.calls = queue.ForecastAt(l.waiting, l.desks, l.policy(), l.serviceTime)
 		l.forecastOK = true
 		l.keepForecast()
 	}
@@ -213,11 +214,53 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 		return 0, false, false
 	}
 	// A ticket not in the queue yet: play the queue with it at the end.
-	if w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), l.desks, l.k, l.serviceTime)[t.ID]; ok {
+	if w, ok := queue.ForecastAt(append(slices.Clip(l.waiting), t), l.desks, l.policy(), l.serviceTime)[t.ID]; ok {
 		return max(w-l.age, 0), false, true
 	}
-	w, ok := queue.Forecast(append(slices.Clip(l.waiting), t), openEnded(l.desks), l.k, l.serviceTime)[t.ID]
+	w, ok := queue.ForecastAt(append(slices.Clip(l.waiting), t), openEnded(l.desks), l.policy(), l.serviceTime)[t.ID]
 	return max(w-l.age, 0), ok, ok
+}
+
+// policy is the call-next policy as the forecast plays it, from the time
+// the forecast was made.
+func (l *load) policy() queue.Policy {
+	return queue.Policy{K: l.k, N: l.cfg.ApptCap(), Now: l.now.Add(-l.age).UnixNano(), Target: func(svc string) time.Duration {
+		if s, ok := l.services[svc]; ok {
+			return s.TargetWait()
+		}
+		return queue.DefaultTargetWait
+	}}
+}
+
+// expectedAppointments are the booked appointments of the coming hours,
+// not checked in yet, as arrivals at their slot's start: they will go
+// ahead of the walk-ins then. Each has an id from base up (base is past
+// the priority arrivals' ids).
+func (l *load) expectedAppointments(horizon time.Duration, base uint64) []queue.Candidate {
+	var out []queue.Candidate
+	base += 1 << 40
+	err := l.b.ForEachAppointment(l.now.Add(-time.Hour), l.now.Add(horizon), func(a queue.Appointment) (bool, error) {
+		if a.State != queue.ApptBooked {
+			return true, nil
+		}
+		if _, ok := l.services[a.Service]; !ok {
+			return true, nil
+		}
+		// Late ones may still come, within their check-in window.
+		_, late := l.services[a.Service].Booking().CheckinWindow()
+		if l.now.After(a.Start.Add(late)) {
+			return true, nil
+		}
+		arrive := max(a.Start.Sub(l.now), time.Nanosecond)
+		out = append(out, queue.Candidate{ID: base + a.ID, Service: a.Service, IssuedAt: a.Start.UnixNano(),
+			Seq: 1 << 30, Arrive: arrive, Due: a.Start.UnixNano()})
+		return true, nil
+	})
+	if err != nil {
+		l.e.log.Warn("engine: estimate without the booked appointments", "branch", l.b.ID(), "err", err)
+		return nil
+	}
+	return out
 }
 
 // openEnded is the forecast of the waiting tickets with the desks' planned
@@ -225,7 +268,7 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 // reach before every desk closes.
 func (l *load) openEnded() map[uint64]time.Duration {
 	if l.callsOpenEnd == nil {
-		l.callsOpenEnd = queue.Forecast(l.waiting, openEnded(l.desks), l.k, l.serviceTime)
+		l.callsOpenEnd = queue.ForecastAt(l.waiting, openEnded(l.desks), l.policy(), l.serviceTime)
 	}
 	return l.callsOpenEnd
 }

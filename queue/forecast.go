@@ -25,15 +25,26 @@ type Desk struct {
 // ticket issued would cost more than it adds.
 const ForecastLimit = 400
 
-// fcList is one (service, class) list of a forecast, in call order.
+// fcList is one (service, class) list of a forecast, in call order. An
+// appointment ticket is in two lists, its class's (by check-in) and its
+// service's appointments (by slot), as in the store: taken from one, it is
+// passed over in the other.
 type fcList struct {
 	items []Candidate
 	next  int
 }
 
-func (l *fcList) head() (Candidate, bool) {
-	if l.next < len(l.items) {
-		return l.items[l.next], true
+// head returns the first item not taken, and not skipped by skip.
+func (l *fcList) head(taken map[uint64]bool, skip func(Candidate) bool) (Candidate, bool) {
+	for l.next < len(l.items) && taken[l.items[l.next].ID] {
+		l.next++
+	}
+	for i := l.next; i < len(l.items); i++ {
+		c := l.items[i]
+		if taken[c.ID] || skip != nil && skip(c) {
+			continue
+		}
+		return c, true
 	}
 	return Candidate{}, false
 }
@@ -62,33 +73,50 @@ type fcDesk struct {
 // tickets, which will go ahead of the regular ones): a desk calls them only
 // once they have arrived, and they get no forecast of their own.
 func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string) time.Duration) map[uint64]time.Duration {
-	lists := map[string]*[2]fcList{}
+	return ForecastAt(waiting, desks, Policy{K: k}, serviceTime)
+}
+
+// ForecastAt is Forecast with appointments: it plays PickAt with p, whose
+// Now is the time of the forecast (each call at its own time from it).
+// Appointment tickets (Due set) go ahead of walk-ins from their slot's
+// start; booked appointments not checked in yet come as expected arrivals
+// (Arrive, with their Due).
+func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(string) time.Duration) map[uint64]time.Duration {
+	const classAppt = 2
+	lists := map[string]*[3]fcList{}
 	real := 0
 	for _, w := range waiting {
 		l := lists[w.Service]
 		if l == nil {
-			l = &[2]fcList{}
+			l = &[3]fcList{}
 			lists[w.Service] = l
 		}
 		l[classOf(w)].items = append(l[classOf(w)].items, w)
+		if w.Due != 0 {
+			l[classAppt].items = append(l[classAppt].items, w)
+		}
 		if w.Arrive == 0 {
 			real++
 		}
 	}
 	for _, l := range lists {
-		for c := range l {
+		for c := range 2 {
 			slices.SortFunc(l[c].items, func(a, b Candidate) int {
 				return cmp.Or(cmp.Compare(a.Arrive, b.Arrive), cmp.Compare(a.IssuedAt, b.IssuedAt),
 					cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.ID, b.ID))
 			})
 		}
+		slices.SortFunc(l[classAppt].items, func(a, b Candidate) int {
+			return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.IssuedAt, b.IssuedAt), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.ID, b.ID))
+		})
 	}
 	live := make([]*fcDesk, 0, len(desks))
 	for _, d := range desks {
 		live = append(live, &fcDesk{c: d.Counter, free: max(d.Busy, 0), breaks: d.Breaks, closes: d.Closes, hasClose: d.HasClose})
 	}
 	out := make(map[uint64]time.Duration, real)
-	heads := make([]Candidate, 0, 8)
+	taken := map[uint64]bool{}
+	heads := make([]Candidate, 0, 12)
 	for len(out) < real && len(live) > 0 {
 		// The desk that frees first calls next (ties by counter order).
 		i := 0
@@ -108,6 +136,10 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 			live = slices.Delete(live, i, i+1) // its day is over
 			continue
 		}
+		now := p.Now + int64(d.free)
+		// In its class's list, an appointment whose slot has begun is
+		// passed over: it is its service's appointments' to give.
+		due := func(c Candidate) bool { return c.Due != 0 && c.Due <= now }
 		heads = heads[:0]
 		next, later := time.Duration(0), false // the next arrival for this desk
 		for _, svc := range d.c.Serves {
@@ -116,7 +148,11 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 				continue
 			}
 			for c := range l {
-				h, ok := l[c].head()
+				skip := due
+				if c == classAppt {
+					skip = nil
+				}
+				h, ok := l[c].head(taken, skip)
 				switch {
 				case !ok:
 				case h.Arrive <= d.free:
@@ -126,7 +162,9 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 				}
 			}
 		}
-		pick, streak, ok := Pick(d.c, k, heads)
+		pol := p
+		pol.Now = now
+		pick, streaks, ok := PickAt(d.c, pol, heads)
 		if !ok {
 			if !later {
 				// Nothing left for this desk: it helps no one further.
@@ -140,11 +178,11 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 			d.free = next
 			continue
 		}
-		lists[pick.Service][classOf(pick)].next++
+		taken[pick.ID] = true
 		if pick.Arrive == 0 {
 			out[pick.ID] = d.free
 		}
-		d.c.PriorityStreak = streak
+		d.c.PriorityStreak, d.c.ApptStreak = streaks.Priority, streaks.Appt
 		d.free += serviceTime(pick.Service)
 	}
 	return out

@@ -167,7 +167,7 @@ func (s *apptSim) input(c Counter) []Candidate {
 			}
 			if tk.appt && tk.c.Due <= s.now && tk.c.Due != 0 {
 				// Passed over in its class list; the third head may be it.
-				if due == nil || cmp.Or(cmp.Compare(tk.c.Due, due.c.Due), cmp.Compare(tk.c.Seq, due.c.Seq)) < 0 {
+				if due == nil || cmp.Or(cmp.Compare(tk.c.Due, due.c.Due), cmp.Compare(tk.c.IssuedAt, due.c.IssuedAt), cmp.Compare(tk.c.Seq, due.c.Seq)) < 0 {
 					due = tk
 				}
 				continue
@@ -179,7 +179,7 @@ func (s *apptSim) input(c Counter) []Candidate {
 			if *head == nil || storageOrder(tk.c, (*head).c) < 0 {
 				*head = tk
 			}
-			if tk.appt && (due == nil || cmp.Or(cmp.Compare(tk.c.Due, due.c.Due), cmp.Compare(tk.c.Seq, due.c.Seq)) < 0) {
+			if tk.appt && (due == nil || cmp.Or(cmp.Compare(tk.c.Due, due.c.Due), cmp.Compare(tk.c.IssuedAt, due.c.IssuedAt), cmp.Compare(tk.c.Seq, due.c.Seq)) < 0) {
 				due = tk
 			}
 		}

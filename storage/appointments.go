@@ -147,13 +147,14 @@ func (b *BranchTx) SlotsTaken(service string, from, to time.Time) map[int64]int 
 }
 
 // apptWaitKey is an appointment ticket's key in apptwait: its service,
-// then its slot start, then what makes the candidate whole.
+// then its slot start, then its check-in, number and id: the policy's
+// order among appointments of one service (queue.PickAt).
 func apptWaitKey(c queue.Candidate) []byte {
 	k := append([]byte(c.Service), 0)
 	k = binary.BigEndian.AppendUint64(k, uint64(c.Due))
+	k = binary.BigEndian.AppendUint64(k, uint64(c.IssuedAt))
 	k = binary.BigEndian.AppendUint32(k, uint32(c.Seq))
-	k = binary.BigEndian.AppendUint64(k, c.ID)
-	return binary.BigEndian.AppendUint64(k, uint64(c.IssuedAt))
+	return binary.BigEndian.AppendUint64(k, c.ID)
 }
 
 // DueHead returns the waiting appointment ticket of service svc with the
@@ -168,9 +169,9 @@ func (b *BranchTx) DueHead(svc string) (queue.Candidate, bool) {
 	return queue.Candidate{
 		Service:  svc,
 		Due:      int64(binary.BigEndian.Uint64(r)),
-		Seq:      int(binary.BigEndian.Uint32(r[8:])),
-		ID:       binary.BigEndian.Uint64(r[12:]),
-		IssuedAt: int64(binary.BigEndian.Uint64(r[20:])),
+		IssuedAt: int64(binary.BigEndian.Uint64(r[8:])),
+		Seq:      int(binary.BigEndian.Uint32(r[16:])),
+		ID:       binary.BigEndian.Uint64(r[20:]),
 	}, true
 }
 
