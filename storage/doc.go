@@ -17,9 +17,12 @@
 //	    services/<service id>  → JSON queue.Service
 //	    counters/<counter id>  → JSON queue.Counter
 //	    tickets/<id u64>       → JSON queue.Ticket (bucket sequence = last id)
-//	    waiting/<service id>/<class u8><issued ns u64><seq u32><id u64> → ""
+//	    waiting/<service id>/<class u8><issued ns u64><seq u32><id u64>[<slot ns u64>] → ""
 //	        the waiting index, in call order within a class: class 0 is
-//	        priority, 1 regular, so the head of each list is one Seek away
+//	        priority, 1 regular, so the head of each list is one Seek away;
+//	        an appointment ticket's key ends with its slot's start
+//	    apptwait/<service id>\x00<slot ns u64><issued ns u64><seq u32><id u64> → ""
+//	        the waiting appointment tickets by slot: the policy's third head
 //	    waitcount/<service id> → uint32 priority, uint32 regular
 //	    events/<seq u64>       → JSON queue.Event (bucket sequence = last seq)
 //	    eventdays/<YYYY-MM-DD> → uint64: the first event seq of that day
@@ -31,9 +34,19 @@
 //	        finished ticket ended, by issue day, for statistics
 //	    arrivals/<service id>  → int64 ns last priority issue, float64 the
 //	        decaying estimate of priority arrivals per hour (the forecast's)
+//	    "apptswept"            → int64 ns: appointments before it are swept
+//	                             (no-shows marked, contact data deleted)
+//	    appts/<id u64>         → JSON queue.Appointment (sequence = last id)
+//	    apptcodes/<code>       → <appointment id u64>
+//	    apptext/<external id>  → <appointment id u64>
+//	    apptstarts/<start ns u64><id u64> → "": by start, for a day's list,
+//	        reminders and the sweep
+//	    apptslots/<service id>\x00<start ns u64> → uint32: places taken
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits
+//	appttokens/<token>         → <appointment id u64><branch id>
+//	    store-wide: an appointment's personal link leads to its branch
 //	users/, sessions/, devices/, devicetokens/, pairings/
 //	    records of package auth (see Kind), JSON
 //

@@ -17,23 +17,25 @@ const serveSummary = "run the server (the default command): kiosks, counters, di
 // serveOpts are serve's flags.
 type serveOpts struct {
 	addr, data, publicURL, logFormat, logLevel, debugAddr, clockStart *string
-	kioskRate, clockSpeed                                             *float64
-	kioskBurst                                                        *int
+	kioskRate, clockSpeed, bookingPerHour                             *float64
+	kioskBurst, bookingBurst                                          *int
 }
 
 func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
 	f := newCmdFlags("serve", serveSummary, "SEIRA_", getenv)
 	o := serveOpts{
-		addr:       f.String("addr", ":8080", "listen address"),
-		data:       f.String("data", "./seira-data", "data directory (the store is seira.db inside)"),
-		publicURL:  f.String("public-url", "", "base URL that phones reach, for QR codes and pairing links, e.g. https://kep.example.gr (default: this machine's network address)"),
-		logFormat:  f.String("log-format", "json", "log format: json or text"),
-		logLevel:   f.String("log-level", "info", "log level: debug, info, warn or error"),
-		kioskRate:  f.Float64("kiosk-rate", 1, "tickets per second a kiosk may issue on average"),
-		kioskBurst: f.Int("kiosk-burst", 10, "tickets a kiosk may issue at once"),
-		clockStart: f.String("clock-start", "", "for simulations only: start the server's clock at this RFC 3339 time"),
-		clockSpeed: f.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs"),
-		debugAddr:  f.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never expose it)"),
+		addr:           f.String("addr", ":8080", "listen address"),
+		data:           f.String("data", "./seira-data", "data directory (the store is seira.db inside)"),
+		publicURL:      f.String("public-url", "", "base URL that phones reach, for QR codes and pairing links, e.g. https://kep.example.gr (default: this machine's network address)"),
+		logFormat:      f.String("log-format", "json", "log format: json or text"),
+		logLevel:       f.String("log-level", "info", "log level: debug, info, warn or error"),
+		kioskRate:      f.Float64("kiosk-rate", 1, "tickets per second a kiosk may issue on average"),
+		kioskBurst:     f.Int("kiosk-burst", 10, "tickets a kiosk may issue at once"),
+		bookingPerHour: f.Float64("booking-per-hour", 120, "appointments one client address may book an hour on average, without signing in"),
+		bookingBurst:   f.Int("booking-burst", 5, "appointments one client address may book at once, without signing in"),
+		clockStart:     f.String("clock-start", "", "for simulations only: start the server's clock at this RFC 3339 time"),
+		clockSpeed:     f.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs"),
+		debugAddr:      f.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never expose it)"),
 	}
 	f.note("SEIRA_ADMIN_PASSWORD", "the admin user's password, set at the first start (default: one is generated and printed once)")
 	return f, o
@@ -60,6 +62,10 @@ func (o serveOpts) resolve(stderr io.Writer) (serveConfig, error) {
 		return c, usageError{fmt.Sprintf("-kiosk-rate %v: want a positive number", *o.kioskRate)}
 	case *o.kioskBurst <= 0:
 		return c, usageError{fmt.Sprintf("-kiosk-burst %d: want a positive whole number", *o.kioskBurst)}
+	case *o.bookingPerHour <= 0:
+		return c, usageError{fmt.Sprintf("-booking-per-hour %v: want a positive number", *o.bookingPerHour)}
+	case *o.bookingBurst <= 0:
+		return c, usageError{fmt.Sprintf("-booking-burst %d: want a positive whole number", *o.bookingBurst)}
 	case *o.data == "":
 		return c, usageError{"-data: want a directory"}
 	}
@@ -71,6 +77,7 @@ func (o serveOpts) resolve(stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	c.app = app.Config{Data: *o.data, Public: public, KioskRate: *o.kioskRate, KioskBurst: *o.kioskBurst,
+		BookingRate: *o.bookingPerHour / 3600, BookingBurst: *o.bookingBurst,
 		Version: version, Logger: c.log, Now: now}
 	return c, nil
 }
