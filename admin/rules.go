@@ -39,6 +39,19 @@ type Rules struct {
 	RecallBadgeMinMax     int         `json:"recall_badge_min_max"`
 	CallShownMinDefault   int         `json:"call_shown_min_default"`
 	CallShownMinMax       int         `json:"call_shown_min_max"`
+	// Appointments.
+	SlotMinDefault      int `json:"slot_min_default"`
+	SlotMinMin          int `json:"slot_min_min"`
+	SlotMinMax          int `json:"slot_min_max"`
+	PerSlotMax          int `json:"per_slot_max"`
+	DaysAheadDefault    int `json:"days_ahead_default"`
+	DaysAheadMax        int `json:"days_ahead_max"`
+	CheckinEarlyDefault int `json:"checkin_early_min_default"`
+	CheckinLateDefault  int `json:"checkin_late_min_default"`
+	CheckinMinMax       int `json:"checkin_min_max"`
+	ApptCapDefault      int `json:"appointment_cap_default"`
+	ApptCapMax          int `json:"appointment_cap_max"`
+	ClosedDatesMax      int `json:"closed_dates_max"`
 }
 
 // currentRules are this version's.
@@ -53,6 +66,10 @@ func currentRules() Rules {
 		PlansMax: queue.MaxSchedules, BreaksMax: queue.MaxBreaks, BreakMinutesMax: queue.MaxBreakMinutes,
 		RecallBadgeMinDefault: int(queue.DefaultRecallBadge / time.Minute), RecallBadgeMinMax: queue.MaxRecallBadge,
 		CallShownMinDefault: int(queue.DefaultCallShown / time.Minute), CallShownMinMax: queue.MaxCallShown,
+		SlotMinDefault: queue.DefaultSlotMin, SlotMinMin: queue.MinSlotMin, SlotMinMax: queue.MaxSlotMin, PerSlotMax: queue.MaxPerSlot,
+		DaysAheadDefault: queue.DefaultDaysAhead, DaysAheadMax: queue.MaxDaysAhead,
+		CheckinEarlyDefault: queue.DefaultCheckinEarly, CheckinLateDefault: queue.DefaultCheckinLate, CheckinMinMax: queue.MaxCheckinMin,
+		ApptCapDefault: queue.DefaultAppointmentCap, ApptCapMax: queue.MaxAppointmentCap, ClosedDatesMax: queue.MaxClosedDates,
 	}
 }
 

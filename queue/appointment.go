@@ -24,6 +24,7 @@ const (
 	DefaultDaysAhead    = 30
 	DefaultCheckinEarly = 30
 	DefaultCheckinLate  = 10
+	MinSlotMin          = 5
 	MaxSlotMin          = 240
 	MaxPerSlot          = 100
 	MaxDaysAhead        = 366
@@ -75,8 +76,8 @@ func (a AppointmentSettings) CheckinWindow() (early, late time.Duration) {
 // Validate checks the settings' bounds.
 func (a AppointmentSettings) Validate(service string) error {
 	switch {
-	case a.SlotMin < 0 || a.SlotMin > MaxSlotMin || a.SlotMin != 0 && a.SlotMin < 5:
-		return Errorf(CodeValidation, "service %s: slot_min must be 5 to %d minutes", service, MaxSlotMin)
+	case a.SlotMin < 0 || a.SlotMin > MaxSlotMin || a.SlotMin != 0 && a.SlotMin < MinSlotMin:
+		return Errorf(CodeValidation, "service %s: slot_min must be %d to %d minutes", service, MinSlotMin, MaxSlotMin)
 	case a.SlotMin != 0 && 24*60%a.SlotMin != 0:
 		return Errorf(CodeValidation, "service %s: slot_min must divide a day (5, 10, 15, 20, 30, 60 …)", service)
 	case a.PerSlot < 0 || a.PerSlot > MaxPerSlot:
