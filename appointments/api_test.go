@@ -2,6 +2,7 @@ package appointments_test
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -348,5 +349,41 @@ func TestImportAndDayListOverHTTP(t *testing.T) {
 	}
 	if e := errOf(t, clerk.Do("GET", "/api/v1/branches/demo/appointments?date=7/12", nil)); e.Error.Code != "validation_failed" {
 		t.Fatalf("a bad date: %+v", e)
+	}
+}
+
+// TestHoursLeftForWalkIns: the demo office has no opening hours and four
+// counters, so each hour has 240 counter minutes; two certificates
+// appointments (4 min each) at 10:00 take 8 of them.
+func TestHoursLeftForWalkIns(t *testing.T) {
+	env, _ := start(t)
+	admin := env.Admin()
+	for range 2 {
+		apptest.MustStatus(t, book(admin, "certificates", at("10:00"), ""), 201)
+	}
+	var res struct {
+		Date  string `json:"date"`
+		Hours []struct {
+			Hour        string   `json:"hour"`
+			CounterMin  float64  `json:"counter_min"`
+			BookedMin   float64  `json:"booked_min"`
+			WalkInMin   float64  `json:"walk_in_min"`
+			WalkInShare *float64 `json:"walk_in_share"`
+		} `json:"hours"`
+	}
+	if st := env.User("maria", auth.RoleClerk, "demo").Call("GET", "/api/v1/branches/demo/appointments/hours?date=2026-12-07", nil, &res); st != 200 || len(res.Hours) != 24 {
+		t.Fatalf("%d %+v", st, res)
+	}
+	for _, h := range res.Hours {
+		want := 0.0
+		if h.Hour == "10" {
+			want = 8
+		}
+		if h.CounterMin != 240 || h.BookedMin != want || h.WalkInMin != 240-want || h.WalkInShare == nil || math.Abs(*h.WalkInShare-(240-want)/240) > 0.001 {
+			t.Errorf("hour %s: %+v", h.Hour, h)
+		}
+	}
+	if res := env.Client().Do("GET", "/api/v1/branches/demo/appointments/hours", nil); res.Status != 401 {
+		t.Errorf("anonymous: %d", res.Status)
 	}
 }

@@ -4,6 +4,8 @@
 package appointments
 
 import (
+	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -61,6 +63,7 @@ func (h *Handler) Register(api *echo.Group) {
 	api.POST("/branches/:branch/appointments", h.book)
 	api.GET("/branches/:branch/appointments", h.day)
 	api.POST("/branches/:branch/appointments/import", h.importRows)
+	api.GET("/branches/:branch/appointments/hours", h.hours)
 	api.GET("/branches/:branch/appointments/:code", h.staffGet)
 	api.PATCH("/branches/:branch/appointments/:code", h.staffMove)
 	api.DELETE("/branches/:branch/appointments/:code", h.staffCancel)
@@ -296,6 +299,41 @@ func (h *Handler) day(c echo.Context) error {
 		out = append(out, view.AppointmentOf(a, d.Services[a.Service], d.Loc))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"date": d.Date, "appointments": out})
+}
+
+// hourView is an hour of a day's load (engine.DayLoad).
+type hourView struct {
+	Hour       string  `json:"hour"`
+	CounterMin float64 `json:"counter_min"`
+	BookedMin  float64 `json:"booked_min"`
+	WalkInMin  float64 `json:"walk_in_min"`
+	// WalkInShare is the share of the hour left for walk-ins (null with
+	// no counter time).
+	WalkInShare *float64 `json:"walk_in_share"`
+}
+
+// hours shows staff how much of each hour of a day the appointments take
+// and how much is left for walk-ins.
+func (h *Handler) hours(c echo.Context) error {
+	branch := c.Param("branch")
+	if _, err := httpx.RequireStaff(c, branch); err != nil {
+		return err
+	}
+	date, list, err := h.eng.DayLoad(c.Request().Context(), branch, c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	out := make([]hourView, 0, len(list))
+	for _, l := range list {
+		v := hourView{Hour: fmt.Sprintf("%02d", l.Hour), CounterMin: l.CounterMin, BookedMin: math.Round(l.BookedMin*10) / 10}
+		v.WalkInMin = max(l.CounterMin-v.BookedMin, 0)
+		if l.CounterMin > 0 {
+			share := math.Round(v.WalkInMin/l.CounterMin*1000) / 1000
+			v.WalkInShare = &share
+		}
+		out = append(out, v)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"date": date, "hours": out})
 }
 
 func atoi(s string) (int, error) {

@@ -728,3 +728,44 @@ func (e *Engine) ApptInfo(ctx context.Context, a queue.Appointment) (ApptInfo, e
 	})
 	return info, err
 }
+
+// DayLoad is, for each hour of service day date ("" for today), the
+// counter time planned and the part that the booked appointments take:
+// what is left is the walk-ins'.
+func (e *Engine) DayLoad(ctx context.Context, branch, date string) (string, []queue.HourLoad, error) {
+	var out []queue.HourLoad
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		cfg, loc, err := e.settingsOf(b)
+		if err != nil {
+			return err
+		}
+		if date == "" {
+			date = queue.ServiceDay(e.now(), loc)
+		}
+		from, to, err := queue.DayBounds(date, loc)
+		if err != nil {
+			return err
+		}
+		counters, err := b.Counters()
+		if err != nil {
+			return err
+		}
+		l := e.load(b, counters)
+		var booked []queue.Appointment
+		if err := b.ForEachAppointment(from, to, func(a queue.Appointment) (bool, error) {
+			if a.State == queue.ApptBooked || a.State == queue.ApptCheckedIn || a.State == queue.ApptDone {
+				booked = append(booked, a)
+			}
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		out = queue.DayLoad(cfg, counters, from, booked, l.serviceTime)
+		return nil
+	})
+	return date, out, err
+}
