@@ -17,6 +17,7 @@ import (
 	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
 	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/internal/clocktest"
 	"github.com/seira-queue/seira/kiosk"
 	"github.com/seira-queue/seira/printer"
 )
@@ -207,5 +208,31 @@ func TestAPrintFailureKeepsTheTicket(t *testing.T) {
 	// Only a kiosk reprints.
 	if st := env.Admin().Call("POST", "/api/v1/tickets/"+tk.Token+"/print", nil, nil); st != 403 {
 		t.Fatalf("reprint by a user: %d", st)
+	}
+}
+
+// TestCheckinPrintsTheSlot: a ticket checked in from an appointment is
+// printed with the slot's time.
+func TestCheckinPrintsTheSlot(t *testing.T) {
+	clk := clocktest.New(time.Date(2026, 12, 7, 7, 40, 0, 0, time.UTC)) // 09:40 in Athens
+	env := apptest.Start(t, func(c *app.Config) { c.Now = clk.Now })
+	addr, job := fakePrinter(t)
+	k := kioskWithPrinter(t, env, printer.Config{Addr: addr})
+	var a struct{ Code string }
+	if st := env.Admin().Call("POST", "/api/v1/branches/demo/appointments",
+		map[string]string{"service": "certificates", "start": "2026-12-07T10:00:00+02:00", "lang": "en"}, &a); st != 201 {
+		t.Fatalf("book: %d", st)
+	}
+	var tk issued
+	if st := k.Call("POST", "/api/v1/branches/demo/checkin", map[string]string{"code": a.Code}, &tk); st != 201 || tk.Print == nil || !tk.Print.OK {
+		t.Fatalf("check-in: %d %+v", st, tk.Print)
+	}
+	select {
+	case b := <-job:
+		if !bytes.Contains(b, []byte("Appointment at 10:00")) || !bytes.Contains(b, []byte(tk.Number)) {
+			t.Fatalf("the slip lacks the slot or the number: %q", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the printer got nothing")
 	}
 }

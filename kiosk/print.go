@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/seira-queue/seira/auth"
@@ -56,6 +57,10 @@ func printTicket(ctx context.Context, cat *i18n.Catalogues, client printer.Clien
 		waitLabel, note = "", cat.T(lang, "print.no_counter")
 	case info.AfterClosing:
 		note = cat.T(lang, "kiosk.after_closing_long")
+	}
+	if a := info.Ticket.Appointment; a != nil {
+		slot := cat.T(lang, "print.appointment", "time", a.Start.In(info.Loc).Format("15:04"))
+		note = strings.TrimSpace(slot + "\n" + note)
 	}
 	job, err := printer.Encode(cfg, printer.Ticket{
 		Branch:     branchName,

@@ -151,6 +151,9 @@ function render() {
   $('ticket-number').textContent = tk.number;
   $('called-number').textContent = tk.number;
   $('ticket-service').textContent = localName(tk.service_name) || tk.service;
+  const appt = $('ticket-appointment');
+  appt.hidden = !tk.appointment;
+  if (tk.appointment) appt.textContent = t('ticket.appointment', { time: fmtTime(tk.appointment.start) });
   const prio = tk.priority && tk.priority !== 'none' ? t('ticket.priority_badge', { category: priorityLabel(tk.priority) }) : '';
   $('ticket-priority').textContent = prio;
   $('ticket-priority').hidden = !prio;
