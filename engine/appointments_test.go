@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -494,4 +495,114 @@ func TestWalkInEstimateCountsBookedAppointments(t *testing.T) {
 		t.Fatalf("the 09:30 appointment checked in at 09:01 is forecast to be called at %s; the last walk-in in %v",
 			call.In(athens).Format("15:04:05"), wait())
 	}
+}
+
+// TestConcurrentCheckinsAndCalls: citizens check in their appointments and
+// walk-ins take tickets while four counters call: every ticket is called
+// once, appointments included, and every appointment is checked in once.
+func TestConcurrentCheckinsAndCalls(t *testing.T) {
+	f := newFixture(t)
+	bookable(t, f, "certificates", queue.AppointmentSettings{PerSlot: 10})
+	ctx := context.Background()
+	var appts []queue.Appointment
+	for _, hhmm := range []string{"09:15", "09:30", "09:45"} {
+		for range 10 {
+			appts = append(appts, f.book(t, "certificates", at(hhmm)))
+		}
+	}
+	f.clock.Set(at("09:24")) // the 09:15 slot has begun; all are within their windows
+	f.open(t, "1", "2", "3", "4")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	issued := map[uint64]bool{}
+	wins := map[string]int{}
+	for i, a := range appts {
+		// Some codes are checked in twice at the same moment: one wins,
+		// the other is told it is checked in already.
+		for range 1 + boolInt(i%5 == 0) {
+			wg.Go(func() {
+				info, err := f.e.Checkin(ctx, demo.BranchID, CheckinRequest{Code: a.Code})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					wins[a.Code]++
+					issued[info.Ticket.ID] = true
+				case queue.ErrorCode(err) != queue.CodeAlreadyCheckedIn:
+					t.Error(err)
+				}
+			})
+		}
+		wg.Go(func() {
+			w, err := f.e.Issue(ctx, demo.BranchID, IssueRequest{Service: []string{"certificates", "signatures"}[i%2]})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			issued[w.Ticket.ID] = true
+			mu.Unlock()
+		})
+	}
+	called := map[uint64]string{}
+	var calling sync.WaitGroup
+	stop := make(chan struct{})
+	for c := 1; c <= 4; c++ {
+		calling.Go(func() {
+			counter := fmt.Sprint(c)
+			for {
+				res, err := f.e.CallNext(ctx, demo.BranchID, counter, "clerk")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if res.Ticket.ID == 0 {
+					select {
+					case <-stop:
+						return
+					default:
+						continue
+					}
+				}
+				mu.Lock()
+				if prev, dup := called[res.Ticket.ID]; dup {
+					t.Errorf("ticket %s called at %s and %s", res.Ticket.Number, prev, counter)
+				}
+				called[res.Ticket.ID] = counter
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	calling.Wait()
+	// Whatever was left when the callers stopped is called now.
+	for {
+		res, err := f.e.CallNext(ctx, demo.BranchID, "1", "clerk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Ticket.ID == 0 {
+			break
+		}
+		if _, dup := called[res.Ticket.ID]; dup {
+			t.Fatalf("ticket %s called twice", res.Ticket.Number)
+		}
+		called[res.Ticket.ID] = "1"
+	}
+	if len(called) != len(issued) || len(issued) != 2*len(appts) {
+		t.Fatalf("%d issued, %d called, want %d", len(issued), len(called), 2*len(appts))
+	}
+	for _, a := range appts {
+		if wins[a.Code] != 1 {
+			t.Errorf("appointment %s checked in %d times", a.Code, wins[a.Code])
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
