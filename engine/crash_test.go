@@ -58,6 +58,25 @@ func crashChild(path string) {
 			}
 		})
 	}
+	// And a citizen booking appointments, in random slots of the month.
+	wg.Go(func() {
+		rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
+		for {
+			slot := base.Truncate(15 * time.Minute).Add(time.Duration(4+rng.IntN(2800)) * 15 * time.Minute)
+			a, err := e.Book(context.Background(), demo.BranchID, BookRequest{Service: "certificates", Start: slot})
+			if queue.ErrorCode(err) == queue.CodeSlotFull || queue.ErrorCode(err) == queue.CodeNotBookable {
+				continue
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
+			}
+			line := fmt.Sprintf("appt %s %s %d %s\n", a.Code, a.Token, a.Start.Unix(), a.Service)
+			out.Lock()
+			os.Stdout.WriteString(line)
+			out.Unlock()
+		}
+	})
 	wg.Wait()
 }
 
@@ -79,6 +98,7 @@ func TestCrashSafety(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	acked := map[uint64][3]string{} // id → service, number, token
+	appts := map[string][2]string{} // appointment code → token, start (Unix s)
 	for round := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
@@ -113,6 +133,10 @@ func TestCrashSafety(t *testing.T) {
 		n := 0
 		for _, l := range append([]string{first}, drain(lines)...) {
 			parts := strings.Fields(l)
+			if len(parts) == 5 && parts[0] == "appt" {
+				appts[parts[1]] = [2]string{parts[2], parts[3]}
+				continue
+			}
 			if len(parts) != 4 {
 				continue // the pipe can end mid-line only if the child wrote half; it does not
 			}
@@ -121,7 +145,53 @@ func TestCrashSafety(t *testing.T) {
 			n++
 		}
 		verifyAfterCrash(t, path, acked, round)
-		t.Logf("round %d: %d tickets acknowledged before the kill, %d in all", round, n, len(acked))
+		verifyAppointmentsAfterCrash(t, path, appts, round)
+		t.Logf("round %d: %d tickets acknowledged before the kill, %d in all; %d appointments", round, n, len(acked), len(appts))
+	}
+}
+
+// verifyAppointmentsAfterCrash: every booking acknowledged is on file,
+// found by its token, and every slot's count is its appointments'.
+func verifyAppointmentsAfterCrash(t *testing.T, path string, acked map[string][2]string, round int) {
+	t.Helper()
+	store, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatalf("round %d: reopen: %v", round, err)
+	}
+	defer store.Close()
+	e := New(store, Options{})
+	for code, want := range acked {
+		a, err := e.AppointmentByToken(context.Background(), want[0])
+		if err != nil || a.Code != code || strconv.FormatInt(a.Start.Unix(), 10) != want[1] {
+			t.Errorf("round %d: acknowledged appointment %s: %+v %v", round, code, a, err)
+		}
+	}
+	err = store.View(context.Background(), func(tx *storage.Tx) error {
+		b, err := tx.Branch(demo.BranchID)
+		if err != nil {
+			return err
+		}
+		perSlot := map[int64]int{}
+		from, to := time.Unix(0, 0), time.Unix(1<<40, 0)
+		if err := b.ForEachAppointment(from, to, func(a queue.Appointment) (bool, error) {
+			perSlot[a.Start.UnixNano()]++
+			return true, nil
+		}); err != nil {
+			return err
+		}
+		for at, n := range b.SlotsTaken("certificates", from, to) {
+			if perSlot[at] != n {
+				t.Errorf("round %d: slot %v counts %d taken, holds %d", round, time.Unix(0, at), n, perSlot[at])
+			}
+			delete(perSlot, at)
+		}
+		if len(perSlot) > 0 {
+			t.Errorf("round %d: appointments in slots that count none: %v", round, perSlot)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
