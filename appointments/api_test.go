@@ -387,3 +387,29 @@ func TestHoursLeftForWalkIns(t *testing.T) {
 		t.Errorf("anonymous: %d", res.Status)
 	}
 }
+
+// TestSlotsAnswerSaysTheHorizon: the slots' answer names the last day
+// that can be booked, and an appointment its check-in window.
+func TestSlotsAnswerSaysTheHorizon(t *testing.T) {
+	env, _ := start(t)
+	env.Admin().Do("PATCH", "/api/v1/branches/demo/services/certificates", `{"appointments": {"days_ahead": 3, "checkin_early_min": 20}}`)
+	var slots struct {
+		LastDay string `json:"last_day"`
+		Slots   []struct {
+			Start time.Time `json:"start"`
+		} `json:"slots"`
+	}
+	if st := env.Client().Call("GET", "/api/v1/branches/demo/slots?service=certificates&days=7", nil, &slots); st != 200 || slots.LastDay != "2026-12-10" {
+		t.Fatalf("%d last day %q", st, slots.LastDay)
+	}
+	if last := slots.Slots[len(slots.Slots)-1].Start; last.Format("2006-01-02") != "2026-12-10" {
+		t.Fatalf("the last slot offered is on %s", last)
+	}
+	var a struct {
+		Early int `json:"checkin_early_min"`
+		Late  int `json:"checkin_late_min"`
+	}
+	if st := env.Client().Call("POST", "/api/v1/branches/demo/appointments", map[string]string{"service": "certificates", "start": "2026-12-08T10:00:00+02:00"}, &a); st != 201 || a.Early != 20 || a.Late != 10 {
+		t.Fatalf("%d window %+v", st, a)
+	}
+}

@@ -86,15 +86,15 @@ func (h *Handler) slots(c echo.Context) error {
 	if q.Get("service") == "" {
 		return queue.Errorf(queue.CodeValidation, "service is required")
 	}
-	list, loc, err := h.eng.Slots(c.Request().Context(), c.Param("branch"), q.Get("service"), q.Get("from"), days)
+	list, last, loc, err := h.eng.Slots(c.Request().Context(), c.Param("branch"), q.Get("service"), q.Get("from"), days)
 	if err != nil {
 		return err
 	}
-	out := make([]view.Slot, 0, len(list))
+	out := view.Slots{Slots: make([]view.Slot, 0, len(list)), LastDay: last}
 	for _, s := range list {
-		out = append(out, view.Slot{Start: s.Start.In(loc), End: s.End.In(loc), Free: s.Free})
+		out.Slots = append(out.Slots, view.Slot{Start: s.Start.In(loc), End: s.End.In(loc), Free: s.Free})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"slots": out})
+	return c.JSON(http.StatusOK, out)
 }
 
 type bookRequest struct {

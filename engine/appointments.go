@@ -444,12 +444,13 @@ type SlotFree struct {
 // Slots returns the slots of service from day from on for days days, with
 // their free places; slots already begun and days past the booking
 // horizon are left out.
-func (e *Engine) Slots(ctx context.Context, branch, service, from string, days int) ([]SlotFree, *time.Location, error) {
+func (e *Engine) Slots(ctx context.Context, branch, service, from string, days int) ([]SlotFree, string, *time.Location, error) {
 	if days < 1 || days > 31 {
-		return nil, nil, queue.Errorf(queue.CodeValidation, "days must be 1 to 31")
+		return nil, "", nil, queue.Errorf(queue.CodeValidation, "days must be 1 to 31")
 	}
 	var out []SlotFree
 	var loc *time.Location
+	var last string
 	err := e.store.View(ctx, func(tx *storage.Tx) error {
 		b, err := tx.Branch(branch)
 		if err != nil {
@@ -479,7 +480,7 @@ func (e *Engine) Slots(ctx context.Context, branch, service, from string, days i
 			return err
 		}
 		size := perSlotIn(b, counters, svc)
-		last := queue.LastBookableDay(svc, now, loc)
+		last = queue.LastBookableDay(svc, now, loc)
 		y, m, d := start.Date()
 		for i := range days {
 			day := time.Date(y, m, d+i, 12, 0, 0, 0, loc).Format(queue.DayLayout)
@@ -500,7 +501,7 @@ func (e *Engine) Slots(ctx context.Context, branch, service, from string, days i
 		}
 		return nil
 	})
-	return out, loc, err
+	return out, last, loc, err
 }
 
 // sweepAppointments, at the turn of a day, marks the booked appointments

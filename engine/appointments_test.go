@@ -61,7 +61,10 @@ func TestBookingFillsASlotAndCancellingFreesIt(t *testing.T) {
 	if len(a1.Code) != queue.CodeLen || a1.Token == "" || a1.State != queue.ApptBooked || !a1.End.Equal(at("10:15")) {
 		t.Fatalf("appointment %+v", a1)
 	}
-	slots, _, err := f.e.Slots(context.Background(), demo.BranchID, "certificates", "2026-11-27", 1)
+	slots, last, _, err := f.e.Slots(context.Background(), demo.BranchID, "certificates", "2026-11-27", 1)
+	if last != "2026-12-27" {
+		t.Errorf("last bookable day %s, want 30 days ahead", last)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +394,7 @@ func TestImportIsIdempotentByExternalID(t *testing.T) {
 		t.Fatalf("%d appointments, want 4", len(list))
 	}
 	// The 10:00 slot holds the one not moved; 12:00 the moved one.
-	slots, _, _ := f.e.Slots(ctx, demo.BranchID, "certificates", "2026-11-27", 1)
+	slots, _, _, _ := f.e.Slots(ctx, demo.BranchID, "certificates", "2026-11-27", 1)
 	for _, s := range slots {
 		if (s.Start.Equal(at("10:00")) || s.Start.Equal(at("12:00"))) && s.Free != 0 || s.Start.Equal(at("11:00")) && s.Free != 1 {
 			t.Errorf("slot %s free %d", s.Start.In(athens).Format("15:04"), s.Free)

@@ -21,13 +21,16 @@ type Appointment struct {
 	ExternalID  *string    `json:"external_id"`
 	Reference   string     `json:"reference,omitempty"`
 	// Ticket is the number of the ticket its check-in issued.
-	Ticket     *string    `json:"ticket"`
-	BookedAt   time.Time  `json:"booked_at"`
-	CheckedIn  *time.Time `json:"checked_in_at,omitempty"`
-	HasContact bool       `json:"has_contact,omitempty"`
-	Contact    string     `json:"contact,omitempty"`
-	Token      string     `json:"token,omitempty"`
-	ManageURL  string     `json:"manage_url,omitempty"`
+	Ticket   *string   `json:"ticket"`
+	BookedAt time.Time `json:"booked_at"`
+	// The check-in window around the start, in minutes (the service's).
+	CheckinEarlyMin int        `json:"checkin_early_min"`
+	CheckinLateMin  int        `json:"checkin_late_min"`
+	CheckedIn       *time.Time `json:"checked_in_at,omitempty"`
+	HasContact      bool       `json:"has_contact,omitempty"`
+	Contact         string     `json:"contact,omitempty"`
+	Token           string     `json:"token,omitempty"`
+	ManageURL       string     `json:"manage_url,omitempty"`
 }
 
 // AppointmentOf returns the view of a in loc, without what is personal.
@@ -35,6 +38,8 @@ func AppointmentOf(a queue.Appointment, svc queue.Service, loc *time.Location) A
 	v := Appointment{Code: a.Code, Branch: a.Branch, Service: a.Service, ServiceName: svc.Name,
 		Start: a.Start.In(loc), End: a.End.In(loc), State: string(a.State), Lang: a.Lang, Reference: a.Reference,
 		BookedAt: a.BookedAt.In(loc), HasContact: a.Contact != ""}
+	early, late := svc.Booking().CheckinWindow()
+	v.CheckinEarlyMin, v.CheckinLateMin = int(early/time.Minute), int(late/time.Minute)
 	if a.ExternalID != "" {
 		v.ExternalID = &a.ExternalID
 	}
@@ -67,4 +72,11 @@ type Slot struct {
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 	Free  int       `json:"free"`
+}
+
+// Slots is the answer of GET …/slots: the slots, and the last day the
+// service can be booked on now (pages need not look past it).
+type Slots struct {
+	Slots   []Slot `json:"slots"`
+	LastDay string `json:"last_day"`
 }
