@@ -9,8 +9,8 @@ import (
 
 	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
-	"github.com/seira-queue/seira/internal/clocktest"
 	bt "github.com/seira-queue/seira/internal/browsertest"
+	"github.com/seira-queue/seira/internal/clocktest"
 )
 
 // TestTicketPageShowsTheAppointment: the phone page of a ticket checked

@@ -101,7 +101,7 @@ func BriefOf(t queue.Ticket, loc *time.Location) *Brief {
 		return nil
 	}
 	b := &Brief{Number: t.Number, Service: t.Service, State: string(t.State), Priority: t.Priority, Recalls: t.Recalls,
-		Source: t.Source, Appointment: apptOf(t, loc)}
+		Source: t.SourceOf(), Appointment: apptOf(t, loc)}
 	if !t.CalledAt.IsZero() {
 		at := t.CalledAt.In(loc)
 		b.CalledAt = &at

@@ -1,16 +1,17 @@
 // admin-settings-branch.js — the branch's own settings: names, time zone,
-// priorities, opening hours, display times and message line
-// (PUT /branches/{b}).
+// priorities, appointments (the cap of appointment calls in a row, closed
+// dates), opening hours, display times and message line (PUT /branches/{b}).
 
-import { t } from './i18n.js';
+import { t, fmtDate, fmtNumber } from './i18n.js';
 import { h } from './api.js';
 import {
-  $, app, adm, setStatus, clearError, checkForm, validId, textOf, busy, reportSaved,
+  $, app, adm, setStatus, clearError, showError, checkForm, validId, textOf, busy, reportSaved, dayDate,
 } from './admin-util.js';
-import { DAYS, dayName, clone, HHMM, TIME_INPUT } from './admin-settings-common.js';
+import { DAYS, dayName, clone, HHMM, TIME_INPUT, apptRules } from './admin-settings-common.js';
 
 let hours = { on: false, days: {} };
 let prio = { cats: [], on: new Set() };
+let closed = []; // the closed dates, YYYY-MM-DD, in order
 // i18n-keys: priority.disability priority.pregnancy priority.infant priority.senior
 const prioLabel = (p) => t(`priority.${p}`, null, { fallback: p });
 
@@ -25,6 +26,8 @@ export function render() {
   readPrio();
   renderPrio();
   renderHours();
+  renderClosed();
+  renderCapHint();
 }
 
 
@@ -38,6 +41,12 @@ function fillBranch() {
   $('br-retention').value = b.retention_days || 0;
   $('br-recall-badge').value = b.recall_badge_min || app.rules.recall_badge_min_default;
   $('br-call-shown').value = b.call_shown_min || app.rules.call_shown_min_default;
+  $('br-appt-cap').value = b.appointment_cap || apptRules().capDefault;
+  $('br-appt-cap').max = String(apptRules().capMax);
+  renderCapHint();
+  closed = [...new Set(b.closed_dates || [])].sort();
+  $('br-closed-date').value = '';
+  renderClosed();
   $('br-msg-el').value = (b.message && b.message.el) || '';
   $('br-msg-en').value = (b.message && b.message.en) || '';
   $('br-prio-extra').value = '';
@@ -46,6 +55,63 @@ function fillBranch() {
   renderPrio();
   hours = { on: !!(b.hours && Object.keys(b.hours).length), days: clone(b.hours) };
   renderHours();
+}
+
+// ---- appointments: the cap and the closed dates ----
+
+function renderCapHint() {
+  $('br-appt-cap-hint').textContent = t('admin.appt.cap_hint', { n: fmtNumber(apptRules().capDefault) });
+}
+
+const closedText = (d) => fmtDate(dayDate(d), { year: true });
+
+function renderClosed(focusId) {
+  $('br-closed-none').hidden = closed.length > 0;
+  $('br-closed-list').replaceChildren(...closed.map((d, i) => h('li', { 'data-date': d },
+    h('time', { datetime: d }, closedText(d)),
+    h('button', {
+      type: 'button', class: 'btn btn-sm btn-danger', 'data-remove': d,
+      'aria-label': t('admin.appt.closed_remove_label', { date: closedText(d) }),
+      onclick: () => {
+        closed.splice(i, 1);
+        const next = closed[i] || closed[i - 1];
+        renderClosed(next ? null : 'br-closed-date');
+        const btn = next && $('br-closed-list').querySelector(`button[data-remove="${next}"]`);
+        if (btn) btn.focus();
+        setStatus(t('admin.appt.closed_removed', { date: closedText(d) }));
+      },
+    }, t('admin.appt.closed_remove')))));
+  if (focusId && $(focusId)) $(focusId).focus();
+}
+
+function addClosed() {
+  const el = $('br-closed-date');
+  const d = el.value;
+  const err = $('branch-error');
+  clearError(err);
+  el.removeAttribute('aria-invalid');
+  const refuse = (msg) => {
+    showError(err, msg);
+    el.setAttribute('aria-invalid', 'true');
+    el.focus();
+  };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) {
+    refuse(t('admin.appt.error.closed_date'));
+    return;
+  }
+  if (closed.includes(d)) {
+    setStatus(t('admin.appt.closed_exists', { date: closedText(d) }));
+    el.focus();
+    return;
+  }
+  if (closed.length >= apptRules().closedMax) {
+    refuse(t('admin.appt.error.closed_max', { n: fmtNumber(apptRules().closedMax) }));
+    return;
+  }
+  closed = [...closed, d].sort();
+  el.value = '';
+  renderClosed('br-closed-date');
+  setStatus(t('admin.appt.closed_added', { date: closedText(d) }));
 }
 
 function readPrio() {
@@ -149,6 +215,8 @@ async function saveBranch(e) {
     retention_days: Number($('br-retention').value) || 0,
     recall_badge_min: Number($('br-recall-badge').value) || 0,
     call_shown_min: Number($('br-call-shown').value) || 0,
+    appointment_cap: Number($('br-appt-cap').value) || 0,
+    closed_dates: [...closed],
   };
   if (hours.on) {
     body.hours = {};
@@ -169,6 +237,11 @@ async function saveBranch(e) {
 
 export function init() {
   $('branch-form').addEventListener('submit', saveBranch);
+  $('btn-closed-add').addEventListener('click', addClosed);
+  // Enter in the date field adds it (rather than saving the whole form).
+  $('br-closed-date').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); addClosed(); }
+  });
   $('br-hours-on').addEventListener('change', (e) => {
     hours.on = e.target.checked;
     if (hours.on && !Object.keys(hours.days).length) {

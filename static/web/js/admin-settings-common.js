@@ -19,3 +19,25 @@ export const TIME_INPUT = {
 
 /** The branch's services in their order. */
 export const sortedServices = () => [...app.settings.services].sort((a, b) => (a.order - b.order) || a.id.localeCompare(b.id));
+
+/**
+ * A rule of GET /api/v1/rules by name, or fallback should the server not
+ * serve it (the appointment bounds: queue/appointment.go).
+ */
+export const rule = (name, fallback) => (app.rules && typeof app.rules[name] === 'number' ? app.rules[name] : fallback);
+
+/** The appointment settings' defaults and bounds. */
+export const apptRules = () => ({
+  slotMin: rule('slot_min_min', 5),
+  slotMax: rule('slot_min_max', 240),
+  slotDefault: rule('slot_min_default', 15),
+  perSlotMax: rule('per_slot_max', 100),
+  daysMax: rule('days_ahead_max', 366),
+  daysDefault: rule('days_ahead_default', 30),
+  checkinMax: rule('checkin_min_max', 240),
+  earlyDefault: rule('checkin_early_min_default', 30),
+  lateDefault: rule('checkin_late_min_default', 10),
+  capMax: rule('appointment_cap_max', 20),
+  capDefault: rule('appointment_cap_default', 3),
+  closedMax: rule('closed_dates_max', 400),
+});

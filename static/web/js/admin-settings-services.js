@@ -1,13 +1,13 @@
 // admin-settings-services.js — the branch's services
 // (POST/PUT/DELETE …/services).
 
-import { t, localName } from './i18n.js';
+import { t, localName, fmtNumber } from './i18n.js';
 import { h } from './api.js';
 import {
   $, app, adm, setStatus, checkForm, validId, textOf, busy, orStatus, reportSaved, showForm, focusEdit, fmtSecs, num, pill, rowButton, ensureSettings, confirmAction,
 } from './admin-util.js';
 import { renderCounters } from './admin-settings-counters.js';
-import { sortedServices } from './admin-settings-common.js';
+import { sortedServices, apptRules } from './admin-settings-common.js';
 
 let svcEditing = undefined; // undefined: closed; null: new; id: editing
 
@@ -19,7 +19,61 @@ export function enter() {
 /** Language change: labels only; what is being typed stays. */
 export function render() {
   renderServices();
+  renderApptHints();
   if (svcEditing !== undefined) svcTitle();
+}
+
+// ---- the service's appointment settings ----
+
+// The hints say the defaults an empty field takes.
+function renderApptHints() {
+  const r = apptRules();
+  $('svc-appt-slot-hint').textContent = t('admin.appt.slot_min_hint', { n: fmtNumber(r.slotDefault) });
+  $('svc-appt-days-hint').textContent = t('admin.appt.days_ahead_hint', { n: fmtNumber(r.daysDefault) });
+  $('svc-appt-early-hint').textContent = t('admin.appt.checkin_early_hint', { n: fmtNumber(r.earlyDefault) });
+  $('svc-appt-late-hint').textContent = t('admin.appt.checkin_late_hint', { n: fmtNumber(r.lateDefault) });
+}
+
+function apptShown() {
+  $('svc-appt-fields').hidden = !$('svc-appt-on').checked;
+}
+
+function fillAppt(s) {
+  const r = apptRules();
+  const ap = (s && s.appointments) || {};
+  $('svc-appt-on').checked = !!ap.enabled;
+  const set = (id, v, min, max) => {
+    const el = $(id);
+    el.value = v ? v : '';
+    el.min = String(min);
+    el.max = String(max);
+  };
+  set('svc-appt-slot', ap.slot_min, r.slotMin, r.slotMax);
+  set('svc-appt-per', ap.per_slot, 1, r.perSlotMax);
+  set('svc-appt-days', ap.days_ahead, 1, r.daysMax);
+  set('svc-appt-early', ap.checkin_early_min, 1, r.checkinMax);
+  set('svc-appt-late', ap.checkin_late_min, 1, r.checkinMax);
+  renderApptHints();
+  apptShown();
+}
+
+/** The appointments of the service form's body: undefined when never set. */
+function apptBody(had) {
+  const on = $('svc-appt-on').checked;
+  const n = (id) => Number($(id).value) || 0;
+  const ap = {
+    enabled: on, slot_min: n('svc-appt-slot'), per_slot: n('svc-appt-per'), days_ahead: n('svc-appt-days'),
+    checkin_early_min: n('svc-appt-early'), checkin_late_min: n('svc-appt-late'),
+  };
+  return on || had ? ap : undefined;
+}
+
+function apptProblems() {
+  if (!$('svc-appt-on').checked) return [null, null];
+  const v = Number($('svc-appt-slot').value);
+  // A day's slots must fit it exactly (the server's rule).
+  if ($('svc-appt-slot').value && v > 0 && (24 * 60) % v !== 0) return [$('svc-appt-slot'), t('admin.appt.error.slot_divides')];
+  return [null, null];
 }
 
 
@@ -33,7 +87,10 @@ function renderServices() {
         ? h('span', { class: 'sub', lang: 'en' }, s.name.en) : null),
       h('td', null, h('span', { class: 'prefix' }, s.prefix)),
       h('td', null, h('code', null, s.id)),
-      h('td', null, pill(s.open ? t('admin.service_open') : t('admin.service_closed'), { 'data-status': s.open ? 'open' : 'closed' })),
+      h('td', null, pill(s.open ? t('admin.service_open') : t('admin.service_closed'), { 'data-status': s.open ? 'open' : 'closed' }),
+        s.appointments && s.appointments.enabled
+          ? [' ', pill(t('admin.appt.service_pill', { n: fmtNumber(s.appointments.slot_min || apptRules().slotDefault) }), { 'data-appt': 'on' })]
+          : null),
       h('td', { class: 'num' }, s.default_service_s ? fmtSecs(s.default_service_s) : t('admin.default_value', { value: fmtSecs(app.rules.default_service_s) })),
       h('td', { class: 'num' }, s.daily_limit ? num(s.daily_limit) : t('admin.services.no_limit')),
       h('td', { class: 'num' }, s.target_wait_s ? fmtSecs(s.target_wait_s) : t('admin.default_value', { value: fmtSecs(app.rules.default_target_wait_s) })),
@@ -62,6 +119,7 @@ function openSvc(s) {
   $('svc-default').value = s && s.default_service_s ? s.default_service_s / 60 : '';
   $('svc-limit').value = s && s.daily_limit ? s.daily_limit : '';
   $('svc-target').value = s && s.target_wait_s ? Math.round(s.target_wait_s / 60) : '';
+  fillAppt(s);
   showForm($('svc-form'), $('svc-error'), s ? $('svc-name-el') : $('svc-id'));
 }
 
@@ -84,6 +142,7 @@ async function saveSvc(e) {
     [$('svc-id'), svcEditing === null && id && !validId(id) ? t('admin.error.id_format') : null],
     [$('svc-prefix'), prefix && !/^[A-ZΑ-Ω]{1,3}$/u.test(prefix) ? t('admin.error.prefix_format') : null],
     [$('svc-prefix'), taken ? t('admin.error.prefix_taken', { prefix, name: localName(taken.name) }) : null],
+    apptProblems(),
   ];
   if (!checkForm(form, err, checks)) return;
   const mins = $('svc-default').value;
@@ -97,6 +156,9 @@ async function saveSvc(e) {
     daily_limit: Number($('svc-limit').value) || 0,
     target_wait_s: $('svc-target').value ? Math.round(Number($('svc-target').value) * 60) : 0,
   };
+  const old = svcEditing && app.settings.services.find((x) => x.id === svcEditing);
+  const ap = apptBody(!!(old && old.appointments));
+  if (ap) body.appointments = ap;
   await busy($('btn-svc-save'), err, async () => {
     if (svcEditing) await adm.updateService(svcEditing, body);
     else await adm.createService(body);
@@ -127,4 +189,5 @@ export function init() {
   $('btn-svc-cancel').addEventListener('click', () => closeSvc());
   $('svc-form').addEventListener('submit', saveSvc);
   $('svc-form').addEventListener('keydown', (e) => { if (e.key === 'Escape') closeSvc(); });
+  $('svc-appt-on').addEventListener('change', apptShown);
 }

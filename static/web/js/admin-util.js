@@ -56,6 +56,13 @@ export const adm = {
   stats: (q) => request('GET', `${bp()}/stats?${adm.statsQuery(q)}`).then(data),
   statsCSV: (q) => `${bp()}/stats?${adm.statsQuery({ ...q, format: 'csv' })}`,
   events: (since, limit) => request('GET', `${bp()}/events?since=${since}&limit=${limit}`).then(data),
+  // Appointments (staff): a day's list, one, book, move, cancel; free slots.
+  appointments: (date) => request('GET', `${bp()}/appointments${date ? `?date=${enc(date)}` : ''}`).then(data),
+  bookAppointment: (body) => request('POST', `${bp()}/appointments`, { body }).then(data),
+  moveAppointment: (code, start) => request('PATCH', `${bp()}/appointments/${enc(code)}`, { body: { start } }).then(data),
+  cancelAppointment: (code) => request('DELETE', `${bp()}/appointments/${enc(code)}`).then(data),
+  /** GET …/slots: {slots: [{start, end, free}], last_day} (the last day bookable now). */
+  slots: (service, from, days = 1) => request('GET', `${bp()}/slots?${new URLSearchParams({ service, from, days })}`).then(data),
 };
 
 // ---- status line and errors ----
@@ -69,6 +76,7 @@ export function setStatus(text, kind = 'info') {
 
 // The administration's words for errors, with the server's detail
 // (errors.js).
+// i18n-keys: admin.appt.error.slot_full admin.appt.error.not_bookable
 const ERRORS = {
   unauthenticated: 'admin.error.signed_out',
   forbidden: 'admin.error.forbidden',
@@ -78,6 +86,8 @@ const ERRORS = {
   bad_request: 'admin.error.validation',
   too_large: 'admin.error.too_large',
   rate_limited: 'admin.error.rate_limited',
+  slot_full: 'admin.appt.error.slot_full',
+  not_bookable: 'admin.appt.error.not_bookable',
   default: 'admin.error.other',
 };
 

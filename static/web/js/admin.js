@@ -1,19 +1,20 @@
 // admin.js — the administration pages at /admin and /admin/{view}.
 //
 // Routes: /admin/{view}?branch={id}; /admin#view works too. Views: overview,
-// settings, users, devices, stats, audit, branches, ops (administrators).
+// appointments, settings, users, devices, stats, audit, branches, ops (administrators).
 // The chosen branch is remembered in localStorage "seira.admin.branch", the
 // language in "seira.lang.admin".
 //
 // Test hook: window.seiraAdmin = {
 //   ready,      // true once the current view has shown its data (false while it loads)
-//   view,       // "loading" | "login" | "clerk" | "overview" | "settings" | "users" | "devices"
-//               // | "stats" | "audit" | "branches" | "ops"
+//   view,       // "loading" | "login" | "clerk" | "overview" | "appointments" | "settings" | "users"
+//               // | "devices" | "stats" | "audit" | "branches" | "ops"
 //   branch,     // the current branch id, or null
 //   user,       // the signed-in username, or null
 //   lastError,  // {status, code, message} of the last failed request or client-side check, or null
 //   connected,  // overview: the live socket is up
 //   statsRows,  // statistics: rows in the last report
+//   apptRows,   // appointments: rows of the day shown
 // }
 //
 // Element ids:
@@ -42,6 +43,15 @@
 //     #dev-pairing-expires, #btn-secret-close), #dev-form (#dev-edit-name, #dev-printer-on,
 //     #dev-printer-addr, #dev-printer-cp, #dev-printer-width, #btn-dev-save, #btn-dev-cancel,
 //     #dev-error), #dev-body tr[data-device] button[data-edit|data-pair|data-revoke]
+//   appointments: #appt-day-form (#appt-date, #btn-appt-show, #btn-appt-prev, #btn-appt-today,
+//     #btn-appt-next), #appt-day, #appt-count, #appt-none, #appt-error, #appt-body tr[data-code][data-state]
+//     (td[data-ticket], button[data-move|data-cancel] while booked), #btn-appt-new → #appt-book-form
+//     (#appt-book-service, #appt-book-date, #appt-book-slot, #appt-book-lang, #appt-book-contact,
+//     #btn-appt-book, #btn-appt-book-cancel, #appt-book-error) → #appt-booked[data-code];
+//     #appt-move-form (#appt-move-date, #appt-move-slot, #btn-appt-move, #btn-appt-move-cancel, #appt-move-error)
+//   settings, appointments: the service form's #svc-appt-on, #svc-appt-slot, #svc-appt-per, #svc-appt-days,
+//     #svc-appt-early, #svc-appt-late; the branch form's #br-appt-cap, #br-closed-list li[data-date]
+//     (button: remove), #br-closed-date, #btn-closed-add
 //   stats: #stats-form (#stats-from, #stats-to, #stats-by, #btn-stats), #stats-csv, #stats-error,
 //     #stats-result, #stats-empty, #stats-table (#stats-body tr[data-key], #stats-foot),
 //     #chart-counts svg#svg-counts, #chart-wait svg#svg-wait
@@ -55,6 +65,7 @@ import { t, setLang, localName, setTimeZone, startLang } from './i18n.js';
 import { api, h, ApiError } from './api.js';
 import { $, app, adm, isAdmin, setStatus, reportError, errorText, applyRules } from './admin-util.js';
 import * as overview from './admin-overview.js';
+import * as appointments from './admin-appointments.js';
 import * as settings from './admin-settings.js';
 import * as users from './admin-users.js';
 import * as devices from './admin-devices.js';
@@ -64,22 +75,23 @@ import * as branches from './admin-branches.js';
 import { signInForm, resumeSession } from './signin.js';
 
 const ops = { init() {}, enter: async () => {}, leave() {}, render() {} };
-const VIEWS = { overview, settings, users, devices, stats, audit, branches, ops };
+const VIEWS = { overview, appointments, settings, users, devices, stats, audit, branches, ops };
 const VIEW_NAMES = Object.keys(VIEWS);
 const PAGE_VIEWS = ['loading', 'login', 'clerk', ...VIEW_NAMES];
 const TITLES = {
-  overview: 'admin.nav.overview', settings: 'admin.nav.settings', users: 'admin.nav.users', devices: 'admin.nav.devices',
+  overview: 'admin.nav.overview', appointments: 'admin.appt.nav', settings: 'admin.nav.settings', users: 'admin.nav.users', devices: 'admin.nav.devices',
   stats: 'admin.nav.stats', audit: 'admin.nav.audit', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
   login: 'admin.login.title', clerk: 'admin.clerk.title',
 };
 // i18n-keys: admin.nav.overview admin.nav.settings admin.nav.users admin.nav.devices admin.nav.stats
-// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title
+// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav
 
 const BRANCH_KEY = 'seira.admin.branch';
 const LANG_KEY = 'seira.lang.admin';
 
 const hook = (window.seiraAdmin = {
   ready: false, view: 'loading', branch: null, user: null, lastError: null, connected: false, statsRows: null,
+  apptRows: null,
 });
 app.hook = hook;
 

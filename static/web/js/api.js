@@ -4,11 +4,14 @@
 // the server could not be reached).
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, detail = null) {
     super(message || code);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    // detail is the whole error object: fields a page acts on beside the
+    // code and message (a check-in's "come_back_at", "ticket").
+    this.detail = detail;
   }
   get network() { return this.status === 0; }
 }
@@ -83,7 +86,7 @@ export async function request(method, path, { body, idempotencyKey, timeoutMs = 
   }
   if (!res.ok) {
     const e = data && data.error ? data.error : {};
-    throw new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText);
+    throw new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText, e);
   }
   return { status: res.status, data };
 }

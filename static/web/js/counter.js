@@ -7,6 +7,7 @@
 //   status,     // that counter's status: "open" | "paused" | "closed"
 //   current,    // number of the current ticket, or null
 //   currentState, // "called" | "serving" | null
+//   currentAppt, // the current ticket's appointment {code, start, reference} when checked in from one, or null
 //   busy,       // an action is in flight
 //   connected,  // live socket up
 //   user,       // signed-in username or null
@@ -18,7 +19,8 @@
 //   #counter-name, #counter-status (data-status), #user-name, #btn-change-counter, #btn-logout,
 //   #lang-switch button[data-lang]
 //   #current-number, #current-service, #current-state (data-state), #current-priority,
-//   #current-recalls, #current-elapsed, #my-waiting
+//   #current-recalls, #current-appt (pill "Appointment HH:MM", data-code), #current-appt-ref
+//   (the appointment's reference, when it has one), #current-elapsed, #my-waiting
 //   #btn-next (N), #btn-recall (R), #btn-start (S), #btn-done (D), #btn-noshow (X),
 //   #btn-transfer (T) → #transfer-panel, #transfer-service (select), #btn-transfer-confirm,
 //   #btn-transfer-cancel, #btn-pause (P: pause / resume / open), #btn-close
@@ -26,7 +28,7 @@
 //   #status (role=status, data-kind="error"|"ok"|"info"), #offline
 // The chosen counter is remembered in localStorage "seira.counter.<branch>".
 
-import { t, tn, setLang, localName, setTimeZone, fmtNumber, fmtWait, fmtElapsed, startLang } from './i18n.js';
+import { t, tn, setLang, localName, setTimeZone, fmtNumber, fmtWait, fmtElapsed, fmtTime, startLang } from './i18n.js';
 import { api, branchFromPath, h, ApiError } from './api.js';
 import { Live } from './live.js';
 import { signInForm, resumeSession } from './signin.js';
@@ -39,7 +41,7 @@ const COUNTER_KEY = `seira.counter.${branch}`;
 const LANG_KEY = 'seira.lang.counter';
 
 const hook = (window.seiraCounter = {
-  ready: false, view: 'loading', counter: null, status: null, current: null, currentState: null,
+  ready: false, view: 'loading', counter: null, status: null, current: null, currentState: null, currentAppt: null,
   busy: false, connected: false, user: null,
 });
 
@@ -51,6 +53,9 @@ const ui = {
   live: null,
   state: null,
   transferOpen: false,
+  // The appointments of tickets called here, by number: a live call event
+  // carries no appointment, the call's answer and the state do.
+  appts: new Map(),
 };
 
 // ---- helpers ----
@@ -344,8 +349,10 @@ async function act(action, body) {
           fresh.current = {
             number: tk.number, service: tk.service, state: tk.state || 'called', priority: tk.priority,
             called_at: tk.called_at || new Date(ui.live ? ui.live.now() : Date.now()).toISOString(), recalls: tk.recalls || 0,
+            source: tk.source, appointment: tk.appointment,
           };
         }
+        rememberAppt(tk);
         setStatus(() => t('counter.msg.called', { number: tk.number }), 'ok');
       }
     } else {
@@ -451,6 +458,7 @@ function renderConsole() {
   const isPrio = cur && cur.priority && cur.priority !== 'none';
   pr.hidden = !isPrio;
   if (isPrio) pr.textContent = priorityLabel(cur.priority);
+  renderAppt(cur);
   const rc = $('current-recalls');
   rc.hidden = !(cur && cur.recalls > 0);
   if (cur && cur.recalls > 0) rc.textContent = tn('counter.recalls', cur.recalls);
@@ -464,6 +472,37 @@ function renderConsole() {
   renderButtons();
   renderQueues(c);
   if (ui.transferOpen && !can().transfer) closeTransfer();
+}
+
+// rememberAppt keeps a ticket's appointment by its number.
+function rememberAppt(tk) {
+  if (!tk || !tk.number) return;
+  if (tk.source === 'appointment' && tk.appointment) ui.appts.set(tk.number, tk.appointment);
+  // A number comes again the next day: what it was then is no more.
+  else if (tk.source) ui.appts.delete(tk.number);
+  if (ui.appts.size > 200) ui.appts.delete(ui.appts.keys().next().value);
+}
+
+/** The appointment of the current ticket, or null. */
+function apptOf(cur) {
+  if (!cur) return null;
+  if (cur.source === 'appointment' && cur.appointment) return cur.appointment;
+  // A lean live call (no source): what the call's answer or the state said.
+  if (!cur.source) return ui.appts.get(cur.number) || null;
+  return null;
+}
+
+function renderAppt(cur) {
+  if (cur && cur.source) rememberAppt(cur);
+  const a = apptOf(cur);
+  hook.currentAppt = a;
+  const pillEl = $('current-appt');
+  pillEl.hidden = !a;
+  pillEl.textContent = a ? t('counter.appt.marker', { time: a.start ? fmtTime(a.start) : '' }).trim() : '';
+  if (a) pillEl.dataset.code = a.code || ''; else delete pillEl.dataset.code;
+  const ref = $('current-appt-ref');
+  ref.hidden = !(a && a.reference);
+  ref.textContent = a && a.reference ? t('counter.appt.reference', { reference: a.reference }) : '';
 }
 
 function renderElapsed() {

@@ -2,15 +2,20 @@
 //
 // Test hook: window.seiraKiosk = {
 //   ready,        // true once services are shown (state loaded, /me checked)
-//   screen,       // "services" | "priority" | "busy" | "ticket" | "error"
+//   screen,       // "services" | "priority" | "checkin" | "notice" | "busy" | "ticket" | "error"
 //   lang,         // page language
 //   paired,       // false when GET /me said 401
 //   connected,    // live socket up
 //   contrast,     // high-contrast theme on
-//   lastTicket,   // {number, service, priority, position, estimated_wait_s, print} or null
+//   lastTicket,   // {number, service, priority, position, estimated_wait_s, print, source, appointment} or null
 //                 //   print: the issue response's {printer, ok, error} (network printer) or null
+//                 //   source: "walk_in" | "appointment"; appointment: {code, start, reference} or null
 //   printFailed,  // the network printer failed for the last ticket (#print-failed shown)
-//   error,        // last error code or null
+//   error,        // last error code or null (check-in: "not_found", "already_checked_in",
+//                 //   "too_early", "too_late", "conflict", "code_incomplete" …)
+//   checkin,      // the appointment check-in: {code (as typed, normalised), notice (the notice
+//                 //   screen's kind: "already_checked_in" | "too_early" | "too_late" | "conflict"),
+//                 //   ticket (already_checked_in: its number), comeBackAt (too_early: ISO time)}
 // }
 //
 // Element ids / test ids:
@@ -29,6 +34,14 @@
 //     #ticket-wait, #ticket-qr (img), #ticket-take-printed, #print-failed (network printer failed),
 //     #btn-done, #ticket-countdown
 //   #screen-error, #error-message, #btn-retry, #btn-error-back
+//   appointments: #btn-checkin (data-testid="checkin-entry", shown when a service is bookable)
+//     → #screen-checkin: #checkin-form, #checkin-code (input; keyboard and USB scanner type
+//     into it, Enter submits), #checkin-keys button[data-key="<char>"] (the code alphabet),
+//     #btn-checkin-del, #btn-checkin-back, #btn-checkin-go (submit), #checkin-error (unknown
+//     code, incomplete code)
+//     → #screen-notice (data-kind): #notice-title, #notice-number (already checked in),
+//     #notice-message, #btn-walkin (too late: take a walk-in ticket), #btn-notice-back;
+//     the ticket screen adds #ticket-appt ("appointment at HH:MM"), the printed one #print-appt
 //   #kiosk-status (aria-live region), #print-ticket (the printed ticket)
 //
 // ?print=1 calls window.print() after a ticket is shown (unless the kiosk's
@@ -38,7 +51,7 @@
 import {
   t, tn, setLang, lang, localName, setTimeZone, fmtNumber, fmtTime, fmtDateTime, fmtWait, startLang,
 } from './i18n.js';
-import { api, branchFromPath, newKey, h, ApiError } from './api.js';
+import { api, request, branchFromPath, newKey, h, ApiError } from './api.js';
 import { Live } from './live.js';
 import { errorKey } from './errors.js';
 import { priorityLabel } from './labels.js';
@@ -54,8 +67,13 @@ const printMode = params.get('print') === '1';
 
 const hook = (window.seiraKiosk = {
   ready: false, screen: 'services', lang: 'el', paired: null, connected: false, contrast: false, lastTicket: null, printFailed: false,
-  error: null,
+  error: null, checkin: null,
 });
+
+// Appointment codes: six of these (queue.CodeAlphabet), typed or scanned;
+// spaces, dashes and case do not matter.
+const CODE_ALPHABET = 'ACDEFGHJKMNPRTUVWXY34679';
+const CODE_LEN = 6;
 
 const ui = {
   state: null,
@@ -69,16 +87,21 @@ const ui = {
   idle: null,
   meOK: false,
   meChecked: false,
+  checkin: null,     // {code, walkIn} of the check-in being sent
+  checkinError: null, // the error under the code field: {key, code}
+  notice: null,      // what the notice screen says: {kind, ticket, comeBackAt}
 };
 
-const SCREENS = ['services', 'priority', 'busy', 'ticket', 'error'];
+const SCREENS = ['services', 'priority', 'checkin', 'notice', 'busy', 'ticket', 'error'];
 
 function showScreen(name, { focus = true } = {}) {
   ui.screen = name;
   hook.screen = name;
   for (const s of SCREENS) $(`screen-${s}`).hidden = s !== name;
   const heading = $(`screen-${name}`).querySelector('h1');
-  if (focus && heading) heading.focus({ preventScroll: true });
+  // The code field takes the focus, so that a scanner or keyboard types into it.
+  if (focus && name === 'checkin') $('checkin-code').focus({ preventScroll: true });
+  else if (focus && heading) heading.focus({ preventScroll: true });
   window.scrollTo(0, 0);
   armIdle();
 }
@@ -138,6 +161,8 @@ function renderAll() {
   renderServices();
   if (ui.screen === 'priority') renderPriority();
   if (ui.screen === 'ticket' && ui.ticket) renderTicket(ui.ticket);
+  if (ui.screen === 'notice' && ui.notice) renderNotice();
+  if (ui.screen === 'checkin') renderCheckinError();
 }
 
 function renderHeader() {
@@ -160,6 +185,8 @@ function renderServices() {
   const list = $('service-list');
   const services = ui.state ? ui.state.services : [];
   $('no-services').hidden = !ui.state || services.length > 0;
+  // Check-in, where appointments are taken.
+  $('btn-checkin').hidden = !services.some((s) => s.bookable);
   // Rebuild only when the set of services changes, so focus stays put.
   const ids = services.map((s) => s.id).join('\n');
   if (list.dataset.ids !== ids) {
@@ -222,6 +249,9 @@ function renderTicket(tk) {
   $('ticket-service').textContent = service;
   $('ticket-priority').textContent = prio;
   $('ticket-priority').hidden = !prio;
+  const appt = apptLine(tk);
+  $('ticket-appt').textContent = appt;
+  $('ticket-appt').hidden = !appt;
   $('ticket-ahead').textContent = aheadText;
   $('ticket-wait').textContent = wait;
   $('ticket-late').hidden = !tk.after_closing;
@@ -244,6 +274,8 @@ function renderTicket(tk) {
   $('print-number').textContent = tk.number;
   $('print-service').textContent = service;
   $('print-priority').textContent = prio;
+  // The slip says it as the network printer's does (kiosk/print.go).
+  $('print-appt').textContent = appt ? t('print.appointment', { time: fmtTime(tk.appointment.start) }) : '';
   $('print-time').textContent = fmtDateTime(tk.issued_at || new Date());
   $('print-ahead').textContent = ahead === 0 ? t('kiosk.ahead_none') : fmtNumber(ahead);
   $('print-wait').textContent = wait;
@@ -253,7 +285,13 @@ function renderTicket(tk) {
   } else {
     $('print-qr').removeAttribute('src');
   }
-  return { service, aheadText, wait };
+  return { service, aheadText, wait, appt };
+}
+
+// "Appointment at 09:15" for a ticket checked in from an appointment.
+function apptLine(tk) {
+  if (tk.source !== 'appointment' || !tk.appointment || !tk.appointment.start) return '';
+  return t('checkin.appointment_at', { time: fmtTime(tk.appointment.start) });
 }
 
 // ---- flow ----
@@ -317,14 +355,14 @@ function showTicket(tk) {
   const printFailed = !!(tk.print && tk.print.ok === false);
   hook.lastTicket = {
     number: tk.number, service: tk.service, priority: tk.priority, position: tk.position, estimated_wait_s: tk.estimated_wait_s,
-    print: tk.print || null,
+    print: tk.print || null, source: tk.source || 'walk_in', appointment: tk.appointment || null,
   };
   hook.printFailed = printFailed;
-  const { service, aheadText, wait } = renderTicket(tk);
+  const { service, aheadText, wait, appt } = renderTicket(tk);
   showScreen('ticket');
   // #print-failed (role=alert) speaks for itself; the summary follows politely.
   const late = tk.after_closing ? ` ${t('kiosk.after_closing_long')}` : '';
-  announce(t('kiosk.ticket_announce', { number: tk.number, service, ahead: aheadText, wait }) + late);
+  announce(t('kiosk.ticket_announce', { number: tk.number, service, ahead: aheadText, wait }) + (appt ? ` ${appt}.` : '') + late);
   startCountdown(printed(tk) ? TICKET_SECONDS : TICKET_SECONDS_NO_PRINT);
   // The network printer printed it: no second ticket from the browser.
   if (printMode && !(tk.print && tk.print.ok)) printWhenReady();
@@ -419,7 +457,12 @@ async function reset() {
   ui.key = null;
   ui.ticket = null;
   ui.busy = false;
+  ui.checkin = null;
+  ui.notice = null;
   hook.error = null;
+  hook.checkin = null;
+  $('checkin-code').value = '';
+  setCheckinError(null);
   hook.printFailed = false;
   $('print-failed').hidden = true;
   // The next citizen starts in the kiosk's own language.
@@ -431,7 +474,7 @@ async function reset() {
 // Return to the start when a half-finished choice is left alone.
 function armIdle() {
   clearTimeout(ui.idle);
-  if (ui.screen === 'priority' || ui.screen === 'error') {
+  if (['priority', 'error', 'checkin', 'notice'].includes(ui.screen)) {
     ui.idle = setTimeout(() => { if (!ui.busy) reset(); }, IDLE_SECONDS * 1000);
   }
 }
@@ -450,6 +493,231 @@ async function refreshMe() {
     }
     return false;
   }
+}
+
+// ---- appointment check-in ----
+
+/** The code as typed or scanned: capitals of the code alphabet, at most six. */
+function normalizeCode(s) {
+  let out = '';
+  for (const ch of String(s).toUpperCase()) {
+    if (CODE_ALPHABET.includes(ch) && out.length < CODE_LEN) out += ch;
+  }
+  return out;
+}
+
+function renderKeys() {
+  const box = $('checkin-keys');
+  if (box.childElementCount) return;
+  box.replaceChildren(...[...CODE_ALPHABET].map((ch) => h('button', {
+    type: 'button', class: 'ci-key', 'data-key': ch, 'data-testid': `key-${ch}`,
+    // Touching a key leaves the focus in the field (a scanner keeps typing there).
+    onmousedown: (e) => e.preventDefault(),
+    onclick: () => typeKey(ch),
+  }, ch)));
+}
+
+function typeKey(ch) {
+  const el = $('checkin-code');
+  el.value = normalizeCode(el.value + ch);
+  codeChanged();
+}
+
+function deleteKey() {
+  const el = $('checkin-code');
+  el.value = normalizeCode(el.value).slice(0, -1);
+  codeChanged();
+}
+
+function codeChanged() {
+  const el = $('checkin-code');
+  const v = normalizeCode(el.value);
+  if (el.value !== v) el.value = v;
+  // The error was about another code: it goes as the code changes.
+  if (ui.checkinError && ui.checkinError.code !== v) setCheckinError(null);
+  armIdle();
+}
+
+// The error under the field: {key, code}, written again on a language switch.
+function setCheckinError(e) {
+  ui.checkinError = e;
+  renderCheckinError();
+}
+
+function renderCheckinError() {
+  const el = $('checkin-error');
+  const e = ui.checkinError;
+  el.hidden = !e;
+  el.textContent = e ? t(e.key, { code: e.code, n: fmtNumber(CODE_LEN) }) : '';
+  $('checkin-code').toggleAttribute('aria-invalid', !!e);
+}
+
+function openCheckin() {
+  if (ui.busy) return;
+  renderKeys();
+  ui.checkin = null;
+  ui.notice = null;
+  hook.error = null;
+  hook.checkin = null;
+  $('checkin-code').value = '';
+  setCheckinError(null);
+  showScreen('checkin');
+}
+
+function submitCheckin(e) {
+  if (e) e.preventDefault();
+  if (ui.busy) return;
+  const code = normalizeCode($('checkin-code').value);
+  $('checkin-code').value = code;
+  if (code.length !== CODE_LEN) {
+    hook.error = 'code_incomplete';
+    setCheckinError({ key: 'checkin.error.incomplete', code });
+    $('checkin-code').focus();
+    return;
+  }
+  ui.checkin = { code, walkIn: false };
+  hook.checkin = { code };
+  sendCheckin();
+}
+
+async function sendCheckin() {
+  if (ui.busy || !ui.checkin) return;
+  ui.busy = true;
+  hook.error = null;
+  showScreen('busy');
+  announce(t('kiosk.issuing'));
+  const body = { code: ui.checkin.code, walk_in: ui.checkin.walkIn };
+  const post = () => request('POST', `/api/v1/branches/${encodeURIComponent(branch)}/checkin`, { body }).then((r) => r.data);
+  try {
+    let tk;
+    try {
+      tk = await post();
+    } catch (err) {
+      // A stale CSRF token or an expired session: ask /me once and retry.
+      if (err instanceof ApiError && (err.status === 403 || err.status === 401) && (await refreshMe())) tk = await post();
+      else throw err;
+    }
+    ui.busy = false;
+    showTicket(tk);
+  } catch (err) {
+    ui.busy = false;
+    checkinFailed(err);
+  }
+}
+
+// detail reads a field the server sends beside an error's code and message
+// ("ticket", "come_back_at", "walk_in_offer").
+function detail(err, name) {
+  const d = err && err.detail;
+  return d && d[name] !== undefined ? d[name] : null;
+}
+
+function checkinFailed(err) {
+  const code = err instanceof ApiError ? err.code : '';
+  const c = ui.checkin || {};
+  switch (code) {
+    case 'not_found':
+      // Most likely mistyped: back to the field, the code kept for correcting.
+      hook.error = code;
+      ui.checkin = null;
+      $('checkin-code').value = c.code || '';
+      setCheckinError({ key: 'checkin.error.not_found', code: c.code || '' });
+      showScreen('checkin');
+      announce(t('checkin.error.not_found', { code: c.code || '' }));
+      return;
+    case 'already_checked_in':
+      showNotice({ kind: code, ticket: detail(err, 'ticket') });
+      return;
+    case 'too_early':
+      showNotice({ kind: code, comeBackAt: detail(err, 'come_back_at') });
+      return;
+    case 'too_late':
+      if (!c.walkIn) {
+        showNotice({ kind: code });
+        return;
+      }
+      break;
+    case 'conflict':
+      showNotice({ kind: code });
+      return;
+    default:
+  }
+  showError(err);
+}
+
+// comeBack is the time to come back at, from the server's come_back_at.
+function comeBack(at) {
+  return at ? fmtTime(at) : '';
+}
+
+function showNotice(n) {
+  ui.notice = n;
+  hook.error = n.kind;
+  hook.checkin = { ...(hook.checkin || {}), notice: n.kind, ticket: n.ticket || null, comeBackAt: n.comeBackAt || null };
+  renderNotice();
+  showScreen('notice');
+  announce([$('notice-title').textContent, $('notice-number').hidden ? '' : $('notice-number').textContent, $('notice-message').textContent]
+    .filter(Boolean).join('. '));
+}
+
+// i18n-keys: checkin.already.title checkin.already.message checkin.already.message_no_number
+// i18n-keys: checkin.too_early.title checkin.too_early.message checkin.too_early.message_no_time
+// i18n-keys: checkin.too_late.title checkin.too_late.message checkin.conflict.title checkin.conflict.message
+function renderNotice() {
+  const n = ui.notice;
+  if (!n) return;
+  const kind = { already_checked_in: 'already', too_early: 'too_early', too_late: 'too_late', conflict: 'conflict' }[n.kind];
+  $('screen-notice').dataset.kind = n.kind;
+  $('notice-title').textContent = t(`checkin.${kind}.title`);
+  let msg;
+  if (kind === 'already') msg = n.ticket ? t('checkin.already.message', { number: n.ticket }) : t('checkin.already.message_no_number');
+  else if (kind === 'too_early') msg = n.comeBackAt ? t('checkin.too_early.message', { time: comeBack(n.comeBackAt) }) : t('checkin.too_early.message_no_time');
+  else msg = t(`checkin.${kind}.message`);
+  $('notice-message').textContent = msg;
+  $('notice-number').textContent = n.ticket || '';
+  $('notice-number').hidden = !(kind === 'already' && n.ticket);
+  $('btn-walkin').hidden = kind !== 'too_late';
+}
+
+function acceptWalkIn() {
+  if (ui.busy || !ui.checkin || !ui.notice || ui.notice.kind !== 'too_late') return;
+  ui.checkin = { ...ui.checkin, walkIn: true };
+  sendCheckin();
+}
+
+// A scanner (or a keyboard) typing a code on the start screen opens the
+// check-in, and what it types goes on into the code field.
+function onKeyCheckin(e) {
+  if (e.ctrlKey || e.metaKey || e.altKey) return false;
+  const field = $('checkin-code');
+  if (ui.screen === 'services' && !ui.busy && !$('btn-checkin').hidden && e.key.length === 1
+    && CODE_ALPHABET.includes(e.key.toUpperCase()) && !['INPUT', 'SELECT', 'TEXTAREA'].includes(e.target.tagName)) {
+    // The field takes the focus now: the key's character lands in it.
+    openCheckin();
+    return true;
+  }
+  if (ui.screen !== 'checkin' || e.target === field) return false;
+  // On a key of the keypad: letters still reach the field, Enter on the
+  // field's own keys keeps pressing them.
+  if (e.key.length === 1 && CODE_ALPHABET.includes(e.key.toUpperCase())) {
+    e.preventDefault();
+    typeKey(e.key.toUpperCase());
+    return true;
+  }
+  if (e.key === 'Backspace') {
+    e.preventDefault();
+    deleteKey();
+    return true;
+  }
+  // A scanner's Enter after a whole code submits it, the focus on a key of
+  // the keypad (or nowhere) as on the field.
+  const onKey = e.target === document.body || (e.target.classList && e.target.classList.contains('ci-key'));
+  if (e.key === 'Enter' && onKey && normalizeCode(field.value).length === CODE_LEN) {
+    e.preventDefault();
+    submitCheckin();
+    return true;
+  }
+  return false;
 }
 
 // ---- wiring ----
@@ -488,12 +756,25 @@ async function main() {
   $('btn-regular').addEventListener('click', () => issue('none'));
   $('btn-priority-back').addEventListener('click', () => reset());
   $('btn-done').addEventListener('click', () => reset());
-  $('btn-retry').addEventListener('click', () => { if (ui.chosen && ui.key) send(); else reset(); });
+  $('btn-retry').addEventListener('click', () => {
+    if (ui.checkin) sendCheckin();
+    else if (ui.chosen && ui.key) send();
+    else reset();
+  });
+  $('btn-checkin').addEventListener('click', () => openCheckin());
+  $('checkin-form').addEventListener('submit', submitCheckin);
+  $('checkin-code').addEventListener('input', codeChanged);
+  $('btn-checkin-del').addEventListener('mousedown', (e) => e.preventDefault());
+  $('btn-checkin-del').addEventListener('click', deleteKey);
+  $('btn-checkin-back').addEventListener('click', () => reset());
+  $('btn-walkin').addEventListener('click', acceptWalkIn);
+  $('btn-notice-back').addEventListener('click', () => reset());
   $('btn-error-back').addEventListener('click', () => reset());
   document.addEventListener('pointerdown', armIdle, { passive: true });
   document.addEventListener('keydown', (e) => {
     armIdle();
-    if (e.key === 'Escape' && (ui.screen === 'priority' || ui.screen === 'error' || ui.screen === 'ticket')) reset();
+    if (onKeyCheckin(e)) return;
+    if (e.key === 'Escape' && ['priority', 'error', 'ticket', 'checkin', 'notice'].includes(ui.screen)) reset();
   });
 
   live = new Live(branch, {
