@@ -52,12 +52,21 @@ type fastClock struct {
 
 func (c *fastClock) Now() time.Time {
 	c.mu.Lock()
-	r0 := c.real0
+	r0, base := c.real0, c.base
 	c.mu.Unlock()
 	if r0.IsZero() {
-		return c.base
+		return base
 	}
-	return c.base.Add(time.Duration(float64(time.Since(r0)) * c.speed))
+	return base.Add(time.Duration(float64(time.Since(r0)) * c.speed))
+}
+
+// set moves a clock not yet started to t (the warm-up's earlier days).
+func (c *fastClock) set(t time.Time) {
+	c.mu.Lock()
+	if c.real0.IsZero() {
+		c.base = t
+	}
+	c.mu.Unlock()
 }
 
 func (c *fastClock) start() {
@@ -66,6 +75,18 @@ func (c *fastClock) start() {
 		c.real0 = time.Now()
 	}
 	c.mu.Unlock()
+}
+
+// prevWeekday returns midnight of the last Monday-to-Friday before
+// midnight's date in loc.
+func prevWeekday(midnight time.Time, loc *time.Location) time.Time {
+	y, m, d := midnight.In(loc).Date()
+	for i := 1; ; i++ {
+		day := time.Date(y, m, d-i, 0, 0, 0, 0, loc)
+		if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			return day
+		}
+	}
 }
 
 // nextWeekday returns midnight of the first Monday-to-Friday after now's

@@ -34,7 +34,48 @@ type Day struct {
 	NoShowRate      float64            `json:"no_show_rate"`
 	PriorityRate    float64            `json:"priority_rate"`
 	WalkToCounterS  float64            `json:"walk_to_counter_s"`
+	// Appointments is how the booked citizens keep their appointments;
+	// needed when a service has a booked_share. A day without it (and
+	// without booked shares) plays as it did before appointments.
+	Appointments *DayAppointments `json:"appointments,omitempty"`
 }
+
+// DayAppointments is how the day's booked citizens come.
+//
+//	"appointments": {
+//	  "punctuality": {"mean_min": -5, "sd_min": 6, "min_min": -25, "max_min": 20},
+//	  "no_show_rate": 0.1
+//	}
+//
+// Punctuality is the arrival at the kiosk relative to the slot's start, in
+// minutes (negative: early), a normal draw clipped to [min_min, max_min].
+// NoShowRate is the share of the booked citizens who never come (their
+// appointment stays booked); the day's no_show_rate is apart: it is the
+// share of those who took a ticket and are not there when called.
+type DayAppointments struct {
+	Punctuality Punctuality `json:"punctuality"`
+	NoShowRate  float64     `json:"no_show_rate"`
+}
+
+// Punctuality is a normal distribution of minutes early (−) or late (+),
+// clipped to [MinMin, MaxMin].
+type Punctuality struct {
+	MeanMin float64 `json:"mean_min"`
+	SDMin   float64 `json:"sd_min"`
+	MinMin  float64 `json:"min_min"`
+	MaxMin  float64 `json:"max_min"`
+}
+
+// Draw returns the minutes early or late for the standard normal z.
+func (p Punctuality) Draw(z float64) float64 {
+	return min(max(p.MeanMin+p.SDMin*z, p.MinMin), p.MaxMin)
+}
+
+// maxPunctualityMin bounds punctuality's minutes either way.
+const maxPunctualityMin = 240
+
+// DefaultSlotMin is a booked service's slot length when the day gives none.
+const DefaultSlotMin = 15
 
 // DayService is a service of the day and how long it takes.
 type DayService struct {
@@ -47,6 +88,30 @@ type DayService struct {
 	// standard deviation of its logarithm (service times are log-normal).
 	ServiceMinMean float64 `json:"service_min_mean"`
 	ServiceSigma   float64 `json:"service_sigma"`
+	// BookedShare is the share (0 to 1) of this service's citizens who
+	// come with an appointment, booked in the slot of SlotMin minutes
+	// (default DefaultSlotMin; it must divide a day) nearest the time
+	// they would have come. The others walk in.
+	BookedShare float64 `json:"booked_share,omitempty"`
+	SlotMin     int     `json:"slot_min,omitempty"`
+}
+
+// Slot is the service's slot length.
+func (s DayService) Slot() time.Duration {
+	if s.SlotMin <= 0 {
+		return DefaultSlotMin * time.Minute
+	}
+	return time.Duration(s.SlotMin) * time.Minute
+}
+
+// Booked reports whether the day books some of its citizens.
+func (d Day) Booked() bool {
+	for _, s := range d.Services {
+		if s.BookedShare > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // DayCounter is a counter, the services it serves in preference order,
@@ -211,6 +276,19 @@ func (d Day) Validate() error {
 		if !(s.ServiceSigma >= 0 && s.ServiceSigma <= 3) {
 			bad("service %s: service_sigma %v: want 0 to 3", name, s.ServiceSigma)
 		}
+		if !rate(s.BookedShare) {
+			bad("service %s: booked_share %v: want 0 to 1", name, s.BookedShare)
+		}
+		switch {
+		case s.SlotMin < 0 || s.SlotMin > 240 || s.SlotMin != 0 && s.SlotMin < 5:
+			bad("service %s: slot_min %d: want 5 to 240 minutes", name, s.SlotMin)
+		case s.SlotMin != 0 && 24*60%s.SlotMin != 0:
+			bad("service %s: slot_min %d: want a length that divides a day (5, 10, 15, 20, 30, 60 …)", name, s.SlotMin)
+		case s.SlotMin != 0 && s.BookedShare == 0:
+			bad("service %s: slot_min without booked_share: nobody books it", name)
+		case s.BookedShare > 0 && s.Slot() > time.Duration(d.Close-d.Open):
+			bad("service %s: slot_min %d is longer than the opening hours", name, s.SlotMin)
+		}
 	}
 	if len(d.Services) > 0 && math.Abs(shares-1) > shareTolerance {
 		bad("the services' shares sum to %.3f, not 1", shares)
@@ -259,6 +337,32 @@ func (d Day) Validate() error {
 		if s.ID != "" && !served[s.ID] {
 			bad("service %s: no counter serves it", s.ID)
 		}
+	}
+	if a := d.Appointments; a != nil {
+		pu := a.Punctuality
+		finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+		if !rate(a.NoShowRate) {
+			bad("appointments: no_show_rate %v: want 0 to 1", a.NoShowRate)
+		}
+		if !(finite(pu.MeanMin) && math.Abs(pu.MeanMin) <= maxPunctualityMin) {
+			bad("appointments: punctuality: mean_min %v: want −%d to %d minutes", pu.MeanMin, maxPunctualityMin, maxPunctualityMin)
+		}
+		if !(pu.SDMin >= 0 && pu.SDMin <= maxPunctualityMin) {
+			bad("appointments: punctuality: sd_min %v: want 0 to %d minutes", pu.SDMin, maxPunctualityMin)
+		}
+		switch {
+		case !(finite(pu.MinMin) && finite(pu.MaxMin) && math.Abs(pu.MinMin) <= maxPunctualityMin && math.Abs(pu.MaxMin) <= maxPunctualityMin):
+			bad("appointments: punctuality: min_min %v, max_min %v: want −%d to %d minutes", pu.MinMin, pu.MaxMin, maxPunctualityMin, maxPunctualityMin)
+		case pu.MinMin > pu.MaxMin:
+			bad("appointments: punctuality: min_min %v is above max_min %v", pu.MinMin, pu.MaxMin)
+		case !(pu.MinMin <= pu.MeanMin && pu.MeanMin <= pu.MaxMin):
+			bad("appointments: punctuality: mean_min %v is outside min_min %v to max_min %v", pu.MeanMin, pu.MinMin, pu.MaxMin)
+		}
+		if !d.Booked() {
+			bad("appointments: no service has a booked_share")
+		}
+	} else if d.Booked() {
+		bad("appointments is missing: a service has a booked_share, so say how its citizens keep their appointments")
 	}
 	sort.Slice(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() }) // map order
 	return errors.Join(errs...)
@@ -314,14 +418,19 @@ func (d Day) MeanHold(s DayService) time.Duration {
 }
 
 // Load is the day's expected work over its counters' time: the arrivals
-// times the mean time a ticket holds a counter (MeanHold), over each
+// (less the booked citizens who never come) times the mean time a ticket holds a counter (MeanHold), over each
 // counter's hours from its opening to the closing less its pauses. Above 1 the day cannot be served in its
 // opening hours: the queue grows from the morning and clerks stay on.
 func (d Day) Load() float64 {
 	var shares float64
 	var hold time.Duration // the mean, weighted by share
+	apptNoShow := 0.0
+	if d.Appointments != nil {
+		apptNoShow = d.Appointments.NoShowRate
+	}
 	for _, s := range d.Services {
-		hold += time.Duration(s.Share * float64(d.MeanHold(s)))
+		// Booked citizens who never come bring no work.
+		hold += time.Duration(s.Share * (1 - s.BookedShare*apptNoShow) * float64(d.MeanHold(s)))
 		shares += s.Share
 	}
 	if shares <= 0 {

@@ -45,8 +45,17 @@ func startLocal(ctx context.Context, d Day, opts Options, log *slog.Logger) (*lo
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	l := &local{user: "admin", password: opts.Password,
-		clock: &fastClock{base: atTime(nextWeekday(time.Now(), loc), d.Open), speed: opts.Speed}}
+	opening := atTime(nextWeekday(time.Now(), loc), d.Open)
+	l := &local{user: "admin", password: opts.Password, clock: &fastClock{base: opening, speed: opts.Speed}}
+	if opts.Warm > 0 {
+		// The office is set up on the first earlier day.
+		days, err := warmDays(d, opening, opts.Warm)
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		l.clock.set(days[0])
+	}
 	if l.password == "" {
 		l.password = randomHex(12)
 	}
@@ -70,6 +79,16 @@ func startLocal(ctx context.Context, d Day, opts Options, log *slog.Logger) (*lo
 	}
 	if err := fitBranch(ctx, a.Engine, d); err != nil {
 		return fail(err)
+	}
+	if opts.Warm > 0 {
+		if !demo.Created {
+			return fail(errors.New("warm: the earlier days need a fresh store: give a new or empty data directory"))
+		}
+		w0 := time.Now()
+		if err := warmUp(ctx, a.Engine, l.clock, d, opts, opening); err != nil {
+			return fail(err)
+		}
+		log.Info("warmed up", "days", opts.Warm, "wall", time.Since(w0).Round(time.Millisecond))
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

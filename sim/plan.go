@@ -19,6 +19,14 @@ type Citizen struct {
 	// ServiceTime is the time at the counter once the citizen is there
 	// (after the walk).
 	ServiceTime time.Duration
+
+	// Booked: the citizen comes with an appointment in the slot of their
+	// service starting at Slot (since the day's opening), and checks it in
+	// at At, the slot's start plus the punctuality draw (clipped to the
+	// opening hours). ApptNoShow: booked but never comes.
+	Booked     bool
+	Slot       time.Duration
+	ApptNoShow bool
 }
 
 // Plan draws the day's citizens in arrival order: a Poisson process at
@@ -62,7 +70,48 @@ func Plan(d Day, seed uint64) []Citizen {
 			out = append(out, c)
 		}
 	}
+	if d.Booked() {
+		book(d, out, seed)
+		sort.SliceStable(out, func(i, j int) bool { return out[i].At < out[j].At })
+	}
 	return out
+}
+
+// book draws which citizens come with an appointment, their slot (the one
+// of their service starting nearest the time they would have come), when
+// they arrive for it and whether they come at all. Its draws are from a
+// stream of their own, so that the walk-ins' draws are the same as on a
+// day without appointments.
+func book(d Day, cits []Citizen, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed^0x5851f42d4c957f2d, seed+0x14057b7ef767814f))
+	var pu Punctuality
+	var noShow float64
+	if d.Appointments != nil {
+		pu, noShow = d.Appointments.Punctuality, d.Appointments.NoShowRate
+	}
+	open, closing := time.Duration(d.Open), time.Duration(d.Close)
+	for i := range cits {
+		c := &cits[i]
+		svc, _ := d.service(c.Service)
+		// Every citizen takes the same draws, so that one service's share
+		// does not move another's.
+		u, z, v := rng.Float64(), rng.NormFloat64(), rng.Float64()
+		if u >= svc.BookedShare {
+			continue
+		}
+		slot := svc.Slot()
+		first := (open + slot - 1) / slot * slot // the first slot start in the hours
+		last := (closing - slot) / slot * slot
+		if last < first {
+			continue // Validate keeps a slot within the hours
+		}
+		start := min(max((open+c.At+slot/2)/slot*slot, first), last)
+		c.Booked = true
+		c.Slot = start - open
+		c.ApptNoShow = v < noShow
+		late := time.Duration(pu.Draw(z) * float64(time.Minute)).Round(time.Second)
+		c.At = min(max(c.Slot+late, 0), closing-open-time.Second)
+	}
 }
 
 // pickService returns the service whose cumulative share interval holds

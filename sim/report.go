@@ -33,6 +33,14 @@ type Ticket struct {
 	Counter  string
 	// Planned is the arrival time the kiosk aimed at.
 	Planned time.Time
+	// Source is the ticket's: walk_in, or appointment for a check-in in
+	// its window. Booked: the citizen came with an appointment (a late one
+	// taken as a walk-in ticket too, LateWalkIn) for the slot starting at
+	// SlotStart. For a check-in, IssuedAt and EstimateS are the check-in's.
+	Source     string
+	Booked     bool
+	LateWalkIn bool
+	SlotStart  time.Time
 
 	token   string
 	citizen Citizen
@@ -76,6 +84,73 @@ func Summarize(tickets []Ticket, services []string) []Row {
 		rows = append(rows, Row{Name: "(priority)", Figures: Compute(prio)})
 	}
 	return append(rows, Row{Name: "all", Figures: Compute(all)})
+}
+
+// Appointment reports whether the ticket is an appointment's (checked in
+// within its window).
+func (t Ticket) Appointment() bool { return t.Source == "appointment" }
+
+// Split is the day's walk-ins and appointments apart: the estimate's
+// figures of each (for an appointment ticket, the estimate given at
+// check-in against the time from check-in to call), and how long after
+// their slot's start the appointments were called.
+type Split struct {
+	// Booked citizens were planned, ApptNoShows of them never came;
+	// CheckedIn tickets are appointments', LateWalkIns were booked
+	// citizens who came too late and took the walk-in ticket offered.
+	Booked, ApptNoShows, CheckedIn, LateWalkIns int
+	WalkIns, Appointments                       Figures
+	// FromSlot is the minutes (as seconds) from the slot's start to the
+	// call, over the called appointment tickets: negative when called
+	// before the slot began.
+	FromSlot Spread
+}
+
+// Spread is the median and 90th percentile of a set of seconds.
+type Spread struct {
+	N        int
+	P50, P90 float64
+}
+
+// SplitOf returns the walk-ins' and appointments' figures of tickets.
+func SplitOf(tickets []Ticket, plan []Citizen) Split {
+	var sp Split
+	for _, c := range plan {
+		if c.Booked {
+			sp.Booked++
+			if c.ApptNoShow {
+				sp.ApptNoShows++
+			}
+		}
+	}
+	var walk, appt []Sample
+	var from []float64
+	for _, t := range tickets {
+		if t.Appointment() {
+			sp.CheckedIn++
+		}
+		if t.LateWalkIn {
+			sp.LateWalkIns++
+		}
+		if !t.Called() {
+			continue
+		}
+		if t.Appointment() && !t.SlotStart.IsZero() {
+			from = append(from, t.CalledAt.Sub(t.SlotStart).Seconds())
+		}
+		if t.NoEstimate {
+			continue
+		}
+		s := Sample{EstimateS: float64(t.EstimateS), RealS: t.RealWait().Seconds()}
+		if t.Appointment() {
+			appt = append(appt, s)
+		} else {
+			walk = append(walk, s)
+		}
+	}
+	sp.WalkIns, sp.Appointments = Compute(walk), Compute(appt)
+	sp.FromSlot = Spread{N: len(from), P50: Quantile(from, 0.5), P90: Quantile(from, 0.9)}
+	return sp
 }
 
 // Unserved is what the estimates told the tickets left waiting (or
@@ -168,6 +243,9 @@ type Report struct {
 	End   time.Time
 	Seed  uint64
 	Speed float64
+	// Warm is how many earlier days the in-process server learned from
+	// before the day (Options.Warm).
+	Warm int
 	// Load is the day's (Day.Load): its work over its counters' time.
 	Load float64
 	// Wall is the run's real duration, setting up included.
@@ -189,6 +267,8 @@ type Report struct {
 	NoEstimate int
 
 	Rows []Row
+	// Split is walk-ins and appointments apart, on a day with appointments.
+	Split *Split
 	// Unserved is what the estimates told the tickets never called.
 	Unserved Unserved
 	Lag      Lag
@@ -213,7 +293,7 @@ func (r *Report) ServerErrors() int {
 
 func (p *player) report(plan []Citizen, end time.Time, final stateView) *Report {
 	r := &Report{Branch: p.day.Branch, TimeZone: p.day.tz(), Opening: p.base, Closing: p.closing, End: end,
-		Seed: p.opts.Seed, Speed: p.opts.Speed, Load: p.day.Load(), Planned: len(plan)}
+		Seed: p.opts.Seed, Speed: p.opts.Speed, Warm: p.opts.Warm, Load: p.day.Load(), Planned: len(plan)}
 	for _, t := range p.ledger.all() {
 		r.Tickets = append(r.Tickets, *t)
 	}
@@ -246,6 +326,10 @@ func (p *player) report(plan []Citizen, end time.Time, final stateView) *Report 
 		services[i] = s.ID
 	}
 	r.Rows = Summarize(r.Tickets, services)
+	if p.day.Booked() {
+		sp := SplitOf(r.Tickets, plan)
+		r.Split = &sp
+	}
 	r.Unserved = UnservedOf(r.Tickets, r.End)
 	p.mu.Lock()
 	r.Lag = LagOf(p.lags)
@@ -265,6 +349,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "seira sim: branch %s, %s %s–%s (%s), seed %d, speed %g×\n", r.Branch,
 		r.Opening.In(loc).Format("Mon 2006-01-02"), r.Opening.In(loc).Format("15:04"), r.Closing.In(loc).Format("15:04"),
 		r.TimeZone, r.Seed, r.Speed)
+	if r.Warm > 0 {
+		fmt.Fprintf(&b, "the server started warm: it had learned from %d earlier days of this office (their service times and priority arrivals)\n", r.Warm)
+	}
 	fmt.Fprintf(&b, "the day's work is %.0f%% of its counters' hours (above 100%%: more than they can serve by the closing)\n", 100*r.Load)
 	fmt.Fprintf(&b, "tickets: planned %d, issued %d (failed %d), called %d (no-shows %d); never called: waiting %d, cancelled %d, expired %d, other %d\n",
 		r.Planned, r.Issued, r.IssueFailed, r.Called, r.NoShows, r.StillWaiting, r.Cancelled, r.Expired, r.OtherState)
@@ -290,6 +377,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	tw.Flush()
 	b.WriteString("(median and p90 by linear interpolation between ranks; bias > 0: the estimate promised a longer wait)\n")
+	if sp := r.Split; sp != nil {
+		writeSplit(&b, *sp, width)
+	}
 	if u := r.Unserved; u.Count > 0 || u.FalseAlarms > 0 {
 		b.WriteString(u.sentence())
 	}
@@ -322,6 +412,23 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return err
 }
 
+// writeSplit prints the walk-ins and the appointments apart.
+func writeSplit(b *strings.Builder, sp Split, width int) {
+	fmt.Fprintf(b, "\nappointments: booked %d, never came %d, checked in %d, came too late and took a walk-in ticket %d\n",
+		sp.Booked, sp.ApptNoShows, sp.CheckedIn, sp.LateWalkIns)
+	b.WriteString("walk-ins and appointments apart (appointments: the estimate at check-in against check-in to call), minutes:\n")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-*s\tcount\tmedian |err|\tp90 |err|\twithin ±5\tbias\tmean wait\t\n", width, "tickets")
+	for _, row := range []Row{{Name: "walk-ins", Figures: sp.WalkIns}, {Name: "appointments", Figures: sp.Appointments}} {
+		f := row.Figures
+		fmt.Fprintf(tw, "%-*s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", width, row.Name, f.Count, minutes(f.MedianAbsErr, false),
+			minutes(f.P90AbsErr, false), percent(f.Within), minutes(f.Bias, true), minutes(f.MeanWait, false))
+	}
+	tw.Flush()
+	fmt.Fprintf(b, "walk-ins' mean wait %s min; appointments called after their slot's start (%d called): p50 %s min, p90 %s min\n",
+		minutes(sp.WalkIns.MeanWait, false), sp.FromSlot.N, minutes(sp.FromSlot.P50, true), minutes(sp.FromSlot.P90, true))
+}
+
 func minutes(s float64, signed bool) string {
 	if math.IsNaN(s) {
 		return "–"
@@ -341,14 +448,17 @@ func percent(x float64) string {
 
 // csvHeader returns the header row of WriteCSV.
 func csvHeader() []string {
-	return []string{"number", "service", "priority", "issued_at", "estimate_s", "real_wait_s", "state", "counter", "after_closing"}
+	return []string{"number", "service", "priority", "issued_at", "estimate_s", "real_wait_s", "state", "counter", "after_closing", "source", "slot_start", "late_walk_in"}
 }
 
 // WriteCSV writes one row per issued ticket: number, service, priority,
 // issued_at (RFC 3339), estimate_s (empty when there was none),
 // real_wait_s (whole seconds; empty if
 // never called), state, counter, after_closing (the issue answer warned
-// that the counters close first).
+// that the counters close first), source (walk_in or appointment),
+// slot_start (RFC 3339, for a booked citizen's ticket) and late_walk_in
+// (a booked citizen too late for the check-in took a walk-in ticket). For
+// a check-in, issued_at and estimate_s are the check-in's.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader()); err != nil {
@@ -363,8 +473,12 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		if t.NoEstimate {
 			est = ""
 		}
+		slot := ""
+		if !t.SlotStart.IsZero() {
+			slot = t.SlotStart.Format(time.RFC3339)
+		}
 		if err := cw.Write([]string{t.Number, t.Service, t.Priority, t.IssuedAt.Format(time.RFC3339),
-			est, wait, t.State, t.Counter, strconv.FormatBool(t.AfterClosing)}); err != nil {
+			est, wait, t.State, t.Counter, strconv.FormatBool(t.AfterClosing), t.Source, slot, strconv.FormatBool(t.LateWalkIn)}); err != nil {
 			return err
 		}
 	}

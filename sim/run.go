@@ -13,6 +13,18 @@
 // empty, or until the hard stop (one hour after closing by default): then
 // they close their counters, which records a current ticket as done, and
 // tickets still waiting are reported as such.
+//
+// A day may book a share of each service's citizens (Day.Appointments,
+// DayService.BookedShare): before the day the simulator makes those
+// services bookable and imports their appointments, each in the slot of
+// its service nearest the time the citizen would have come; at their
+// arrival (the slot's start plus a punctuality draw) the kiosk checks
+// them in, taking the walk-in ticket offered when they are too late; the
+// booked who never come do not arrive. The report then gives the
+// walk-ins and the appointments apart (Split).
+//
+// With Options.Warm the in-process server starts as after that many
+// earlier days of the office, played through its engine first (warmUp).
 package sim
 
 import (
@@ -51,7 +63,13 @@ type Options struct {
 	// HardStop is how long after closing the clerks keep serving the
 	// tickets still waiting (default one hour).
 	HardStop time.Duration
-	Logger   *slog.Logger
+	// Warm starts the in-process server (mode b, on a fresh store) as
+	// after Warm earlier days of this office: they are played through its
+	// engine before the measured day (see warmUp), so that it has learned
+	// their service times and priority arrival rates. 0: a server that
+	// has learned nothing.
+	Warm   int
+	Logger *slog.Logger
 }
 
 // NoShowWait is how long a clerk waits for a called citizen who does not
@@ -77,6 +95,12 @@ func Run(ctx context.Context, d Day, opts Options) (*Report, error) {
 	}
 	if !(opts.Speed >= 1 && opts.Speed <= 10000) {
 		return nil, fmt.Errorf("speed %v: want 1 to 10000", opts.Speed)
+	}
+	switch {
+	case opts.Warm < 0 || opts.Warm > MaxWarm:
+		return nil, fmt.Errorf("warm %d: want 0 to %d earlier days", opts.Warm, MaxWarm)
+	case opts.Warm > 0 && opts.URL != "":
+		return nil, errors.New("warm: only the in-process server can be warmed (its earlier days are played through its engine)")
 	}
 	if opts.HardStop <= 0 {
 		opts.HardStop = time.Hour
@@ -139,10 +163,17 @@ func play(ctx context.Context, d Day, opts Options, url string, srv *local, log 
 	if err := p.c.Login(ctx, opts.User, opts.Password); err != nil {
 		return nil, err
 	}
+	plan := Plan(d, opts.Seed)
+	var codes map[int]string
 	if srv != nil {
 		// The in-process server's day is the day file's: its plan goes
-		// in before its clock starts, opening hours and all.
+		// in before its clock starts, opening hours, appointments and all.
 		if err := p.announcePlan(ctx, 0, true); err != nil {
+			return nil, err
+		}
+		p.base = srv.clock.base
+		var err error
+		if codes, err = p.bookAppointments(ctx, plan); err != nil {
 			return nil, err
 		}
 		srv.clock.start()
@@ -175,6 +206,9 @@ func play(ctx context.Context, d Day, opts Options, url string, srv *local, log 
 		if err := p.announcePlan(ctx, shift, false); err != nil {
 			return nil, err
 		}
+		if codes, err = p.bookAppointments(ctx, plan); err != nil {
+			return nil, err
+		}
 	}
 	if d.PriorityRate > 0 {
 		if p.category = priorityCategory(st.Branch.Priorities); p.category == "" {
@@ -193,9 +227,8 @@ func play(ctx context.Context, d Day, opts Options, url string, srv *local, log 
 	// a margin for the last requests.
 	actx, cancel := context.WithTimeout(ctx, p.clock.real(p.hardStop.Sub(p.clock.now()))+time.Minute)
 	defer cancel()
-	plan := Plan(d, opts.Seed)
 	var wg sync.WaitGroup
-	wg.Go(func() { p.kiosk(actx, plan) })
+	wg.Go(func() { p.kiosk(actx, plan, codes) })
 	for _, dc := range d.Counters {
 		wg.Go(func() { p.clerk(actx, dc) })
 	}
@@ -251,6 +284,8 @@ type ticketView struct {
 	EstimatedWaitS *int       `json:"estimated_wait_s"`
 	AfterClosing   bool       `json:"after_closing"`
 	Token          string     `json:"token"`
+	// Source is walk_in or appointment.
+	Source string `json:"source"`
 }
 
 func (p *player) branchPath() string { return "/api/v1/branches/" + p.day.Branch }
@@ -412,13 +447,24 @@ func (p *player) lag(what string, scheduled, actual time.Time) {
 // lagWarn is the lag (in simulated time) worth a debug line.
 const lagWarn = 10 * time.Second
 
-// kiosk issues the planned tickets at their arrival times.
-func (p *player) kiosk(ctx context.Context, plan []Citizen) {
+// kiosk issues the planned tickets at their arrival times, and checks the
+// booked citizens' appointments in (codes by the citizens' index in plan);
+// booked citizens who do not come never arrive.
+func (p *player) kiosk(ctx context.Context, plan []Citizen, codes map[int]string) {
+	var late sync.WaitGroup // citizens who came too early and come back
 	defer close(p.kioskEnd)
+	defer late.Wait()
 	for i, cit := range plan {
+		if cit.ApptNoShow {
+			continue
+		}
 		at := p.at(cit.At)
 		if p.clock.sleepUntil(ctx, at) != nil {
 			return
+		}
+		if cit.Booked {
+			p.checkin(ctx, &late, i, cit, at, codes[i])
+			continue
 		}
 		p.issue(ctx, i, cit, at)
 	}
@@ -447,12 +493,7 @@ func (p *player) issue(ctx context.Context, i int, cit Citizen, at time.Time) {
 		return
 	}
 	p.lag("issue", at, tv.IssuedAt)
-	tk := &Ticket{Number: tv.Number, Service: tv.Service, Priority: tv.Priority, IssuedAt: tv.IssuedAt,
-		AfterClosing: tv.AfterClosing, State: tv.State, Planned: at, token: tv.Token, citizen: cit, NoEstimate: tv.EstimatedWaitS == nil}
-	if tv.EstimatedWaitS != nil {
-		tk.EstimateS = *tv.EstimatedWaitS
-	}
-	p.ledger.issued(tk)
+	p.ledger.issued(p.ticketOf(tv, at, cit, false))
 }
 
 // clerk works counter dc through the day.

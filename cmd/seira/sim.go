@@ -17,7 +17,7 @@ type simOpts struct {
 	url, user, password, dayFile, csvFile, data, logLevel *string
 	speed                                                 *float64
 	seed                                                  *uint64
-	seeds                                                 *int
+	seeds, warm                                           *int
 	hardStop                                              *time.Duration
 }
 
@@ -33,6 +33,7 @@ func simFlags(getenv func(string) string) (*cmdFlags, simOpts) {
 		seeds:    f.Int("seeds", 1, "without -url: play this many seeds from -seed on, each on a fresh in-process server, and end with their means"),
 		csvFile:  f.String("csv", "", "write one row per ticket to this CSV file"),
 		data:     f.String("data", "", "without -url: keep the in-process server's store in this directory"),
+		warm:     f.Int("warm", 0, "without -url: start the in-process server as after this many earlier days of the office, played through its engine first (its service times and priority rates learned)"),
 		hardStop: f.Duration("hard-stop", time.Hour, "how long after closing the clerks keep serving the tickets still waiting"),
 		logLevel: logLevel(f),
 	}
@@ -61,6 +62,10 @@ func simCmd(ctx context.Context, args []string, s sys) error {
 		return usageError{"sim: -url needs -password (or SEIRA_SIM_PASSWORD) (see: seira sim -h)"}
 	}
 	switch {
+	case *o.warm < 0 || *o.warm > sim.MaxWarm:
+		return usageError{fmt.Sprintf("sim: -warm must be 0 to %d earlier days (see: seira sim -h)", sim.MaxWarm)}
+	case *o.warm > 0 && *url != "":
+		return usageError{"sim: -warm warms the in-process server: it does not go with -url (see: seira sim -h)"}
 	case *seeds < 1:
 		return usageError{"sim: -seeds must be at least 1 (see: seira sim -h)"}
 	case *seeds > 1 && (*url != "" || *data != "" || *csvFile != ""):
@@ -70,7 +75,7 @@ func simCmd(ctx context.Context, args []string, s sys) error {
 	var reps []*sim.Report
 	for i := range *seeds {
 		rep, err := sim.Run(ctx, day, sim.Options{URL: *url, Speed: *speed, User: *user, Password: *password,
-			Seed: *seed + uint64(i), Data: *data, HardStop: *hardStop, Logger: log})
+			Seed: *seed + uint64(i), Data: *data, HardStop: *hardStop, Warm: *o.warm, Logger: log})
 		if err != nil {
 			return fmt.Errorf("sim: seed %d: %w", *seed+uint64(i), err)
 		}
