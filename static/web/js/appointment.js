@@ -30,6 +30,7 @@
 import { t, lang, setLang, startLang, isLanguage, localName } from './i18n.js';
 import { lastPathSegment, ApiError } from './api.js';
 import { errorKey } from './errors.js';
+import { openDialog, closeDialog } from './dialog.js';
 import {
   bookingApi, branchInfo, SlotPicker, dayOf, fmtLongDay, fmtClock, fmtSpan, onDayText, showCode, showQR,
 } from './book.js';
@@ -248,17 +249,13 @@ function openCancel() {
   renderCancel();
   $('btn-cancel-confirm').disabled = false;
   const dlg = $('cancel-dialog');
-  if (!dlg.open) {
-    try { dlg.showModal(); } catch { dlg.setAttribute('open', ''); }
-  }
+  openDialog(dlg);
   $('btn-cancel-keep').focus();
 }
 
 function closeCancel() {
   const dlg = $('cancel-dialog');
-  if (dlg.open) {
-    try { dlg.close(); } catch { dlg.removeAttribute('open'); }
-  }
+  closeDialog(dlg);
 }
 
 // i18n-keys: appt.error.cancel_state

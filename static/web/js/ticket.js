@@ -44,6 +44,7 @@ import { api, lastPathSegment, ApiError } from './api.js';
 import { Socket, jitter, BACKOFF_MIN, BACKOFF_MAX } from './live.js';
 import { newAudioContext, tone } from './sound.js';
 import { priorityLabel } from './labels.js';
+import { openDialog, closeDialog } from './dialog.js';
 
 const $ = (id) => document.getElementById(id);
 const LANG_KEY = 'seira.lang.ticket';
@@ -269,9 +270,7 @@ function openCalled({ ring, recall }) {
   $('called-recall').hidden = !recall;
   if ($('leave-dialog').open) closeLeave();
   dlg.hidden = false;
-  if (!dlg.open) {
-    try { dlg.showModal(); } catch { dlg.setAttribute('open', ''); }
-  }
+  openDialog(dlg);
   // Restart the attention animation.
   dlg.classList.remove('ring');
   void dlg.offsetWidth;
@@ -292,9 +291,7 @@ function openCalled({ ring, recall }) {
 
 function closeCalled() {
   const dlg = $('called-view');
-  if (dlg.open) {
-    try { dlg.close(); } catch { dlg.removeAttribute('open'); }
-  }
+  closeDialog(dlg);
   dlg.hidden = true;
   dlg.classList.remove('ring');
   hook.calledView = false;
@@ -350,17 +347,13 @@ function openLeave() {
   $('leave-error').hidden = true;
   $('btn-leave-confirm').disabled = false;
   const dlg = $('leave-dialog');
-  if (!dlg.open) {
-    try { dlg.showModal(); } catch { dlg.setAttribute('open', ''); }
-  }
+  openDialog(dlg);
   $('btn-leave-cancel').focus();
 }
 
 function closeLeave() {
   const dlg = $('leave-dialog');
-  if (dlg.open) {
-    try { dlg.close(); } catch { dlg.removeAttribute('open'); }
-  }
+  closeDialog(dlg);
 }
 
 async function confirmLeave() {
