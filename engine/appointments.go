@@ -227,8 +227,10 @@ func (o *op) appointment(ref ApptRef) (queue.Appointment, error) {
 	return o.b.AppointmentByCode(code)
 }
 
-// CancelAppointment cancels a booked appointment and frees its place.
-func (e *Engine) CancelAppointment(ctx context.Context, ref ApptRef, actor string) (queue.Appointment, error) {
+// changeBooked runs change on the booked appointment ref names, in one
+// write; an appointment in any other state is a conflict ("it cannot be
+// " + verb).
+func (e *Engine) changeBooked(ctx context.Context, ref ApptRef, actor, verb string, change func(o *op, a *queue.Appointment) error) (queue.Appointment, error) {
 	branch, err := e.resolve(ctx, ref)
 	if err != nil {
 		return queue.Appointment{}, err
@@ -240,19 +242,26 @@ func (e *Engine) CancelAppointment(ctx context.Context, ref ApptRef, actor strin
 			return err
 		}
 		if a.State != queue.ApptBooked {
-			return queue.Errorf(queue.CodeConflict, "the appointment is %s: it cannot be cancelled", a.State)
+			return queue.Errorf(queue.CodeConflict, "the appointment is %s: it cannot be %s", a.State, verb)
 		}
-		prev := a
+		return change(o, &a)
+	})
+	return a, err
+}
+
+// CancelAppointment cancels a booked appointment and frees its place.
+func (e *Engine) CancelAppointment(ctx context.Context, ref ApptRef, actor string) (queue.Appointment, error) {
+	return e.changeBooked(ctx, ref, actor, "cancelled", func(o *op, a *queue.Appointment) error {
+		prev := *a
 		a.State = queue.ApptCancelled
 		if err := o.b.AddSlotTaken(a.Service, a.Start, -1); err != nil {
 			return err
 		}
-		if err := o.b.PutAppointment(a, &prev); err != nil {
+		if err := o.b.PutAppointment(*a, &prev); err != nil {
 			return err
 		}
-		return o.emitAppt(queue.EvApptCancelled, a)
+		return o.emitAppt(queue.EvApptCancelled, *a)
 	})
-	return a, err
 }
 
 // MoveAppointment moves a booked appointment to another slot of its
@@ -261,19 +270,7 @@ func (e *Engine) MoveAppointment(ctx context.Context, ref ApptRef, start time.Ti
 	if start.IsZero() {
 		return queue.Appointment{}, queue.Errorf(queue.CodeValidation, "start is required (RFC 3339)")
 	}
-	branch, err := e.resolve(ctx, ref)
-	if err != nil {
-		return queue.Appointment{}, err
-	}
-	var a queue.Appointment
-	err = e.write(ctx, branch, actor, func(o *op) error {
-		var err error
-		if a, err = o.appointment(ref); err != nil {
-			return err
-		}
-		if a.State != queue.ApptBooked {
-			return queue.Errorf(queue.CodeConflict, "the appointment is %s: it cannot be moved", a.State)
-		}
+	return e.changeBooked(ctx, ref, actor, "moved", func(o *op, a *queue.Appointment) error {
 		if a.Start.Equal(start) {
 			return nil
 		}
@@ -291,14 +288,13 @@ func (e *Engine) MoveAppointment(ctx context.Context, ref ApptRef, start time.Ti
 		if err := o.b.AddSlotTaken(a.Service, a.Start, -1); err != nil {
 			return err
 		}
-		prev := a
+		prev := *a
 		a.Start, a.End = slot.Start.In(o.loc), slot.End.In(o.loc)
-		if err := o.b.PutAppointment(a, &prev); err != nil {
+		if err := o.b.PutAppointment(*a, &prev); err != nil {
 			return err
 		}
-		return o.emitAppt(queue.EvApptMoved, a)
+		return o.emitAppt(queue.EvApptMoved, *a)
 	})
-	return a, err
 }
 
 // CheckinRequest checks an appointment in at the kiosk (or at a counter).
