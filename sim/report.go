@@ -223,6 +223,7 @@ func (u Unserved) sentence() string {
 type Lag struct {
 	N    int
 	Mean float64
+	P50  float64
 	P90  float64
 	P99  float64
 	Max  float64
@@ -230,7 +231,7 @@ type Lag struct {
 
 // LagOf returns the lag figures of xs (simulated seconds).
 func LagOf(xs []float64) Lag {
-	return Lag{N: len(xs), Mean: Mean(xs), P90: Quantile(xs, 0.9), P99: Quantile(xs, 0.99), Max: Quantile(xs, 1)}
+	return Lag{N: len(xs), Mean: Mean(xs), P50: Quantile(xs, 0.5), P90: Quantile(xs, 0.9), P99: Quantile(xs, 0.99), Max: Quantile(xs, 1)}
 }
 
 // Report is the outcome of a run.

@@ -229,8 +229,9 @@ func TestRunAgainstServer(t *testing.T) {
 		t.Errorf("issued %d, called %d, waiting %d, 5xx %d", rep.Issued, rep.Called, rep.StillWaiting, rep.ServerErrors())
 	}
 	// A stale reading of the clock would put every action behind by as
-	// much; one slow moment of a busy machine puts a few (the max) behind.
-	if rep.Lag.N == 0 || rep.Lag.P90 > 60 {
+	// much, the median too; slow moments of a busy machine put some behind
+	// (a tenth of them by a minute at a load average of 14), not most.
+	if rep.Lag.N == 0 || rep.Lag.P50 > 60 {
 		t.Errorf("lag %+v: the day is scheduled from a stale reading of the server's clock", rep.Lag)
 	}
 	for _, tk := range rep.Tickets {
