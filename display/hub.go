@@ -49,6 +49,12 @@ type Source interface {
 type Options struct {
 	// SendQueue bounds each connection's queue of messages (default 256).
 	SendQueue int
+	// SendBuffer, when positive, fixes each connection's kernel send
+	// buffer (SO_SNDBUF) at that many bytes instead of letting the kernel
+	// grow it to megabytes: a peer that stops reading is then found slow
+	// after that much, not after megabytes of events, and kernel memory per
+	// connection stays bounded.
+	SendBuffer int
 	// ReplayLimit is the most events replayed on resume; further behind, a
 	// client gets a fresh snapshot (default 1000).
 	ReplayLimit int

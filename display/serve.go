@@ -2,6 +2,7 @@ package display
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,6 +72,13 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 // released; nil when it cannot be (the server is shutting down), and the
 // connection is then closed.
 func (h *Hub) subscribe(ws *websocket.Conn, branch string, ticket uint64) *client {
+	if n := h.opts.SendBuffer; n > 0 {
+		if tc, ok := ws.UnderlyingConn().(*net.TCPConn); ok {
+			if err := tc.SetWriteBuffer(n); err != nil {
+				h.log.Warn("live: send buffer", "err", err)
+			}
+		}
+	}
 	c := &client{branch: branch, ticket: ticket}
 	conn, err := h.conns.Accept(ws, func() { h.unregister(c) })
 	if err != nil {
