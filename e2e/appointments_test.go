@@ -323,8 +323,8 @@ func TestCheckinKioskAnswersEveryCase(t *testing.T) {
 
 	// An unknown code, typed on a keyboard (lower case, with a dash) and
 	// Enter: said under the field, the code kept for correcting.
-	bt.Do(t, kiosk, long, chromedp.Click(chromedp.ID("btn-checkin-del")),
-		chromedp.SendKeys(chromedp.ID("checkin-code"), strings.ToLower(unknown[:3])+"-"+strings.ToLower(unknown[3:])+"\r"))
+	bt.Do(t, kiosk, long, chromedp.Click(chromedp.ID("btn-checkin-del")))
+	bt.Type(t, kiosk, long, "checkin-code", strings.ToLower(unknown[:3])+"-"+strings.ToLower(unknown[3:])+"\r")
 	bt.WaitTrue(t, kiosk, long, `seiraKiosk.screen === "checkin" && seiraKiosk.error === "not_found" && !document.getElementById("checkin-error").hidden`)
 	if got := bt.Eval[string](t, kiosk, text("checkin-error")); !strings.Contains(got, unknown) || !strings.Contains(got, "Δεν βρέθηκε") {
 		t.Errorf("the unknown code's message is %q", got)
@@ -477,10 +477,9 @@ func TestAppointmentStaffBookMoveAndCancel(t *testing.T) {
 	}
 	checkAxe(t, admin, "admin book form")
 	bt.Screenshot(t, admin, "checkin-admin-book-el")
-	bt.Do(t, admin, long,
-		chromedp.SetValue(chromedp.ID("appt-book-slot"), chkAt("11:00")),
-		chromedp.SendKeys(chromedp.ID("appt-book-contact"), "6900000000"),
-		chromedp.Click(chromedp.ID("btn-appt-book")))
+	bt.Do(t, admin, long, chromedp.SetValue(chromedp.ID("appt-book-slot"), chkAt("11:00")))
+	bt.Type(t, admin, long, "appt-book-contact", "6900000000")
+	bt.Do(t, admin, long, chromedp.Click(chromedp.ID("btn-appt-book")))
 	bt.WaitTrue(t, admin, long, `!document.getElementById("appt-booked").hidden && seiraAdmin.apptRows === 1`)
 	code := bt.Eval[string](t, admin, `document.getElementById("appt-booked").dataset.code`)
 	row := `#appt-body tr[data-code="` + code + `"]`

@@ -215,12 +215,13 @@ func TestBookOnAPhoneThenMoveAndCancel(t *testing.T) {
 
 	// A contact that is neither a phone number nor an e-mail is refused
 	// in the form, which sends nothing.
-	bt.Do(t, phone, long, chromedp.SendKeys(chromedp.CSS("#contact"), "call me"), chromedp.Click(chromedp.CSS("#btn-book")))
+	bt.Type(t, phone, long, "contact", "call me")
+	bt.Do(t, phone, long, chromedp.Click(chromedp.CSS("#btn-book")))
 	bt.WaitTrue(t, phone, long, `!document.getElementById("contact-error").hidden && document.getElementById("contact").getAttribute("aria-invalid") === "true" && document.activeElement.id === "contact"`)
 	checkAxe(t, phone, "booking, contact refused, el")
 	contact := "+30 690 123 4567"
 	bt.Eval[bool](t, phone, `(document.getElementById("contact").value = "") === ""`)
-	bt.Do(t, phone, long, chromedp.SendKeys(chromedp.CSS("#contact"), contact))
+	bt.Type(t, phone, long, "contact", contact)
 	bt.WaitTrue(t, phone, long, `document.getElementById("contact-error").hidden`)
 	bt.Do(t, phone, long, chromedp.Click(chromedp.CSS("#btn-book")))
 	bt.WaitTrue(t, phone, long, `seiraBook.view === "done" && !!seiraBook.code && document.activeElement.id === "done-title"`)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +80,20 @@ func Do(t testing.TB, ctx context.Context, timeout time.Duration, steps ...chrom
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Type focuses the element with id and types text into it as key events.
+// chromedp.SendKeys reads the node's attributes while chromedp's own
+// goroutine updates them from the page's DOM events, a data race (in
+// chromedp v0.23) whenever the page changes the field's attributes as it
+// is typed into (aria-invalid); focusing by script and sending keys to
+// the page reads no node.
+func Type(t testing.TB, ctx context.Context, timeout time.Duration, id, text string) {
+	t.Helper()
+	if !Eval[bool](t, ctx, `(() => { const e = document.getElementById(`+strconv.Quote(id)+`); if (!e) return false; e.focus(); return document.activeElement === e; })()`) {
+		t.Fatalf("type: no element %q to focus", id)
+	}
+	Do(t, ctx, timeout, chromedp.KeyEvent(text))
 }
 
 // Eval evaluates a JavaScript expression and returns its value.
