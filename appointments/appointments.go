@@ -6,9 +6,8 @@ package appointments
 import (
 	"fmt"
 	"math"
-	"net"
 	"net/http"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -35,16 +34,10 @@ type Options struct {
 
 // Handler serves the booking API.
 type Handler struct {
-	eng  *engine.Engine
-	opts Options
-
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
+	eng    *engine.Engine
+	opts   Options
+	public *httpx.Limiters // public bookings, per client address
 }
-
-// maxLimiters bounds the addresses remembered; past it they start over,
-// which forgives everyone at once rather than grow without end.
-const maxLimiters = 50_000
 
 // New returns the booking API over eng.
 func New(eng *engine.Engine, opts Options) *Handler {
@@ -54,7 +47,7 @@ func New(eng *engine.Engine, opts Options) *Handler {
 	if opts.Burst == 0 {
 		opts.Burst = 5
 	}
-	return &Handler{eng: eng, opts: opts, limiters: map[string]*rate.Limiter{}}
+	return &Handler{eng: eng, opts: opts, public: httpx.NewLimiters(opts.Rate, opts.Burst)}
 }
 
 // Register adds the routes to the API group (/api/v1).
@@ -77,7 +70,7 @@ func (h *Handler) slots(c echo.Context) error {
 	q := c.QueryParams()
 	days := 7
 	if s := q.Get("days"); s != "" {
-		n, err := atoi(s)
+		n, err := strconv.Atoi(s)
 		if err != nil {
 			return queue.Errorf(queue.CodeValidation, "days must be a number of days (1 to 31)")
 		}
@@ -125,7 +118,7 @@ func (h *Handler) book(c echo.Context) error {
 	case p.Device != nil:
 		return queue.Errorf(queue.CodeForbidden, "devices do not book: citizens and staff do")
 	default:
-		if !h.allow(c) {
+		if !h.public.Allow(httpx.ClientAddr(c.Request())) {
 			c.Response().Header().Set("Retry-After", "30")
 			return queue.Errorf(queue.CodeRateLimited, "too many bookings from this address: try again later")
 		}
@@ -138,93 +131,62 @@ func (h *Handler) book(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.eng.Book(c.Request().Context(), branch, engine.BookRequest{Service: req.Service, Start: start,
+	info, err := h.eng.Book(c.Request().Context(), branch, engine.BookRequest{Service: req.Service, Start: start,
 		Lang: req.Lang, Contact: req.Contact, Actor: actor})
-	if err != nil {
-		return err
-	}
-	return h.holderView(c, http.StatusCreated, a)
-}
-
-// allow takes one booking from the client's address. The address is the
-// connection's: a forwarded header could be anyone's.
-func (h *Handler) allow(c echo.Context) bool {
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
-	if err != nil {
-		host = c.Request().RemoteAddr
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	l, ok := h.limiters[host]
-	if !ok {
-		if len(h.limiters) >= maxLimiters {
-			h.limiters = map[string]*rate.Limiter{}
-		}
-		l = rate.NewLimiter(h.opts.Rate, h.opts.Burst)
-		h.limiters[host] = l
-	}
-	return l.Allow()
+	return h.holderView(c, http.StatusCreated, info, err)
 }
 
 func (h *Handler) manageBase(c echo.Context) string { return h.opts.Public.For(c.Request()) + "/a/" }
 
-func (h *Handler) holderView(c echo.Context, status int, a queue.Appointment) error {
-	info, err := h.eng.ApptInfo(c.Request().Context(), a)
+// holderView answers with an appointment as its holder sees it, or err.
+func (h *Handler) holderView(c echo.Context, status int, info engine.ApptInfo, err error) error {
 	if err != nil {
 		return err
 	}
+	a := info.Appointment
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(status, view.AppointmentOf(a, info.Service, info.Loc).ForHolder(a, h.manageBase(c)))
 }
 
 func (h *Handler) holderGet(c echo.Context) error {
-	a, err := h.eng.AppointmentByToken(c.Request().Context(), c.Param("token"))
-	if err != nil {
-		return err
-	}
-	return h.holderView(c, http.StatusOK, a)
+	info, err := h.eng.AppointmentByToken(c.Request().Context(), c.Param("token"))
+	return h.holderView(c, http.StatusOK, info, err)
 }
 
 type moveRequest struct {
 	Start string `json:"start"`
 }
 
-func (h *Handler) move(c echo.Context, ref engine.ApptRef, actor string) (queue.Appointment, error) {
+func (h *Handler) move(c echo.Context, ref engine.ApptRef, actor string) (engine.ApptInfo, error) {
 	var req moveRequest
 	if err := httpx.Bind(c, &req); err != nil {
-		return queue.Appointment{}, err
+		return engine.ApptInfo{}, err
 	}
 	start, err := parseStart(req.Start)
 	if err != nil {
-		return queue.Appointment{}, err
+		return engine.ApptInfo{}, err
 	}
 	return h.eng.MoveAppointment(c.Request().Context(), ref, start, actor)
 }
 
 func (h *Handler) holderMove(c echo.Context) error {
-	a, err := h.move(c, engine.ApptRef{Token: c.Param("token")}, "citizen")
-	if err != nil {
-		return err
-	}
-	return h.holderView(c, http.StatusOK, a)
+	info, err := h.move(c, engine.ApptRef{Token: c.Param("token")}, "citizen")
+	return h.holderView(c, http.StatusOK, info, err)
 }
 
 func (h *Handler) holderCancel(c echo.Context) error {
-	a, err := h.eng.CancelAppointment(c.Request().Context(), engine.ApptRef{Token: c.Param("token")}, "citizen")
-	if err != nil {
-		return err
-	}
-	return h.holderView(c, http.StatusOK, a)
+	info, err := h.eng.CancelAppointment(c.Request().Context(), engine.ApptRef{Token: c.Param("token")}, "citizen")
+	return h.holderView(c, http.StatusOK, info, err)
 }
 
 // qr is the QR code of the appointment's code, which the kiosk's camera
 // reads at check-in.
 func (h *Handler) qr(c echo.Context) error {
-	a, err := h.eng.AppointmentByToken(c.Request().Context(), c.Param("token"))
+	info, err := h.eng.AppointmentByToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(a.Code, qrcode.Medium, 320)
+	png, err := qrcode.Encode(info.Appointment.Code, qrcode.Medium, 320)
 	if err != nil {
 		return err
 	}
@@ -232,11 +194,12 @@ func (h *Handler) qr(c echo.Context) error {
 	return c.Blob(http.StatusOK, "image/png", png)
 }
 
-func (h *Handler) staffView(c echo.Context, status int, a queue.Appointment) error {
-	info, err := h.eng.ApptInfo(c.Request().Context(), a)
+// staffView answers with an appointment as staff see it, or err.
+func (h *Handler) staffView(c echo.Context, status int, info engine.ApptInfo, err error) error {
 	if err != nil {
 		return err
 	}
+	a := info.Appointment
 	return c.JSON(status, view.AppointmentOf(a, info.Service, info.Loc).WithContact(a))
 }
 
@@ -253,11 +216,8 @@ func (h *Handler) staffGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.eng.AppointmentByCode(c.Request().Context(), ref.Branch, ref.Code)
-	if err != nil {
-		return err
-	}
-	return h.staffView(c, http.StatusOK, a)
+	info, err := h.eng.AppointmentByCode(c.Request().Context(), ref.Branch, ref.Code)
+	return h.staffView(c, http.StatusOK, info, err)
 }
 
 func (h *Handler) staffMove(c echo.Context) error {
@@ -265,11 +225,8 @@ func (h *Handler) staffMove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.move(c, ref, actor)
-	if err != nil {
-		return err
-	}
-	return h.staffView(c, http.StatusOK, a)
+	info, err := h.move(c, ref, actor)
+	return h.staffView(c, http.StatusOK, info, err)
 }
 
 func (h *Handler) staffCancel(c echo.Context) error {
@@ -277,11 +234,8 @@ func (h *Handler) staffCancel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := h.eng.CancelAppointment(c.Request().Context(), ref, actor)
-	if err != nil {
-		return err
-	}
-	return h.staffView(c, http.StatusOK, a)
+	info, err := h.eng.CancelAppointment(c.Request().Context(), ref, actor)
+	return h.staffView(c, http.StatusOK, info, err)
 }
 
 // day lists a day's appointments for staff (contact data only as a mark).
@@ -334,18 +288,4 @@ func (h *Handler) hours(c echo.Context) error {
 		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"date": date, "hours": out})
-}
-
-func atoi(s string) (int, error) {
-	n := 0
-	if s == "" || len(s) > 6 {
-		return 0, queue.Errorf(queue.CodeValidation, "not a number")
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, queue.Errorf(queue.CodeValidation, "not a number")
-		}
-		n = n*10 + int(r-'0')
-	}
-	return n, nil
 }

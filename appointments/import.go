@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -33,13 +31,9 @@ func (h *Handler) importRows(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := httpx.ReadBody(c)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return queue.Errorf(queue.CodeTooLarge, "the body is larger than %d bytes: import in parts", httpx.MaxBody)
-		}
-		return queue.Errorf(queue.CodeBadRequest, "cannot read the body: %v", err)
+		return err
 	}
 	var rows []importRow
 	ct := c.Request().Header.Get(echo.HeaderContentType)

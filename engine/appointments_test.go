@@ -37,7 +37,7 @@ func (f *fixture) book(t *testing.T, svc string, start time.Time) queue.Appointm
 	if err != nil {
 		t.Fatalf("book %s at %s: %v", svc, start, err)
 	}
-	return a
+	return a.Appointment
 }
 
 // The fixture's clock starts at 09:00 Athens (07:00Z) on 2026-11-27.
@@ -98,7 +98,8 @@ func TestConcurrentBookersNeverOversell(t *testing.T) {
 	for range n {
 		wg.Go(func() {
 			<-start
-			a, err := f.e.Book(context.Background(), demo.BranchID, BookRequest{Service: "certificates", Start: at("11:30")})
+			info, err := f.e.Book(context.Background(), demo.BranchID, BookRequest{Service: "certificates", Start: at("11:30")})
+			a := info.Appointment
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -283,7 +284,8 @@ func TestMoveAppointment(t *testing.T) {
 	b := f.book(t, "certificates", at("10:15"))
 	_, err := f.e.MoveAppointment(context.Background(), ApptRef{Token: a.Token}, at("10:15"), "citizen")
 	wantCode(t, err, queue.CodeSlotFull)
-	moved, err := f.e.MoveAppointment(context.Background(), ApptRef{Branch: demo.BranchID, Code: a.Code}, at("11:00"), "clerk")
+	info, err := f.e.MoveAppointment(context.Background(), ApptRef{Branch: demo.BranchID, Code: a.Code}, at("11:00"), "clerk")
+	moved := info.Appointment
 	if err != nil || !moved.Start.Equal(at("11:00")) || moved.Code != a.Code {
 		t.Fatalf("moved: %+v %v", moved, err)
 	}
@@ -299,12 +301,14 @@ func TestTurnOfTheDayMarksNoShowsAndDropsContacts(t *testing.T) {
 	f := newFixture(t)
 	bookable(t, f, "certificates", queue.AppointmentSettings{})
 	ctx := context.Background()
-	a, err := f.e.Book(ctx, demo.BranchID, BookRequest{Service: "certificates", Start: at("10:00"), Contact: "+30 690 000 0000"})
+	info, err := f.e.Book(ctx, demo.BranchID, BookRequest{Service: "certificates", Start: at("10:00"), Contact: "+30 690 000 0000"})
+	a := info.Appointment
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Set(at("09:45"))
-	kept, err := f.e.Book(ctx, demo.BranchID, BookRequest{Service: "certificates", Start: at("11:00"), Contact: "a@example.org"})
+	info, err = f.e.Book(ctx, demo.BranchID, BookRequest{Service: "certificates", Start: at("11:00"), Contact: "a@example.org"})
+	kept := info.Appointment
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,23 +317,23 @@ func TestTurnOfTheDayMarksNoShowsAndDropsContacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := f.e.AppointmentByToken(ctx, a.Token)
-	if got.Contact == "" {
+	if got.Appointment.Contact == "" {
 		t.Fatal("contact gone on the day itself")
 	}
 	f.clock.Set(at("09:00").AddDate(0, 0, 1)) // the next day
 	f.issue(t, "signatures", "")
 	for _, tok := range []string{a.Token, kept.Token} {
 		got, err := f.e.AppointmentByToken(ctx, tok)
-		if err != nil || got.Contact != "" {
+		if err != nil || got.Appointment.Contact != "" {
 			t.Fatalf("the day after: %+v %v", got, err)
 		}
 	}
-	if got, _ := f.e.AppointmentByToken(ctx, a.Token); got.State != queue.ApptNoShow {
-		t.Fatalf("never checked in: %s, want no_show", got.State)
+	if got, _ := f.e.AppointmentByToken(ctx, a.Token); got.Appointment.State != queue.ApptNoShow {
+		t.Fatalf("never checked in: %s, want no_show", got.Appointment.State)
 	}
-	if got, _ := f.e.AppointmentByToken(ctx, kept.Token); got.State != queue.ApptNoShow {
+	if got, _ := f.e.AppointmentByToken(ctx, kept.Token); got.Appointment.State != queue.ApptNoShow {
 		// Its ticket expired uncalled with the day.
-		t.Fatalf("checked in, never called: %s, want no_show", got.State)
+		t.Fatalf("checked in, never called: %s, want no_show", got.Appointment.State)
 	}
 	noShows := 0
 	for _, ev := range f.events() {

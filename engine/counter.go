@@ -176,12 +176,21 @@ func (e *Engine) CallNext(ctx context.Context, branch, counter, actor string) (C
 
 // policy is the call-next policy's settings at this op's time.
 func (o *op) policy() queue.Policy {
-	return queue.Policy{K: o.cfg.Cap(), N: o.cfg.ApptCap(), Now: o.now.UnixNano(), Target: func(svc string) time.Duration {
+	return policyOf(o.cfg, o.now, func(svc string) (queue.Service, bool) {
 		s, err := o.b.Service(svc)
-		if err != nil {
-			return queue.DefaultTargetWait
+		return s, err == nil
+	})
+}
+
+// policyOf is the call-next policy of branch cfg at now, with the
+// services' targets as service finds them (a service not found: the
+// default target).
+func policyOf(cfg queue.Branch, now time.Time, service func(string) (queue.Service, bool)) queue.Policy {
+	return queue.Policy{K: cfg.Cap(), N: cfg.ApptCap(), Now: now.UnixNano(), Target: func(svc string) time.Duration {
+		if s, ok := service(svc); ok {
+			return s.TargetWait()
 		}
-		return s.TargetWait()
+		return queue.DefaultTargetWait
 	}}
 }
 

@@ -63,7 +63,8 @@ func crashChild(path string) {
 		rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 9))
 		for {
 			slot := base.Truncate(15 * time.Minute).Add(time.Duration(4+rng.IntN(2800)) * 15 * time.Minute)
-			a, err := e.Book(context.Background(), demo.BranchID, BookRequest{Service: "certificates", Start: slot})
+			info, err := e.Book(context.Background(), demo.BranchID, BookRequest{Service: "certificates", Start: slot})
+			a := info.Appointment
 			if queue.ErrorCode(err) == queue.CodeSlotFull || queue.ErrorCode(err) == queue.CodeNotBookable {
 				continue
 			}
@@ -161,7 +162,8 @@ func verifyAppointmentsAfterCrash(t *testing.T, path string, acked map[string][2
 	defer store.Close()
 	e := New(store, Options{})
 	for code, want := range acked {
-		a, err := e.AppointmentByToken(context.Background(), want[0])
+		info, err := e.AppointmentByToken(context.Background(), want[0])
+		a := info.Appointment
 		if err != nil || a.Code != code || strconv.FormatInt(a.Start.Unix(), 10) != want[1] {
 			t.Errorf("round %d: acknowledged appointment %s: %+v %v", round, code, a, err)
 		}

@@ -123,20 +123,24 @@ type op struct {
 // closes the previous service day if it has ended, then publishes the events
 // fn appended once they are durable.
 func (e *Engine) write(ctx context.Context, branch, actor string, fn func(*op) error) error {
-	return e.store.Update(ctx, func(tx *storage.Tx) error {
-		o, err := e.begin(tx, branch, actor)
-		if err != nil {
-			return err
-		}
-		if err := o.rollover(); err != nil {
-			return err
-		}
-		if err := fn(o); err != nil {
-			return err
-		}
-		o.publishAfterCommit()
-		return nil
-	})
+	return e.store.Update(ctx, func(tx *storage.Tx) error { return e.writeIn(tx, branch, actor, fn) })
+}
+
+// writeIn is write's work within a transaction already open (for callers
+// that find the branch in it first).
+func (e *Engine) writeIn(tx *storage.Tx, branch, actor string, fn func(*op) error) error {
+	o, err := e.begin(tx, branch, actor)
+	if err != nil {
+		return err
+	}
+	if err := o.rollover(); err != nil {
+		return err
+	}
+	if err := fn(o); err != nil {
+		return err
+	}
+	o.publishAfterCommit()
+	return nil
 }
 
 func (e *Engine) begin(tx *storage.Tx, branch, actor string) (*op, error) {

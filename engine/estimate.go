@@ -20,7 +20,6 @@ type load struct {
 	now      time.Time
 	busy     map[string]time.Duration // per counter: remaining work
 	times    map[string]time.Duration // per service: expected service time
-	k        int                      // the branch's priority cap
 	cfg      queue.Branch
 	loc      *time.Location
 
@@ -36,14 +35,14 @@ type load struct {
 
 func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 	l := &load{e: e, b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{},
-		times: map[string]time.Duration{}, k: queue.DefaultPriorityCap}
+		times: map[string]time.Duration{}}
 	l.loc = time.UTC
 	// An estimate is made of what can be read: a branch whose settings or
 	// services cannot be read gets the defaults, and the log says why.
 	if cfg, loc, err := e.settingsOf(b); err != nil {
 		e.log.Warn("engine: estimate without the branch's settings", "branch", b.ID(), "err", err)
 	} else {
-		l.k, l.cfg, l.loc = cfg.Cap(), cfg, loc
+		l.cfg, l.loc = cfg, loc
 	}
 	if svcs, err := b.Services(); err != nil {
 		e.log.Warn("engine: estimate without the branch's services", "branch", b.ID(), "err", err)
@@ -83,12 +82,11 @@ func (l *load) serviceTime(svc string) time.Duration {
 	if d, ok := l.times[svc]; ok {
 		return d
 	}
-	d := queue.DefaultServiceTime
-	if est, n := l.b.ServiceTime(svc); n > 0 {
-		d = est
-	} else if s, ok := l.services[svc]; ok {
-		d = s.ServiceTime()
+	s, ok := l.services[svc]
+	if !ok {
+		s = queue.Service{ID: svc} // deleted since: its history or the default
 	}
+	d := learnedServiceTime(l.b, s)
 	l.times[svc] = d
 	return d
 }
@@ -224,12 +222,10 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 // policy is the call-next policy as the forecast plays it, from the time
 // the forecast was made.
 func (l *load) policy() queue.Policy {
-	return queue.Policy{K: l.k, N: l.cfg.ApptCap(), Now: l.now.Add(-l.age).UnixNano(), Target: func(svc string) time.Duration {
-		if s, ok := l.services[svc]; ok {
-			return s.TargetWait()
-		}
-		return queue.DefaultTargetWait
-	}}
+	return policyOf(l.cfg, l.now.Add(-l.age), func(svc string) (queue.Service, bool) {
+		s, ok := l.services[svc]
+		return s, ok
+	})
 }
 
 // expectedAppointments are the booked appointments of the coming hours,

@@ -133,20 +133,12 @@ func ErrorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 // Bind decodes a JSON body into v strictly: bad JSON, unknown fields and
 // trailing data are 400s; a body over MaxBody is a 413.
 func Bind(c echo.Context, v any) error {
-	r := c.Request()
-	if ct := r.Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+	if ct := c.Request().Header.Get(echo.HeaderContentType); ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return queue.Errorf(queue.CodeBadRequest, "send JSON (Content-Type: application/json)")
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	body, err := ReadBody(c)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return queue.Errorf(queue.CodeTooLarge, "the body is larger than %d bytes", MaxBody)
-		}
-		return queue.Errorf(queue.CodeBadRequest, "cannot read the body: %v", err)
-	}
-	if len(body) > MaxBody {
-		return queue.Errorf(queue.CodeTooLarge, "the body is larger than %d bytes", MaxBody)
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
@@ -162,15 +154,27 @@ func Bind(c echo.Context, v any) error {
 	return nil
 }
 
-// BindRaw reads a JSON body (merge-patch JSON too) up to MaxBody,
-// checked to be JSON, for a caller that decodes it itself.
+// BindRaw reads a JSON body (merge-patch JSON too), checked to be JSON,
+// for a caller that decodes it itself.
 func BindRaw(c echo.Context) ([]byte, error) {
-	r := c.Request()
-	ct := r.Header.Get(echo.HeaderContentType)
+	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) && !strings.HasPrefix(ct, "application/merge-patch+json") {
 		return nil, queue.Errorf(queue.CodeBadRequest, "send JSON (Content-Type: application/json or application/merge-patch+json)")
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	body, err := ReadBody(c)
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(body) {
+		return nil, queue.Errorf(queue.CodeBadRequest, "malformed JSON")
+	}
+	return body, nil
+}
+
+// ReadBody reads a request body of at most MaxBody bytes: a longer one is
+// a 413, one that cannot be read a 400.
+func ReadBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, MaxBody+1))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -180,9 +184,6 @@ func BindRaw(c echo.Context) ([]byte, error) {
 	}
 	if len(body) > MaxBody {
 		return nil, queue.Errorf(queue.CodeTooLarge, "the body is larger than %d bytes", MaxBody)
-	}
-	if !json.Valid(body) {
-		return nil, queue.Errorf(queue.CodeBadRequest, "malformed JSON")
 	}
 	return body, nil
 }

@@ -1,14 +1,11 @@
 package kiosk
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
-	"github.com/seira-queue/seira/view"
 )
 
 type checkinRequest struct {
@@ -33,9 +30,5 @@ func (h *Handler) checkin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := Issued{Ticket: view.TicketOf(info, info.Loc, h.trackBase(c))}
-	if p.Device != nil {
-		out.Print = h.print(c, p.Device, info)
-	}
-	return c.JSON(http.StatusCreated, out)
+	return h.issued(c, p, info)
 }

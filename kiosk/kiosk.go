@@ -5,7 +5,6 @@ package kiosk
 
 import (
 	"net/http"
-	"sync"
 
 	"log/slog"
 
@@ -40,11 +39,9 @@ type Options struct {
 
 // Handler serves the kiosk API.
 type Handler struct {
-	eng  *engine.Engine
-	opts Options
-
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
+	eng    *engine.Engine
+	opts   Options
+	issues *httpx.Limiters // per kiosk device
 }
 
 // New returns the kiosk API over eng.
@@ -58,7 +55,7 @@ func New(eng *engine.Engine, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{eng: eng, opts: opts, limiters: map[string]*rate.Limiter{}}
+	return &Handler{eng: eng, opts: opts, issues: httpx.NewLimiters(opts.Rate, opts.Burst)}
 }
 
 // Register adds the kiosk's routes to the API group (/api/v1).
@@ -103,7 +100,7 @@ func (h *Handler) issue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Device != nil && !h.limiter(p.Device.ID).Allow() {
+	if p.Device != nil && !h.issues.Allow(p.Device.ID) {
 		c.Response().Header().Set("Retry-After", "2")
 		return queue.Errorf(queue.CodeRateLimited, "too many tickets from this kiosk: wait a moment")
 	}
@@ -121,6 +118,12 @@ func (h *Handler) issue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return h.issued(c, p, info)
+}
+
+// issued answers with a ticket just taken (or checked in), printed on
+// the kiosk's network printer when it has one.
+func (h *Handler) issued(c echo.Context, p auth.Principal, info engine.TicketInfo) error {
 	out := Issued{Ticket: view.TicketOf(info, info.Loc, h.trackBase(c))}
 	if p.Device != nil {
 		out.Print = h.print(c, p.Device, info)
@@ -168,17 +171,6 @@ func (h *Handler) reprint(c echo.Context) error {
 		return queue.Errorf(queue.CodeConflict, "this kiosk has no network printer")
 	}
 	return c.JSON(http.StatusOK, res)
-}
-
-func (h *Handler) limiter(device string) *rate.Limiter {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	l, ok := h.limiters[device]
-	if !ok {
-		l = rate.NewLimiter(h.opts.Rate, h.opts.Burst)
-		h.limiters[device] = l
-	}
-	return l
 }
 
 // trackBase is the base of ticket page links.

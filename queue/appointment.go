@@ -2,6 +2,7 @@ package queue
 
 import (
 	"crypto/rand"
+	"math/big"
 	"strings"
 	"time"
 )
@@ -190,23 +191,14 @@ const CodeLen = 6
 
 // NewCode returns a random appointment code.
 func NewCode() (string, error) {
-	b := make([]byte, CodeLen)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	// 256 is not a multiple of the alphabet: reject the top bytes so that
-	// every letter is as likely.
-	limit := byte(256 - 256%len(CodeAlphabet))
-	out := make([]byte, 0, CodeLen)
-	for len(out) < CodeLen {
-		for _, x := range b {
-			if x < limit && len(out) < CodeLen {
-				out = append(out, CodeAlphabet[int(x)%len(CodeAlphabet)])
-			}
-		}
-		if _, err := rand.Read(b); err != nil {
+	out := make([]byte, CodeLen)
+	n := big.NewInt(int64(len(CodeAlphabet)))
+	for i := range out {
+		k, err := rand.Int(rand.Reader, n) // uniform: no letter likelier
+		if err != nil {
 			return "", err
 		}
+		out[i] = CodeAlphabet[k.Int64()]
 	}
 	return string(out), nil
 }

@@ -23,14 +23,14 @@ func WorkingMinutes(c Counter, br Branch, midnight, from, to time.Time) float64 
 	}
 	var spans [][2]time.Time
 	if p, ok := c.ScheduleOn(midnight); ok && (p.Opens != "" || p.Closes != "") {
-		o, c := midnight, midnight.AddDate(0, 0, 1)
+		opens, closes := midnight, midnight.AddDate(0, 0, 1)
 		if t, ok := clockOn(midnight, p.Opens); ok {
-			o = t
+			opens = t
 		}
 		if t, ok := clockOn(midnight, p.Closes); ok {
-			c = t
+			closes = t
 		}
-		spans = append(spans, [2]time.Time{o, c})
+		spans = append(spans, [2]time.Time{opens, closes})
 		total := overlap(spans, from, to)
 		for _, b := range p.Breaks {
 			if at, ok := clockOn(midnight, b.At); ok {
@@ -43,10 +43,10 @@ func WorkingMinutes(c Counter, br Branch, midnight, from, to time.Time) float64 
 		return to.Sub(from).Minutes()
 	}
 	for _, s := range br.Hours[weekdayKey(midnight.Weekday())] {
-		o, ok1 := clockOn(midnight, s.From)
-		c, ok2 := clockOn(midnight, s.To)
+		opens, ok1 := clockOn(midnight, s.From)
+		closes, ok2 := clockOn(midnight, s.To)
 		if ok1 && ok2 {
-			spans = append(spans, [2]time.Time{o, c})
+			spans = append(spans, [2]time.Time{opens, closes})
 		}
 	}
 	return overlap(spans, from, to)

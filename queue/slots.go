@@ -74,7 +74,7 @@ func SlotAt(br Branch, svc Service, start time.Time, loc *time.Location, lim Boo
 	if !start.After(lim.Now) {
 		return Slot{}, Errorf(CodeNotBookable, "%s has begun or passed", start.In(loc).Format("2006-01-02 15:04"))
 	}
-	last := lastBookableDay(lim.Now, svc.Booking().Ahead(), loc)
+	last := LastBookableDay(svc, lim.Now, loc)
 	if day > last {
 		return Slot{}, Errorf(CodeNotBookable, "%s is too far ahead: the service can be booked up to %s", day, last)
 	}
@@ -94,16 +94,10 @@ func SlotAt(br Branch, svc Service, start time.Time, loc *time.Location, lim Boo
 		svc.ID, start.In(loc).Format("2006-01-02 15:04"), int(length/time.Minute))
 }
 
-// lastBookableDay is the last service day that can be booked ahead days
-// from now.
-func lastBookableDay(now time.Time, ahead int, loc *time.Location) string {
-	l := now.In(loc)
-	return time.Date(l.Year(), l.Month(), l.Day()+ahead, 12, 0, 0, 0, loc).Format(DayLayout)
-}
-
-// LastBookableDay is the last day svc can be booked on, from now.
+// LastBookableDay is the last service day svc can be booked on, from now.
 func LastBookableDay(svc Service, now time.Time, loc *time.Location) string {
-	return lastBookableDay(now, svc.Booking().Ahead(), loc)
+	l := now.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+svc.Booking().Ahead(), 12, 0, 0, 0, loc).Format(DayLayout)
 }
 
 // ValidateClosedDates checks a branch's closed dates.

@@ -323,8 +323,9 @@ func key(o *queue.Outcome, by By, loc *time.Location) string {
 }
 
 // apptNoShows counts, by the grouping's key, the appointments of the days
-// from … to that nobody checked in. By counter or clerk they have none:
-// they count in the total only.
+// from … to that nobody checked in: keyed as their ticket would have been
+// (by service, slot's hour, day, source); by counter or clerk they have
+// none, and count under the empty key.
 func apptNoShows(b *storage.BranchTx, from, to string, loc *time.Location, by By, count func(key string)) error {
 	start, _, err := queue.DayBounds(from, loc)
 	if err != nil {
@@ -335,20 +336,8 @@ func apptNoShows(b *storage.BranchTx, from, to string, loc *time.Location, by By
 		return err
 	}
 	return b.ForEachAppointment(start, end, func(a queue.Appointment) (bool, error) {
-		if a.State != queue.ApptNoShow || a.Ticket != 0 {
-			return true, nil
-		}
-		switch by {
-		case ByCounter, ByClerk:
-			count("")
-		case ByHour:
-			count(fmt.Sprintf("%02d", a.Start.In(loc).Hour()))
-		case ByDay:
-			count(a.Day(loc))
-		case BySource:
-			count(queue.SourceAppointment)
-		default:
-			count(a.Service)
+		if a.State == queue.ApptNoShow && a.Ticket == 0 {
+			count(key(&queue.Outcome{Service: a.Service, Day: a.Day(loc), Issued: a.Start, Slot: a.Start}, by, loc))
 		}
 		return true, nil
 	})

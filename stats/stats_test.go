@@ -321,7 +321,7 @@ func TestAppointmentsBySource(t *testing.T) {
 	c.at("2026-11-27T08:00:00+02:00")
 	book := func(hhmm string) queue.Appointment {
 		start := must(time.Parse(time.RFC3339, "2026-11-27T"+hhmm+":00+02:00"))
-		return must(e.Book(ctx, demo.BranchID, engine.BookRequest{Service: "certificates", Start: start}))
+		return must(e.Book(ctx, demo.BranchID, engine.BookRequest{Service: "certificates", Start: start})).Appointment
 	}
 	checkin := func(a queue.Appointment) {
 		must(e.Checkin(ctx, demo.BranchID, engine.CheckinRequest{Code: a.Code}))
