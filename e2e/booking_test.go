@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
-	"image/png"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,8 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
@@ -141,19 +137,7 @@ func bkQR(t *testing.T, ctx context.Context, id string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := png.Decode(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("decode the page's QR code: %v", err)
-	}
-	return got.GetText()
+	return apptest.DecodeQR(t, raw)
 }
 
 // bkShownCode is the code as the page shows it to the eye ("K7P 3QX").

@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image/png"
 	"io"
 	"net"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
@@ -67,20 +63,8 @@ func TestQRCodeDecodesToTheTrackURL(t *testing.T) {
 		if res.Status != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Fatalf("qr: %d %s", res.Status, res.Header.Get("Content-Type"))
 		}
-		img, err := png.Decode(bytes.NewReader(res.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-		if err != nil {
-			t.Fatalf("decode QR: %v", err)
-		}
-		if got.GetText() != want {
-			t.Fatalf("%s: QR says %q, want %q", c.name, got.GetText(), want)
+		if got := apptest.DecodeQR(t, res.Body); got != want {
+			t.Fatalf("%s: QR says %q, want %q", c.name, got, want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"cmp"
-	"slices"
 	"time"
 )
 
@@ -47,10 +46,16 @@ func (c Counter) Compare(a, b Candidate) int {
 // may pass only the head of each list. Pick also returns the counter's
 // priority streak after the call. ok is false when nobody waits.
 func Pick(c Counter, k int, waiting []Candidate) (pick Candidate, streak int, ok bool) {
+	return pickWalkIn(c, k, waiting, 0)
+}
+
+// pickWalkIn is Pick passing over the appointment tickets due by dueBy
+// (Unix ns; 0 passes over none).
+func pickWalkIn(c Counter, k int, waiting []Candidate, dueBy int64) (pick Candidate, streak int, ok bool) {
 	var pri, reg Candidate
 	var havePri, haveReg bool
 	for _, w := range waiting {
-		if !c.ServesService(w.Service) {
+		if !c.ServesService(w.Service) || w.Due != 0 && w.Due <= dueBy {
 			continue
 		}
 		if w.Priority {
@@ -133,13 +138,10 @@ func PickAt(c Counter, p Policy, waiting []Candidate) (pick Candidate, s Streaks
 		}
 		return due, s, true
 	}
-	if haveDue {
-		// The cap is in force and a late walk-in waits. A due appointment
-		// must not win this call by its check-in time: that would be one
-		// more appointment call in a row (and reset the run), and could
-		// take a later slot before an earlier one.
-		waiting = slices.DeleteFunc(slices.Clone(waiting), func(w Candidate) bool { return w.Due != 0 && w.Due <= p.Now })
-	}
-	pick, streak, ok := Pick(c, p.K, waiting)
+	// The cap is in force and a late walk-in waits, or nothing is due. A
+	// due appointment must not win this call by its check-in time: that
+	// would be one more appointment call in a row (and reset the run),
+	// and could take a later slot before an earlier one.
+	pick, streak, ok := pickWalkIn(c, p.K, waiting, p.Now)
 	return pick, Streaks{Priority: streak}, ok
 }

@@ -137,26 +137,11 @@ func TestParseDayAppointmentErrors(t *testing.T) {
 	if _, err := ParseDay(bytes.NewReader(raw)); err != nil {
 		t.Fatalf("the appointments day: %v", err)
 	}
-	change := func(fn func(m map[string]any)) string {
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatal(err)
-		}
-		fn(m)
-		out, err := json.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(out)
-	}
+	change := func(fn func(m map[string]any)) string { return mutateDay(t, raw, fn) }
 	svc := func(m map[string]any, i int) map[string]any { return m["services"].([]any)[i].(map[string]any) }
 	appt := func(m map[string]any) map[string]any { return m["appointments"].(map[string]any) }
 	pu := func(m map[string]any) map[string]any { return appt(m)["punctuality"].(map[string]any) }
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
+	checkParseErrors(t, []parseCase{
 		{"booked share above 1", change(func(m map[string]any) { svc(m, 0)["booked_share"] = 1.2 }), "service certificates: booked_share 1.2: want 0 to 1"},
 		{"negative booked share", change(func(m map[string]any) { svc(m, 1)["booked_share"] = -0.1 }), "service signatures: booked_share -0.1"},
 		{"slot too short", change(func(m map[string]any) { svc(m, 0)["slot_min"] = 3 }), "service certificates: slot_min 3: want 5 to 240"},
@@ -176,18 +161,7 @@ func TestParseDayAppointmentErrors(t *testing.T) {
 		{"mean outside the clip", change(func(m map[string]any) { pu(m)["mean_min"] = -40 }), "mean_min -40 is outside min_min -25 to max_min 20"},
 		{"minutes out of bounds", change(func(m map[string]any) { pu(m)["max_min"] = 1000 }), "min_min -25, max_min 1000: want"},
 		{"unknown field", change(func(m map[string]any) { pu(m)["median_min"] = 1 }), `unknown field "median_min"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseDay(strings.NewReader(tt.in))
-			if err == nil {
-				t.Fatalf("no error, want one with %q", tt.want)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q, want it to contain %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // TestRunAppointments plays the short day with half its citizens booked

@@ -60,26 +60,50 @@ func TestLighterDay(t *testing.T) {
 // mutate returns the reference day's JSON after change.
 func mutate(t *testing.T, change func(m map[string]any)) string {
 	t.Helper()
+	return mutateDay(t, referenceDay, change)
+}
+
+// mutateDay returns the day file raw with change made to it.
+func mutateDay(t *testing.T, raw []byte, change func(m map[string]any)) string {
+	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(referenceDay, &m); err != nil {
+	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
 	change(m)
-	raw, err := json.Marshal(m)
+	out, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(raw)
+	return string(out)
+}
+
+// parseCase is a day file ParseDay must refuse, with what its error says.
+type parseCase struct {
+	name string
+	in   string
+	want string // in the error
+}
+
+func checkParseErrors(t *testing.T, tests []parseCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseDay(strings.NewReader(tt.in))
+			if err == nil {
+				t.Fatalf("no error, want one with %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
 }
 
 func TestParseDayErrors(t *testing.T) {
 	svc := func(m map[string]any, i int) map[string]any { return m["services"].([]any)[i].(map[string]any) }
 	ctr := func(m map[string]any, i int) map[string]any { return m["counters"].([]any)[i].(map[string]any) }
-	tests := []struct {
-		name string
-		in   string
-		want string // in the error
-	}{
+	checkParseErrors(t, []parseCase{
 		{"not JSON", `{"branch": "demo",`, "bad JSON"},
 		{"wrong type", `{"branch": 5}`, "bad JSON"},
 		{"two objects", string(referenceDay) + string(referenceDay), "more than one"},
@@ -107,18 +131,7 @@ func TestParseDayErrors(t *testing.T) {
 			"counter 4: pause at 15:30 is outside its hours 09:00–15:00"},
 		{"opens after closing", mutate(t, func(m map[string]any) { ctr(m, 3)["opens"] = "16:00" }), "counter 4 opens at 16:00"},
 		{"no counters", mutate(t, func(m map[string]any) { m["counters"] = []any{} }), "no counters"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseDay(strings.NewReader(tt.in))
-			if err == nil {
-				t.Fatalf("no error, want one with %q", tt.want)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q, want it to contain %q", err, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestParseDayAcceptsShareRounding(t *testing.T) {

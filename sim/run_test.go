@@ -83,18 +83,7 @@ func TestRunInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	var events []queue.Event
-	for after := uint64(0); ; {
-		evs, more, err := a.Engine.EventsSince(ctx, d.Branch, after, 500)
-		if err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, evs...)
-		if !more {
-			break
-		}
-		after = evs[len(evs)-1].Seq
-	}
+	events := allEvents(t, ctx, a, d.Branch)
 	// The day's plan went in through the API: each counter's hours and
 	// breaks, and the day's opening hours.
 	planned, err := a.Engine.Snapshot(ctx, d.Branch)
@@ -289,5 +278,22 @@ func TestCheckBranch(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "counter 1") {
 		t.Errorf("counter 1 serves the same services in another order, yet: %v", err)
+	}
+}
+
+// allEvents reads every event of branch from the store a opened.
+func allEvents(t *testing.T, ctx context.Context, a *app.App, branch string) []queue.Event {
+	t.Helper()
+	var events []queue.Event
+	for after := uint64(0); ; {
+		evs, more, err := a.Engine.EventsSince(ctx, branch, after, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, evs...)
+		if !more {
+			return events
+		}
+		after = evs[len(evs)-1].Seq
 	}
 }

@@ -50,18 +50,7 @@ func TestRunWarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	var events []queue.Event
-	for after := uint64(0); ; {
-		evs, more, err := a.Engine.EventsSince(ctx, d.Branch, after, 500)
-		if err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, evs...)
-		if !more {
-			break
-		}
-		after = evs[len(evs)-1].Seq
-	}
+	events := allEvents(t, ctx, a, d.Branch)
 	loc, _ := d.Location()
 	today := rep.Opening.In(loc).Format(time.DateOnly)
 	days := map[string]bool{}

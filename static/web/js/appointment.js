@@ -248,14 +248,12 @@ function openCancel() {
   ui.cancelErrorKey = null;
   renderCancel();
   $('btn-cancel-confirm').disabled = false;
-  const dlg = $('cancel-dialog');
-  openDialog(dlg);
+  openDialog($('cancel-dialog'));
   $('btn-cancel-keep').focus();
 }
 
 function closeCancel() {
-  const dlg = $('cancel-dialog');
-  closeDialog(dlg);
+  closeDialog($('cancel-dialog'));
 }
 
 // i18n-keys: appt.error.cancel_state

@@ -457,12 +457,7 @@ async function reset() {
   ui.key = null;
   ui.ticket = null;
   ui.busy = false;
-  ui.checkin = null;
-  ui.notice = null;
-  hook.error = null;
-  hook.checkin = null;
-  $('checkin-code').value = '';
-  setCheckinError(null);
+  clearCheckin();
   hook.printFailed = false;
   $('print-failed').hidden = true;
   // The next citizen starts in the kiosk's own language.
@@ -552,15 +547,20 @@ function renderCheckinError() {
   $('checkin-code').toggleAttribute('aria-invalid', !!e);
 }
 
-function openCheckin() {
-  if (ui.busy) return;
-  renderKeys();
+// clearCheckin forgets a check-in begun: its code, answer and notice.
+function clearCheckin() {
   ui.checkin = null;
   ui.notice = null;
   hook.error = null;
   hook.checkin = null;
   $('checkin-code').value = '';
   setCheckinError(null);
+}
+
+function openCheckin() {
+  if (ui.busy) return;
+  renderKeys();
+  clearCheckin();
   showScreen('checkin');
 }
 

@@ -346,14 +346,12 @@ function openLeave() {
   $('leave-text').textContent = t('ticket.leave_text', { number: ui.ticket.number });
   $('leave-error').hidden = true;
   $('btn-leave-confirm').disabled = false;
-  const dlg = $('leave-dialog');
-  openDialog(dlg);
+  openDialog($('leave-dialog'));
   $('btn-leave-cancel').focus();
 }
 
 function closeLeave() {
-  const dlg = $('leave-dialog');
-  closeDialog(dlg);
+  closeDialog($('leave-dialog'));
 }
 
 async function confirmLeave() {
