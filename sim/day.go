@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/seira-queue/seira/queue"
 )
 
 //go:embed reference-day.json
@@ -401,6 +403,12 @@ func (d Day) opens(c DayCounter) TimeOfDay {
 }
 
 // service returns the day's service id.
+// defaultServiceS is the service's mean time as the server's default
+// service time, within the bounds the server takes.
+func (s DayService) defaultServiceS() int {
+	return min(max(int(math.Round(s.ServiceMinMean*60)), queue.MinDefaultServiceS), queue.MaxDefaultServiceS)
+}
+
 func (d Day) service(id string) (DayService, bool) {
 	for _, s := range d.Services {
 		if s.ID == id {

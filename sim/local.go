@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"os"
 	"slices"
@@ -119,7 +118,7 @@ func fitBranch(ctx context.Context, eng *engine.Engine, d Day) error {
 	services := make([]queue.Service, len(d.Services))
 	for i, s := range d.Services {
 		services[i] = queue.Service{ID: s.ID, Prefix: s.Prefix, Name: queue.Text(s.Name), Order: i + 1, Open: true,
-			DefaultServiceS: int(math.Round(s.ServiceMinMean * 60))}
+			DefaultServiceS: s.defaultServiceS()}
 	}
 	counters := make([]queue.Counter, len(d.Counters))
 	for i, c := range d.Counters {

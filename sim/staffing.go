@@ -106,7 +106,7 @@ func (p *player) serviceDefaults(ctx context.Context, services []map[string]json
 			continue // checkBranch reports a missing service
 		}
 		s := services[i]
-		s["default_service_s"] = json.RawMessage(fmt.Sprint(min(max(int(math.Round(ds.ServiceMinMean*60)), queue.MinDefaultServiceS), queue.MaxDefaultServiceS)))
+		s["default_service_s"] = json.RawMessage(fmt.Sprint(ds.defaultServiceS()))
 		if _, err := p.c.Do(ctx, http.MethodPut, p.branchPath()+"/services/"+ds.ID, "PUT /services/{s}", s, nil); err != nil {
 			return fmt.Errorf("service %s default service time: %w", ds.ID, err)
 		}

@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
@@ -88,7 +87,7 @@ func warmDefaults(ctx context.Context, eng *engine.Engine, d Day) error {
 			continue
 		}
 		svc := s.Service
-		svc.DefaultServiceS = min(max(int(math.Round(ds.ServiceMinMean*60)), queue.MinDefaultServiceS), queue.MaxDefaultServiceS)
+		svc.DefaultServiceS = ds.defaultServiceS()
 		if svc.DefaultServiceS == s.Service.DefaultServiceS {
 			continue
 		}
