@@ -385,6 +385,9 @@ func (h *Handler) backup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if h.store.Replicated() {
+		return queue.Errorf(queue.CodeConflict, "the store is an etcd cluster, which this server cannot copy alone: back it up with etcdctl snapshot save")
+	}
 	name := "seira-" + h.eng.Now().UTC().Format("20060102-150405") + ".db"
 	hdr := c.Response().Header()
 	hdr.Set("Content-Type", "application/octet-stream")

@@ -29,8 +29,11 @@ import (
 
 // Config is everything the server is configured with.
 type Config struct {
-	// Data is the data directory; the store is seira.db inside.
+	// Data is the data directory; the store is seira.db inside (on etcd,
+	// the local mirror of the cluster).
 	Data string
+	// Etcd, if set, puts the store on an etcd cluster instead of bbolt.
+	Etcd *storage.EtcdOptions
 	// Public decides the base URL citizens reach (QR and pairing links);
 	// its host is an allowed WebSocket origin.
 	Public publicurl.Base
@@ -79,7 +82,7 @@ func Open(cfg Config) (*App, error) {
 	// The parts refer to each other (the engine publishes to the hub and
 	// the metrics, which read from the engine); each is in place before
 	// anything is written.
-	store, err := storage.Open(filepath.Join(cfg.Data, "seira.db"), storage.Options{Logger: cfg.Logger,
+	store, err := openStore(cfg, storage.Options{Logger: cfg.Logger,
 		ObserveCommit: func(d time.Duration, n int) { a.Metrics.ObserveCommit(d, n) }})
 	if err != nil {
 		return nil, err
@@ -109,6 +112,21 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// openStore opens the bbolt file in the data directory, or connects to
+// etcd with the local mirror there.
+func openStore(cfg Config, opts storage.Options) (*storage.Store, error) {
+	if cfg.Etcd == nil {
+		return storage.Open(filepath.Join(cfg.Data, "seira.db"), opts)
+	}
+	eo := *cfg.Etcd
+	if eo.Dir == "" {
+		eo.Dir = cfg.Data
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return storage.OpenEtcd(ctx, eo, opts)
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully: stop
@@ -155,34 +173,41 @@ func (a *App) Close() error {
 	return a.Store.Close()
 }
 
-// tickBranches closes service days at midnight even when nobody acts.
+// tickBranches closes service days at midnight even when nobody acts, and
+// sends appointment reminders. With several instances on etcd, one of them
+// at a time does it.
 func (a *App) tickBranches() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				branches, err := a.Engine.Branches(ctx)
-				if err != nil {
-					a.log.Warn("midnight check", "err", err)
-					continue
+		a.Store.RunElected(ctx, "ticks", a.tick)
+	}()
+	return func() { cancel(); <-done }
+}
+
+// tick is the background jobs' loop, until ctx ends.
+func (a *App) tick(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			branches, err := a.Engine.Branches(ctx)
+			if err != nil {
+				a.log.Warn("midnight check", "err", err)
+				continue
+			}
+			for _, b := range branches {
+				if err := a.Engine.Tick(ctx, b.ID); err != nil && ctx.Err() == nil {
+					a.log.Warn("midnight check", "branch", b.ID, "err", err)
 				}
-				for _, b := range branches {
-					if err := a.Engine.Tick(ctx, b.ID); err != nil && ctx.Err() == nil {
-						a.log.Warn("midnight check", "branch", b.ID, "err", err)
-					}
-					if _, err := a.Engine.Reminders(ctx, b.ID); err != nil && ctx.Err() == nil {
-						a.log.Warn("appointment reminders", "branch", b.ID, "err", err)
-					}
+				if _, err := a.Engine.Reminders(ctx, b.ID); err != nil && ctx.Err() == nil {
+					a.log.Warn("appointment reminders", "branch", b.ID, "err", err)
 				}
 			}
 		}
-	}()
-	return func() { cancel(); <-done }
+	}
 }

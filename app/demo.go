@@ -7,6 +7,7 @@ import (
 
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/queue"
 )
 
 // Demo is what SetUp created and where the pages are.
@@ -35,7 +36,13 @@ func (a *App) SetUp(ctx context.Context, adminPassword string) (Demo, error) {
 	}
 	if len(branches) == 0 && !hasUsers {
 		br, services, counters := demo.Office()
-		if err := a.Engine.CreateBranch(ctx, "seira", br, services, counters); err != nil {
+		err := a.Engine.CreateBranch(ctx, "seira", br, services, counters)
+		if queue.ErrorCode(err) == queue.CodeConflict {
+			// Another instance on the same etcd started at the same moment
+			// and is setting the office up.
+			return a.pairings(ctx, d)
+		}
+		if err != nil {
 			return d, fmt.Errorf("create the demo office: %w", err)
 		}
 		if adminPassword == "" {
@@ -56,6 +63,11 @@ func (a *App) SetUp(ctx context.Context, adminPassword string) (Demo, error) {
 		}
 		d.Created, d.AdminPassword = true, adminPassword
 	}
+	return a.pairings(ctx, d)
+}
+
+// pairings gives d a pairing code for each demo device.
+func (a *App) pairings(ctx context.Context, d Demo) (Demo, error) {
 	devices, err := a.Auth.Devices(ctx, demo.BranchID)
 	if err != nil {
 		return d, err

@@ -136,6 +136,12 @@ func New(store *storage.Store, opts Options) *Service {
 	if s.cost == 0 {
 		s.cost = bcrypt.DefaultCost
 	}
+	// Another instance's sign-in writes empty this one's cache too.
+	store.OnRemote(func(c storage.Change) {
+		if c.Records {
+			s.invalidate()
+		}
+	})
 	return s
 }
 

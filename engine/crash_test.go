@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/seira-queue/seira/demo"
+	"github.com/seira-queue/seira/internal/storetest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) {
 // crashChild issues tickets from 8 goroutines until it is killed, printing
 // one line per ticket after Issue has returned: what a client was told.
 func crashChild(path string) {
-	store, err := storage.Open(path, storage.Options{OpenTimeout: 10 * time.Second})
+	store, err := storetest.Open(path, storage.Options{OpenTimeout: 10 * time.Second})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -155,7 +156,7 @@ func TestCrashSafety(t *testing.T) {
 // found by its token, and every slot's count is its appointments'.
 func verifyAppointmentsAfterCrash(t *testing.T, path string, acked map[string][2]string, round int) {
 	t.Helper()
-	store, err := storage.Open(path, storage.Options{})
+	store, err := storetest.Open(path, storage.Options{})
 	if err != nil {
 		t.Fatalf("round %d: reopen: %v", round, err)
 	}
@@ -207,7 +208,7 @@ func drain(ch <-chan string) []string {
 
 func verifyAfterCrash(t *testing.T, path string, acked map[uint64][3]string, round int) {
 	t.Helper()
-	store, err := storage.Open(path, storage.Options{})
+	store, err := storetest.Open(path, storage.Options{})
 	if err != nil {
 		t.Fatalf("round %d: reopen: %v", round, err)
 	}

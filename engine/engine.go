@@ -72,6 +72,13 @@ func New(store *storage.Store, opts Options) *Engine {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
+	// On a replicated store, other instances' events reach this one's
+	// subscribers too, in commit order with its own.
+	store.OnRemote(func(c storage.Change) {
+		if len(c.Events) > 0 {
+			e.pub.Publish(c.Events)
+		}
+	})
 	return e
 }
 

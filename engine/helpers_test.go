@@ -9,6 +9,7 @@ import (
 
 	"github.com/seira-queue/seira/demo"
 	"github.com/seira-queue/seira/internal/clocktest"
+	"github.com/seira-queue/seira/internal/storetest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
@@ -58,7 +59,7 @@ func newFixture(t testing.TB) *fixture { return newFixtureAt(t, "2026-11-27T07:0
 func newFixtureAt(t testing.TB, start string) *fixture {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "seira.db")
-	store, err := storage.Open(path, storage.Options{})
+	store, err := storetest.Open(path, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seira-queue/seira/internal/storetest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
@@ -57,7 +58,7 @@ func TestScheduledOpeningShortensTheWait(t *testing.T) {
 	}
 
 	f.store.Close()
-	store, err := storage.Open(f.path, storage.Options{})
+	store, err := storetest.Open(f.path, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -199,13 +199,17 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
 }
 
-// readyz checks that the store answers.
+// readyz checks that the store answers and can write.
 func (s *Server) readyz(c echo.Context) error {
 	if s.draining.Load() {
 		return queue.Errorf(queue.CodeUnavailable, "shutting down")
 	}
 	if _, err := s.d.Engine.Branches(c.Request().Context()); err != nil {
 		return queue.Errorf(queue.CodeUnavailable, "store: %v", err)
+	}
+	// On etcd, an instance that cannot reach a quorum cannot write.
+	if err := s.d.Store.Ready(c.Request().Context()); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -177,12 +177,12 @@ func (b *BranchTx) DueHead(svc string) (queue.Candidate, bool) {
 
 // PutApptToken indexes an appointment's token store-wide.
 func (t *Tx) PutApptToken(token, branch string, id uint64) error {
-	return wrap("put appointment token", t.tx.Bucket(bktApptTokens).Put([]byte(token), append(u64(id), branch...)))
+	return wrap("put appointment token", t.root(bktApptTokens).Put([]byte(token), append(u64(id), branch...)))
 }
 
 // ApptToken returns the branch and id an appointment token leads to.
 func (t *Tx) ApptToken(token string) (branch string, id uint64, err error) {
-	v := t.tx.Bucket(bktApptTokens).Get([]byte(token))
+	v := t.root(bktApptTokens).Get([]byte(token))
 	if len(v) < 8 {
 		return "", 0, queue.Errorf(queue.CodeNotFound, "no such appointment")
 	}
@@ -191,7 +191,7 @@ func (t *Tx) ApptToken(token string) (branch string, id uint64, err error) {
 
 // DeleteApptToken removes an appointment's token (retention).
 func (t *Tx) DeleteApptToken(token string) error {
-	return wrap("delete appointment token", t.tx.Bucket(bktApptTokens).Delete([]byte(token)))
+	return wrap("delete appointment token", t.root(bktApptTokens).Delete([]byte(token)))
 }
 
 // ApptSwept is the time up to which the day's turn has swept the

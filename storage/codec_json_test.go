@@ -3,10 +3,11 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/seira-queue/seira/queue"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/seira-queue/seira/queue"
 )
 
 func randString(rng *rand.Rand) string {

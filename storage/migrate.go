@@ -99,7 +99,7 @@ func buildOutcomes(tx *bolt.Tx) error {
 				return err
 			}
 			if o, ok := r.Add(ev); ok {
-				return putOutcome(ob, o)
+				return putOutcome(&bucket{bb: ob}, o)
 			}
 			return nil
 		})

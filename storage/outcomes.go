@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/seira-queue/seira/queue"
 )
 
@@ -15,7 +13,7 @@ func outcomeKey(day string, id uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, id)
 }
 
-func putOutcome(b *bolt.Bucket, o queue.Outcome) error {
+func putOutcome(b *bucket, o queue.Outcome) error {
 	return b.Put(outcomeKey(o.Day, o.ID), appendOutcome(make([]byte, 0, 64), o))
 }
 

@@ -25,7 +25,7 @@ func recordKinds() []Kind {
 
 // Get returns a copy of the record stored under key, or not_found.
 func (t *Tx) Get(kind Kind, key string) ([]byte, error) {
-	b := t.tx.Bucket([]byte(kind))
+	b := t.root([]byte(kind))
 	if b == nil {
 		return nil, queue.Errorf(queue.CodeUnavailable, "no bucket %s", kind)
 	}
@@ -38,7 +38,7 @@ func (t *Tx) Get(kind Kind, key string) ([]byte, error) {
 
 // Put stores a record.
 func (t *Tx) Put(kind Kind, key string, value []byte) error {
-	b := t.tx.Bucket([]byte(kind))
+	b := t.root([]byte(kind))
 	if b == nil {
 		return queue.Errorf(queue.CodeUnavailable, "no bucket %s", kind)
 	}
@@ -47,7 +47,7 @@ func (t *Tx) Put(kind Kind, key string, value []byte) error {
 
 // Delete removes a record; a missing one is no error.
 func (t *Tx) Delete(kind Kind, key string) error {
-	b := t.tx.Bucket([]byte(kind))
+	b := t.root([]byte(kind))
 	if b == nil {
 		return queue.Errorf(queue.CodeUnavailable, "no bucket %s", kind)
 	}
@@ -57,7 +57,7 @@ func (t *Tx) Delete(kind Kind, key string) error {
 // ForEach calls f with each record of kind in key order until f returns
 // false. Values are valid only during the call.
 func (t *Tx) ForEach(kind Kind, f func(key string, value []byte) bool) {
-	b := t.tx.Bucket([]byte(kind))
+	b := t.root([]byte(kind))
 	if b == nil {
 		return
 	}

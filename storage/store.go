@@ -36,7 +36,11 @@ type Options struct {
 type Store struct {
 	// tokenKey is the store's secret for ticket tokens, read once.
 	tokenKey []byte
-	db       *bolt.DB
+	// db is the store's file; on a replicated store, the local mirror of
+	// the cluster that every read is served from.
+	db *bolt.DB
+	// rep is the cluster a replicated store writes to (nil: bbolt alone).
+	rep      *replica
 	log      *slog.Logger
 	maxBatch int
 	reqs     chan *request
@@ -59,9 +63,7 @@ type request struct {
 	done chan error
 }
 
-// Open opens (creating if needed) the store at path, brings its schema up to
-// date and starts the committer.
-func Open(path string, opts Options) (*Store, error) {
+func (opts Options) withDefaults() Options {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 512
 	}
@@ -71,6 +73,13 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.OpenTimeout <= 0 {
 		opts.OpenTimeout = 2 * time.Second
 	}
+	return opts
+}
+
+// Open opens (creating if needed) the store at path, brings its schema up to
+// date and starts the committer.
+func Open(path string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("storage: create directory: %w", err)
 	}
@@ -88,17 +97,27 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	s, err := newStore(db, opts, nil)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w in %s", err, path)
+	}
+	return s, nil
+}
+
+// newStore starts the committer over db, whose schema is up to date.
+func newStore(db *bolt.DB, opts Options, rep *replica) (*Store, error) {
 	var key []byte
 	if err := db.View(func(tx *bolt.Tx) error {
 		key = bytes.Clone(tx.Bucket(bktMeta).Get(keyTokenKey))
 		return nil
 	}); err != nil || len(key) != TokenKeyLen {
-		db.Close()
-		return nil, fmt.Errorf("storage: no token key in %s (%d bytes): %w", path, len(key), err)
+		return nil, fmt.Errorf("storage: no token key (%d bytes): %w", len(key), err)
 	}
 	s := &Store{
 		tokenKey: key,
 		db:       db,
+		rep:      rep,
 		log:      opts.Logger,
 		maxBatch: opts.MaxBatch,
 		reqs:     make(chan *request, opts.MaxBatch),
@@ -129,6 +148,10 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	close(s.stop)
 	<-s.stopped
+	if s.rep != nil {
+		s.rep.close()
+		return nil
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
@@ -250,6 +273,10 @@ func (f *failedAt) Error() string { return f.err.Error() }
 // commit runs a batch in one transaction. A failing fn rolls the batch back;
 // its caller gets the error and the rest run again without it.
 func (s *Store) commit(batch []*request) {
+	if s.rep != nil {
+		s.rep.commit(batch, &s.cache)
+		return
+	}
 	for len(batch) > 0 {
 		start := time.Now()
 		err := s.db.Update(func(btx *bolt.Tx) error {

@@ -21,6 +21,8 @@ type Tx struct {
 	tx    *bolt.Tx
 	cache *settingsCache
 	after []func()
+	// log collects the writes for a replicated store (nil on bbolt).
+	log *writeLog
 }
 
 // AfterCommit registers f to run once the transaction is durable. Hooks run
@@ -29,7 +31,7 @@ func (t *Tx) AfterCommit(f func()) { t.after = append(t.after, f) }
 
 // Branch opens the buckets of branch id, or returns not_found.
 func (t *Tx) Branch(id string) (*BranchTx, error) {
-	b := t.tx.Bucket(bktBranches).Bucket([]byte(id))
+	b := t.root(bktBranches).Bucket([]byte(id))
 	if b == nil {
 		return nil, queue.Errorf(queue.CodeNotFound, "no branch %q", id)
 	}
@@ -39,7 +41,7 @@ func (t *Tx) Branch(id string) (*BranchTx, error) {
 // CreateBranch creates branch br with its buckets, or returns conflict if it
 // exists.
 func (t *Tx) CreateBranch(br queue.Branch) (*BranchTx, error) {
-	b, err := t.tx.Bucket(bktBranches).CreateBucket([]byte(br.ID))
+	b, err := t.root(bktBranches).CreateBucket([]byte(br.ID))
 	if errors.Is(err, berrors.ErrBucketExists) {
 		return nil, queue.Errorf(queue.CodeConflict, "branch %q exists", br.ID)
 	}
@@ -58,7 +60,7 @@ func (t *Tx) CreateBranch(br queue.Branch) (*BranchTx, error) {
 // BranchIDs lists the branches in id order.
 func (t *Tx) BranchIDs() []string {
 	var ids []string
-	_ = t.tx.Bucket(bktBranches).ForEachBucket(func(k []byte) error {
+	_ = t.root(bktBranches).ForEachBucket(func(k []byte) error {
 		ids = append(ids, string(k))
 		return nil
 	})
@@ -69,8 +71,8 @@ func (t *Tx) BranchIDs() []string {
 // grow in order, so indexing one touches only the last page of the
 // bucket, unlike a random token.
 func (t *Tx) NewRef(branch string, id uint64) (uint64, error) {
-	refs := t.tx.Bucket(bktRefs)
-	refs.FillPercent = appendFill // references only grow
+	refs := t.root(bktRefs)
+	refs.fill(appendFill) // references only grow
 	ref, err := refs.NextSequence()
 	if err != nil {
 		return 0, wrap("new ref", err)
@@ -80,7 +82,7 @@ func (t *Tx) NewRef(branch string, id uint64) (uint64, error) {
 
 // Ref returns the branch and id of the ticket a reference points to.
 func (t *Tx) Ref(ref uint64) (branch string, id uint64, err error) {
-	v := t.tx.Bucket(bktRefs).Get(u64(ref))
+	v := t.root(bktRefs).Get(u64(ref))
 	if len(v) < 8 {
 		return "", 0, queue.Errorf(queue.CodeNotFound, "no such ticket")
 	}
@@ -89,15 +91,15 @@ func (t *Tx) Ref(ref uint64) (branch string, id uint64, err error) {
 
 // DeleteRef removes a reference (retention of personal links).
 func (t *Tx) DeleteRef(ref uint64) error {
-	return wrap("delete ref", t.tx.Bucket(bktRefs).Delete(u64(ref)))
+	return wrap("delete ref", t.root(bktRefs).Delete(u64(ref)))
 }
 
 // BranchTx is one branch's buckets within a transaction.
 type BranchTx struct {
-	b     *bolt.Bucket
+	b     *bucket
 	id    string
 	cache *settingsCache
-	open  map[string]*bolt.Bucket
+	open  map[string]*bucket
 }
 
 // ID is the branch id.
@@ -105,12 +107,12 @@ func (b *BranchTx) ID() string { return b.id }
 
 // Writable reports whether the transaction may write (and so may yet roll
 // back what it reads).
-func (b *BranchTx) Writable() bool { return b.b.Tx().Writable() }
+func (b *BranchTx) Writable() bool { return b.b.Writable() }
 
 // bucket returns one of the branch's buckets. bbolt opens a bucket anew on
 // every lookup in a read transaction; an estimate looks some up hundreds
 // of times, so they are kept for the transaction.
-func (b *BranchTx) bucket(name []byte) *bolt.Bucket {
+func (b *BranchTx) bucket(name []byte) *bucket {
 	if bk, ok := b.open[string(name)]; ok {
 		return bk
 	}
@@ -118,10 +120,10 @@ func (b *BranchTx) bucket(name []byte) *bolt.Bucket {
 	if bk != nil && appendOnly(name) {
 		// Keys only grow here: full pages are never split again, so
 		// packing them full means fewer pages to write and to read.
-		bk.FillPercent = appendFill
+		bk.fill(appendFill)
 	}
 	if b.open == nil {
-		b.open = map[string]*bolt.Bucket{}
+		b.open = map[string]*bucket{}
 	}
 	b.open[string(name)] = bk
 	return bk
@@ -139,7 +141,7 @@ func appendOnly(name []byte) bool {
 }
 
 // waitList returns service svc's waiting list (nil when it has none yet).
-func (b *BranchTx) waitList(svc string) *bolt.Bucket {
+func (b *BranchTx) waitList(svc string) *bucket {
 	key := "waiting/" + svc
 	if bk, ok := b.open[key]; ok && bk != nil {
 		return bk
@@ -148,7 +150,7 @@ func (b *BranchTx) waitList(svc string) *bolt.Bucket {
 	if bk != nil {
 		// Regular tickets join at the end: pack the pages full, so that
 		// the last page, rewritten by every commit, stays short.
-		bk.FillPercent = appendFill
+		bk.fill(appendFill)
 		b.open[key] = bk
 	}
 	return bk
@@ -371,7 +373,7 @@ func (b *BranchTx) PruneIdempotent(day string) error {
 	return nil
 }
 
-func getJSON(b *bolt.Bucket, key []byte, v any, what string) error {
+func getJSON(b *bucket, key []byte, v any, what string) error {
 	raw := b.Get(key)
 	if raw == nil {
 		return queue.Errorf(queue.CodeNotFound, "no %s", what)
@@ -382,7 +384,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any, what string) error {
 	return nil
 }
 
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
+func putJSON(b *bucket, key []byte, v any) error {
 	raw, err := encodeRecord(v)
 	if err != nil {
 		return err
@@ -410,7 +412,7 @@ func stopOnly[T any](f func(T) bool) func(T) (bool, error) {
 	return func(x T) (bool, error) { return f(x), nil }
 }
 
-func all[T any](b *bolt.Bucket) ([]T, error) {
+func all[T any](b *bucket) ([]T, error) {
 	var list []T
 	err := b.ForEach(func(k, v []byte) error {
 		var x T
@@ -423,10 +425,14 @@ func all[T any](b *bolt.Bucket) ([]T, error) {
 	return list, err
 }
 
-func deleteBefore(b *bolt.Bucket, limit []byte) error {
+func deleteBefore(b *bucket, limit []byte) error {
+	var drop [][]byte
 	c := b.Cursor()
-	for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.First() {
-		if err := c.Delete(); err != nil {
+	for k, _ := c.First(); k != nil && bytes.Compare(k, limit) < 0; k, _ = c.Next() {
+		drop = append(drop, bytes.Clone(k))
+	}
+	for _, k := range drop {
+		if err := b.Delete(k); err != nil {
 			return wrap("prune", err)
 		}
 	}
@@ -443,7 +449,7 @@ func wrap(what string, err error) error {
 // DeleteBranch removes a branch and everything in it, with the refs of its
 // tickets.
 func (t *Tx) DeleteBranch(id string) error {
-	refs := t.tx.Bucket(bktRefs)
+	refs := t.root(bktRefs)
 	var drop [][]byte
 	_ = refs.ForEach(func(k, v []byte) error {
 		if len(v) >= 8 && string(v[8:]) == id {
@@ -456,7 +462,7 @@ func (t *Tx) DeleteBranch(id string) error {
 			return wrap("delete branch", err)
 		}
 	}
-	if err := t.tx.Bucket(bktBranches).DeleteBucket([]byte(id)); err != nil {
+	if err := t.root(bktBranches).DeleteBucket([]byte(id)); err != nil {
 		return wrap("delete branch", err)
 	}
 	return nil

@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/seira-queue/seira/queue"
 )
 
@@ -18,7 +16,7 @@ func (b *BranchTx) AddWaiting(c queue.Candidate) error {
 		if wb, err = b.bucket(bktWaiting).CreateBucket([]byte(c.Service)); err != nil {
 			return wrap("add waiting", err)
 		}
-		wb.FillPercent = appendFill
+		wb.fill(appendFill)
 		b.open["waiting/"+c.Service] = wb
 	}
 	if err := wb.Put(waitKey(c), nil); err != nil {
@@ -172,11 +170,4 @@ func (b *BranchTx) addCount(svc string, priority bool, delta int) error {
 	binary.BigEndian.PutUint32(v, uint32(pri))
 	binary.BigEndian.PutUint32(v[4:], uint32(reg))
 	return wrap("waiting count", b.bucket(bktWaitCount).Put([]byte(svc), v))
-}
-
-// hasKey reports whether k is in b; Get cannot tell an empty value from a
-// missing key.
-func hasKey(b *bolt.Bucket, k []byte) bool {
-	got, _ := b.Cursor().Seek(k)
-	return bytes.Equal(got, k)
 }

@@ -19,6 +19,7 @@ type serveOpts struct {
 	addr, data, publicURL, logFormat, logLevel, debugAddr, clockStart *string
 	kioskRate, clockSpeed, bookingPerHour                             *float64
 	kioskBurst, bookingBurst                                          *int
+	store                                                             storeOpts
 }
 
 func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
@@ -36,6 +37,7 @@ func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
 		clockStart:     f.String("clock-start", "", "for simulations only: start the server's clock at this RFC 3339 time"),
 		clockSpeed:     f.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs"),
 		debugAddr:      f.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never expose it)"),
+		store:          storeFlags(f),
 	}
 	f.note("SEIRA_ADMIN_PASSWORD", "the admin user's password, set at the first start (default: one is generated and printed once)")
 	return f, o
@@ -76,7 +78,11 @@ func (o serveOpts) resolve(stderr io.Writer) (serveConfig, error) {
 	if c.log, err = newLogger(*o.logFormat, *o.logLevel, stderr); err != nil {
 		return c, err
 	}
-	c.app = app.Config{Data: *o.data, Public: public, KioskRate: *o.kioskRate, KioskBurst: *o.kioskBurst,
+	etcd, err := o.store.resolve()
+	if err != nil {
+		return c, err
+	}
+	c.app = app.Config{Data: *o.data, Etcd: etcd, Public: public, KioskRate: *o.kioskRate, KioskBurst: *o.kioskBurst,
 		BookingRate: *o.bookingPerHour / 3600, BookingBurst: *o.bookingBurst,
 		Version: version, Logger: c.log, Now: now}
 	return c, nil

@@ -1,0 +1,13 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/seira-queue/seira/internal/storetest"
+)
+
+// TestEtcdConformance runs this package's tests again with the store on an
+// embedded etcd: the engine must not be able to tell the stores apart.
+func TestEtcdConformance(t *testing.T) {
+	storetest.RunOnEtcd(t, "^TestEtcdConformance$")
+}

@@ -1,0 +1,63 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"go.etcd.io/etcd/client/v3/concurrency"
+)
+
+// electionTTL is how long a leader that stopped answering keeps its role:
+// the longest a background job can go without a runner.
+const electionTTL = 10 // seconds
+
+// RunElected runs job, which must return when its context ends, on one
+// instance of the store at a time. On bbolt there is one instance: job just
+// runs. On etcd the instances campaign in an election named name (etcd's
+// concurrency.Election, on a lease); the winner runs job until ctx ends or
+// it loses its lease, and another takes over. RunElected returns when ctx
+// ends.
+func (s *Store) RunElected(ctx context.Context, name string, job func(context.Context)) {
+	if s.rep == nil {
+		job(ctx)
+		return
+	}
+	r := s.rep
+	for ctx.Err() == nil {
+		if err := r.leadOnce(ctx, name, job); err != nil && ctx.Err() == nil {
+			r.log.Warn("storage: election", "name", name, "err", err)
+			if !sleepCtx(ctx, time.Second) {
+				return
+			}
+		}
+	}
+}
+
+// leadOnce campaigns once and, if elected, runs job for as long as the
+// lease lives.
+func (r *replica) leadOnce(ctx context.Context, name string, job func(context.Context)) error {
+	sess, err := concurrency.NewSession(r.cli, concurrency.WithTTL(electionTTL), concurrency.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	el := concurrency.NewElection(sess, r.prefix+"!elect/"+name)
+	if err := el.Campaign(ctx, r.id); err != nil {
+		return err
+	}
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-sess.Done(): // the lease is gone: another may lead now
+			cancel()
+		case <-jctx.Done():
+		}
+	}()
+	r.log.Info("storage: leading", "job", name, "instance", r.id)
+	job(jctx)
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
+	defer rcancel()
+	_ = el.Resign(rctx)
+	return nil
+}

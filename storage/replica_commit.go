@@ -1,0 +1,184 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+// maxConflicts bounds how often one batch is run again because another
+// instance committed first; past it the writers hear "unavailable" rather
+// than wait without end.
+const maxConflicts = 64
+
+// commit runs a batch against the mirror, in a transaction that is always
+// rolled back, and sends what it wrote to etcd as one transaction. If
+// another instance committed in between, the batch runs again on the newer
+// mirror: every fn sees the state its write will be applied to.
+func (r *replica) commit(batch []*request, cache *settingsCache) {
+	conflicts := 0
+	for len(batch) > 0 {
+		n, log, seen, failed := r.run(batch, cache)
+		if failed != nil {
+			batch[failed.i].done <- failed.err
+			batch = append(batch[:failed.i:failed.i], batch[failed.i+1:]...)
+			continue
+		}
+		part, rest := batch[:n], batch[n:]
+		ok, err := r.send(part, log, seen)
+		switch {
+		case err != nil:
+			err = unavailable(err)
+			for _, rq := range batch {
+				rq.done <- err
+			}
+			return
+		case !ok:
+			conflicts++
+			if conflicts > maxConflicts {
+				for _, rq := range batch {
+					rq.done <- queue.Errorf(queue.CodeUnavailable, "the store is too busy: %d conflicts in a row", conflicts)
+				}
+				return
+			}
+			if err := r.waitPast(seen); err != nil {
+				for _, rq := range batch {
+					rq.done <- unavailable(err)
+				}
+				return
+			}
+		default:
+			conflicts = 0
+			for _, rq := range part {
+				rq.tx.tx = nil
+				rq.done <- nil
+			}
+			batch = rest
+		}
+	}
+}
+
+// run applies the batch's fns to the mirror and returns how many of them
+// fit in one etcd transaction, with their writes and the commit revision
+// they read. A failing fn is reported instead.
+func (r *replica) run(batch []*request, cache *settingsCache) (n int, total *writeLog, seen int64, failed *failedAt) {
+	btx, err := r.db.Begin(true)
+	if err != nil {
+		return 0, nil, 0, &failedAt{i: 0, err: unavailable(err)}
+	}
+	defer func() { _ = btx.Rollback() }()
+	// Commits reach the mirror only inside its write transactions, which
+	// this one excludes: seen matches what the fns read.
+	seen = r.applied.Load()
+	total = newWriteLog()
+	for i, rq := range batch {
+		own := newWriteLog()
+		rq.tx = &Tx{tx: btx, cache: cache, log: own}
+		if err := runSafely(rq.fn, rq.tx); err != nil {
+			return 0, nil, 0, &failedAt{i: i, err: err}
+		}
+		added := 0
+		for k := range own.ops {
+			if _, ok := total.ops[k]; !ok {
+				added++
+			}
+		}
+		if i > 0 && len(total.ops)+added+1 > r.maxOps {
+			return i, total, seen, nil
+		}
+		total.merge(own)
+	}
+	return len(batch), total, seen, nil
+}
+
+// send commits a batch's writes if no other commit came after seen. It
+// reports false on such a conflict, and an error when etcd did not answer
+// (the commit may then have happened: the watch will apply it).
+func (r *replica) send(part []*request, log *writeLog, seen int64) (bool, error) {
+	r.n++
+	id := fmt.Sprintf("%s.%d", r.id, r.n)
+	pc := &pendingCommit{log: log, seen: seen}
+	for _, rq := range part {
+		pc.after = append(pc.after, rq.tx.after...)
+	}
+	r.mu.Lock()
+	r.pending[id] = pc
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+	resp, err := r.cli.Txn(ctx).
+		If(clientv3.Compare(clientv3.ModRevision(r.commitKey), "=", seen)).
+		Then(r.ops(log, id)...).
+		Commit()
+	cancel()
+	if err != nil {
+		r.healthy.Store(false)
+		return false, fmt.Errorf("etcd: %w", err)
+	}
+	r.healthy.Store(true)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !resp.Succeeded {
+		delete(r.pending, id)
+		return false, nil
+	}
+	if pc, ok := r.pending[id]; ok {
+		// The watch has not brought it yet: apply it now, so that the
+		// writer's next read sees it.
+		delete(r.pending, id)
+		r.apply(resp.Header.Revision, func(tx *bolt.Tx) error {
+			for k, v := range pc.log.ops {
+				if err := applyFlat(tx, k, v); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, f := range pc.after {
+			f()
+		}
+	}
+	return true, nil
+}
+
+// apply writes one commit into the mirror (r.mu held). A mirror that cannot
+// take a commit no longer matches the cluster: the watch reloads it.
+func (r *replica) apply(rev int64, fn func(*bolt.Tx) error) {
+	err := r.db.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		r.applied.Store(rev)
+		return nil
+	})
+	if err != nil {
+		r.log.Error("storage: the mirror cannot apply a commit; reloading it", "rev", rev, "err", err)
+		r.broken.Store(true)
+	}
+	close(r.progress)
+	r.progress = make(chan struct{})
+}
+
+// waitPast waits until the mirror holds a commit later than seen.
+func (r *replica) waitPast(seen int64) error {
+	deadline := time.NewTimer(r.timeout)
+	defer deadline.Stop()
+	for {
+		r.mu.Lock()
+		ch := r.progress
+		r.mu.Unlock()
+		if r.applied.Load() > seen {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return errors.New("the local mirror did not catch up with etcd")
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package storage
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/seira-queue/seira/queue"
+)
+
+// watch keeps the mirror current from revision rev on: every commit of
+// every instance arrives here in revision order. After a broken stream it
+// resumes from the next revision; when that revision has been compacted
+// away, or the mirror failed, it reloads the mirror from a snapshot.
+func (r *replica) watch(ctx context.Context, rev int64) {
+	defer close(r.done)
+	next := rev + 1
+	backoff := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		if r.broken.Load() {
+			rev, err := r.reload(ctx)
+			if err != nil {
+				r.log.Warn("storage: reload the mirror from etcd", "err", err)
+				if !sleepCtx(ctx, backoff) {
+					return
+				}
+				backoff = min(2*backoff, 2*time.Second)
+				continue
+			}
+			next = rev + 1
+		}
+		// WithRequireLeader ends the stream when its member loses the
+		// leader, so that a partitioned member cannot hold the mirror back.
+		wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+		for resp := range r.cli.Watch(wctx, r.prefix, clientv3.WithPrefix(), clientv3.WithRev(next)) {
+			if resp.CompactRevision != 0 {
+				r.log.Warn("storage: the watch fell behind etcd's compaction; reloading the mirror", "compacted", resp.CompactRevision)
+				r.broken.Store(true)
+				break
+			}
+			if err := resp.Err(); err != nil {
+				r.log.Warn("storage: etcd watch", "err", err)
+				break
+			}
+			backoff = 50 * time.Millisecond
+			evs := resp.Events
+			for len(evs) > 0 {
+				// etcd never splits one revision over two responses.
+				n := 1
+				for n < len(evs) && evs[n].Kv.ModRevision == evs[0].Kv.ModRevision {
+					n++
+				}
+				r.applyRemote(evs[0].Kv.ModRevision, evs[:n])
+				next = evs[0].Kv.ModRevision + 1
+				evs = evs[n:]
+			}
+			if r.broken.Load() {
+				break
+			}
+		}
+		cancel()
+		if !sleepCtx(ctx, backoff) {
+			return
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// applyRemote applies one revision's events to the mirror, unless the
+// committer applied it already, then runs the hooks of this instance's
+// commit or tells the listeners of another's.
+func (r *replica) applyRemote(rev int64, evs []*clientv3.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rev <= r.applied.Load() {
+		return
+	}
+	var id string
+	changed := map[string][]byte{}
+	for _, ev := range evs {
+		k := strings.TrimPrefix(string(ev.Kv.Key), r.prefix)
+		if k == commitName {
+			id = string(ev.Kv.Value)
+			continue
+		}
+		if strings.HasPrefix(k, "!") {
+			continue // elections and other keys that are not data
+		}
+		var v []byte
+		if ev.Type == mvccpb.PUT {
+			v = nonNil(ev.Kv.Value)
+		}
+		changed[k] = v
+	}
+	if id == "" {
+		if len(changed) > 0 {
+			r.log.Warn("storage: a change to seira's keys in etcd outside seira; ignored", "rev", rev, "keys", len(changed))
+		}
+		return
+	}
+	r.applyChanges(rev, id, changed)
+}
+
+// applyChanges writes changed keys into the mirror as the commit of rev and
+// tells whoever must hear of it (r.mu held). id is the commit's id; empty
+// for a reload, whose changes may span many commits.
+func (r *replica) applyChanges(rev int64, id string, changed map[string][]byte) {
+	r.apply(rev, func(tx *bolt.Tx) error {
+		for k, v := range changed {
+			if err := applyFlat(tx, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if pc, ok := r.pending[id]; ok && id != "" {
+		delete(r.pending, id)
+		for _, f := range pc.after {
+			f()
+		}
+	} else if len(r.listeners) > 0 {
+		c := changeOf(changed, r.log)
+		for _, f := range r.listeners {
+			f(c)
+		}
+	}
+	// A commit of this instance that compared against an older revision
+	// can no longer succeed: forget it.
+	for pid, pc := range r.pending {
+		if pc.seen < rev {
+			delete(r.pending, pid)
+		}
+	}
+}
+
+// changeOf reads from changed keys what listeners need: the events they
+// append and whether sign-in records changed.
+func changeOf(changed map[string][]byte, log interface {
+	Warn(string, ...any)
+}) Change {
+	var c Change
+	for k, v := range changed {
+		path, leaf, err := splitFlat(k)
+		if err != nil || len(path) == 0 {
+			continue
+		}
+		top := Kind(path[0])
+		if slices.Contains(recordKinds(), top) {
+			c.Records = true
+			continue
+		}
+		if v == nil || leaf == nil || len(path) != 3 || !bytes.Equal(path[0], bktBranches) || !bytes.Equal(path[2], bktEvents) {
+			continue
+		}
+		var ev queue.Event
+		if err := decodeRecord(v, &ev); err != nil {
+			log.Warn("storage: an event from etcd does not decode", "key", k, "err", err)
+			continue
+		}
+		if ev.Seq == 0 && len(leaf) == 8 {
+			ev.Seq = binary.BigEndian.Uint64(leaf)
+		}
+		c.Events = append(c.Events, ev)
+	}
+	slices.SortFunc(c.Events, func(a, b queue.Event) int {
+		return cmp.Or(strings.Compare(a.Branch, b.Branch), cmp.Compare(a.Seq, b.Seq))
+	})
+	return c
+}
+
+// reload rebuilds the mirror from a snapshot of the cluster, telling the
+// listeners of everything that changed, and returns the snapshot's
+// revision.
+func (r *replica) reload(ctx context.Context) (int64, error) {
+	kvs, rev, commitRev, err := r.snapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var before map[string][]byte
+	if err := r.db.View(func(tx *bolt.Tx) error {
+		before, err = flatMap(tx)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	r.broken.Store(false)
+	r.applyChanges(commitRev, "", diffFlat(before, kvs).ops)
+	if r.broken.Load() {
+		return 0, errMirror
+	}
+	return rev, nil
+}
+
+var errMirror = queue.Errorf(queue.CodeUnavailable, "the local mirror cannot apply etcd's state")
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
