@@ -95,6 +95,9 @@ func Open(cfg Config) (*App, error) {
 		})})
 	hubOpts := cfg.Hub
 	hubOpts.Logger = cfg.Logger
+	if cfg.Etcd != nil && hubOpts.ResumeWait == 0 {
+		hubOpts.ResumeWait = 2 * time.Second
+	}
 	hubOpts.ObserveFanOut = func(n int, d time.Duration) { a.Metrics.ObserveFanOut(n, d) }
 	if host := cfg.Public.Host(); host != "" {
 		hubOpts.AllowedOrigins = append(hubOpts.AllowedOrigins, host)

@@ -58,6 +58,12 @@ type Options struct {
 	// ReplayLimit is the most events replayed on resume; further behind, a
 	// client gets a fresh snapshot (default 1000).
 	ReplayLimit int
+	// ResumeWait is how long a client resuming from a seq this instance
+	// has not reached waits for it before it gets a fresh snapshot. With
+	// several instances on etcd the client may come from one whose
+	// commits this one applies a moment later; alone, a client ahead of
+	// the server has a stale seq and waiting would not help (default 0).
+	ResumeWait time.Duration
 	// PingPeriod, PongWait and WriteWait govern keep-alive (defaults 25 s,
 	// 60 s, 10 s).
 	PingPeriod, PongWait, WriteWait time.Duration

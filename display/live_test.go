@@ -119,6 +119,24 @@ func TestSnapshotThenEventsInOrder(t *testing.T) {
 	}
 }
 
+// TestResumeAheadWaits: with several instances on etcd, a display that
+// moves to an instance whose mirror is a commit behind resumes from a seq
+// that instance has not applied yet. With ResumeWait it waits for it, then
+// goes on live from there: no snapshot of the past, no event twice.
+func TestResumeAheadWaits(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) { c.Hub.ResumeWait = time.Minute })
+	admin := env.Admin()
+	r := dial(t, env, "/api/v1/branches/demo/live")
+	snap, _ := r.next()
+	r.ws.Close()
+	ahead := dial(t, env, "/api/v1/branches/demo/live?since="+itoa(snap.Seq+1))
+	issue(t, admin, "signatures") // seq+1: the event the client has seen elsewhere
+	issue(t, admin, "signatures")
+	if m, _ := ahead.next(); m.Type != "ticket.issued" || m.Seq != snap.Seq+2 {
+		t.Fatalf("first message after resuming ahead: %s seq %d, want ticket.issued %d", m.Type, m.Seq, snap.Seq+2)
+	}
+}
+
 func TestResume(t *testing.T) {
 	env := apptest.Start(t, func(c *app.Config) { c.Hub.ReplayLimit = 5 })
 	admin := env.Admin()

@@ -57,13 +57,15 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 	}
 	// Subscribed first, then the backlog: nothing falls in between, and the
 	// writer drops what both carry.
-	backlog, err := h.backlog(ctx, branch, since, resume)
+	backlog, seen, err := h.backlog(ctx, branch, since, resume)
 	if err != nil {
 		h.log.Warn("live: backlog", "branch", branch, "err", err)
 		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
 		return nil
 	}
-	c.conn.Release(backlog)
+	// Events published while the backlog was read and that the client
+	// has already (up to seen) are not sent again.
+	c.conn.ReleaseAfter(backlog, seen)
 	return nil
 }
 
@@ -93,32 +95,37 @@ func (h *Hub) subscribe(ws *websocket.Conn, branch string, ticket uint64) *clien
 }
 
 // backlog is what a (re)connecting branch client needs before live events.
-func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume bool) ([]wsconn.Msg, error) {
+func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume bool) (msgs []wsconn.Msg, seen uint64, err error) {
 	seq, err := h.src.LastSeq(ctx, branch)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	if resume && since > seq && h.opts.ResumeWait > 0 {
+		if seq, err = h.awaitSeq(ctx, branch, since); err != nil {
+			return nil, 0, err
+		}
 	}
 	if resume && since == seq {
-		return nil, nil
+		return nil, since, nil
 	}
 	// Clients come in crowds (every screen after a restart, thousands of
 	// phones): those that need a snapshot of the same moment share one.
 	if !resume || since > seq {
 		if m, ok := h.cachedSnapshot(branch, seq); ok {
-			return []wsconn.Msg{m}, nil
+			return []wsconn.Msg{m}, 0, nil
 		}
 	}
 	snap, err := h.src.Snapshot(ctx, branch)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if resume && since <= snap.Seq {
 		if since == snap.Seq {
-			return nil, nil
+			return nil, since, nil
 		}
 		evs, more, err := h.src.EventsSince(ctx, branch, since, h.opts.ReplayLimit)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if !more {
 			// The events it missed (a display announces the recent
@@ -128,25 +135,25 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 			for _, ev := range evs {
 				pm, err := prepare(view.LiveEventOf(ev))
 				if err != nil {
-					return nil, err
+					return nil, 0, err
 				}
 				out = append(out, wsconn.Msg{Seq: ev.Seq, Frame: pm})
 			}
 			m, err := h.snapshotMsg(snap)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			m.Seq = 0 // after the events: never skipped as sent
-			return append(out, m), nil
+			return append(out, m), since, nil
 		}
 	}
 	// Too far behind, or ahead of the server (a restored store): start over.
 	m, err := h.snapshotMsg(snap)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	h.cacheSnapshot(branch, m)
-	return []wsconn.Msg{m}, nil
+	return []wsconn.Msg{m}, 0, nil
 }
 
 // snapshotMsg is the snapshot message of snap.
@@ -219,4 +226,24 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 	// that were fanned out while it was read and that it already shows.
 	c.conn.Release([]wsconn.Msg{{Seq: info.Seq, Frame: pm}})
 	return nil
+}
+
+// awaitSeq waits, up to ResumeWait, until this instance has applied the
+// branch's event since, and returns the last seq it then has. It polls:
+// the wait is rare (a client moving between instances) and short.
+func (h *Hub) awaitSeq(ctx context.Context, branch string, since uint64) (uint64, error) {
+	deadline := time.Now().Add(h.opts.ResumeWait)
+	for {
+		seq, err := h.src.LastSeq(ctx, branch)
+		if err != nil || seq >= since || !time.Now().Before(deadline) {
+			return seq, err
+		}
+		t := time.NewTimer(10 * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return seq, ctx.Err()
+		}
+	}
 }

@@ -45,7 +45,7 @@ func BenchmarkBigBranchBroadcast(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := newRunner(opts, u, slog.New(slog.DiscardHandler))
+	r := newRunner(opts, u, u, slog.New(slog.DiscardHandler))
 	defer r.api.Close()
 	defer r.closeSubs()
 	ctx := b.Context()

@@ -56,6 +56,10 @@ type Options struct {
 	// AllowRemote.
 	URL         string
 	AllowRemote bool
+	// LiveURL, if set, is another instance of the same seira (on etcd):
+	// every subscriber follows it, so that the latency measured is from a
+	// call on URL to the subscribers of LiveURL.
+	LiveURL string
 	// User and Password sign in; User must be an administrator.
 	User     string
 	Password string `json:"-"`
@@ -249,6 +253,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	live := u
+	if opts.LiveURL != "" {
+		if live, err = CheckURL(opts.LiveURL, opts.AllowRemote); err != nil {
+			return nil, fmt.Errorf("live %w", err)
+		}
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -265,7 +275,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.budget())
 	defer cancel()
-	r := newRunner(opts, u, log)
+	r := newRunner(opts, u, live, log)
 	defer r.api.Close()
 	defer r.closeSubs()
 
@@ -327,14 +337,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-func newRunner(opts Options, u *url.URL, log *slog.Logger) *runner {
+func newRunner(opts Options, u, live *url.URL, log *slog.Logger) *runner {
 	errs := newTally()
 	wsScheme := "ws"
-	if u.Scheme == "https" {
+	if live.Scheme == "https" {
 		wsScheme = "wss"
 	}
 	base := u.Scheme + "://" + u.Host
-	return &runner{opts: opts, log: log, base: base, wsBase: wsScheme + "://" + u.Host, errs: errs,
+	return &runner{opts: opts, log: log, base: base, wsBase: wsScheme + "://" + live.Host, errs: errs,
 		api:    newAPI(base, max(opts.MaxInflight, opts.IssueConc)+opts.CounterConc+8, errs, log),
 		dialer: newDialer(), t0: time.Now(), issueLat: newRecorder(maxLatencyKept), startSeq: map[string]uint64{}}
 }

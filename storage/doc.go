@@ -58,4 +58,33 @@
 // Writes go through Store.Update, which groups concurrent callers into one
 // bbolt transaction and one fsync (group commit) and returns to each caller
 // only after its data is durable.
+//
+// # On etcd
+//
+// OpenEtcd keeps the same tree in an etcd cluster, one etcd key per bucket
+// and per key, under a prefix (default /seira/), in the flat layout of
+// flat.go:
+//
+//	/seira/!commit                         → id of the last commit; its
+//	                                         revision orders every commit
+//	/seira/!elect/<job>/<lease>            → etcd elections (background jobs)
+//	/seira/meta/                           → the bucket meta: 8-byte sequence
+//	/seira/meta/schema                     → a key in it
+//	/seira/branches/demo/tickets/          → a nested bucket
+//	/seira/branches/demo/tickets/%00%00%00%00%00%00%00%07 → ticket 7
+//	/seira/branches/demo/waiting/certificates/%01%18…     → the waiting index
+//
+// Names and keys are escaped (bytes other than letters, digits, '.', '_'
+// and '-' as %XX), so '/' only separates levels and a key that ends in '/'
+// is a bucket. Every read is served from a local bbolt mirror of the
+// prefix, filled from a snapshot at start and kept current by a watch, so
+// a page costs etcd nothing. A write runs on the mirror in a transaction
+// that is rolled back, and what it wrote (bucket.go's write log) goes to
+// etcd as one transaction that puts !commit and compares its revision with
+// the one the mirror has applied: writes of all instances form one
+// sequence, so a call is won by one instance, and numbers and event seqs
+// stay gap-free. On a conflict the write runs again on the newer mirror.
+// The writer's own commit is applied to the mirror before it returns; other
+// instances' commits arrive by the watch and are told to OnRemote's
+// listeners (the live hub publishes their events).
 package storage

@@ -163,6 +163,9 @@ func (r *replica) openMirror() error {
 		}
 		r.dir, r.ownDir = d, true
 	}
+	if err := os.MkdirAll(r.dir, 0o750); err != nil {
+		return fmt.Errorf("storage: mirror directory: %w", err)
+	}
 	path := filepath.Join(r.dir, mirrorFile)
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("storage: old mirror: %w", err)

@@ -20,6 +20,7 @@ func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options
 	fs := newCmdFlags("load", loadSummary, "SEIRA_LOAD_", getenv)
 	notePassword(fs)
 	url := fs.String("url", d.URL, "the running seira (loopback only unless -allow-remote)")
+	liveURL := fs.String("live-url", "", "another instance of the same seira (on etcd) that every live subscriber follows, to time calls across instances")
 	allowRemote := fs.Bool("allow-remote", false, "allow a server that is not on loopback")
 	user := fs.String("user", d.User, "administrator to sign in as")
 	branches := fs.Int("branches", d.Branches, "traffic branches load-1 … load-N (created when missing)")
@@ -48,7 +49,7 @@ func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options
 		if *compare {
 			cmp = &load.CompareOptions{Centrifugo: *centrifugo, Subs: *subs, Events: *events, DialConc: *dialConc}
 		}
-		return load.Options{URL: *url, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
+		return load.Options{URL: *url, LiveURL: *liveURL, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
 			Branches: *branches, Duration: *duration, IssueRate: *issueRate, IssueConc: *issueConc,
 			MaxInflight: *maxInflight, CounterConc: *counterConc, Subs: *subs, PhoneShare: *phoneShare,
 			Office: *office, BigBranch: *big, Samples: *samples, HealthzConc: *healthzConc,

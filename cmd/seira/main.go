@@ -5,6 +5,7 @@
 //	seira sim [-url URL] [-speed N]
 //	seira load -url URL …
 //	seira backup -o FILE [-url URL] [-user admin]   (password in SEIRA_PASSWORD)
+//	seira migrate -from bolt:DIR -to etcd://host:port[,host:port…] [-etcd-prefix /seira/]
 //	seira version
 //	seira help [command]
 //
@@ -73,6 +74,7 @@ func commands() []command {
 		{"sim", simSummary, simCmd, func(g func(string) string) *cmdFlags { f, _ := simFlags(g); return f }},
 		{"load", loadSummary, loadCmd, func(g func(string) string) *cmdFlags { f, _ := loadFlags(g); return f }},
 		{"backup", backupSummary, backupCmd, func(g func(string) string) *cmdFlags { f, _ := backupFlags(g); return f }},
+		{"migrate", migrateSummary, migrateCmd, func(g func(string) string) *cmdFlags { f, _ := migrateFlags(g); return f }},
 		{"version", "print the version", func(_ context.Context, _ []string, s sys) error {
 			fmt.Fprintf(s.stdout, "seira %s\n", version)
 			return nil

@@ -68,6 +68,15 @@ func New(base string, opts Options) *Client {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// WithBase returns a client of another seira instance that shares this
+// one's session (cookies and CSRF token): a clerk whose load balancer sends
+// each request to a different instance.
+func (c *Client) WithBase(base string) *Client {
+	o := *c
+	o.base = strings.TrimRight(base, "/")
+	return &o
+}
+
 // Close closes the idle connections of the client's transport: with no
 // Options.Transport, those of Go's default one, which the whole process
 // shares.

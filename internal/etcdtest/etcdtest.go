@@ -5,7 +5,6 @@ package etcdtest
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -79,20 +78,8 @@ func start(t testing.TB, opts Options) (*Cluster, error) {
 		initial = append(initial, m.Name+"="+m.PeerURL)
 	}
 	for _, m := range c.Members {
-		cfg := embed.NewConfig()
-		cfg.Name = m.Name
-		cfg.Dir = m.Dir
-		cu, _ := url.Parse(m.ClientURL)
-		pu, _ := url.Parse(m.PeerURL)
-		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
-		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
-		cfg.InitialCluster = strings.Join(initial, ",")
-		cfg.InitialClusterToken = "seira-test"
-		cfg.LogLevel = "error"
-		cfg.MaxTxnOps = opts.MaxTxnOps
-		// Short ticks make elections quick after a member is stopped.
-		cfg.TickMs, cfg.ElectionMs = 50, 500
-		m.cfg = cfg
+		m.cfg = spec{Name: m.Name, Dir: m.Dir, ClientURL: m.ClientURL, PeerURL: m.PeerURL,
+			InitialCluster: strings.Join(initial, ","), State: embed.ClusterStateFlagNew, MaxTxnOps: opts.MaxTxnOps}.config()
 	}
 	// Members of a new cluster wait for each other: start them together.
 	errs := make(chan error, len(c.Members))

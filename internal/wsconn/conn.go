@@ -206,9 +206,14 @@ func (c *Conn) writeDirect(ms []Msg) []Msg {
 // Release puts the backlog before what arrived meanwhile and lets the
 // writer go: a connection is subscribed first and given its backlog
 // after, so that nothing falls in between.
-func (c *Conn) Release(backlog []Msg) {
+func (c *Conn) Release(backlog []Msg) { c.ReleaseAfter(backlog, 0) }
+
+// ReleaseAfter is Release for a client that has every message up to seq
+// seen already: held ones up to it are not sent again.
+func (c *Conn) ReleaseAfter(backlog []Msg, seen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.lastSeq = max(c.lastSeq, seen)
 	c.queue = append(backlog, c.queue...)
 	c.holding = false
 	c.startWriter()
