@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -141,7 +142,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	a.log.Info("seira serving", "addr", ln.Addr().String(), "data", a.cfg.Data, "version", a.cfg.Version, "schema", storage.SchemaVersion())
+	store := "bolt"
+	if a.cfg.Etcd != nil {
+		store = "etcd " + strings.Join(a.cfg.Etcd.Endpoints, ",") + " " + a.cfg.Etcd.Prefix
+	}
+	a.log.Info("seira serving", "addr", ln.Addr().String(), "data", a.cfg.Data, "store", store, "version", a.cfg.Version, "schema", storage.SchemaVersion())
 	stopTicks := a.tickBranches()
 	var err error
 	select {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/internal/clocktest"
+	"github.com/seira-queue/seira/internal/storetest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
@@ -18,7 +19,7 @@ var ctx = context.Background()
 // with a clock of the test's.
 func newService(t *testing.T) (*auth.Service, *clocktest.Clock) {
 	t.Helper()
-	store, err := storage.Open(filepath.Join(t.TempDir(), "seira.db"), storage.Options{})
+	store, err := storetest.Open(filepath.Join(t.TempDir(), "seira.db"), storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

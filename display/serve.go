@@ -2,6 +2,7 @@ package display
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -58,6 +59,10 @@ func (h *Hub) ServeBranch(w http.ResponseWriter, r *http.Request, branch string,
 	// Subscribed first, then the backlog: nothing falls in between, and the
 	// writer drops what both carry.
 	backlog, seen, err := h.backlog(ctx, branch, since, resume)
+	if errors.Is(err, errBehind) {
+		c.conn.Kick(websocket.CloseTryAgainLater, "this server is catching up: reconnect")
+		return nil
+	}
 	if err != nil {
 		h.log.Warn("live: backlog", "branch", branch, "err", err)
 		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
@@ -104,6 +109,11 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 		if seq, err = h.awaitSeq(ctx, branch, since); err != nil {
 			return nil, 0, err
 		}
+		if since > seq {
+			// Still behind the client: an older snapshot would take its
+			// screen back in time. It tries again, here or elsewhere.
+			return nil, 0, errBehind
+		}
 	}
 	if resume && since == seq {
 		return nil, since, nil
@@ -133,6 +143,12 @@ func (h *Hub) backlog(ctx context.Context, branch string, since uint64, resume b
 			// queue counts, and a missed change of settings needs the names.
 			out := make([]wsconn.Msg, 0, len(evs)+1)
 			for _, ev := range evs {
+				if ev.Seq > snap.Seq {
+					// Committed after the snapshot was read, so published
+					// after this client subscribed: it comes live, after
+					// the snapshot, not before it.
+					break
+				}
 				pm, err := prepare(view.LiveEventOf(ev))
 				if err != nil {
 					return nil, 0, err
@@ -227,6 +243,9 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 	c.conn.Release([]wsconn.Msg{{Seq: info.Seq, Frame: pm}})
 	return nil
 }
+
+// errBehind is why a resuming client is asked to come again.
+var errBehind = errors.New("this instance has not caught up with the client yet")
 
 // awaitSeq waits, up to ResumeWait, until this instance has applied the
 // branch's event since, and returns the last seq it then has. It polls:

@@ -13,6 +13,7 @@ import (
 	"github.com/seira-queue/seira/demo"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/internal/clocktest"
+	"github.com/seira-queue/seira/internal/storetest"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/stats"
 	"github.com/seira-queue/seira/storage"
@@ -34,7 +35,7 @@ func (c clock) at(s string) {
 
 func setup(t testing.TB) (*storage.Store, *engine.Engine, clock) {
 	t.Helper()
-	store, err := storage.Open(filepath.Join(t.TempDir(), "s.db"), storage.Options{})
+	store, err := storetest.Open(filepath.Join(t.TempDir(), "s.db"), storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,8 @@ type replica struct {
 	pending   map[string]*pendingCommit
 	listeners []func(Change)
 	progress  chan struct{} // closed and replaced after every apply
+	// stuck asks the watch loop for a new stream (see waitPast).
+	stuck chan struct{}
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -129,7 +131,7 @@ func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*Store, error)
 	}
 	r := &replica{cli: cli, prefix: eo.Prefix, commitKey: eo.Prefix + commitName, timeout: eo.RequestTimeout,
 		maxOps: eo.MaxTxnOps, dir: eo.Dir, log: opts.Logger, pending: map[string]*pendingCommit{},
-		progress: make(chan struct{}), done: make(chan struct{})}
+		progress: make(chan struct{}), stuck: make(chan struct{}, 1), done: make(chan struct{})}
 	var idb [6]byte
 	_, _ = rand.Read(idb[:])
 	r.id = hex.EncodeToString(idb[:])

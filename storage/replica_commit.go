@@ -26,7 +26,25 @@ func (r *replica) commit(batch []*request, cache *settingsCache) {
 	for len(batch) > 0 {
 		n, log, seen, failed := r.run(batch, cache)
 		if failed != nil {
-			batch[failed.i].done <- failed.err
+			// A refusal read on a mirror behind the cluster may be wrong
+			// (a counter another instance just opened): it stands only if
+			// nothing was committed since.
+			switch behind, err := r.behind(seen); {
+			case err != nil:
+				batch[failed.i].done <- unavailable(err)
+			case behind:
+				if conflicts++; conflicts > maxConflicts {
+					batch[failed.i].done <- failed.err
+					break
+				}
+				if err := r.waitPast(seen); err != nil {
+					batch[failed.i].done <- unavailable(err)
+					break
+				}
+				continue // all of the batch again, on the newer mirror
+			default:
+				batch[failed.i].done <- failed.err
+			}
 			batch = append(batch[:failed.i:failed.i], batch[failed.i+1:]...)
 			continue
 		}
@@ -70,7 +88,7 @@ func (r *replica) commit(batch []*request, cache *settingsCache) {
 func (r *replica) run(batch []*request, cache *settingsCache) (n int, total *writeLog, seen int64, failed *failedAt) {
 	btx, err := r.db.Begin(true)
 	if err != nil {
-		return 0, nil, 0, &failedAt{i: 0, err: unavailable(err)}
+		return 0, nil, r.applied.Load(), &failedAt{i: 0, err: unavailable(err)}
 	}
 	defer func() { _ = btx.Rollback() }()
 	// Commits reach the mirror only inside its write transactions, which
@@ -81,7 +99,7 @@ func (r *replica) run(batch []*request, cache *settingsCache) (n int, total *wri
 		own := newWriteLog()
 		rq.tx = &Tx{tx: btx, cache: cache, log: own}
 		if err := runSafely(rq.fn, rq.tx); err != nil {
-			return 0, nil, 0, &failedAt{i: i, err: err}
+			return 0, nil, seen, &failedAt{i: i, err: err}
 		}
 		added := 0
 		for k := range own.ops {
@@ -164,10 +182,27 @@ func (r *replica) apply(rev int64, fn func(*bolt.Tx) error) {
 	r.progress = make(chan struct{})
 }
 
-// waitPast waits until the mirror holds a commit later than seen.
+// behind asks the cluster whether a commit came after seen (one quorum
+// read).
+func (r *replica) behind(seen int64) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+	defer cancel()
+	resp, err := r.cli.Get(ctx, r.commitKey)
+	if err != nil {
+		return false, fmt.Errorf("etcd: %w", err)
+	}
+	return len(resp.Kvs) > 0 && resp.Kvs[0].ModRevision > seen, nil
+}
+
+// waitPast waits until the mirror holds a commit later than seen. A watch
+// that brings nothing for a second while a later commit is known is stuck
+// (its member may be paused or cut off without knowing it): it is told to
+// start again, from another member if need be.
 func (r *replica) waitPast(seen int64) error {
 	deadline := time.NewTimer(r.timeout)
 	defer deadline.Stop()
+	nudge := time.NewTimer(time.Second)
+	defer nudge.Stop()
 	for {
 		r.mu.Lock()
 		ch := r.progress
@@ -177,8 +212,19 @@ func (r *replica) waitPast(seen int64) error {
 		}
 		select {
 		case <-ch:
+		case <-nudge.C:
+			r.restartWatch()
+			nudge.Reset(time.Second)
 		case <-deadline.C:
 			return errors.New("the local mirror did not catch up with etcd")
 		}
+	}
+}
+
+// restartWatch asks the watch loop to open a new stream.
+func (r *replica) restartWatch() {
+	select {
+	case r.stuck <- struct{}{}:
+	default:
 	}
 }

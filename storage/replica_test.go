@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -254,6 +255,30 @@ func TestEtcdWithoutQuorum(t *testing.T) {
 	if got := lastSeq(t, s); got != 3 {
 		t.Errorf("the mirror reads seq %d, want 3", got)
 	}
+
+	// The cluster comes back: the same instance writes again, without a
+	// restart, and a new instance reads what it wrote.
+	if err := c.Members[0].Restart(); err != nil {
+		t.Fatal(err)
+	}
+	var werr error
+	for range 60 { // the client reconnects on its own: a bounded wait for it
+		if werr = s.Update(context.Background(), func(tx *Tx) error {
+			b, _ := tx.Branch("demo")
+			return b.AppendEvent(&queue.Event{Type: queue.EvIssued}, "2026-12-04")
+		}); werr == nil {
+			break
+		}
+	}
+	if werr != nil {
+		t.Fatalf("no write after the cluster came back: %v", werr)
+	}
+	if got := lastSeq(t, s); got != 4 {
+		t.Errorf("after the cluster came back: seq %d, want 4", got)
+	}
+	if got := lastSeq(t, openEtcd(t, c, "/q/")); got != 4 {
+		t.Errorf("a new instance reads seq %d, want 4", got)
+	}
 }
 
 // TestFlatKeysRoundTrip: any bucket path and key survives the flat form.
@@ -290,6 +315,34 @@ func TestFlatKeysRoundTrip(t *testing.T) {
 	for _, bad := range []string{"a/%4", "a/%zz", "a/b c", "a//b", "k"} {
 		if _, _, err := splitFlat(bad); err == nil {
 			t.Errorf("splitFlat(%q) accepted", bad)
+		}
+	}
+}
+
+// TestEtcdRefusalIsNeverStale: a write that one instance acknowledged is
+// seen by a write that starts on another instance after it, even when that
+// instance's mirror has not heard of it yet, so a refusal ("there is no
+// such event") is never made on old state.
+func TestEtcdRefusalIsNeverStale(t *testing.T) {
+	c := etcdtest.Start(t, etcdtest.Options{})
+	a := openEtcd(t, c, "/stale/")
+	withBranch(t, a)
+	b := openEtcd(t, c, "/stale/")
+	for i := range 200 {
+		appendEvents(t, a, 1)
+		want := uint64(i + 1)
+		err := b.Update(context.Background(), func(tx *Tx) error {
+			br, err := tx.Branch("demo")
+			if err != nil {
+				return err
+			}
+			if got := br.LastSeq(); got < want {
+				return fmt.Errorf("event %d, acknowledged before this write began, is missing (last %d)", want, got)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
 		}
 	}
 }

@@ -22,6 +22,12 @@ import (
 // away, or the mirror failed, it reloads the mirror from a snapshot.
 func (r *replica) watch(ctx context.Context, rev int64) {
 	defer close(r.done)
+	probed := make(chan struct{})
+	go func() {
+		defer close(probed)
+		r.probe(ctx)
+	}()
+	defer func() { <-probed }()
 	next := rev + 1
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
@@ -40,37 +46,82 @@ func (r *replica) watch(ctx context.Context, rev int64) {
 		// WithRequireLeader ends the stream when its member loses the
 		// leader, so that a partitioned member cannot hold the mirror back.
 		wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
-		for resp := range r.cli.Watch(wctx, r.prefix, clientv3.WithPrefix(), clientv3.WithRev(next)) {
-			if resp.CompactRevision != 0 {
-				r.log.Warn("storage: the watch fell behind etcd's compaction; reloading the mirror", "compacted", resp.CompactRevision)
-				r.broken.Store(true)
-				break
-			}
-			if err := resp.Err(); err != nil {
-				r.log.Warn("storage: etcd watch", "err", err)
-				break
-			}
-			backoff = 50 * time.Millisecond
-			evs := resp.Events
-			for len(evs) > 0 {
-				// etcd never splits one revision over two responses.
-				n := 1
-				for n < len(evs) && evs[n].Kv.ModRevision == evs[0].Kv.ModRevision {
-					n++
-				}
-				r.applyRemote(evs[0].Kv.ModRevision, evs[:n])
-				next = evs[0].Kv.ModRevision + 1
-				evs = evs[n:]
-			}
-			if r.broken.Load() {
-				break
-			}
-		}
+		r.stream(wctx, &next, &backoff)
 		cancel()
 		if !sleepCtx(ctx, backoff) {
 			return
 		}
 		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// probe asks the cluster once a second for its last commit: a mirror that
+// stays behind it for a second has a stuck watch (a paused member keeps its
+// connections open), which is then started again. An instance that only
+// serves displays would otherwise not notice.
+func (r *replica) probe(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var behindAt time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		behind, err := r.behind(r.applied.Load())
+		switch {
+		case err != nil || !behind:
+			behindAt = time.Time{}
+		case behindAt.IsZero():
+			behindAt = time.Now()
+		case time.Since(behindAt) >= time.Second:
+			r.restartWatch()
+			behindAt = time.Time{}
+		}
+	}
+}
+
+// stream applies one watch stream's commits until it ends, fails, falls
+// behind a compaction or is found stuck.
+func (r *replica) stream(ctx context.Context, next *int64, backoff *time.Duration) {
+	wch := r.cli.Watch(ctx, r.prefix, clientv3.WithPrefix(), clientv3.WithRev(*next))
+	for {
+		var resp clientv3.WatchResponse
+		var ok bool
+		select {
+		case resp, ok = <-wch:
+		case <-r.stuck:
+			r.log.Warn("storage: the etcd watch brings nothing while later commits exist; opening a new one", "next", *next)
+			return
+		}
+		if !ok {
+			return
+		}
+		if resp.CompactRevision != 0 {
+			r.log.Warn("storage: the watch fell behind etcd's compaction; reloading the mirror", "compacted", resp.CompactRevision)
+			r.broken.Store(true)
+			return
+		}
+		if err := resp.Err(); err != nil {
+			r.log.Warn("storage: etcd watch", "err", err)
+			return
+		}
+		*backoff = 50 * time.Millisecond
+		evs := resp.Events
+		for len(evs) > 0 {
+			// etcd never splits one revision over two responses.
+			n := 1
+			for n < len(evs) && evs[n].Kv.ModRevision == evs[0].Kv.ModRevision {
+				n++
+			}
+			r.applyRemote(evs[0].Kv.ModRevision, evs[:n])
+			*next = evs[0].Kv.ModRevision + 1
+			evs = evs[n:]
+		}
+		if r.broken.Load() {
+			return
+		}
 	}
 }
 

@@ -39,6 +39,8 @@ func (s spec) config() *embed.Config {
 	cfg.InitialClusterToken = "seira-test"
 	cfg.ClusterState = s.State
 	cfg.LogLevel = "error"
+	// Its shutdown logs errors that are not ours ("server closed").
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	cfg.MaxTxnOps = s.MaxTxnOps
 	// Short ticks make elections quick after a member is stopped.
 	cfg.TickMs, cfg.ElectionMs = 50, 500
