@@ -179,7 +179,7 @@ func TestFaults(t *testing.T) {
 	report := map[string]any{
 		"leader_kills": len(kills), "ops": len(rec.ops), "acknowledged_issues": len(rec.acked),
 		"calls_answered": len(rec.called), "events": last, "subscribers": len(subs),
-		"subscriber_resumes": resumes, "subscriber_gaps": gaps, "linearizable": res.OK,
+		"subscriber_resumes": resumes, "subscriber_gaps": gaps, "linearizable": res.OK, "porcupine_ms": res.Elapsed.Milliseconds(),
 		"longest_write_gap_around_leader_kill_ms": longestGap(rec, kills).Milliseconds(),
 	}
 	out, _ := json.MarshalIndent(report, "", "  ")

@@ -86,6 +86,8 @@ type pendingCommit struct {
 	log   *writeLog
 	after []func()
 	seen  int64 // the commit key's revision it compared against
+	// applied is set (under mu) once the mirror holds it.
+	applied bool
 }
 
 // Change tells listeners of a commit made by another instance.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/seira-queue/seira/queue"
@@ -117,7 +118,13 @@ func (r *replica) run(batch []*request, cache *settingsCache) (n int, total *wri
 
 // send commits a batch's writes if no other commit came after seen. It
 // reports false on such a conflict, and an error when etcd did not answer
-// (the commit may then have happened: the watch will apply it).
+// in time (the commit may then have happened: the watch will apply it).
+//
+// An attempt that gets no answer (its member died, the leader changed) is
+// sent again, the same transaction with the same id: the compare makes a
+// second commit impossible, and the commit key tells whether the first one
+// was made. So a leader's death costs the time to elect another, not the
+// whole timeout, and the writer still hears the truth.
 func (r *replica) send(part []*request, log *writeLog, seen int64) (bool, error) {
 	r.n++
 	id := fmt.Sprintf("%s.%d", r.id, r.n)
@@ -128,28 +135,57 @@ func (r *replica) send(part []*request, log *writeLog, seen int64) (bool, error)
 	r.mu.Lock()
 	r.pending[id] = pc
 	r.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
-	resp, err := r.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(r.commitKey), "=", seen)).
-		Then(r.ops(log, id)...).
-		Commit()
-	cancel()
-	if err != nil {
-		r.healthy.Store(false)
-		return false, fmt.Errorf("etcd: %w", err)
+	txn := func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		return r.cli.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(r.commitKey), "=", seen)).
+			Then(r.ops(log, id)...).
+			Else(clientv3.OpGet(r.commitKey)).
+			Commit()
+	}
+	deadline := time.Now().Add(r.timeout)
+	var resp *clientv3.TxnResponse
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), min(time.Until(deadline), attemptTimeout(r.timeout)))
+		var err error
+		resp, err = txn(ctx)
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Until(deadline) < retryPause {
+			r.healthy.Store(false)
+			return false, fmt.Errorf("etcd: %w", err)
+		}
+		time.Sleep(retryPause)
 	}
 	r.healthy.Store(true)
+	rev := resp.Header.Revision
+	if !resp.Succeeded {
+		var cur *mvccpb.KeyValue
+		if rr := resp.Responses[0].GetResponseRange(); rr != nil && len(rr.Kvs) > 0 {
+			cur = rr.Kvs[0]
+		}
+		if cur != nil && string(cur.Value) == id {
+			rev = cur.ModRevision // an earlier attempt made it
+		} else {
+			made, err := r.madeIt(pc, cur)
+			if err != nil || made {
+				return made, err
+			}
+			r.mu.Lock()
+			delete(r.pending, id)
+			r.mu.Unlock()
+			return false, nil
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !resp.Succeeded {
-		delete(r.pending, id)
-		return false, nil
-	}
-	if pc, ok := r.pending[id]; ok {
+	if _, ok := r.pending[id]; ok {
 		// The watch has not brought it yet: apply it now, so that the
 		// writer's next read sees it.
 		delete(r.pending, id)
-		r.apply(resp.Header.Revision, func(tx *bolt.Tx) error {
+		pc.applied = true
+		r.apply(rev, func(tx *bolt.Tx) error {
 			for k, v := range pc.log.ops {
 				if err := applyFlat(tx, k, v); err != nil {
 					return err
@@ -163,6 +199,30 @@ func (r *replica) send(part []*request, log *writeLog, seen int64) (bool, error)
 	}
 	return true, nil
 }
+
+// madeIt tells, after a failed compare, whether an earlier attempt of pc
+// committed before the commit at cur: once the mirror holds cur, the watch
+// has applied every commit up to it, pc's among them if it was made.
+func (r *replica) madeIt(pc *pendingCommit, cur *mvccpb.KeyValue) (bool, error) {
+	if cur == nil {
+		return false, nil // no commit at all: not this one either
+	}
+	if err := r.waitPast(cur.ModRevision - 1); err != nil {
+		// Running the write again could make it twice.
+		return false, fmt.Errorf("cannot tell whether the commit was made: %w", err)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return pc.applied, nil
+}
+
+// retryPause is the pause between two attempts of one commit.
+const retryPause = 50 * time.Millisecond
+
+// attemptTimeout is how long one attempt of a commit waits for etcd: long
+// enough for a slow disk's fsync, short enough to try another member soon
+// after one died.
+func attemptTimeout(total time.Duration) time.Duration { return max(time.Second, total/5) }
 
 // apply writes one commit into the mirror (r.mu held). A mirror that cannot
 // take a commit no longer matches the cluster: the watch reloads it.

@@ -174,6 +174,7 @@ func (r *replica) applyChanges(rev int64, id string, changed map[string][]byte) 
 	})
 	if pc, ok := r.pending[id]; ok && id != "" {
 		delete(r.pending, id)
+		pc.applied = true
 		for _, f := range pc.after {
 			f()
 		}

@@ -14,21 +14,31 @@ import (
 // directory, or an etcd cluster.
 type storeOpts struct {
 	store, prefix, ca, cert, key *string
+	maxTxnOps                    *int
 }
 
 func storeFlags(f *cmdFlags) storeOpts {
 	return storeOpts{
-		store:  f.String("store", "bolt", "where the state lives: bolt (a file in -data) or etcd://host1:2379,host2:2379,host3:2379 (a cluster; -data then holds only a local mirror)"),
-		prefix: f.String("etcd-prefix", "/seira/", "key prefix of this seira's data in etcd"),
-		ca:     f.String("etcd-ca", "", "CA certificate (PEM) that signed etcd's server certificates; turns on TLS"),
-		cert:   f.String("etcd-cert", "", "client certificate (PEM) for etcd"),
-		key:    f.String("etcd-key", "", "client certificate's key (PEM) for etcd"),
+		store:     f.String("store", "bolt", "where the state lives: bolt (a file in -data) or etcd://host1:2379,host2:2379,host3:2379 (a cluster; -data then holds only a local mirror)"),
+		prefix:    f.String("etcd-prefix", "/seira/", "key prefix of this seira's data in etcd"),
+		ca:        f.String("etcd-ca", "", "CA certificate (PEM) that signed etcd's server certificates; turns on TLS"),
+		cert:      f.String("etcd-cert", "", "client certificate (PEM) for etcd"),
+		key:       f.String("etcd-key", "", "client certificate's key (PEM) for etcd"),
+		maxTxnOps: f.Int("etcd-max-txn-ops", 128, "most keys one commit writes: etcd's --max-txn-ops (default 128); raise both together to commit more writes at once"),
 	}
 }
 
 // resolve returns nil for bbolt, or where the cluster is.
 func (o storeOpts) resolve() (*storage.EtcdOptions, error) {
-	return parseStore(*o.store, *o.prefix, *o.ca, *o.cert, *o.key)
+	eo, err := parseStore(*o.store, *o.prefix, *o.ca, *o.cert, *o.key)
+	if eo == nil || err != nil {
+		return eo, err
+	}
+	if *o.maxTxnOps < 16 {
+		return nil, usageError{fmt.Sprintf("-etcd-max-txn-ops %d: want at least 16", *o.maxTxnOps)}
+	}
+	eo.MaxTxnOps = *o.maxTxnOps
+	return eo, nil
 }
 
 func parseStore(store, prefix, ca, cert, key string) (*storage.EtcdOptions, error) {
