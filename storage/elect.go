@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"go.etcd.io/etcd/client/v3/concurrency"
@@ -23,13 +24,54 @@ func (s *Store) RunElected(ctx context.Context, name string, job func(context.Co
 		return
 	}
 	r := s.rep
-	for ctx.Err() == nil {
-		if err := r.leadOnce(ctx, name, job); err != nil && ctx.Err() == nil {
-			r.log.Warn("storage: election", "name", name, "err", err)
-			if !sleepCtx(ctx, time.Second) {
-				return
+	var mu sync.Mutex
+	running := false
+	idle := make(chan struct{}, 1)
+	guarded := func(jctx context.Context) {
+		mu.Lock()
+		if ctx.Err() != nil {
+			mu.Unlock()
+			return
+		}
+		running = true
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			running = false
+			mu.Unlock()
+			select {
+			case idle <- struct{}{}:
+			default:
+			}
+		}()
+		job(jctx)
+	}
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for ctx.Err() == nil {
+			if err := r.leadOnce(ctx, name, guarded); err != nil && ctx.Err() == nil {
+				r.log.Warn("storage: election", "name", name, "err", err)
+				sleepCtx(ctx, time.Second)
 			}
 		}
+	}()
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+	}
+	// A campaign given up resigns with the client's own context, which
+	// waits for a quorum: only the job must be over before returning. The
+	// campaign ends when the store closes its client.
+	for {
+		mu.Lock()
+		busy := running
+		mu.Unlock()
+		if !busy {
+			return
+		}
+		<-idle
 	}
 }
 

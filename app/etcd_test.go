@@ -1,0 +1,58 @@
+package app_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seira-queue/seira/app"
+	"github.com/seira-queue/seira/app/apptest"
+	"github.com/seira-queue/seira/internal/etcdtest"
+	"github.com/seira-queue/seira/storage"
+)
+
+// TestTwoInstancesOnEtcd: two servers on one etcd cluster are one system
+// to their clients. A ticket issued on one is called on the other; the
+// backup refuses and points to etcd's own; /readyz follows the quorum.
+func TestTwoInstancesOnEtcd(t *testing.T) {
+	c := etcdtest.Start(t, etcdtest.Options{})
+	onEtcd := func(cfg *app.Config) {
+		cfg.Etcd = &storage.EtcdOptions{Endpoints: c.Endpoints(), RequestTimeout: time.Second}
+	}
+	a := apptest.Start(t, onEtcd)
+	b := apptest.Start(t, onEtcd)
+
+	tk := apptest.Issue[apptest.Ticket](t, a.Admin(), "demo", "certificates")
+	clerk := b.Admin()
+	if r := clerk.Do(http.MethodPost, "/api/v1/branches/demo/counters/1/open", nil); r.Status != http.StatusOK {
+		t.Fatalf("open on the second instance: %d %s", r.Status, r.Body)
+	}
+	r := clerk.Do(http.MethodPost, "/api/v1/branches/demo/counters/1/next", nil)
+	var called apptest.Ticket
+	if r.Status != http.StatusOK || json.Unmarshal(r.Body, &called) != nil || called.Number != tk.Number {
+		t.Fatalf("call next on the second instance: %d %s, want %s", r.Status, r.Body, tk.Number)
+	}
+
+	r = a.Admin().Do(http.MethodGet, "/api/v1/backup", nil)
+	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "etcdctl snapshot save") {
+		t.Errorf("backup on etcd: %d %s", r.Status, r.Body)
+	}
+
+	if r := a.Client().Do(http.MethodGet, "/readyz", nil); r.Status != http.StatusOK {
+		t.Errorf("readyz with the cluster up: %d %s", r.Status, r.Body)
+	}
+	admin := a.Admin() // signing in is a write: before the quorum goes
+	c.Members[0].Stop()
+	if r := a.Client().Do(http.MethodGet, "/readyz", nil); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("readyz without a quorum: %d %s", r.Status, r.Body)
+	}
+	r = admin.Do(http.MethodPost, "/api/v1/branches/demo/tickets", map[string]string{"service": "certificates"})
+	if r.Status != http.StatusServiceUnavailable || !strings.Contains(string(r.Body), `"unavailable"`) {
+		t.Errorf("a write without a quorum: %d %s", r.Status, r.Body)
+	}
+	if r := admin.Do(http.MethodGet, "/api/v1/branches/demo/state", nil); r.Status != http.StatusOK {
+		t.Errorf("a read without a quorum, from the mirror: %d %s", r.Status, r.Body)
+	}
+}
