@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/seira-queue/seira/app"
+	"github.com/seira-queue/seira/internal/childproc"
 	"github.com/seira-queue/seira/storage"
 )
 
@@ -79,37 +79,16 @@ type instance struct {
 func startInstance(t testing.TB, endpoints []string, password string) *instance {
 	t.Helper()
 	raw, _ := json.Marshal(instanceSpec{Endpoints: endpoints, Data: t.TempDir(), Password: password})
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envInstance+"="+string(raw))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
+	cmd, line, err := childproc.Start(envInstance, string(raw), 60*time.Second)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		t.Fatalf("instance: %v", err)
 	}
 	in := &instance{cmd: cmd}
 	t.Cleanup(in.kill)
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case l := <-line:
-		if !strings.HasPrefix(l, "http://") {
-			t.Fatalf("instance: %q", l)
-		}
-		in.URL = l
-	case <-time.After(60 * time.Second):
-		t.Fatal("instance: no address in 60 s")
+	if !strings.HasPrefix(line, "http://") {
+		t.Fatalf("instance: %q", line)
 	}
+	in.URL = line
 	return in
 }
 

@@ -106,14 +106,7 @@ func fillBolt(t *testing.T, path string) (map[string][]byte, []byte) {
 	}
 	update(func(tx *Tx) error { return tx.Put(KindSessions, "s1", []byte(`{}`)) })
 	key := bytes.Clone(s.TokenKey())
-	var m map[string][]byte
-	if err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		m, err = flatMap(tx)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	m := mirrorFlat(t, s)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package etcdtest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seira-queue/seira/internal/childproc"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
@@ -119,37 +119,16 @@ func StartProcs(t testing.TB, n int) *Procs {
 
 func (p *Procs) start(i int) error {
 	raw, _ := json.Marshal(p.specs[i])
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envMember+"="+string(raw))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
+	cmd, line, err := childproc.Start(envMember, string(raw), 60*time.Second)
 	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
+		return fmt.Errorf("member %s: %w", p.specs[i].Name, err)
 	}
 	p.cmds[i] = cmd
 	p.stopped[i] = false
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case l := <-line:
-		if l != "ready" {
-			return fmt.Errorf("member %s: %q", p.specs[i].Name, l)
-		}
-		return nil
-	case <-time.After(60 * time.Second):
-		return fmt.Errorf("member %s not ready in 60 s", p.specs[i].Name)
+	if line != "ready" {
+		return fmt.Errorf("member %s: %q", p.specs[i].Name, line)
 	}
+	return nil
 }
 
 // Endpoints are the members' client URLs.
