@@ -110,9 +110,14 @@ func TestFaults(t *testing.T) {
 	settle := func() { time.Sleep(2 * time.Second) }
 	settle()
 	for n := range sc.kills {
+		// Right after a restart the cluster may still be electing: a
+		// bounded wait for the members to agree on a leader.
 		leader := cluster.Leader(ctx)
+		for deadline := time.Now().Add(30 * time.Second); leader < 0 && time.Now().Before(deadline); leader = cluster.Leader(ctx) {
+			time.Sleep(100 * time.Millisecond)
+		}
 		if leader < 0 {
-			t.Fatalf("kill %d: no leader", n+1)
+			t.Fatalf("kill %d: no leader in 30 s", n+1)
 		}
 		cluster.Kill(leader)
 		kills = append(kills, time.Now())
