@@ -216,6 +216,10 @@ func (a *App) tick(ctx context.Context) {
 					a.log.Warn("appointment reminders", "branch", b.ID, "err", err)
 				}
 			}
+			// Rate-limit buckets idle for a day are full: forget them.
+			if _, err := a.Store.PruneTokens(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.log.Warn("prune rate limits", "err", err)
+			}
 		}
 	}
 }

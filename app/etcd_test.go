@@ -20,9 +20,34 @@ func TestTwoInstancesOnEtcd(t *testing.T) {
 	c := etcdtest.Start(t, etcdtest.Options{})
 	onEtcd := func(cfg *app.Config) {
 		cfg.Etcd = &storage.EtcdOptions{Endpoints: c.Endpoints(), RequestTimeout: time.Second}
+		cfg.KioskRate, cfg.KioskBurst = 0.0001, 3
 	}
 	a := apptest.Start(t, onEtcd)
 	b := apptest.Start(t, onEtcd)
+
+	// Rate limits are the cluster's: a kiosk's burst of 3 spent over both
+	// instances, and ten failed sign-ins spread over them, stop both.
+	kioskA := a.Kiosk("demo")
+	kioskB := b.Client()
+	kioskB.Token = kioskA.Token
+	for i, k := range []*apptest.Client{kioskA, kioskB, kioskA, kioskB, kioskA} {
+		r := k.Do(http.MethodPost, "/api/v1/branches/demo/tickets", map[string]string{"service": "applications"})
+		if want := map[bool]int{true: http.StatusCreated, false: http.StatusTooManyRequests}[i < 3]; r.Status != want {
+			t.Fatalf("kiosk ticket %d: %d %s, want %d", i+1, r.Status, r.Body, want)
+		}
+	}
+	for i := range 10 {
+		env := []*apptest.Env{a, b}[i%2]
+		if r := env.Client().Do(http.MethodPost, "/api/v1/login", map[string]string{"username": "guessed", "password": "wrong"}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	for _, env := range []*apptest.Env{a, b} {
+		r := env.Client().Do(http.MethodPost, "/api/v1/login", map[string]string{"username": "guessed", "password": "wrong"})
+		if r.Status != http.StatusTooManyRequests {
+			t.Errorf("sign-in after ten failures over two instances: %d %s", r.Status, r.Body)
+		}
+	}
 
 	tk := apptest.Issue[apptest.Ticket](t, a.Admin(), "demo", "certificates")
 	clerk := b.Admin()

@@ -30,6 +30,9 @@ type Options struct {
 	// day. Staff and tokens are not limited.
 	Rate  rate.Limit
 	Burst int
+	// Shared, if set, keeps the limits in the store, shared by the
+	// instances of a replicated one.
+	Shared httpx.SharedTokens
 }
 
 // Handler serves the booking API.
@@ -47,7 +50,11 @@ func New(eng *engine.Engine, opts Options) *Handler {
 	if opts.Burst == 0 {
 		opts.Burst = 5
 	}
-	return &Handler{eng: eng, opts: opts, public: httpx.NewLimiters(opts.Rate, opts.Burst)}
+	h := &Handler{eng: eng, opts: opts, public: httpx.NewLimiters(opts.Rate, opts.Burst)}
+	if opts.Shared != nil {
+		h.public.Share("book", opts.Shared)
+	}
+	return h
 }
 
 // Register adds the routes to the API group (/api/v1).
@@ -118,7 +125,11 @@ func (h *Handler) book(c echo.Context) error {
 	case p.Device != nil:
 		return queue.Errorf(queue.CodeForbidden, "devices do not book: citizens and staff do")
 	default:
-		if !h.public.Allow(httpx.ClientAddr(c.Request())) {
+		ok, err := h.public.Take(c.Request().Context(), httpx.ClientAddr(c.Request()))
+		if err != nil {
+			return err
+		}
+		if !ok {
 			c.Response().Header().Set("Retry-After", "30")
 			return queue.Errorf(queue.CodeRateLimited, "too many bookings from this address: try again later")
 		}

@@ -86,6 +86,21 @@ func (s *Service) update(ctx context.Context, fn func(*storage.Tx) error) error 
 	})
 }
 
+// fresh runs a lookup of a session or a device token, and when it finds
+// nobody on a replicated store, runs it again once the store holds every
+// commit made before: the session may have been opened on another
+// instance a moment ago (a clerk behind a load balancer).
+func (s *Service) fresh(ctx context.Context, look func() (Principal, error)) (Principal, error) {
+	p, err := look()
+	if !errors.Is(err, errNoPrincipal) || !s.store.Replicated() {
+		return p, err
+	}
+	if serr := s.store.Sync(ctx); serr != nil {
+		return p, err
+	}
+	return look()
+}
+
 func (s *Service) invalidate() {
 	s.cacheMu.Lock()
 	s.cacheGen++

@@ -36,6 +36,10 @@ type Device struct {
 
 // FromBearer returns the principal of a device token.
 func (s *Service) FromBearer(ctx context.Context, token string) (Principal, error) {
+	return s.fresh(ctx, func() (Principal, error) { return s.fromBearer(ctx, token) })
+}
+
+func (s *Service) fromBearer(ctx context.Context, token string) (Principal, error) {
 	key := "b" + hash(token)
 	p, ok, gen := s.cached(key)
 	if ok {

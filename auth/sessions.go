@@ -41,7 +41,7 @@ const (
 // session token (the cookie's value) and the user.
 func (s *Service) Login(ctx context.Context, username, password string) (token string, p Principal, err error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	if s.throttled(username) {
+	if s.throttled(ctx, username) {
 		return "", Principal{}, queue.Errorf(queue.CodeRateLimited, "too many failed sign-ins: wait a few minutes")
 	}
 	u, err := s.User(ctx, username)
@@ -54,7 +54,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (token s
 		h = s.dummy
 	}
 	if bcrypt.CompareHashAndPassword(h, []byte(password)) != nil || err != nil || u.Disabled {
-		s.fail(username)
+		s.fail(ctx, username)
 		return "", Principal{}, errBadCredentials
 	}
 	token, csrf, err := s.openSession(ctx, session{Username: u.Username}, UserSessionTTL)
@@ -64,7 +64,17 @@ func (s *Service) Login(ctx context.Context, username, password string) (token s
 	return token, Principal{User: &u, CSRF: csrf, Cookie: true}, nil
 }
 
-func (s *Service) throttled(username string) bool {
+// failureRate refills a user's allowance of failed sign-ins: maxFailures
+// per loginWindow, as a token bucket when instances share it.
+const failureRate = float64(maxFailures) / float64(loginWindow/time.Second)
+
+func (s *Service) throttled(ctx context.Context, username string) bool {
+	if s.store.Replicated() {
+		// Shared by every instance on etcd: a guesser cannot multiply
+		// the allowance by spreading over them.
+		left, err := s.store.Tokens(ctx, "signin:"+username, failureRate, maxFailures, s.now(), false)
+		return err != nil || !left
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cut := s.now().Add(-loginWindow)
@@ -77,7 +87,13 @@ func (s *Service) throttled(username string) bool {
 	return len(recent) >= maxFailures
 }
 
-func (s *Service) fail(username string) {
+func (s *Service) fail(ctx context.Context, username string) {
+	if s.store.Replicated() {
+		if _, err := s.store.Tokens(ctx, "signin:"+username, failureRate, maxFailures, s.now(), true); err != nil {
+			s.log.Warn("auth: count a failed sign-in", "err", err)
+		}
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.failures) > 100_000 {
@@ -130,6 +146,10 @@ var errNoPrincipal = queue.Errorf(queue.CodeUnauthenticated, "sign in first")
 
 // FromSession returns the principal of a session cookie's value.
 func (s *Service) FromSession(ctx context.Context, token string) (Principal, error) {
+	return s.fresh(ctx, func() (Principal, error) { return s.fromSession(ctx, token) })
+}
+
+func (s *Service) fromSession(ctx context.Context, token string) (Principal, error) {
 	key := "s" + hash(token)
 	p, ok, gen := s.cached(key)
 	if ok {

@@ -35,6 +35,9 @@ type Options struct {
 	// Printer sends jobs to kiosks' network printers.
 	Printer printer.Client
 	Logger  *slog.Logger
+	// Shared, if set, keeps the per-kiosk limits in the store, shared by
+	// the instances of a replicated one.
+	Shared httpx.SharedTokens
 }
 
 // Handler serves the kiosk API.
@@ -55,7 +58,11 @@ func New(eng *engine.Engine, opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{eng: eng, opts: opts, issues: httpx.NewLimiters(opts.Rate, opts.Burst)}
+	h := &Handler{eng: eng, opts: opts, issues: httpx.NewLimiters(opts.Rate, opts.Burst)}
+	if opts.Shared != nil {
+		h.issues.Share("kiosk", opts.Shared)
+	}
+	return h
 }
 
 // Register adds the kiosk's routes to the API group (/api/v1).
@@ -100,9 +107,15 @@ func (h *Handler) issue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if p.Device != nil && !h.issues.Allow(p.Device.ID) {
-		c.Response().Header().Set("Retry-After", "2")
-		return queue.Errorf(queue.CodeRateLimited, "too many tickets from this kiosk: wait a moment")
+	if p.Device != nil {
+		ok, err := h.issues.Take(c.Request().Context(), p.Device.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			c.Response().Header().Set("Retry-After", "2")
+			return queue.Errorf(queue.CodeRateLimited, "too many tickets from this kiosk: wait a moment")
+		}
 	}
 	var req issueRequest
 	if err := httpx.Bind(c, &req); err != nil {

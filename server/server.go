@@ -85,10 +85,17 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.Use(s.recoverer, s.accessLog, securityHeaders, httpx.Authenticate(d.Auth))
 
 	api := e.Group("/api/v1", bodyLimit, httpx.CSRF(func(c echo.Context) bool { return c.Path() == "/api/v1/login" }))
+	// Alone, an instance keeps its rate limits in memory; on etcd they are
+	// in the store, so that N instances do not grant N times the rate.
+	var shared httpx.SharedTokens
+	if d.Store.Replicated() {
+		shared = d.Store.Tokens
+	}
 	kiosk.New(d.Engine, kiosk.Options{Public: cfg.Public, Rate: cfg.KioskRate, Burst: cfg.KioskBurst,
-		Catalogues: cfg.Catalogues, Logger: cfg.Logger}).Register(api)
+		Catalogues: cfg.Catalogues, Logger: cfg.Logger, Shared: shared}).Register(api)
 	counter.New(d.Engine).Register(api)
-	appointments.New(d.Engine, appointments.Options{Public: cfg.Public, Rate: cfg.BookingRate, Burst: cfg.BookingBurst}).Register(api)
+	appointments.New(d.Engine, appointments.Options{Public: cfg.Public, Rate: cfg.BookingRate, Burst: cfg.BookingBurst,
+		Shared: shared}).Register(api)
 	live := display.NewHandler(d.Engine, d.Hub)
 	live.Register(api)
 	if d.Announcer != nil {

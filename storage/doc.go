@@ -47,6 +47,8 @@
 //	    its ref followed by 128 random bits
 //	appttokens/<token>         → <appointment id u64><branch id>
 //	    store-wide: an appointment's personal link leads to its branch
+//	limits/<key>               → float64 tokens, int64 ns of the last take:
+//	    rate limits that the instances of a replicated store share
 //	users/, sessions/, devices/, devicetokens/, pairings/
 //	    records of package auth (see Kind), JSON
 //

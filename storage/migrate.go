@@ -66,6 +66,10 @@ func migrations() []migration {
 				return nil
 			})
 		}},
+		{"create the bucket of rate limits shared by instances", func(tx *bolt.Tx) error {
+			_, err := tx.CreateBucketIfNotExists(bktLimits)
+			return err
+		}},
 	}
 }
 

@@ -229,6 +229,28 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
+// Sync waits until the local mirror holds every commit made anywhere
+// before it was called (one quorum read), so that a read after it sees what
+// any instance acknowledged. On bbolt it returns at once.
+func (s *Store) Sync(ctx context.Context) error {
+	if s.rep == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.rep.timeout)
+	defer cancel()
+	resp, err := s.rep.cli.Get(ctx, s.rep.commitKey)
+	if err != nil {
+		return unavailable(err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil
+	}
+	if err := s.rep.waitPast(resp.Kvs[0].ModRevision - 1); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
 // Replicated reports whether the store writes to a cluster (and so cannot
 // be backed up by copying its file).
 func (s *Store) Replicated() bool { return s.rep != nil }

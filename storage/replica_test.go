@@ -347,3 +347,45 @@ func TestEtcdRefusalIsNeverStale(t *testing.T) {
 		}
 	}
 }
+
+// TestTokensSharedByInstances: a rate limit taken on one instance is spent
+// on the other, refills with time, and old buckets are pruned; on bbolt the
+// same calls work alone.
+func TestTokensSharedByInstances(t *testing.T) {
+	c := etcdtest.Start(t, etcdtest.Options{})
+	a, b := openEtcd(t, c, "/lim/"), openEtcd(t, c, "/lim/")
+	ctx := context.Background()
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	take := func(s *Store, at time.Time) bool {
+		t.Helper()
+		ok, err := s.Tokens(ctx, "kiosk:k1", 1.0/60, 3, at, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	// A burst of 3, taken across both instances, then refused on either.
+	if !take(a, now) || !take(b, now) || !take(a, now) {
+		t.Fatal("the burst of 3 was refused")
+	}
+	if take(b, now) || take(a, now) {
+		t.Fatal("a fourth token in the same minute, from the other instance")
+	}
+	if ok, _ := b.Tokens(ctx, "kiosk:k1", 1.0/60, 3, now, false); ok {
+		t.Error("looking finds a token in an empty bucket")
+	}
+	// A minute later one token is back.
+	if !take(b, now.Add(time.Minute)) || take(a, now.Add(time.Minute)) {
+		t.Error("after a minute: want exactly one token")
+	}
+	if n, err := a.PruneTokens(ctx, now.Add(time.Hour)); err != nil || n != 1 {
+		t.Errorf("pruned %d, %v; want 1", n, err)
+	}
+	if !take(b, now.Add(time.Minute)) {
+		t.Error("a pruned bucket starts full")
+	}
+	alone := openTest(t)
+	if !func() bool { ok, err := alone.Tokens(ctx, "x", 1, 1, now, true); return ok && err == nil }() {
+		t.Error("bbolt: no token in a new bucket")
+	}
+}

@@ -104,6 +104,10 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 			if tx.Bucket(bktApptTokens) == nil {
 				return fmt.Errorf("bucket %s missing", bktApptTokens)
 			}
+		case 7:
+			if tx.Bucket(bktLimits) == nil {
+				return fmt.Errorf("bucket %s missing", bktLimits)
+			}
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}
