@@ -33,6 +33,11 @@ func (s *Store) Tokens(ctx context.Context, key string, rate float64, burst int,
 		return b, min(tokens, float64(burst)), nil
 	}
 	if !take {
+		// A look decides alone (no write to compare): it must see the
+		// takes of every instance.
+		if err := s.Sync(ctx); err != nil {
+			return false, err
+		}
 		err := s.View(ctx, func(tx *Tx) error {
 			_, tokens, err := level(tx)
 			ok = tokens >= 1

@@ -58,9 +58,10 @@ type replica struct {
 	id        string
 	n         uint64 // commits sent (committer goroutine only)
 
-	// applied is the revision of the last commit the mirror holds. It is
-	// written only inside a mirror write transaction, so a writer reads a
-	// value that matches the mirror it sees.
+	// applied is the revision of the last commit the mirror holds, moved
+	// once that commit is readable there. A writer compares against it: one
+	// that read a newer mirror with an older revision loses a round to a
+	// conflict, never correctness.
 	applied atomic.Int64
 	healthy atomic.Bool
 	// broken is set when the mirror failed to apply a commit: the watch

@@ -92,8 +92,8 @@ func (r *replica) run(batch []*request, cache *settingsCache) (n int, total *wri
 		return 0, nil, r.applied.Load(), &failedAt{i: 0, err: unavailable(err)}
 	}
 	defer func() { _ = btx.Rollback() }()
-	// Commits reach the mirror only inside its write transactions, which
-	// this one excludes: seen matches what the fns read.
+	// Read inside the write transaction, after any apply it waited for:
+	// seen is never newer than what the fns read.
 	seen = r.applied.Load()
 	total = newWriteLog()
 	for i, rq := range batch {
@@ -227,16 +227,14 @@ func attemptTimeout(total time.Duration) time.Duration { return max(time.Second,
 // apply writes one commit into the mirror (r.mu held). A mirror that cannot
 // take a commit no longer matches the cluster: the watch reloads it.
 func (r *replica) apply(rev int64, fn func(*bolt.Tx) error) {
-	err := r.db.Update(func(tx *bolt.Tx) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		r.applied.Store(rev)
-		return nil
-	})
-	if err != nil {
+	// applied moves once the commit is readable: a reader that waited for
+	// rev must find it. A writer that reads the new state with the old
+	// revision only loses a round to a conflict.
+	if err := r.db.Update(fn); err != nil {
 		r.log.Error("storage: the mirror cannot apply a commit; reloading it", "rev", rev, "err", err)
 		r.broken.Store(true)
+	} else {
+		r.applied.Store(rev)
 	}
 	close(r.progress)
 	r.progress = make(chan struct{})

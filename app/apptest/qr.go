@@ -21,7 +21,12 @@ func DecodeQR(t testing.TB, pngData []byte) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	// The images are clean and upright, as served: read them as such. The
+	// finder-pattern detector misjudges the version of about 1 in 140
+	// such codes (measured over 2,000 random links), which made tests fail
+	// by chance; the pure reading failed none.
+	pure := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_PURE_BARCODE: true}
+	got, err := qrcode.NewQRCodeReader().Decode(bmp, pure)
 	if err != nil {
 		t.Fatalf("decode the QR code: %v", err)
 	}
