@@ -222,7 +222,9 @@ func (s *Store) Ready(ctx context.Context) error {
 	if s.rep == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.rep.timeout)
+	// A quorum answers a read in milliseconds; a load balancer's health
+	// check waits a few seconds at most.
+	ctx, cancel := context.WithTimeout(ctx, min(s.rep.timeout, readyTimeout))
 	defer cancel()
 	if _, err := s.rep.cli.Get(ctx, s.rep.commitKey); err != nil {
 		return queue.Errorf(queue.CodeUnavailable, "etcd has no quorum: %v", err)
@@ -251,6 +253,9 @@ func (s *Store) Sync(ctx context.Context) error {
 	}
 	return nil
 }
+
+// readyTimeout bounds Ready's quorum read.
+const readyTimeout = 2 * time.Second
 
 // Replicated reports whether the store writes to a cluster (and so cannot
 // be backed up by copying its file).

@@ -30,7 +30,7 @@ func (r *replica) commit(batch []*request, cache *settingsCache) {
 			// A refusal read on a mirror behind the cluster may be wrong
 			// (a counter another instance just opened): it stands only if
 			// nothing was committed since.
-			switch behind, err := r.behind(seen); {
+			switch behind, err := r.behind(context.Background(), seen); {
 			case err != nil:
 				batch[failed.i].done <- unavailable(err)
 			case behind:
@@ -242,8 +242,8 @@ func (r *replica) apply(rev int64, fn func(*bolt.Tx) error) {
 
 // behind asks the cluster whether a commit came after seen (one quorum
 // read).
-func (r *replica) behind(seen int64) (bool, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
+func (r *replica) behind(ctx context.Context, seen int64) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	resp, err := r.cli.Get(ctx, r.commitKey)
 	if err != nil {

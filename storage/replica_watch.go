@@ -69,7 +69,7 @@ func (r *replica) probe(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		behind, err := r.behind(r.applied.Load())
+		behind, err := r.behind(ctx, r.applied.Load())
 		switch {
 		case err != nil || !behind:
 			behindAt = time.Time{}
