@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 )
 
 // CopyReport tells what CopyToEtcd copied and what the cluster then held.
@@ -56,15 +54,7 @@ const copyTxnBytes = 1 << 20
 // The report carries the counts of whatever was read before an error.
 func CopyToEtcd(ctx context.Context, boltPath string, eo EtcdOptions) (CopyReport, error) {
 	var rep CopyReport
-	if eo.Prefix == "" {
-		eo.Prefix = "/seira/"
-	}
-	if eo.RequestTimeout <= 0 {
-		eo.RequestTimeout = 5 * time.Second
-	}
-	if eo.MaxTxnOps <= 0 {
-		eo.MaxTxnOps = 128
-	}
+	eo = eo.withDefaults()
 	if eo.MaxTxnOps < 2 {
 		return rep, fmt.Errorf("storage: copy: MaxTxnOps %d leaves no room for a key beside the commit key", eo.MaxTxnOps)
 	}
@@ -74,15 +64,9 @@ func CopyToEtcd(ctx context.Context, boltPath string, eo EtcdOptions) (CopyRepor
 	}
 	rep.Source = countFlat(src)
 
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   eo.Endpoints,
-		TLS:         eo.TLS,
-		DialTimeout: eo.RequestTimeout,
-		Context:     context.WithoutCancel(ctx),
-		Logger:      zap.NewNop(),
-	})
+	cli, err := eo.client(ctx)
 	if err != nil {
-		return rep, fmt.Errorf("storage: connect to etcd %v: %w", eo.Endpoints, err)
+		return rep, err
 	}
 	defer cli.Close()
 	if err := checkEmptyPrefix(ctx, cli, eo); err != nil {
@@ -207,11 +191,7 @@ func verifyCopy(ctx context.Context, eo EtcdOptions, src map[string][]byte) (Cop
 	if err != nil {
 		return CopyCounts{}, fmt.Errorf("storage: check the copy: %w", err)
 	}
-	var got map[string][]byte
-	err = s.db.View(func(tx *bolt.Tx) error {
-		got, err = flatMap(tx)
-		return err
-	})
+	got, err := flatFile(s.db)
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}

@@ -122,6 +122,17 @@ func flatMap(tx *bolt.Tx) (map[string][]byte, error) {
 	return m, err
 }
 
+// flatFile is flatMap of the whole of db, in one read transaction.
+func flatFile(db *bolt.DB) (map[string][]byte, error) {
+	var m map[string][]byte
+	err := db.View(func(tx *bolt.Tx) error {
+		var err error
+		m, err = flatMap(tx)
+		return err
+	})
+	return m, err
+}
+
 // diffFlat is the write log that turns before into after.
 func diffFlat(before, after map[string][]byte) *writeLog {
 	l := newWriteLog()

@@ -63,7 +63,6 @@ type replica struct {
 	// that read a newer mirror with an older revision loses a round to a
 	// conflict, never correctness.
 	applied atomic.Int64
-	healthy atomic.Bool
 	// broken is set when the mirror failed to apply a commit: the watch
 	// then reloads it.
 	broken atomic.Bool
@@ -106,11 +105,7 @@ const mirrorFile = "etcd-mirror.db"
 // commits. Keys that start with '!' are not data (flat.go).
 const commitName = "!commit"
 
-// OpenEtcd connects to an etcd cluster, loads seira's keys into a local
-// mirror (creating them on an empty cluster), keeps the mirror current with
-// a watch and starts the committer.
-func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*Store, error) {
-	opts = opts.withDefaults()
+func (eo EtcdOptions) withDefaults() EtcdOptions {
 	if eo.Prefix == "" {
 		eo.Prefix = "/seira/"
 	}
@@ -120,6 +115,12 @@ func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*Store, error)
 	if eo.MaxTxnOps <= 0 {
 		eo.MaxTxnOps = 128
 	}
+	return eo
+}
+
+// client connects to the cluster. Keep-alives find a dead member's
+// connection within seconds, so requests move to the others.
+func (eo EtcdOptions) client(ctx context.Context) (*clientv3.Client, error) {
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:            eo.Endpoints,
 		TLS:                  eo.TLS,
@@ -131,6 +132,18 @@ func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*Store, error)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: connect to etcd %v: %w", eo.Endpoints, err)
+	}
+	return cli, nil
+}
+
+// OpenEtcd connects to an etcd cluster, loads seira's keys into a local
+// mirror (creating them on an empty cluster), keeps the mirror current with
+// a watch and starts the committer.
+func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*Store, error) {
+	opts, eo = opts.withDefaults(), eo.withDefaults()
+	cli, err := eo.client(ctx)
+	if err != nil {
+		return nil, err
 	}
 	r := &replica{cli: cli, prefix: eo.Prefix, commitKey: eo.Prefix + commitName, timeout: eo.RequestTimeout,
 		maxOps: eo.MaxTxnOps, dir: eo.Dir, log: opts.Logger, pending: map[string]*pendingCommit{},
@@ -152,7 +165,6 @@ func OpenEtcd(ctx context.Context, eo EtcdOptions, opts Options) (*Store, error)
 	if err != nil {
 		return fail(fmt.Errorf("%w in etcd %s", err, r.prefix))
 	}
-	r.healthy.Store(true)
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	r.cancel = cancel
 	go r.watch(wctx, rev)

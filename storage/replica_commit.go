@@ -153,12 +153,10 @@ func (r *replica) send(part []*request, log *writeLog, seen int64) (bool, error)
 			break
 		}
 		if time.Until(deadline) < retryPause {
-			r.healthy.Store(false)
 			return false, fmt.Errorf("etcd: %w", err)
 		}
 		time.Sleep(retryPause)
 	}
-	r.healthy.Store(true)
 	rev := resp.Header.Revision
 	if !resp.Succeeded {
 		var cur *mvccpb.KeyValue

@@ -59,11 +59,8 @@ func (r *replica) fill(ctx context.Context) (int64, error) {
 	if err := migrate(r.db, migrations()); err != nil {
 		return 0, err
 	}
-	var after map[string][]byte
-	if err := r.db.View(func(tx *bolt.Tx) error {
-		after, err = flatMap(tx)
-		return err
-	}); err != nil {
+	after, err := flatFile(r.db)
+	if err != nil {
 		return 0, err
 	}
 	diff := diffFlat(kvs, after)

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/seira-queue/seira/internal/etcdtest"
 	"github.com/seira-queue/seira/queue"
 )
@@ -70,12 +68,8 @@ func waitRevision(t testing.TB, rev int64, stores ...*Store) {
 
 func mirrorFlat(t testing.TB, s *Store) map[string][]byte {
 	t.Helper()
-	var m map[string][]byte
-	if err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		m, err = flatMap(tx)
-		return err
-	}); err != nil {
+	m, err := flatFile(s.db)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return m

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -195,9 +196,7 @@ func (r *replica) applyChanges(rev int64, id string, changed map[string][]byte) 
 
 // changeOf reads from changed keys what listeners need: the events they
 // append and whether sign-in records changed.
-func changeOf(changed map[string][]byte, log interface {
-	Warn(string, ...any)
-}) Change {
+func changeOf(changed map[string][]byte, log *slog.Logger) Change {
 	var c Change
 	for k, v := range changed {
 		path, leaf, err := splitFlat(k)
@@ -238,11 +237,8 @@ func (r *replica) reload(ctx context.Context) (int64, error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var before map[string][]byte
-	if err := r.db.View(func(tx *bolt.Tx) error {
-		before, err = flatMap(tx)
-		return err
-	}); err != nil {
+	before, err := flatFile(r.db)
+	if err != nil {
 		return 0, err
 	}
 	r.broken.Store(false)
