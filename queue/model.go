@@ -79,6 +79,11 @@ type Branch struct {
 	ClosedDates []string `json:"closed_dates,omitempty"`
 	// AppointmentCap is N of the call-next policy (0: the default).
 	AppointmentCap int `json:"appointment_cap,omitempty"`
+	// Address and the coordinates are published with the office's live
+	// waits (open data); Lat and Lon are nil until the admin sets them.
+	Address Text     `json:"address,omitempty"`
+	Lat     *float64 `json:"lat,omitempty"`
+	Lon     *float64 `json:"lon,omitempty"`
 }
 
 // ApptCap returns N, the appointment cap, with the default for zero.
@@ -175,6 +180,8 @@ type Service struct {
 	TargetWaitS int `json:"target_wait_s,omitempty"`
 	// Appointments, when enabled, lets citizens book the service.
 	Appointments *AppointmentSettings `json:"appointments,omitempty"`
+	// RemoteJoin, when enabled, lets citizens join the queue from home.
+	RemoteJoin *RemoteJoin `json:"remote_join,omitempty"`
 }
 
 // TargetWait is the service's target wait, with the default for none.
@@ -291,6 +298,8 @@ type Ticket struct {
 	// ticket before appointments) or SourceAppointment, with Appointment.
 	Source      string             `json:"source,omitempty"`
 	Appointment *TicketAppointment `json:"appointment,omitempty"`
+	// BeThereBy is when a remote ticket's holder should be in the office.
+	BeThereBy time.Time `json:"be_there_by,omitzero"`
 }
 
 // SourceOf is the ticket's source as the API names it.
