@@ -280,6 +280,10 @@ func TestRoleMatrix(t *testing.T) {
 		{name: "GET appointments of a day", ok: 200, make: fixed("GET", demoPath+"/appointments?date="+today, nil),
 			want: map[string]int{clerk: 200}},
 
+		// Who is signed in, and the rules of the forms: people only.
+		{name: "GET /me", ok: 200, make: fixed("GET", "/api/v1/me", nil), want: map[string]int{clerk: 200, otherMgr: 200}},
+		{name: "GET /rules", ok: 200, make: fixed("GET", "/api/v1/rules", nil), want: map[string]int{clerk: 200, otherMgr: 200}},
+
 		// API tokens: managers for their branches, administrators for all.
 		{name: "GET /tokens", ok: 200, make: fixed("GET", "/api/v1/tokens", nil), want: map[string]int{otherMgr: 200}},
 		{name: "POST token of demo", ok: 201, make: func(*testing.T, string) request {

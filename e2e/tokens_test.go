@@ -45,9 +45,19 @@ func TestAdminMakesAnAPITokenForAnIntegration(t *testing.T) {
 	// The integration issues a ticket with it, and nothing else.
 	platform := env.Client()
 	platform.Token = secret
-	res := apptest.MustStatus(t, platform.Do("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": "certificates"}), http.StatusCreated)
-	if tk := apptest.Decode[apptest.Ticket](t, res); tk.Number == "" || tk.Token == "" {
-		t.Errorf("the ticket issued: %s", apptest.Short(res.Body))
+	issueOnce := func() apptest.Ticket {
+		t.Helper()
+		res := apptest.MustStatus(t, platform.Do("POST", "/api/v1/branches/demo/tickets", map[string]string{"service": "certificates"},
+			"Idempotency-Key", "platform-order-1"), http.StatusCreated)
+		return apptest.Decode[apptest.Ticket](t, res)
+	}
+	tk := issueOnce()
+	if tk.Number == "" || tk.Token == "" {
+		t.Errorf("the ticket issued: %+v", tk)
+	}
+	// The platform retries: the same ticket, not a second one.
+	if again := issueOnce(); again.Number != tk.Number || again.Token != tk.Token {
+		t.Errorf("a retry with the same Idempotency-Key issued %s after %s", again.Number, tk.Number)
 	}
 	apptest.WantError(t, platform.Do("GET", "/api/v1/branches/demo/stats?from=2026-01-01&to=2026-01-01", nil), http.StatusForbidden, "forbidden")
 	apptest.WantError(t, platform.Do("GET", "/api/v1/tokens", nil), http.StatusForbidden, "forbidden")
