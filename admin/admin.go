@@ -1,5 +1,5 @@
 // Package admin is the administration API: branches, services, counters,
-// users and devices, the live overview, statistics and the audit log.
+// users, devices and integrations' API tokens, the live overview, statistics and the audit log.
 // Administrators manage everything; managers their own branches; every
 // change is validated and recorded in the branch's event log with who
 // made it.
@@ -67,6 +67,10 @@ func (h *Handler) Register(api *echo.Group) {
 	api.PUT("/branches/:branch/devices/:device", h.updateDevice)
 	api.DELETE("/branches/:branch/devices/:device", h.revokeDevice)
 	api.POST("/branches/:branch/devices/:device/pairing", h.pairing)
+
+	api.GET("/tokens", h.listTokens)
+	api.POST("/tokens", h.createToken)
+	api.DELETE("/tokens/:id", h.revokeToken)
 
 	api.GET("/branches/:branch/overview", h.overview)
 	api.GET("/branches/:branch/stats", h.stats)
@@ -352,7 +356,8 @@ func (h *Handler) deleteCounter(c echo.Context) error {
 }
 
 func (h *Handler) events(c echo.Context) error {
-	_, branch, err := manager(c)
+	branch := c.Param("branch")
+	_, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeEventsRead)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -153,12 +154,63 @@ func TestRoleMatrix(t *testing.T) {
 		c    *apptest.Client
 	}{{anon, f.anon}, {clerk, f.clerk}, {otherMgr, f.otherMgr}, {mgr, f.mgr}, {admin, f.admin}}
 
+	// Integrations' API tokens: each scope alone in demo, scopes that let
+	// in nowhere here, every scope in the wrong branch, every scope in all
+	// branches, and a revoked one. A token passes a row only with the
+	// row's scope in demo; it never reaches people's, devices' or tokens'
+	// administration.
+	type tokenRole struct {
+		branch  string
+		scopes  []auth.Scope
+		revoked bool
+	}
+	tokenRoles := map[string]tokenRole{
+		"token tickets:write of demo":       {"demo", []auth.Scope{auth.ScopeTicketsWrite}, false},
+		"token appointments:write of demo":  {"demo", []auth.Scope{auth.ScopeAppointmentsWrite}, false},
+		"token events:read of demo":         {"demo", []auth.Scope{auth.ScopeEventsRead}, false},
+		"token stats:read of demo":          {"demo", []auth.Scope{auth.ScopeStatsRead}, false},
+		"token waits, webhooks of all":      {"", []auth.Scope{auth.ScopeWaitsRead, auth.ScopeWebhooksWrite}, false},
+		"token every scope of other":        {"other", auth.AllScopes(), false},
+		"token every scope of all":          {"", auth.AllScopes(), false},
+		"revoked token every scope of demo": {"demo", auth.AllScopes(), true},
+	}
+	for _, name := range slices.Sorted(maps.Keys(tokenRoles)) {
+		tr := tokenRoles[name]
+		tok, secret, err := au.CreateToken(ctx, "test", auth.APIToken{Name: name, Branch: tr.branch, Scopes: tr.scopes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.revoked {
+			if _, err := au.RevokeToken(ctx, "test", tok.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := f.env.Client()
+		c.Token = secret
+		roles = append(roles, struct {
+			name string
+			c    *apptest.Client
+		}{name, c})
+	}
+	freshToken := func(t *testing.T, branch string) string {
+		tok, _, err := au.CreateToken(ctx, "test", auth.APIToken{Name: fresh("matrix token "), Branch: branch, Scopes: []auth.Scope{auth.ScopeStatsRead}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.ID
+	}
+	// Everyone may read a branch's state and open its live channel: the
+	// request without an upgrade is a 400 for whoever passes.
+	public := map[string]int{anon: 200, clerk: 200, otherMgr: 200}
+	wsOnly := map[string]int{anon: 400, clerk: 400, otherMgr: 400}
+
 	rows := []struct {
 		name      string
 		ok        int  // the status of a permitted call
 		adminOnly bool // managers of the branch may not
 		make      func(t *testing.T, role string) request
 		want      map[string]int // exceptions to the rule
+		scope     auth.Scope     // the scope that lets a token of demo in ("" none)
 	}{
 		// Every signed-in user lists the branches they work in (see TestBranchList).
 		{name: "GET /branches", ok: 200, make: fixed("GET", "/api/v1/branches", nil), want: map[string]int{clerk: 200, otherMgr: 200}},
@@ -209,8 +261,43 @@ func TestRoleMatrix(t *testing.T) {
 			return request{"POST", demoPath + "/devices/" + freshDevice(t) + "/pairing", nil}
 		}},
 		{name: "GET overview", ok: 200, make: fixed("GET", demoPath+"/overview", nil)},
-		{name: "GET stats", ok: 200, make: fixed("GET", demoPath+"/stats?from="+today+"&to="+today, nil)},
-		{name: "GET events", ok: 200, make: fixed("GET", demoPath+"/events", nil)},
+		{name: "GET stats", ok: 200, make: fixed("GET", demoPath+"/stats?from="+today+"&to="+today, nil), scope: auth.ScopeStatsRead},
+		{name: "GET stats CSV", ok: 200, make: fixed("GET", demoPath+"/stats?format=csv&from="+today+"&to="+today, nil), scope: auth.ScopeStatsRead},
+		{name: "GET events", ok: 200, make: fixed("GET", demoPath+"/events", nil), scope: auth.ScopeEventsRead},
+
+		// The faces integrations use.
+		{name: "POST ticket", ok: 201, make: fixed("POST", ticketsPath, map[string]any{"service": "certificates"}),
+			want: map[string]int{clerk: 201}, scope: auth.ScopeTicketsWrite},
+		{name: "GET state", ok: 200, make: fixed("GET", demoPath+"/state", nil), want: public, scope: auth.ScopeEventsRead},
+		{name: "GET live", ok: 400, make: fixed("GET", demoPath+"/live", nil), want: wsOnly, scope: auth.ScopeEventsRead},
+		{name: "POST appointments import", ok: 200, make: fixed("POST", demoPath+"/appointments/import", []any{}),
+			scope: auth.ScopeAppointmentsWrite},
+		// Whoever may look an appointment up learns that this one does not exist.
+		{name: "GET appointment", ok: 404, make: fixed("GET", demoPath+"/appointments/NOSUCH", nil),
+			want: map[string]int{clerk: 404}, scope: auth.ScopeAppointmentsWrite},
+		{name: "DELETE appointment", ok: 404, make: fixed("DELETE", demoPath+"/appointments/NOSUCH", nil),
+			want: map[string]int{clerk: 404}, scope: auth.ScopeAppointmentsWrite},
+		{name: "GET appointments of a day", ok: 200, make: fixed("GET", demoPath+"/appointments?date="+today, nil),
+			want: map[string]int{clerk: 200}},
+
+		// Who is signed in, and the rules of the forms: people only.
+		{name: "GET /me", ok: 200, make: fixed("GET", "/api/v1/me", nil), want: map[string]int{clerk: 200, otherMgr: 200}},
+		{name: "GET /rules", ok: 200, make: fixed("GET", "/api/v1/rules", nil), want: map[string]int{clerk: 200, otherMgr: 200}},
+
+		// API tokens: managers for their branches, administrators for all.
+		{name: "GET /tokens", ok: 200, make: fixed("GET", "/api/v1/tokens", nil), want: map[string]int{otherMgr: 200}},
+		{name: "POST token of demo", ok: 201, make: func(*testing.T, string) request {
+			return request{"POST", "/api/v1/tokens", map[string]any{"name": fresh("integration "), "branch": "demo", "scopes": []string{"tickets:write"}}}
+		}},
+		{name: "POST token of all branches", ok: 201, adminOnly: true, make: func(*testing.T, string) request {
+			return request{"POST", "/api/v1/tokens", map[string]any{"name": fresh("integration "), "scopes": []string{"stats:read"}}}
+		}},
+		{name: "DELETE token of demo", ok: 204, make: func(t *testing.T, _ string) request {
+			return request{"DELETE", "/api/v1/tokens/" + freshToken(t, "demo"), nil}
+		}},
+		{name: "DELETE token of all branches", ok: 204, adminOnly: true, make: func(t *testing.T, _ string) request {
+			return request{"DELETE", "/api/v1/tokens/" + freshToken(t, ""), nil}
+		}},
 		{name: "GET /backup", ok: 200, adminOnly: true, make: fixed("GET", "/api/v1/backup", nil)},
 		// Last: the administrator really deletes a branch.
 		{name: "DELETE branch", ok: 204, adminOnly: true, make: func(_ *testing.T, role string) request {
@@ -235,6 +322,16 @@ func TestRoleMatrix(t *testing.T) {
 				if w, ok := row.want[role.name]; ok {
 					want = w
 				}
+				if tr, ok := tokenRoles[role.name]; ok {
+					switch {
+					case tr.revoked:
+						want = http.StatusUnauthorized
+					case row.scope != "" && slices.Contains(tr.scopes, row.scope) && (tr.branch == "" || tr.branch == "demo"):
+						want = row.ok
+					default:
+						want = http.StatusForbidden
+					}
+				}
 				r := row.make(t, role.name)
 				res := role.c.Do(r.method, r.path, r.body)
 				switch {
@@ -248,7 +345,71 @@ func TestRoleMatrix(t *testing.T) {
 			}
 		})
 	}
+	// The live channel itself, over a real WebSocket: a token needs
+	// events:read in the branch to open it.
+	for _, r := range roles {
+		tr, ok := tokenRoles[r.name]
+		if !ok {
+			continue
+		}
+		ws, err := f.env.Dial(demoPath+"/live", http.Header{"Authorization": {"Bearer " + r.c.Token}})
+		may := !tr.revoked && slices.Contains(tr.scopes, auth.ScopeEventsRead) && tr.branch != "other"
+		switch {
+		case may && err != nil:
+			t.Errorf("%s: live: %v", r.name, err)
+		case may:
+			if msg := readLive(t, ws); msg.Type != "snapshot" {
+				t.Errorf("%s: live sent %q first", r.name, msg.Type)
+			}
+			ws.Close()
+		case err == nil:
+			ws.Close()
+			t.Errorf("%s: opened the live channel", r.name)
+		}
+	}
+
 	// The permitted calls did what they said.
+	var list struct {
+		Tokens []struct {
+			Name, Branch string
+			LastUsedAt   *time.Time `json:"last_used_at"`
+			RevokedAt    *time.Time `json:"revoked_at"`
+		}
+	}
+	// The tokens' uses are on the admin list, the revoked one's none.
+	if err := au.FlushUses(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.admin.Call("GET", "/api/v1/tokens", nil, &list)
+	seen := 0
+	for _, tk := range list.Tokens {
+		tr, ok := tokenRoles[tk.Name]
+		if !ok {
+			continue
+		}
+		seen++
+		if tr.revoked != (tk.RevokedAt != nil) || tr.revoked != (tk.LastUsedAt == nil) {
+			t.Errorf("%s on the list: last used %v, revoked %v", tk.Name, tk.LastUsedAt, tk.RevokedAt)
+		}
+	}
+	if seen != len(tokenRoles) {
+		t.Errorf("the administrator's list holds %d of the %d tokens", seen, len(tokenRoles))
+	}
+	for _, m := range []struct {
+		c      *apptest.Client
+		branch string
+	}{{f.otherMgr, "other"}, {f.mgr, "demo"}} {
+		list.Tokens = nil
+		m.c.Call("GET", "/api/v1/tokens", nil, &list)
+		if len(list.Tokens) == 0 {
+			t.Errorf("the manager of %s sees no tokens", m.branch)
+		}
+		for _, tk := range list.Tokens {
+			if tk.Branch != m.branch {
+				t.Errorf("the manager of %s sees a token of %q: %+v", m.branch, tk.Branch, tk)
+			}
+		}
+	}
 	if f.env.App.Engine.HasBranch(ctx, "doomed") {
 		t.Error("the administrator's DELETE left branch doomed in place")
 	}

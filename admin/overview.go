@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/stats"
 	"github.com/seira-queue/seira/view"
@@ -59,7 +61,8 @@ func (h *Handler) overview(c echo.Context) error {
 }
 
 func (h *Handler) stats(c echo.Context) error {
-	_, branch, err := manager(c)
+	branch := c.Param("branch")
+	_, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeStatsRead)
 	if err != nil {
 		return err
 	}

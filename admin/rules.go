@@ -52,6 +52,8 @@ type Rules struct {
 	ApptCapDefault      int `json:"appointment_cap_default"`
 	ApptCapMax          int `json:"appointment_cap_max"`
 	ClosedDatesMax      int `json:"closed_dates_max"`
+	// TokenScopes are the scopes an API token may hold.
+	TokenScopes []auth.Scope `json:"token_scopes"`
 }
 
 // currentRules are this version's.
@@ -70,6 +72,7 @@ func currentRules() Rules {
 		DaysAheadDefault: queue.DefaultDaysAhead, DaysAheadMax: queue.MaxDaysAhead,
 		CheckinEarlyDefault: queue.DefaultCheckinEarly, CheckinLateDefault: queue.DefaultCheckinLate, CheckinMinMax: queue.MaxCheckinMin,
 		ApptCapDefault: queue.DefaultAppointmentCap, ApptCapMax: queue.MaxAppointmentCap, ClosedDatesMax: queue.MaxClosedDates,
+		TokenScopes: auth.AllScopes(),
 	}
 }
 

@@ -183,10 +183,10 @@ func (h *Handler) deleteUser(c echo.Context) error {
 func signedInUser(c echo.Context) (auth.Principal, error) {
 	p := httpx.PrincipalOf(c)
 	switch {
-	case p.User == nil && p.Device == nil:
+	case p.Anonymous():
 		return p, queue.Errorf(queue.CodeUnauthenticated, "sign in first")
 	case p.User == nil:
-		return p, queue.Errorf(queue.CodeForbidden, "devices do not administer")
+		return p, queue.Errorf(queue.CodeForbidden, "devices and API tokens do not administer")
 	}
 	return p, nil
 }

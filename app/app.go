@@ -166,6 +166,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if herr := a.Hub.Close(shutCtx); herr != nil {
 		a.log.Warn("live shutdown", "err", herr)
 	}
+	// The last uses of API tokens noted by the requests just finished.
+	if aerr := a.Auth.Close(shutCtx); aerr != nil {
+		a.log.Warn("auth shutdown", "err", aerr)
+	}
 	if cerr := a.Store.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -178,6 +182,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // Close releases an App that was opened but never served.
 func (a *App) Close() error {
 	_ = a.Hub.Close(context.Background())
+	if a.Auth != nil {
+		_ = a.Auth.Close(context.Background())
+	}
 	return a.Store.Close()
 }
 

@@ -14,6 +14,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 	"golang.org/x/time/rate"
 
+	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/internal/publicurl"
@@ -124,6 +125,11 @@ func (h *Handler) book(c echo.Context) error {
 		actor = p.Name()
 	case p.Device != nil:
 		return queue.Errorf(queue.CodeForbidden, "devices do not book: citizens and staff do")
+	case p.Token != nil:
+		if _, err := httpx.RequireScope(c, auth.ScopeAppointmentsWrite, branch); err != nil {
+			return err
+		}
+		actor = p.Name()
 	default:
 		ok, err := h.public.Take(c.Request().Context(), httpx.ClientAddr(c.Request()))
 		if err != nil {
@@ -215,7 +221,7 @@ func (h *Handler) staffView(c echo.Context, status int, info engine.ApptInfo, er
 }
 
 func (h *Handler) staffRef(c echo.Context) (engine.ApptRef, string, error) {
-	p, err := httpx.RequireStaff(c, c.Param("branch"))
+	p, err := httpx.RequireStaffOrScope(c, c.Param("branch"), auth.ScopeAppointmentsWrite)
 	if err != nil {
 		return engine.ApptRef{}, "", err
 	}

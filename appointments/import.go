@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/queue"
@@ -27,7 +28,7 @@ type importRow struct {
 // any order; reference may be left out).
 func (h *Handler) importRows(c echo.Context) error {
 	branch := c.Param("branch")
-	p, err := httpx.RequireAdmin(c, branch)
+	p, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeAppointmentsWrite)
 	if err != nil {
 		return err
 	}

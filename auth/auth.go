@@ -7,6 +7,9 @@
 //	sessions.go   sign-in, cookie sessions with CSRF tokens, throttling
 //	devices.go    kiosk and display devices with bearer tokens
 //	pairing.go    pairing links that make a browser a device
+//	scopes.go     what an integration's API token may do
+//	tokens.go     API tokens: created, resolved, revoked
+//	uses.go       tokens' last uses, written in the background
 package auth
 
 import (
@@ -67,6 +70,9 @@ type Service struct {
 	cacheMu  sync.Mutex
 	cacheGen uint64
 	cache    map[string]cachedPrincipal
+
+	// uses are the last uses of API tokens on their way to the store.
+	uses uses
 }
 
 type cachedPrincipal struct {

@@ -34,9 +34,14 @@ type Device struct {
 	Settings  json.RawMessage `json:"settings,omitempty"`
 }
 
-// FromBearer returns the principal of a device token.
+// FromBearer returns the principal of a bearer token: an integration's
+// API token (TokenPrefix) or a device's.
 func (s *Service) FromBearer(ctx context.Context, token string) (Principal, error) {
-	return s.fresh(ctx, func() (Principal, error) { return s.fromBearer(ctx, token) })
+	p, err := s.fresh(ctx, func() (Principal, error) { return s.fromBearer(ctx, token) })
+	if err == nil && p.Token != nil {
+		s.noteUse(p.Token.ID)
+	}
+	return p, err
 }
 
 func (s *Service) fromBearer(ctx context.Context, token string) (Principal, error) {
@@ -46,6 +51,13 @@ func (s *Service) fromBearer(ctx context.Context, token string) (Principal, erro
 		return p, nil
 	}
 	err := s.store.View(ctx, func(tx *storage.Tx) error {
+		if strings.HasPrefix(token, TokenPrefix) {
+			// A device token that happens to start so is still looked up.
+			if tp, err := fromAPIToken(tx, token); err == nil {
+				p = tp
+				return nil
+			}
+		}
 		id, err := tx.Get(storage.KindDeviceTokens, hash(token))
 		if err != nil {
 			return errNoPrincipal

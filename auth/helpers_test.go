@@ -19,20 +19,38 @@ var ctx = context.Background()
 // with a clock of the test's.
 func newService(t *testing.T) (*auth.Service, *clocktest.Clock) {
 	t.Helper()
-	store, err := storetest.Open(filepath.Join(t.TempDir(), "seira.db"), storage.Options{})
+	s, c, _ := newServiceAt(t, filepath.Join(t.TempDir(), "seira.db"), auth.Options{})
+	return s, c
+}
+
+// newServiceAt is newService over the store at path (on etcd, the same
+// data for the same path: a second instance), with opts, and the store.
+func newServiceAt(t *testing.T, path string, opts auth.Options) (*auth.Service, *clocktest.Clock, *storage.Store) {
+	t.Helper()
+	store, err := storetest.Open(path, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	// Users and devices belong to branches that exist.
 	if err := store.Update(ctx, func(tx *storage.Tx) error {
-		_, err := tx.CreateBranch(queue.Branch{ID: "demo", Name: queue.Text{"el": "ΚΕΠ", "en": "KEP"}})
-		return err
+		for _, b := range []string{"demo", "other"} {
+			if _, err := tx.Branch(b); err == nil {
+				continue // a second instance's store
+			}
+			if _, err := tx.CreateBranch(queue.Branch{ID: b, Name: queue.Text{"el": "ΚΕΠ " + b, "en": "KEP " + b}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	c := clocktest.New(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-	return auth.New(store, auth.Options{Now: c.Now, BcryptCost: 4}), c
+	opts.Now, opts.BcryptCost = c.Now, 4
+	s := auth.New(store, opts)
+	t.Cleanup(func() { _ = s.Close(ctx) })
+	return s, c, store
 }
 
 const password = "correct horse battery"

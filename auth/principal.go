@@ -1,5 +1,7 @@
 package auth
 
+import "slices"
+
 // Role is what a user may do.
 type Role string
 
@@ -20,6 +22,9 @@ func (r Role) Valid() bool { return r == RoleAdmin || r == RoleManager || r == R
 type Principal struct {
 	User   *User
 	Device *Device
+	// Token is an integration's API token: it may do what its scopes
+	// allow in its branch, and nothing a user or a device does.
+	Token *APIToken
 	// CSRF is the session's CSRF token; empty for bearer tokens, which need
 	// none because browsers do not send them by themselves.
 	CSRF string
@@ -35,8 +40,19 @@ func (p Principal) Name() string {
 		return p.User.Username
 	case p.Device != nil:
 		return "device:" + p.Device.ID
+	case p.Token != nil:
+		return "token:" + p.Token.Name
 	}
 	return ""
+}
+
+// Anonymous reports whether nobody is signed in.
+func (p Principal) Anonymous() bool { return p.User == nil && p.Device == nil && p.Token == nil }
+
+// Can reports whether the principal is an API token that holds scope in
+// branch.
+func (p Principal) Can(scope Scope, branch string) bool {
+	return p.Token != nil && !p.Token.IsRevoked() && p.Token.Has(scope) && p.Token.InBranch(branch)
 }
 
 // Staff reports whether the principal is a user working in branch.
@@ -59,6 +75,11 @@ func (p Principal) copy() Principal {
 	if p.Device != nil {
 		d := *p.Device
 		p.Device = &d
+	}
+	if p.Token != nil {
+		t := *p.Token
+		t.Scopes = slices.Clone(t.Scopes)
+		p.Token = &t
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/queue"
@@ -33,6 +34,9 @@ func (h *Handler) Register(api *echo.Group) {
 // holds each counter.
 func (h *Handler) state(c echo.Context) error {
 	branch := c.Param("branch")
+	if err := httpx.ScopeIfToken(c, auth.ScopeEventsRead, branch); err != nil {
+		return err
+	}
 	snap, err := h.eng.Snapshot(c.Request().Context(), branch)
 	if err != nil {
 		return err
@@ -51,6 +55,9 @@ func (h *Handler) live(c echo.Context) error {
 			return queue.Errorf(queue.CodeBadRequest, "since must be a sequence number")
 		}
 		since, resume = n, true
+	}
+	if err := httpx.ScopeIfToken(c, auth.ScopeEventsRead, c.Param("branch")); err != nil {
+		return err
 	}
 	if !isUpgrade(c.Request()) {
 		return queue.Errorf(queue.CodeBadRequest, "this is a WebSocket endpoint")

@@ -53,6 +53,7 @@ var statuses = [...]struct {
 	{queue.CodeNotBookable, http.StatusUnprocessableEntity},
 	{queue.CodeTooEarly, http.StatusUnprocessableEntity},
 	{queue.CodeTooLate, http.StatusUnprocessableEntity},
+	{queue.CodeUnknownScope, http.StatusUnprocessableEntity},
 }
 
 // Status maps an error code to its HTTP status (500 for an unknown one).
@@ -250,13 +251,19 @@ func PrincipalOf(c echo.Context) auth.Principal {
 	return p
 }
 
+// errTokenRefused is the answer to an API token where only people or
+// devices may act.
+var errTokenRefused = queue.Errorf(queue.CodeForbidden, "an API token may not do this")
+
 // RequireStaff returns the principal if it is a user working in branch:
 // 401 for nobody, 403 for others.
 func RequireStaff(c echo.Context, branch string) (auth.Principal, error) {
 	p := PrincipalOf(c)
 	switch {
-	case p.User == nil && p.Device == nil:
+	case p.Anonymous():
 		return p, queue.Errorf(queue.CodeUnauthenticated, "sign in first")
+	case p.Token != nil:
+		return p, errTokenRefused
 	case !p.Staff(branch):
 		return p, queue.Errorf(queue.CodeForbidden, "you do not work in branch %s", branch)
 	}
@@ -268,8 +275,10 @@ func RequireStaff(c echo.Context, branch string) (auth.Principal, error) {
 func RequireDevice(c echo.Context, kind auth.DeviceKind, branch string) (auth.Principal, error) {
 	p := PrincipalOf(c)
 	switch {
-	case p.User == nil && p.Device == nil:
+	case p.Anonymous():
 		return p, queue.Errorf(queue.CodeUnauthenticated, "this %s is not paired: ask an administrator", kind)
+	case p.Token != nil:
+		return p, errTokenRefused
 	case p.Device == nil || p.Device.Kind != kind:
 		return p, queue.Errorf(queue.CodeForbidden, "only a %s may do this", kind)
 	case branch != "" && p.Device.Branch != branch:
@@ -292,8 +301,10 @@ func RequireDeviceOrStaff(c echo.Context, kind auth.DeviceKind, branch string) (
 func RequireAdmin(c echo.Context, branch string) (auth.Principal, error) {
 	p := PrincipalOf(c)
 	switch {
-	case p.User == nil && p.Device == nil:
+	case p.Anonymous():
 		return p, queue.Errorf(queue.CodeUnauthenticated, "sign in first")
+	case p.Token != nil:
+		return p, errTokenRefused
 	case branch == "" && !p.Admin(), branch != "" && !p.Manages(branch):
 		return p, queue.Errorf(queue.CodeForbidden, "this needs an administrator")
 	}

@@ -103,7 +103,8 @@ type issueRequest struct {
 
 func (h *Handler) issue(c echo.Context) error {
 	branch := c.Param("branch")
-	p, err := httpx.RequireDeviceOrStaff(c, auth.DeviceKiosk, branch)
+	// An integration's token with tickets:write issues for citizens too.
+	p, err := httpx.RequireDeviceOrStaffOrScope(c, auth.DeviceKiosk, branch, auth.ScopeTicketsWrite)
 	if err != nil {
 		return err
 	}
@@ -123,8 +124,13 @@ func (h *Handler) issue(c echo.Context) error {
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
 	if key != "" {
-		// Keys are per issuer: two kiosks may pick the same one.
-		key = p.Name() + "/" + key
+		// Keys are per issuer: two kiosks may pick the same one (and two
+		// tokens the same name, so a token's key is its id).
+		issuer := p.Name()
+		if p.Token != nil {
+			issuer = "token#" + p.Token.ID
+		}
+		key = issuer + "/" + key
 	}
 	info, err := h.eng.Issue(c.Request().Context(), branch, engine.IssueRequest{
 		Service: req.Service, Priority: req.Priority, Lang: req.Lang, IdempotencyKey: key, Actor: p.Name()})

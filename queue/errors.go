@@ -30,6 +30,9 @@ const (
 	CodeTooEarly         Code = "too_early"
 	CodeTooLate          Code = "too_late"
 	CodeAlreadyCheckedIn Code = "already_checked_in"
+
+	// API tokens: a scope that does not exist (422).
+	CodeUnknownScope Code = "unknown_scope"
 )
 
 // Error is a domain error with a code and a human message.

@@ -365,6 +365,8 @@ const (
 	EvUserCreated    EventType = "user.created"
 	EvUserUpdated    EventType = "user.updated"
 	EvUserDeleted    EventType = "user.deleted"
+	EvTokenCreated   EventType = "token.created"
+	EvTokenRevoked   EventType = "token.revoked"
 )
 
 // Settings reports whether the event changed a branch's settings, which

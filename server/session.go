@@ -68,8 +68,11 @@ func (s *Server) logout(c echo.Context) error {
 
 func (s *Server) me(c echo.Context) error {
 	p := httpx.PrincipalOf(c)
-	if p.User == nil && p.Device == nil {
+	if p.Anonymous() {
 		return queue.Errorf(queue.CodeUnauthenticated, "nobody is signed in")
+	}
+	if p.Token != nil {
+		return queue.Errorf(queue.CodeForbidden, "an API token has no session")
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, meOf(p))

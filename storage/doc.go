@@ -51,6 +51,8 @@
 //	    rate limits that the instances of a replicated store share
 //	users/, sessions/, devices/, devicetokens/, pairings/
 //	    records of package auth (see Kind), JSON
+//	tokens/<id>, tokenhashes/<sha-256 hex> → <id>, tokenuses/<id> → time
+//	    API tokens of integrations (package auth): never the secret
 //
 // Values are stored by the codec (codec.go): JSON for settings, tickets and
 // events (written by hand for tickets and events, the same bytes as

@@ -70,6 +70,14 @@ func migrations() []migration {
 			_, err := tx.CreateBucketIfNotExists(bktLimits)
 			return err
 		}},
+		{"create the buckets of API tokens", func(tx *bolt.Tx) error {
+			for _, k := range tokenKinds() {
+				if _, err := tx.CreateBucketIfNotExists([]byte(k)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 }
 

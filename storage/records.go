@@ -17,11 +17,23 @@ const (
 	KindDevices      Kind = "devices"
 	KindDeviceTokens Kind = "devicetokens"
 	KindPairings     Kind = "pairings"
+	// API tokens of integrations: the records, and their hashes' index.
+	KindTokens      Kind = "tokens"
+	KindTokenHashes Kind = "tokenhashes"
+	// KindTokenUses holds when each API token was last used. It is apart
+	// from the records so that noting a use, which changes no one's
+	// rights, does not empty the other instances' caches of principals.
+	KindTokenUses Kind = "tokenuses"
 )
 
+// recordKinds are the buckets of sign-in data: a change to any of them
+// tells every instance to look principals up again.
 func recordKinds() []Kind {
-	return []Kind{KindUsers, KindSessions, KindDevices, KindDeviceTokens, KindPairings}
+	return []Kind{KindUsers, KindSessions, KindDevices, KindDeviceTokens, KindPairings, KindTokens, KindTokenHashes}
 }
+
+// tokenKinds are the buckets of API tokens (migration 8).
+func tokenKinds() []Kind { return []Kind{KindTokens, KindTokenHashes, KindTokenUses} }
 
 // Get returns a copy of the record stored under key, or not_found.
 func (t *Tx) Get(kind Kind, key string) ([]byte, error) {

@@ -108,6 +108,12 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 			if tx.Bucket(bktLimits) == nil {
 				return fmt.Errorf("bucket %s missing", bktLimits)
 			}
+		case 8:
+			for _, k := range tokenKinds() {
+				if tx.Bucket([]byte(k)) == nil {
+					return fmt.Errorf("bucket %s missing", k)
+				}
+			}
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}

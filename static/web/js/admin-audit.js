@@ -18,7 +18,7 @@ const EVENT_TYPES = [
   'counter.opened', 'counter.paused', 'counter.closed',
   'branch.created', 'branch.updated', 'service.created', 'service.updated', 'service.deleted',
   'counter.created', 'counter.updated', 'counter.deleted', 'device.created', 'device.updated', 'device.revoked',
-  'user.created', 'user.updated', 'user.deleted',
+  'user.created', 'user.updated', 'user.deleted', 'token.created', 'token.revoked',
 ];
 // i18n-keys: admin.event.ticket.issued admin.event.ticket.called admin.event.ticket.recalled admin.event.ticket.started
 // i18n-keys: admin.event.ticket.done admin.event.ticket.no_show admin.event.ticket.transferred admin.event.ticket.cancelled
@@ -27,9 +27,10 @@ const EVENT_TYPES = [
 // i18n-keys: admin.event.service.deleted admin.event.counter.created admin.event.counter.updated admin.event.counter.deleted
 // i18n-keys: admin.event.device.created admin.event.device.updated admin.event.device.revoked
 // i18n-keys: admin.event.user.created admin.event.user.updated admin.event.user.deleted
-const eventLabel = (type) => t(`admin.event.${type}`, null, { fallback: type });
+// i18n-keys: tokens.event.created tokens.event.revoked
+const eventLabel = (type) => t(type.startsWith('token.') ? `tokens.event.${type.slice(6)}` : `admin.event.${type}`, null, { fallback: type });
 
-const ADMIN_TYPES = new Set(EVENT_TYPES.filter((x) => /^(branch|service|device|user)\./.test(x) || /^counter\.(created|updated|deleted)$/.test(x)));
+const ADMIN_TYPES = new Set(EVENT_TYPES.filter((x) => /^(branch|service|device|user|token)\./.test(x) || /^counter\.(created|updated|deleted)$/.test(x)));
 const COUNTER_TYPES = new Set(['counter.opened', 'counter.paused', 'counter.closed']);
 
 function category(type) {

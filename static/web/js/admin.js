@@ -1,7 +1,7 @@
 // admin.js — the administration pages at /admin and /admin/{view}.
 //
 // Routes: /admin/{view}?branch={id}; /admin#view works too. Views: overview,
-// appointments, settings, users, devices, stats, audit, branches, ops (administrators).
+// appointments, settings, users, devices, tokens, stats, audit, branches, ops (administrators).
 // The chosen branch is remembered in localStorage "seira.admin.branch", the
 // language in "seira.lang.admin".
 //
@@ -15,6 +15,7 @@
 //   connected,  // overview: the live socket is up
 //   statsRows,  // statistics: rows in the last report
 //   apptRows,   // appointments: rows of the day shown
+//   tokenRows,  // API tokens: rows in the list
 // }
 //
 // Element ids:
@@ -59,6 +60,10 @@
 //     #audit-count, #audit-body tr[data-seq][data-type][data-category], #btn-audit-older
 //   branches: #branches-body tr[data-branch] button[data-open], #branch-create-form (#nb-id,
 //     #nb-name-el, #nb-name-en, #nb-tz, #nb-copy, #btn-nb-create, #nb-error)
+//   tokens: #tok-create-form (#tok-name, #tok-branch, #tok-scopes input[value], #btn-tok-create,
+//     #tok-create-error), #tok-secret (#tok-secret-value, #btn-tok-copy, #btn-tok-secret-done), #tok-none,
+//     #tok-body tr[data-token][data-revoked] (td[data-last-used], button[data-revoke]),
+//     #tok-revoke-dialog (#tok-revoke-text, #btn-tok-revoke-confirm, #btn-tok-revoke-keep, #tok-revoke-error)
 //   ops: #ops-backup, #ops-metrics, #ops-healthz, #ops-readyz
 
 import { t, setLang, localName, setTimeZone, startLang } from './i18n.js';
@@ -69,29 +74,30 @@ import * as appointments from './admin-appointments.js';
 import * as settings from './admin-settings.js';
 import * as users from './admin-users.js';
 import * as devices from './admin-devices.js';
+import * as tokens from './admin-tokens.js';
 import * as stats from './admin-stats.js';
 import * as audit from './admin-audit.js';
 import * as branches from './admin-branches.js';
 import { signInForm, resumeSession } from './signin.js';
 
 const ops = { init() {}, enter: async () => {}, leave() {}, render() {} };
-const VIEWS = { overview, appointments, settings, users, devices, stats, audit, branches, ops };
+const VIEWS = { overview, appointments, settings, users, devices, tokens, stats, audit, branches, ops };
 const VIEW_NAMES = Object.keys(VIEWS);
 const PAGE_VIEWS = ['loading', 'login', 'clerk', ...VIEW_NAMES];
 const TITLES = {
   overview: 'admin.nav.overview', appointments: 'admin.appt.nav', settings: 'admin.nav.settings', users: 'admin.nav.users', devices: 'admin.nav.devices',
-  stats: 'admin.nav.stats', audit: 'admin.nav.audit', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
+  tokens: 'tokens.nav', stats: 'admin.nav.stats', audit: 'admin.nav.audit', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
   login: 'admin.login.title', clerk: 'admin.clerk.title',
 };
 // i18n-keys: admin.nav.overview admin.nav.settings admin.nav.users admin.nav.devices admin.nav.stats
-// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav
+// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav tokens.nav
 
 const BRANCH_KEY = 'seira.admin.branch';
 const LANG_KEY = 'seira.lang.admin';
 
 const hook = (window.seiraAdmin = {
   ready: false, view: 'loading', branch: null, user: null, lastError: null, connected: false, statsRows: null,
-  apptRows: null,
+  apptRows: null, tokenRows: null,
 });
 app.hook = hook;
 
