@@ -23,7 +23,7 @@ import { errorText } from './errors.js';
 import { REFRESH_MS, loadWaits, waitText, waitingText, sparkline, svg } from './waits-common.js';
 
 const $ = (id) => document.getElementById(id);
-const ui = { data: null, service: null, here: null };
+const ui = { data: null, service: null, here: null, locate: '' }; // locate: the key of the location's status
 const hook = { ready: false, lang: 'el', service: null, order: [], distances: {}, here: null, loads: 0, error: null };
 window.seiraWaits = hook;
 
@@ -173,20 +173,25 @@ async function refresh() {
   }
 }
 
+// i18n-keys: waits.locate_unavailable waits.locating waits.located waits.locate_denied
+function setLocate(key) {
+  ui.locate = key;
+  $('locate-status').textContent = key ? t(key) : '';
+}
+
 function locate() {
-  const status = $('locate-status');
   if (!navigator.geolocation) {
-    status.textContent = t('waits.locate_unavailable');
+    setLocate('waits.locate_unavailable');
     return;
   }
-  status.textContent = t('waits.locating');
+  setLocate('waits.locating');
   navigator.geolocation.getCurrentPosition((pos) => {
     ui.here = { lat: pos.coords.latitude, lon: pos.coords.longitude };
     hook.here = ui.here;
-    status.textContent = t('waits.located');
+    setLocate('waits.located');
     render();
   }, () => {
-    status.textContent = t('waits.locate_denied');
+    setLocate('waits.locate_denied');
   }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
 }
 
@@ -197,7 +202,10 @@ async function main() {
     try { localStorage.setItem(STORE_LANG, code); } catch { /* private mode */ }
   });
   try { ui.service = new URLSearchParams(location.search).get('service') || localStorage.getItem(STORE_SERVICE); } catch { /* none */ }
-  window.addEventListener('langchange', render);
+  window.addEventListener('langchange', () => {
+    if (ui.locate) $('locate-status').textContent = t(ui.locate);
+    render();
+  });
   $('service').addEventListener('change', (e) => {
     ui.service = e.target.value;
     try { localStorage.setItem(STORE_SERVICE, ui.service); } catch { /* private mode */ }
