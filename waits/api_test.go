@@ -182,7 +182,7 @@ func TestBranchPlaceOverHTTP(t *testing.T) {
 	admin := env.Admin()
 	apptest.MustStatus(t, admin.Do("PATCH", "/api/v1/branches/demo", `{"lat": 38.0, "lon": 23.8}`), http.StatusOK)
 	for _, bad := range []string{`{"lat": 91}`, `{"lon": -180.5}`, `{"lat": null}`, `{"lat": -90.01, "lon": 0}`,
-		`{"lat": 10, "lon": 181}`, `{"address": {"en": "no Greek"}}`} {
+		`{"lat": 10, "lon": 181}`, `{"address": {"el": null, "en": "no Greek"}}`} {
 		apptest.WantError(t, admin.Do("PATCH", "/api/v1/branches/demo", bad), http.StatusBadRequest, "validation_failed")
 	}
 	apptest.WantError(t, admin.Do("PATCH", "/api/v1/branches/demo", `{"lat": "north"}`), http.StatusBadRequest, "bad_request")
