@@ -204,3 +204,55 @@ func TestWidgetEmbedsInAnotherSite(t *testing.T) {
 	bt.NoHorizontalOverflow(t, w, "widget")
 	bt.Screenshot(t, w, "widget-en")
 }
+
+// TestAdminSetsTheOfficesPlace: the branch form shows the demo office's
+// address and coordinates, refuses a latitude without a longitude (with
+// the field marked and nothing saved), saves new ones, and the page's
+// waits carry them.
+func TestAdminSetsTheOfficesPlace(t *testing.T) {
+	env := apptest.Start(t)
+	admin := bt.Browser(t, 1366, 768)
+	adminSignIn(t, admin, env.URL, nil)
+	bt.Do(t, admin, long, chromedp.Navigate(env.URL+"/admin/settings?branch=demo"))
+	bt.WaitTrue(t, admin, long, `seiraAdmin.view === "settings" && seiraAdmin.ready && document.getElementById("br-lat").value !== ""`)
+	if got := bt.Eval[string](t, admin, `document.getElementById("br-addr-el").value`); !strings.Contains(got, "Αθηνάς") {
+		t.Errorf("the demo office's address in the form: %q", got)
+	}
+	setVal := func(id, v string) {
+		bt.Eval[chromedp.Void](t, admin, `document.getElementById("`+id+`").value = "`+v+`"`)
+	}
+	setVal("br-lat", "37,9755")
+	setVal("br-lon", "")
+	bt.Eval[chromedp.Void](t, admin, `document.getElementById("status").textContent = ""`)
+	bt.Do(t, admin, long, chromedp.Click(chromedp.ID("btn-branch-save")))
+	bt.WaitTrue(t, admin, long, `document.getElementById("branch-error").textContent !== ""`)
+	if !bt.Eval[bool](t, admin, `document.getElementById("br-lon").getAttribute("aria-invalid") === "true"`) {
+		t.Error("the missing longitude is not marked invalid")
+	}
+	var st struct {
+		Branch struct{ Lat, Lon *float64 } `json:"branch"`
+	}
+	env.Admin().Call("GET", "/api/v1/branches/demo/settings", nil, &st)
+	if st.Branch.Lat == nil || *st.Branch.Lat != 37.9793 {
+		t.Fatalf("a refused form changed the place: %v", st.Branch.Lat)
+	}
+	setVal("br-lon", "23.7348")
+	setVal("br-addr-el", "Σύνταγμα, Αθήνα")
+	chkSave(t, admin)
+	env.Admin().Call("GET", "/api/v1/branches/demo/settings", nil, &st)
+	if st.Branch.Lat == nil || *st.Branch.Lat != 37.9755 || st.Branch.Lon == nil || *st.Branch.Lon != 23.7348 {
+		t.Fatalf("saved place %v,%v, want 37.9755,23.7348", st.Branch.Lat, st.Branch.Lon)
+	}
+	// The first read of the waits in this server: it has the new place.
+	var w struct {
+		Branches []struct {
+			Lat     *float64          `json:"lat"`
+			Address map[string]string `json:"address"`
+		} `json:"branches"`
+	}
+	env.Client().Call("GET", "/api/v1/waits", nil, &w)
+	if len(w.Branches) != 1 || w.Branches[0].Lat == nil || *w.Branches[0].Lat != 37.9755 || w.Branches[0].Address["el"] != "Σύνταγμα, Αθήνα" {
+		t.Errorf("the waits after the save: %+v", w)
+	}
+	checkAxe(t, admin, "admin settings with the place")
+}
