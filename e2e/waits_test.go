@@ -38,7 +38,7 @@ func haversine(a, b [2]float64) float64 {
 
 // threeOffices gives the demo office two neighbours and makes the waits
 // for certificates differ: "other" has a free counter and nobody waiting,
-// demo an open counter and three waiting, "third" no open counter (no
+// demo one ticket at its open counter and three waiting, "third" no open counter (no
 // estimate). Everything is set before the first read of the waits.
 func threeOffices(t *testing.T) *apptest.Env {
 	t.Helper()
@@ -61,9 +61,11 @@ func threeOffices(t *testing.T) *apptest.Env {
 	for _, b := range []string{"demo", "other"} {
 		apptest.MustStatus(t, admin.Do("POST", apptest.CounterPath(b, "1", "open"), nil), http.StatusOK)
 	}
-	for range 3 {
+	for range 4 {
 		issue(t, admin, "certificates")
 	}
+	// One called: demo's curve of today has its first point.
+	call(t, admin, "1")
 	return env
 }
 
@@ -118,6 +120,12 @@ func TestWaitsPageListsTheQuickestFirst(t *testing.T) {
 	}
 	if bt.Eval[bool](t, ctx, `!!document.querySelector("#map circle.here") || !!document.querySelector('[data-testid="distance"]')`) {
 		t.Error("a distance or the phone's point shows before the citizen asked")
+	}
+	if got := bt.Eval[string](t, ctx, `(document.querySelector('[data-testid="office-demo"] svg.spark') || {getAttribute: () => ""}).getAttribute("aria-label")`); !strings.Contains(got, "Μέση αναμονή σήμερα") {
+		t.Errorf("demo's sparkline of today: label %q", got)
+	}
+	if bt.Eval[bool](t, ctx, `!!document.querySelector('[data-testid="office-other"] svg.spark')`) {
+		t.Error("an office where nobody was called has a sparkline")
 	}
 	checkAxe(t, ctx, "waits el")
 	bt.Screenshot(t, ctx, "waits-phone-el")
