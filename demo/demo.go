@@ -15,6 +15,11 @@ func Office() (queue.Branch, []queue.Service, []queue.Counter) {
 		TimeZone:    queue.DefaultTimeZone,
 		PriorityCap: queue.DefaultPriorityCap,
 		Priorities:  queue.DefaultPriorities(),
+		// Where the open-data waits (/waits) put it: a plausible address
+		// in the centre of Athens.
+		Address: queue.Text{"el": "Αθηνάς 63, 105 52 Αθήνα", "en": "63 Athinas St, 105 52 Athens"},
+		Lat:     ptr(37.9793),
+		Lon:     ptr(23.7265),
 	}
 	services := []queue.Service{
 		{ID: "certificates", Prefix: "A", Order: 1, Open: true, DefaultServiceS: 240, TargetWaitS: 900,
@@ -38,3 +43,5 @@ func Office() (queue.Branch, []queue.Service, []queue.Counter) {
 	}
 	return br, services, counters
 }
+
+func ptr(f float64) *float64 { return &f }

@@ -135,6 +135,12 @@ func TestPagesPassAxe(t *testing.T) {
 	bt.WaitTrue(t, phone, long, `document.readyState === "complete" && document.body.innerText.length > 0`)
 	checkAxe(t, phone, "not-found page")
 	bt.Screenshot(t, phone, "notfound")
+	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/waits"))
+	bt.WaitTrue(t, phone, long, `window.seiraWaits && seiraWaits.ready`)
+	checkAxe(t, phone, "waits")
+	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/b/demo/widget"))
+	bt.WaitTrue(t, phone, long, `window.seiraWidget && seiraWidget.ready`)
+	checkAxe(t, phone, "widget")
 }
 
 // TestKioskByKeyboardAlone takes a ticket with the keyboard only, checking

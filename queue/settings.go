@@ -166,6 +166,9 @@ func (b Branch) Validate() error {
 	if err := ValidateClosedDates(b.ClosedDates); err != nil {
 		return err
 	}
+	if err := b.validatePlace(); err != nil {
+		return err
+	}
 	return b.Hours.Validate()
 }
 

@@ -102,6 +102,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		live.RegisterAnnouncements(api, d.Announcer)
 	}
 	admin.New(d.Engine, d.Auth, d.Store, cfg.Public).Register(api)
+	s.registerWaits(api)
 	api.POST("/login", s.login)
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me)
@@ -115,6 +116,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.GET("/book/:branch", s.page("book.html", true))
 	e.GET("/a/:token", s.page("appointment.html", false))
 	e.GET("/static/*", s.static)
+	e.GET("/waits", s.page("waits.html", false))
+	e.GET("/b/:branch/widget", s.widget)
+	e.GET("/b/:branch/widget.js", s.widgetScript)
 	e.GET("/admin", s.page("admin.html", false))
 	e.GET("/admin/*", s.page("admin.html", false))
 	if d.Metrics != nil {
@@ -184,10 +188,16 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		// Ticket pages carry their token in the URL: never send it on.
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' blob: data:; "+
-			"style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("Content-Security-Policy", csp("'none'"))
 		return next(c)
 	}
+}
+
+// csp is the pages' Content-Security-Policy, with the sites that may frame
+// them: none, but for the wait widget (widget.go).
+func csp(frameAncestors string) string {
+	return "default-src 'self'; img-src 'self' data:; media-src 'self' blob: data:; " +
+		"style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors " + frameAncestors + "; base-uri 'none'; form-action 'self'"
 }
 
 // bodyLimit answers 413 for bodies over httpx.MaxBody, before reading them.

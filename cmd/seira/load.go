@@ -14,8 +14,17 @@ import (
 // package load).
 const loadSummary = "drive a running seira with kiosks, counters and live subscribers, and report"
 
+// loadConfig is what load's flags ask for: the mixed run (opts), or the
+// fan-out comparison (cmp), or the open-data run (waits).
+type loadConfig struct {
+	opts            load.Options
+	level, jsonFile string
+	cmp             *load.CompareOptions
+	waits           *load.WaitsOptions
+}
+
 // loadFlags defines load's flags; run parses them and builds the options.
-func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options, level, jsonFile string, cmp *load.CompareOptions)) {
+func loadFlags(getenv func(string) string) (*cmdFlags, func() loadConfig) {
 	d := load.DefaultOptions()
 	fs := newCmdFlags("load", loadSummary, "SEIRA_LOAD_", getenv)
 	notePassword(fs)
@@ -43,17 +52,24 @@ func loadFlags(getenv func(string) string) (*cmdFlags, func() (opts load.Options
 	compare := fs.Bool("compare", false, "instead: the fan-out comparison; starts seira (and -centrifugo) itself, subscribes -subs light clients to each and times -events broadcasts")
 	centrifugo := fs.String("centrifugo", "", "with -compare: a Centrifugo v6 binary to compare with (go install github.com/centrifugal/centrifugo/v6@v6.9.1)")
 	events := fs.Int("events", 20, "with -compare: the broadcasts measured on each server")
+	waits := fs.Bool("waits", false, "instead: hammer GET /api/v1/waits with -conns connections for -duration and report requests/s, p50/p99, errors and the server's builds")
+	conns := fs.Int("conns", 64, "with -waits: keep-alive connections sending requests back to back")
 	level := logLevel(fs)
-	return fs, func() (load.Options, string, string, *load.CompareOptions) {
-		var cmp *load.CompareOptions
+	return fs, func() loadConfig {
+		var cfg loadConfig
 		if *compare {
-			cmp = &load.CompareOptions{Centrifugo: *centrifugo, Subs: *subs, Events: *events, DialConc: *dialConc}
+			cfg.cmp = &load.CompareOptions{Centrifugo: *centrifugo, Subs: *subs, Events: *events, DialConc: *dialConc}
 		}
-		return load.Options{URL: *url, LiveURL: *liveURL, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
+		if *waits {
+			cfg.waits = &load.WaitsOptions{URL: *url, AllowRemote: *allowRemote, Conns: *conns, Duration: *duration}
+		}
+		cfg.level, cfg.jsonFile = *level, *jsonFile
+		cfg.opts = load.Options{URL: *url, LiveURL: *liveURL, AllowRemote: *allowRemote, User: *user, Password: adminPassword(getenv),
 			Branches: *branches, Duration: *duration, IssueRate: *issueRate, IssueConc: *issueConc,
 			MaxInflight: *maxInflight, CounterConc: *counterConc, Subs: *subs, PhoneShare: *phoneShare,
 			Office: *office, BigBranch: *big, Samples: *samples, HealthzConc: *healthzConc,
-			HealthzDuration: *healthzDur, DialConc: *dialConc, IdleWait: *idleWait, Verify: *verify}, *level, *jsonFile, cmp
+			HealthzDuration: *healthzDur, DialConc: *dialConc, IdleWait: *idleWait, Verify: *verify}
+		return cfg
 	}
 }
 
@@ -62,13 +78,22 @@ func loadCmd(ctx context.Context, args []string, s sys) error {
 	if err := f.parse(args, s.stdout); err != nil {
 		return err
 	}
-	opts, level, jsonFile, cmp := options()
-	log, err := newLogger("text", level, s.stderr)
+	cfg := options()
+	opts, jsonFile, cmp := cfg.opts, cfg.jsonFile, cfg.cmp
+	log, err := newLogger("text", cfg.level, s.stderr)
 	if err != nil {
 		return f.point(err)
 	}
 	opts.Logger = log
 	stdout := s.stdout
+	if cfg.waits != nil {
+		cfg.waits.Logger = log
+		res, err := load.RunWaits(ctx, *cfg.waits)
+		if err != nil {
+			return fmt.Errorf("load -waits: %w", err)
+		}
+		return load.WriteWaits(stdout, res)
+	}
 	if cmp != nil {
 		self, err := os.Executable()
 		if err != nil {

@@ -47,6 +47,7 @@ function fillBranch() {
   closed = [...new Set(b.closed_dates || [])].sort();
   $('br-closed-date').value = '';
   renderClosed();
+  fillPlace(b);
   $('br-msg-el').value = (b.message && b.message.el) || '';
   $('br-msg-en').value = (b.message && b.message.en) || '';
   $('br-prio-extra').value = '';
@@ -55,6 +56,34 @@ function fillBranch() {
   renderPrio();
   hours = { on: !!(b.hours && Object.keys(b.hours).length), days: clone(b.hours) };
   renderHours();
+}
+
+// ---- the address and coordinates, published with the waits (/waits) ----
+
+function fillPlace(b) {
+  $('br-addr-el').value = (b.address && b.address.el) || '';
+  $('br-addr-en').value = (b.address && b.address.en) || '';
+  $('br-lat').value = typeof b.lat === 'number' ? String(b.lat) : '';
+  $('br-lon').value = typeof b.lon === 'number' ? String(b.lon) : '';
+}
+
+/** The coordinates typed, as numbers ("" → null; a comma is a decimal point). */
+function readCoord(id) {
+  const v = $(id).value.trim().replace(',', '.');
+  return v === '' ? null : Number(v);
+}
+
+/** [element, message] of the first problem with the place, or [null, null]. */
+function placeProblem() {
+  const lat = readCoord('br-lat');
+  const lon = readCoord('br-lon');
+  const addrEl = $('br-addr-el').value.trim();
+  const addrEn = $('br-addr-en').value.trim();
+  if ((lat === null) !== (lon === null)) return [$(lat === null ? 'br-lat' : 'br-lon'), t('waits.admin_error_pair')];
+  if (lat !== null && !(Number.isFinite(lat) && lat >= -90 && lat <= 90)) return [$('br-lat'), t('waits.admin_error_lat')];
+  if (lon !== null && !(Number.isFinite(lon) && lon >= -180 && lon <= 180)) return [$('br-lon'), t('waits.admin_error_lon')];
+  if (addrEn && !addrEl) return [$('br-addr-el'), t('admin.error.greek_required')];
+  return [null, null];
 }
 
 // ---- appointments: the cap and the closed dates ----
@@ -204,6 +233,7 @@ async function saveBranch(e) {
     [$('br-prio-extra'), badExtra ? t('admin.error.priority_id', { id: badExtra }) : null],
     [$('br-msg-el'), msgEn && !msgEl ? t('admin.error.greek_required') : null],
     hoursProblems() || [null, null],
+    placeProblem(),
   ];
   if (!checkForm(form, err, checks)) return;
   const body = {
@@ -224,6 +254,12 @@ async function saveBranch(e) {
   }
   const msg = textOf(msgEl, msgEn);
   if (msg) body.message = msg;
+  const addr = textOf($('br-addr-el').value.trim(), $('br-addr-en').value.trim());
+  if (addr) body.address = addr;
+  if (readCoord('br-lat') !== null) {
+    body.lat = readCoord('br-lat');
+    body.lon = readCoord('br-lon');
+  }
   await busy($('btn-branch-save'), err, async () => {
     app.settings = await adm.updateBranch(body);
     const i = app.branches.findIndex((b) => b.id === app.branch);
