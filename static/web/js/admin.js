@@ -60,6 +60,9 @@
 //   branches: #branches-body tr[data-branch] button[data-open], #branch-create-form (#nb-id,
 //     #nb-name-el, #nb-name-en, #nb-tz, #nb-copy, #btn-nb-create, #nb-error)
 //   ops: #ops-backup, #ops-metrics, #ops-healthz, #ops-readyz
+//   announcements (admin-announcements.js): #notices-form (#notices-text-el, #notices-text-en,
+//     #notices-minutes, #btn-notices-post, #notices-error), #notices-none, #notices-body tr[data-id]
+//     button[data-withdraw]
 
 import { t, setLang, localName, setTimeZone, startLang } from './i18n.js';
 import { api, h, ApiError } from './api.js';
@@ -72,16 +75,17 @@ import * as devices from './admin-devices.js';
 import * as stats from './admin-stats.js';
 import * as audit from './admin-audit.js';
 import * as branches from './admin-branches.js';
+import * as announcements from './admin-announcements.js';
 import { signInForm, resumeSession } from './signin.js';
 
 const ops = { init() {}, enter: async () => {}, leave() {}, render() {} };
-const VIEWS = { overview, appointments, settings, users, devices, stats, audit, branches, ops };
+const VIEWS = { overview, appointments, settings, users, devices, stats, audit, branches, ops, announcements };
 const VIEW_NAMES = Object.keys(VIEWS);
 const PAGE_VIEWS = ['loading', 'login', 'clerk', ...VIEW_NAMES];
 const TITLES = {
   overview: 'admin.nav.overview', appointments: 'admin.appt.nav', settings: 'admin.nav.settings', users: 'admin.nav.users', devices: 'admin.nav.devices',
   stats: 'admin.nav.stats', audit: 'admin.nav.audit', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
-  login: 'admin.login.title', clerk: 'admin.clerk.title',
+  login: 'admin.login.title', clerk: 'admin.clerk.title', announcements: 'notices.nav',
 };
 // i18n-keys: admin.nav.overview admin.nav.settings admin.nav.users admin.nav.devices admin.nav.stats
 // i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav
