@@ -260,6 +260,10 @@ function renderNotices() {
 
 /** A live message about announcements: the snapshot's list, one posted, one withdrawn. */
 function applyNotices(msg) {
+  // As on the displays (live.js): an event cannot happen after the
+  // server's "now", so one that seems to means our clock is behind.
+  const at = msg.at ? Date.parse(msg.at) : NaN;
+  if (!Number.isNaN(at) && at - (Date.now() + ui.clockOffset) > 5000) ui.clockOffset = at - Date.now();
   if (msg.type === 'snapshot') {
     setNotices(msg.announcements);
   } else if (msg.type === 'announcement.posted' && msg.announcement) {
