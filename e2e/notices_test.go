@@ -74,6 +74,7 @@ func TestAnnouncementOnPhoneAndDisplay(t *testing.T) {
 	bt.WaitTrue(t, display, long, `seiraDisplay.announcement === `+strconv.FormatUint(a, 10)+` && seiraDisplay.message === `+strconv.Quote(tax["el"])+
 		` && document.getElementById("message-line").dataset.kind === "announcement" && !document.getElementById("message-line").hidden`+
 		` && document.getElementById("message-secondary").textContent === `+strconv.Quote(tax["en"]))
+	bt.NoHorizontalOverflow(t, phone, "ticket page with an announcement")
 	bt.Screenshot(t, phone, "ticket-announcement-el")
 	bt.Screenshot(t, display, "display-announcement")
 	// In English on the phone.

@@ -37,7 +37,9 @@ func (e *Engine) PostAnnouncement(ctx context.Context, branch, actor string, req
 	}
 	var a queue.Announcement
 	err = e.write(ctx, branch, actor, func(o *op) error {
-		expires, err := queue.AnnouncementExpiry(o.now, req.ExpiresAt, req.Minutes)
+		// To the second: what people read, and what a client is told.
+		now := o.now.Truncate(time.Second)
+		expires, err := queue.AnnouncementExpiry(now, req.ExpiresAt, req.Minutes)
 		if err != nil {
 			return err
 		}
@@ -55,7 +57,7 @@ func (e *Engine) PostAnnouncement(ctx context.Context, branch, actor string, req
 		if err != nil {
 			return err
 		}
-		a = queue.Announcement{ID: id, Text: text, To: to, At: o.now.In(o.loc), ExpiresAt: expires.In(o.loc), By: actor}
+		a = queue.Announcement{ID: id, Text: text, To: to, At: now.In(o.loc), ExpiresAt: expires.In(o.loc), By: actor}
 		if err := o.b.PutAnnouncement(a); err != nil {
 			return err
 		}

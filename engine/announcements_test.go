@@ -104,12 +104,14 @@ func TestAnnouncementStoredWithItsEvent(t *testing.T) {
 func TestAnnouncementWithdrawn(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	f.clock.Add(1500 * time.Millisecond)
 	a, err := f.e.PostAnnouncement(ctx, demo.BranchID, "manager", AnnouncementRequest{Text: queue.Text{"el": "Καθυστέρηση"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := f.clock.Now().Add(queue.AnnouncementDefault); !a.ExpiresAt.Equal(want) {
-		t.Errorf("default expiry %s, want %s", a.ExpiresAt, want)
+	// Times to the second, the default expiry an hour on.
+	if want := f.clock.Now().Truncate(time.Second); !a.At.Equal(want) || !a.ExpiresAt.Equal(want.Add(queue.AnnouncementDefault)) {
+		t.Errorf("posted at %s, expiring %s; want %s and an hour later", a.At, a.ExpiresAt, want)
 	}
 	b, err := f.e.PostAnnouncement(ctx, demo.BranchID, "manager", AnnouncementRequest{Text: queue.Text{"en": "Second"}})
 	if err != nil {
