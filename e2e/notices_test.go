@@ -147,11 +147,14 @@ func TestManagerAnnouncesFromTheAdminPages(t *testing.T) {
 	text := "Λόγω βλάβης η εξυπηρέτηση καθυστερεί περίπου 20 λεπτά"
 	bt.Do(t, admin, long,
 		chromedp.SendKeys(chromedp.ID("notices-text-el"), text),
+		// A line break typed in: sent as one line.
+		chromedp.SendKeys(chromedp.ID("notices-text-en"), "Service is delayed\nby about 20 minutes"),
 		chromedp.SetValue(chromedp.ID("notices-minutes"), "15"),
 		chromedp.Click(chromedp.ID("btn-notices-post")),
 	)
 	bt.WaitTrue(t, admin, long, `document.querySelectorAll("#notices-body tr").length === 1 && document.getElementById("notices-error").hidden`+
-		` && document.querySelector("#notices-body tr").textContent.includes(`+strconv.Quote(text)+`)`)
+		` && document.querySelector("#notices-body tr").textContent.includes(`+strconv.Quote(text)+`)`+
+		` && document.querySelector("#notices-body tr").textContent.includes("Service is delayed by about 20 minutes")`)
 	bt.WaitTrue(t, phone, long, `seiraTicket.notices.length === 1 && seiraTicket.noticeTexts[0] === `+strconv.Quote(text))
 	checkAxe(t, admin, "admin announcements with one")
 	bt.Screenshot(t, admin, "admin-announcements")

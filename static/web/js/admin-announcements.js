@@ -58,8 +58,10 @@ async function post(e) {
   e.preventDefault();
   const form = $('notices-form');
   const err = $('notices-error');
-  const el = $('notices-text-el').value.trim();
-  const en = $('notices-text-en').value.trim();
+  // One line each, as displays and phones show it: line breaks become spaces.
+  const oneLine = (id) => $(id).value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const el = oneLine('notices-text-el');
+  const en = oneLine('notices-text-en');
   const minutes = Number($('notices-minutes').value);
   const checks = [
     [$('notices-text-el'), !el && !en ? t('notices.error.text') : null],
