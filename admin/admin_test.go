@@ -29,6 +29,7 @@ import (
 	"github.com/seira-queue/seira/app"
 	"github.com/seira-queue/seira/app/apptest"
 	"github.com/seira-queue/seira/auth"
+	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/internal/clocktest"
 	"github.com/seira-queue/seira/queue"
 )
@@ -299,6 +300,16 @@ func TestRoleMatrix(t *testing.T) {
 			return request{"DELETE", "/api/v1/tokens/" + freshToken(t, ""), nil}
 		}},
 		{name: "GET /backup", ok: 200, adminOnly: true, make: fixed("GET", "/api/v1/backup", nil)},
+		// Announcements to the waiting: managers post and withdraw, staff read.
+		{name: "POST announcement", ok: 201, make: fixed("POST", demoPath+"/announcements", map[string]any{"text": map[string]string{"en": "Matrix"}})},
+		{name: "GET announcements", ok: 200, make: fixed("GET", demoPath+"/announcements", nil), want: map[string]int{clerk: 200}},
+		{name: "DELETE announcement", ok: 204, make: func(t *testing.T, _ string) request {
+			a, err := eng.PostAnnouncement(ctx, "demo", "test", engine.AnnouncementRequest{Text: queue.Text{"en": "Matrix"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return request{"DELETE", demoPath + "/announcements/" + strconv.FormatUint(a.ID, 10), nil}
+		}},
 		// Last: the administrator really deletes a branch.
 		{name: "DELETE branch", ok: 204, adminOnly: true, make: func(_ *testing.T, role string) request {
 			if role == admin {
@@ -890,6 +901,8 @@ func TestAuditTrail(t *testing.T) {
 			"settings": map[string]any{"printer": map[string]any{"addr": "10.0.0.5:9100"}}}, 201, "device.created", ""},
 		{"device updated", mgr, "audit.mgr", "PUT", func() string { return demoPath + "/devices/" + deviceID }, map[string]any{"name": "Renamed kiosk"}, 200, "device.updated", ""},
 		{"device revoked", f.admin, "admin", "DELETE", func() string { return demoPath + "/devices/" + deviceID }, nil, 204, "device.revoked", ""},
+		{"announcement posted", mgr, "audit.mgr", "POST", fixedPath(demoPath + "/announcements"), map[string]any{"text": map[string]string{"el": "Καθυστέρηση 20 λεπτών"}, "minutes": 30}, 201, "announcement.posted", "1"},
+		{"announcement withdrawn", mgr, "audit.mgr", "DELETE", fixedPath(demoPath + "/announcements/1"), nil, 204, "announcement.withdrawn", "1"},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {

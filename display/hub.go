@@ -43,6 +43,8 @@ type Source interface {
 	LastSeq(ctx context.Context, branch string) (uint64, error)
 	EventsSince(ctx context.Context, branch string, after uint64, limit int) ([]queue.Event, bool, error)
 	TicketInfos(ctx context.Context, branch string, ids []uint64) (map[uint64]engine.TicketInfo, error)
+	// Announcements are the branch's active messages to the waiting.
+	Announcements(ctx context.Context, branch string) ([]queue.Announcement, *time.Location, error)
 }
 
 // Options tune the hub. Zero values take the defaults.
@@ -284,6 +286,9 @@ func (h *Hub) dispatch(evs []queue.Event) {
 		}
 		if len(followed) > 0 {
 			h.sendTicketEvents(branch, bevs, followed)
+			if hasAnnouncement(bevs) {
+				h.sendAnnouncements(branch, bevs)
+			}
 			h.markDirty(branch)
 		}
 		h.broadcasts.Add(int64(len(bevs)))

@@ -232,7 +232,7 @@ func (h *Hub) ServeTicket(w http.ResponseWriter, r *http.Request, branch string,
 		return nil
 	}
 	tk := view.TicketOf(info, info.Loc, "")
-	pm, err := prepare(view.TicketLive{Type: "snapshot", Seq: info.Seq, Ticket: &tk})
+	pm, err := prepare(view.TicketLive{Type: "snapshot", Seq: info.Seq, Ticket: &tk, Announcements: h.activeAnnouncements(ctx, branch)})
 	if err != nil {
 		c.conn.Kick(websocket.CloseInternalServerErr, "try again")
 		return nil

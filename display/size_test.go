@@ -21,6 +21,9 @@ import (
 const (
 	callMax  = 300
 	eventMax = 512
+	// announcementMax bounds an announcement.posted, which carries its
+	// text: the longest allowed (280 characters) in Greek and in English.
+	announcementMax = 1200
 )
 
 // TestEventSizesInTheDemoOffice makes every kind of event the branch
@@ -69,6 +72,14 @@ func TestEventSizesInTheDemoOffice(t *testing.T) {
 	do("PUT", "/api/v1/branches/demo", map[string]any{"name": map[string]string{"el": "ΚΕΠ Επίδειξης", "en": "Demo KEP office"},
 		"message": map[string]string{"el": strings.Repeat("Το γραφείο κλείνει νωρίτερα σήμερα. ", 5), "en": strings.Repeat("The office closes early today. ", 5)}})
 	apptest.Device(t, env, "demo", auth.DeviceDisplay)
+	// An announcement with the longest text allowed, and its withdrawal.
+	var notice struct{ ID int }
+	if admin.Call("POST", "/api/v1/branches/demo/announcements", map[string]any{"text": map[string]string{
+		"el": longest("Το σύστημα της εφορίας δεν λειτουργεί, αναμένετε 20 λεπτά ακόμη. "),
+		"en": longest("The tax system is down: expect 20 more minutes. ")}}, &notice) != 201 {
+		t.Fatal("post an announcement")
+	}
+	do("DELETE", fmt.Sprintf("/api/v1/branches/demo/announcements/%d", notice.ID), nil)
 	env.User("maria", auth.RoleClerk, "demo")
 	// Appointments: booked (with contact data, which no event carries),
 	// checked in, moved, cancelled, reminded; the one left is a no-show
@@ -119,6 +130,8 @@ func TestEventSizesInTheDemoOffice(t *testing.T) {
 			continue
 		case "ticket.called":
 			limit = callMax
+		case "announcement.posted":
+			limit = announcementMax
 		}
 		if n > limit {
 			t.Errorf("%s is %d bytes, over %d", typ, n, limit)
@@ -137,10 +150,16 @@ func seenAll(seen map[string]int) bool {
 		"ticket.no_show", "ticket.transferred", "ticket.cancelled", "ticket.expired", "counter.opened", "counter.paused",
 		"counter.closed", "branch.updated", "device.created", "user.created", "snapshot",
 		"appointment.booked", "appointment.checked_in", "appointment.moved", "appointment.cancelled",
-		"appointment.reminder_due", "appointment.no_show"} {
+		"appointment.reminder_due", "appointment.no_show", "announcement.posted", "announcement.withdrawn"} {
 		if _, ok := seen[typ]; !ok {
 			return false
 		}
 	}
 	return true
+}
+
+// longest repeats s up to the longest announcement text (280 characters).
+func longest(s string) string {
+	r := []rune(strings.Repeat(s, 10))
+	return strings.TrimSpace(string(r[:280]))
 }

@@ -128,6 +128,22 @@ func TestPagesPassAxe(t *testing.T) {
 	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/t/"+waiting.Token))
 	bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.ready && seiraTicket.connected`)
 	checkAxe(t, phone, "ticket page")
+	// With an announcement to everyone waiting shown, on the phone (in both
+	// languages) and on the display.
+	if st := admin.Call("POST", "/api/v1/branches/demo/announcements", map[string]any{"minutes": 30, "text": map[string]string{
+		"el": "Το σύστημα της εφορίας δεν λειτουργεί: αναμένετε 20 λεπτά ακόμη", "en": "The tax system is down: expect 20 more minutes"}}, nil); st != 201 {
+		t.Fatalf("post an announcement: %d", st)
+	}
+	noticed := issue(t, admin, "applications")
+	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/t/"+noticed.Token))
+	bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.ready && seiraTicket.state === "waiting" && seiraTicket.notices.length === 1`)
+	checkAxe(t, phone, "ticket page with an announcement")
+	bt.Do(t, phone, long, chromedp.Click(chromedp.CSS(`#lang-switch button[data-lang="en"]`)))
+	bt.WaitTrue(t, phone, long, `seiraTicket.lang === "en" && seiraTicket.noticeTexts[0].startsWith("The tax system")`)
+	checkAxe(t, phone, "ticket page with an announcement en")
+	bt.Screenshot(t, phone, "ticket-announcement-en")
+	bt.WaitTrue(t, display, long, `seiraDisplay.announcement !== null`)
+	checkAxe(t, display, "display with an announcement")
 	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/t/"+strings.Repeat("B", 32)))
 	bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.notFound`)
 	checkAxe(t, phone, "ticket not found")

@@ -82,7 +82,7 @@ func TestCounterSignInNamesTheOffice(t *testing.T) {
 
 // adminViews are the administration's sections, each shown with its
 // tables filled.
-var adminViews = []string{"overview", "settings", "users", "devices", "tokens", "stats", "audit", "branches"}
+var adminViews = []string{"overview", "settings", "users", "devices", "tokens", "stats", "audit", "branches", "announcements"}
 
 // TestAdminFitsInGreek: at 1440×900 and 1280×800, in Greek (the longer
 // labels), no section of the administration is wider than the page: a wide

@@ -79,6 +79,42 @@ func crashChild(path string) {
 			out.Unlock()
 		}
 	})
+	// And a manager posting announcements and withdrawing each at once;
+	// first the ones a kill left active (at most 10 may be).
+	wg.Go(func() {
+		ctx := context.Background()
+		say := func(format string, args ...any) {
+			line := fmt.Sprintf(format, args...)
+			out.Lock()
+			os.Stdout.WriteString(line)
+			out.Unlock()
+		}
+		left, _, err := e.Announcements(ctx, demo.BranchID)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		for _, a := range left {
+			if err := e.WithdrawAnnouncement(ctx, demo.BranchID, "crash", a.ID); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
+			}
+			say("notice-withdrawn %d\n", a.ID)
+		}
+		for {
+			a, err := e.PostAnnouncement(ctx, demo.BranchID, "crash", AnnouncementRequest{Text: queue.Text{"en": "Crash test"}})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
+			}
+			say("notice-posted %d\n", a.ID)
+			if err := e.WithdrawAnnouncement(ctx, demo.BranchID, "crash", a.ID); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
+			}
+			say("notice-withdrawn %d\n", a.ID)
+		}
+	})
 	wg.Wait()
 }
 
@@ -101,6 +137,7 @@ func TestCrashSafety(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	acked := map[uint64][3]string{} // id → service, number, token
 	appts := map[string][2]string{} // appointment code → token, start (Unix s)
+	notices := map[string]map[uint64]bool{"notice-posted": {}, "notice-withdrawn": {}}
 	for round := range kills {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
@@ -139,6 +176,11 @@ func TestCrashSafety(t *testing.T) {
 				appts[parts[1]] = [2]string{parts[2], parts[3]}
 				continue
 			}
+			if len(parts) == 2 && notices[parts[0]] != nil {
+				id, _ := strconv.ParseUint(parts[1], 10, 64)
+				notices[parts[0]][id] = true
+				continue
+			}
 			if len(parts) != 4 {
 				continue // the pipe can end mid-line only if the child wrote half; it does not
 			}
@@ -148,7 +190,12 @@ func TestCrashSafety(t *testing.T) {
 		}
 		verifyAfterCrash(t, path, acked, round)
 		verifyAppointmentsAfterCrash(t, path, appts, round)
-		t.Logf("round %d: %d tickets acknowledged before the kill, %d in all; %d appointments", round, n, len(acked), len(appts))
+		verifyNoticesAfterCrash(t, path, notices["notice-posted"], notices["notice-withdrawn"], round)
+		t.Logf("round %d: %d tickets acknowledged before the kill, %d in all; %d appointments; %d announcements", round, n, len(acked), len(appts),
+			len(notices["notice-posted"]))
+	}
+	if len(notices["notice-posted"]) == 0 || len(notices["notice-withdrawn"]) == 0 {
+		t.Errorf("no announcement acknowledged as posted and withdrawn in %d rounds", kills)
 	}
 }
 
@@ -195,6 +242,66 @@ func verifyAppointmentsAfterCrash(t *testing.T, path string, acked map[string][2
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// verifyNoticesAfterCrash: every announcement acknowledged as posted has
+// its event in the log, every one acknowledged as withdrawn is gone with
+// its event; and store and log agree on every one, acknowledged or not
+// (the record and its event are one transaction).
+func verifyNoticesAfterCrash(t *testing.T, path string, posted, withdrawn map[uint64]bool, round int) {
+	t.Helper()
+	store, err := storetest.Open(path, storage.Options{})
+	if err != nil {
+		t.Fatalf("round %d: reopen: %v", round, err)
+	}
+	defer store.Close()
+	e := New(store, Options{Now: func() time.Time { return mustTime("2026-11-27T08:00:00Z") }})
+	inLog := map[queue.EventType]map[uint64]bool{queue.EvAnnouncementPosted: {}, queue.EvAnnouncementWithdrawn: {}}
+	for after, more := uint64(0), true; more; {
+		var evs []queue.Event
+		if evs, more, err = e.EventsSince(context.Background(), demo.BranchID, after, 5000); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			if set := inLog[ev.Type]; set != nil {
+				id, _ := strconv.ParseUint(ev.Subject, 10, 64)
+				set[id] = true
+			}
+			after = ev.Seq
+		}
+	}
+	stored := map[uint64]bool{}
+	err = store.View(context.Background(), func(tx *storage.Tx) error {
+		b, err := tx.Branch(demo.BranchID)
+		if err != nil {
+			return err
+		}
+		for id := range inLog[queue.EvAnnouncementPosted] {
+			if _, err := b.Announcement(id); err == nil {
+				stored[id] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range posted {
+		if !inLog[queue.EvAnnouncementPosted][id] {
+			t.Errorf("round %d: acknowledged announcement %d has no announcement.posted event", round, id)
+		}
+	}
+	for id := range withdrawn {
+		if !inLog[queue.EvAnnouncementWithdrawn][id] || stored[id] {
+			t.Errorf("round %d: announcement %d acknowledged as withdrawn: event %v, still stored %v", round, id,
+				inLog[queue.EvAnnouncementWithdrawn][id], stored[id])
+		}
+	}
+	for id := range inLog[queue.EvAnnouncementPosted] {
+		if want := !inLog[queue.EvAnnouncementWithdrawn][id]; stored[id] != want {
+			t.Errorf("round %d: announcement %d stored %v, but its events say %v", round, id, stored[id], want)
+		}
 	}
 }
 

@@ -42,6 +42,8 @@ type Snapshot struct {
 	Services    []ServiceState
 	Counters    []CounterState
 	RecentCalls []queue.Event
+	// Announcements are the messages to the waiting shown now.
+	Announcements []queue.Announcement
 }
 
 // RecentCallsKept is how many recent calls a snapshot carries.
@@ -113,6 +115,9 @@ func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) 
 			}
 		}
 		s.Counters = append(s.Counters, cs)
+	}
+	if s.Announcements, err = b.Announcements(l.now); err != nil {
+		return s, err
 	}
 	if !recent {
 		return s, nil

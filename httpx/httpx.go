@@ -54,6 +54,7 @@ var statuses = [...]struct {
 	{queue.CodeTooEarly, http.StatusUnprocessableEntity},
 	{queue.CodeTooLate, http.StatusUnprocessableEntity},
 	{queue.CodeUnknownScope, http.StatusUnprocessableEntity},
+	{queue.CodeInvalidAnnouncement, http.StatusUnprocessableEntity},
 }
 
 // Status maps an error code to its HTTP status (500 for an unknown one).

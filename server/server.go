@@ -25,6 +25,7 @@ import (
 	"github.com/seira-queue/seira/internal/publicurl"
 	"github.com/seira-queue/seira/kiosk"
 	"github.com/seira-queue/seira/metrics"
+	"github.com/seira-queue/seira/notices"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
 )
@@ -103,6 +104,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	admin.New(d.Engine, d.Auth, d.Store, cfg.Public).Register(api)
 	s.registerWaits(api)
+	notices.New(d.Engine).Register(api)
 	api.POST("/login", s.login)
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me)

@@ -59,6 +59,9 @@ func golden() map[string]any {
 			Number: "A013", Day: "2026-11-29", Seq: 13, Priority: "none", Lang: "en", State: queue.StateWaiting,
 			IssuedAt: at.Add(47*time.Hour + 50*time.Minute).UTC(), Device: "kiosk-1", Source: queue.SourceAppointment,
 			Appointment: &queue.TicketAppointment{Code: "K7P3QX", Start: at.Add(48 * time.Hour).Truncate(time.Minute).UTC(), Reference: "ΑΒ-77"}},
+		// Since the announcements' schema.
+		"announcement": queue.Announcement{ID: 3, Text: queue.Text{"el": "Το σύστημα της εφορίας δεν λειτουργεί: αναμονή +20′", "en": "The tax system is down: expect 20 minutes more"},
+			To: queue.AudienceWaiting, At: at.UTC(), ExpiresAt: at.Add(time.Hour).UTC(), By: "manager"},
 	}
 }
 

@@ -50,7 +50,7 @@ var (
 // branchBuckets are created with every branch.
 func branchBuckets() [][]byte {
 	return append([][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
-		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals},
+		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals, bktNotices},
 		apptBuckets()...)
 }
 

@@ -78,6 +78,12 @@ func migrations() []migration {
 			}
 			return nil
 		}},
+		{"create the buckets of announcements", func(tx *bolt.Tx) error {
+			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+				_, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(bktNotices)
+				return err
+			})
+		}},
 	}
 }
 

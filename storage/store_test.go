@@ -114,6 +114,10 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 					return fmt.Errorf("bucket %s missing", k)
 				}
 			}
+		case 9:
+			// Announcements: branches made before it get the bucket, see
+			// TestMigrationAddsAnnouncementBuckets.
+			return nil
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}

@@ -39,6 +39,9 @@ type LiveEvent struct {
 	// (service.updated, certificates).
 	What    string `json:"what,omitempty"`
 	Subject string `json:"subject,omitempty"`
+	// Announcement is what an announcement.posted brings (its text and
+	// expiry), or which one an announcement.withdrawn ends (its id).
+	Announcement *Announcement `json:"announcement,omitempty"`
 }
 
 // LiveCall is a call on the branch channel.
@@ -66,6 +69,8 @@ func LiveEventOf(ev queue.Event) LiveEvent {
 		m.Counter = ""
 	case ev.Ticket != 0:
 		m.Number, m.Service, m.From = ev.Number, ev.Service, ev.From
+	case ev.Type.Announcement():
+		m.Announcement = announcementOfEvent(ev)
 	case ev.Type.Appointment():
 		// Which appointment (its id), of which service: never its code,
 		// contact or token.

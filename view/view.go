@@ -218,12 +218,15 @@ type State struct {
 	Counters    []Counter `json:"counters"`
 	RecentCalls []Call    `json:"recent_calls"`
 	At          time.Time `json:"at"`
+	// Announcements are the messages to the waiting shown now (until
+	// their expires_at, by the server's clock: "at").
+	Announcements []Announcement `json:"announcements"`
 }
 
 // StateOf returns the view of a snapshot. Staff views carry clerks.
 func StateOf(s engine.Snapshot, loc *time.Location, now time.Time, staff bool) State {
 	v := State{Seq: s.Seq, Branch: BranchOf(s.Branch), Services: []Service{}, Counters: []Counter{},
-		RecentCalls: []Call{}, At: now.In(loc)}
+		RecentCalls: []Call{}, At: now.In(loc), Announcements: AnnouncementsOf(s.Announcements, loc)}
 	names := map[string]queue.Text{}
 	for _, c := range s.Counters {
 		v.Counters = append(v.Counters, CounterOf(c.Counter, c.Ticket, loc, staff))
@@ -259,6 +262,11 @@ type TicketLive struct {
 	At     *time.Time    `json:"at,omitempty"`
 	Ticket *Ticket       `json:"ticket,omitempty"`
 	Change *TicketChange `json:"change,omitempty"`
+	// Announcements, in the snapshot, are the messages to the waiting
+	// shown now; Announcement is one posted or withdrawn since (as on the
+	// branch channel).
+	Announcements []Announcement `json:"announcements,omitempty"`
+	Announcement  *Announcement  `json:"announcement,omitempty"`
 }
 
 // TicketChange is what an event or a move of the queue changed of a

@@ -27,14 +27,18 @@ const EVENT_TYPES = [
 // i18n-keys: admin.event.service.deleted admin.event.counter.created admin.event.counter.updated admin.event.counter.deleted
 // i18n-keys: admin.event.device.created admin.event.device.updated admin.event.device.revoked
 // i18n-keys: admin.event.user.created admin.event.user.updated admin.event.user.deleted
-// i18n-keys: tokens.event.created tokens.event.revoked
-const eventLabel = (type) => t(type.startsWith('token.') ? `tokens.event.${type.slice(6)}` : `admin.event.${type}`, null, { fallback: type });
+// i18n-keys: tokens.event.created tokens.event.revoked notices.event.posted notices.event.withdrawn
+const eventLabel = (type) => {
+  if (type.startsWith('token.')) return t(`tokens.event.${type.slice('token.'.length)}`, null, { fallback: type });
+  if (type.startsWith('announcement.')) return t(`notices.event.${type.slice('announcement.'.length)}`, null, { fallback: type });
+  return t(`admin.event.${type}`, null, { fallback: type });
+};
 
 const ADMIN_TYPES = new Set(EVENT_TYPES.filter((x) => /^(branch|service|device|user|token)\./.test(x) || /^counter\.(created|updated|deleted)$/.test(x)));
 const COUNTER_TYPES = new Set(['counter.opened', 'counter.paused', 'counter.closed']);
 
 function category(type) {
-  if (ADMIN_TYPES.has(type)) return 'admin';
+  if (ADMIN_TYPES.has(type) || type.startsWith('announcement.')) return 'admin';
   if (COUNTER_TYPES.has(type)) return 'counters';
   if (type.startsWith('ticket.')) return 'tickets';
   return 'other';
@@ -80,6 +84,11 @@ function details(ev) {
     return parts;
   }
   if (COUNTER_TYPES.has(ev.type)) return counterName(ev.counter || ev.subject || '');
+  // An announcement to the waiting: its text and until when it showed.
+  if (ev.type === 'announcement.posted' && ev.detail && ev.detail.text) {
+    return [h('code', null, ev.subject || ''), ' ', localName(ev.detail.text),
+      ev.detail.expires_at ? ` · ${t('notices.audit_until', { time: fmtDateTime(ev.detail.expires_at) })}` : ''];
+  }
   const out = [];
   if (ev.subject) out.push(h('code', null, ev.subject));
   const d = ev.detail && typeof ev.detail === 'object' ? ev.detail : null;

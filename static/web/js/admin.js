@@ -65,6 +65,9 @@
 //     #tok-body tr[data-token][data-revoked] (td[data-last-used], button[data-revoke]),
 //     #tok-revoke-dialog (#tok-revoke-text, #btn-tok-revoke-confirm, #btn-tok-revoke-keep, #tok-revoke-error)
 //   ops: #ops-backup, #ops-metrics, #ops-healthz, #ops-readyz
+//   announcements (admin-announcements.js): #notices-form (#notices-text-el, #notices-text-en,
+//     #notices-minutes, #btn-notices-post, #notices-error), #notices-none, #notices-body tr[data-id]
+//     button[data-withdraw]
 
 import { t, setLang, localName, setTimeZone, startLang } from './i18n.js';
 import { api, h, ApiError } from './api.js';
@@ -78,16 +81,17 @@ import * as tokens from './admin-tokens.js';
 import * as stats from './admin-stats.js';
 import * as audit from './admin-audit.js';
 import * as branches from './admin-branches.js';
+import * as announcements from './admin-announcements.js';
 import { signInForm, resumeSession } from './signin.js';
 
 const ops = { init() {}, enter: async () => {}, leave() {}, render() {} };
-const VIEWS = { overview, appointments, settings, users, devices, tokens, stats, audit, branches, ops };
+const VIEWS = { overview, appointments, settings, users, devices, tokens, stats, audit, branches, ops, announcements };
 const VIEW_NAMES = Object.keys(VIEWS);
 const PAGE_VIEWS = ['loading', 'login', 'clerk', ...VIEW_NAMES];
 const TITLES = {
   overview: 'admin.nav.overview', appointments: 'admin.appt.nav', settings: 'admin.nav.settings', users: 'admin.nav.users', devices: 'admin.nav.devices',
   tokens: 'tokens.nav', stats: 'admin.nav.stats', audit: 'admin.nav.audit', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
-  login: 'admin.login.title', clerk: 'admin.clerk.title',
+  login: 'admin.login.title', clerk: 'admin.clerk.title', announcements: 'notices.nav',
 };
 // i18n-keys: admin.nav.overview admin.nav.settings admin.nav.users admin.nav.devices admin.nav.stats
 // i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav tokens.nav

@@ -16,6 +16,8 @@
 //   arrivals,    // {number: performance.now() when its call event arrived}, for the "within 1 s" check
 //   shown,       // {number: performance.now() when it was first in the big panel}
 //   now(),       // the server's time as the display reckons it, in ms since the epoch
+//   message,     // the message line's text (page language), or null
+//   announcement, // id of the office's announcement shown in the message line, or null (the standing message)
 // }
 //
 // Ages are by the server's clock (live.now(): the snapshot's "at", moved on
@@ -34,7 +36,8 @@
 //
 // Element ids / test ids:
 //   #branch-name, #clock-time, #clock-date, #offline
-//   #message-line (#message-primary, #message-secondary): the office's message
+//   #message-line (#message-primary, #message-secondary): the newest active announcement to the
+//     waiting (data-kind="announcement"), else the office's standing message (data-kind="message")
 //   #latest (data-empty, class "flash" while highlighted), #latest-number, #latest-counter,
 //     #latest-counter-secondary, #latest-recall
 //   #recent-list > li[data-number] (.r-number, .r-counter, .r-recall)
@@ -390,17 +393,30 @@ function renderHeader() {
   renderMessage();
 }
 
-// The office's message line (set in the administration): in the page's
-// language, with the second language beside it when it says something else.
+// The office's message line: the newest announcement to the waiting while
+// one is active (by the server's clock), else the standing message set in
+// the administration; in the page's language, with the second language
+// beside it when it says something else.
 function renderMessage() {
-  const msg = ui.state && ui.state.branch.message;
+  const now = live ? live.now().getTime() : Date.now();
+  const active = ((ui.state && ui.state.announcements) || [])
+    .filter((a) => Date.parse(a.expires_at) > now)
+    .sort((a, b) => b.id - a.id);
+  const notice = active[0] || null;
+  const msg = notice ? notice.text : ui.state && ui.state.branch.message;
   const primary = msg ? localName(msg) : '';
   const sec = secondaryLang();
   const second = msg && sec ? localName(msg, sec) : '';
-  $('message-primary').textContent = primary;
-  $('message-secondary').textContent = second && second !== primary ? second : '';
-  $('message-line').hidden = !primary;
+  const line = $('message-line');
+  // Set only on a change: the line is a live region, and the clock's tick
+  // calls this every second while announcements are about.
+  const secondText = second && second !== primary ? second : '';
+  if ($('message-primary').textContent !== primary) $('message-primary').textContent = primary;
+  if ($('message-secondary').textContent !== secondText) $('message-secondary').textContent = secondText;
+  line.hidden = !primary;
+  line.dataset.kind = notice ? 'announcement' : 'message';
   hook.message = primary || null;
+  hook.announcement = notice ? notice.id : null;
 }
 
 function renderClock() {
@@ -408,6 +424,8 @@ function renderClock() {
   $('clock-time').textContent = fmtTime(now);
   $('clock-date').textContent = fmtDate(now);
   refreshAges();
+  // An announcement leaves the line at its expiry.
+  if (ui.state && (ui.state.announcements || []).length) renderMessage();
 }
 
 function renderAll() {
@@ -432,6 +450,7 @@ function onState(state, info) {
   renderWaiting();
   renderRecent();
   renderClock();
+  if (!info.snapshot && info.event && info.event.type.startsWith('announcement.')) renderMessage();
   if (!hook.ready) {
     hook.ready = true;
     document.body.dataset.ready = 'true';

@@ -73,6 +73,14 @@ export function applyEvent(state, msg) {
     case 'counter.closed':
       if (c) { c.status = 'closed'; c.current = null; delete c.clerk; }
       break;
+    // The office's announcements to the waiting: the posted one whole, the withdrawn by id.
+    case 'announcement.posted':
+    case 'announcement.withdrawn':
+      if (msg.announcement) {
+        const rest = (state.announcements || []).filter((a) => a.id !== msg.announcement.id);
+        state.announcements = msg.type === 'announcement.posted' ? [...rest, msg.announcement] : rest;
+      }
+      break;
     default:
   }
   state.seq = msg.seq;

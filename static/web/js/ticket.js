@@ -21,6 +21,8 @@
 //   transferred, // the ticket was transferred and waits in its new service
 //   error,       // last error code or null
 //   callLag,     // ms from the last call's message reaching the page to the full-screen view, for the "within 1 s" check
+//   notices,     // ids of the office's announcements shown now (only while waiting), newest first
+//   noticeTexts, // their texts as shown, in the page language (the other as fallback)
 // }
 //
 // Element ids / test ids:
@@ -32,6 +34,8 @@
 //   #called-view (<dialog>, full screen), #called-number, #called-counter, #called-recall, #btn-called-ok
 //   #not-found, #view-error, #btn-retry
 //   #ticket-status (role=status, polite), #ticket-alert (role=alert, assertive: the call)
+//   #ticket-notices (role=status, polite) > #ticket-notices-box > #ticket-notices-list > li[data-id]:
+//     the office's announcements to everyone waiting, until their expires_at by the server's clock
 //
 // Times are shown in the branch's time zone: GET /branches/{branch}/state is
 // read once for branch.time_zone and the branch name. The token is used only
@@ -57,7 +61,7 @@ const token = lastPathSegment();
 const hook = (window.seiraTicket = {
   ready: false, state: null, position: null, called: false, calledView: false, counter: null, counterName: null,
   connected: false, lang: DEFAULT_LANG, number: null, notFound: false, calls: 0, chimes: 0, sound: 'unavailable',
-  transferred: false, error: null,
+  transferred: false, error: null, notices: [], noticeTexts: [],
 });
 
 const ui = {
@@ -70,6 +74,8 @@ const ui = {
   soundConfirmed: false,
   leaving: false,
   clockOffset: 0,     // server clock minus ours, from /state
+  notices: new Map(), // id → announcement, from /state and the live channel
+  noticeTimer: null,
 };
 
 // ---- small helpers ----
@@ -197,6 +203,7 @@ function render() {
   $('called-recall').hidden = !(tk.recalls > 0);
 
   renderSound();
+  renderNotices();
   Object.assign(hook, {
     state: st, position: tk.position, called: st === 'called', counter: tk.counter || null,
     counterName: tk.counter ? counterName(tk) : null, number: tk.number, transferred: !!(ui.transferred && waiting),
@@ -207,6 +214,65 @@ function renderHeader() {
   const name = ui.branch ? localName(ui.branch.name) : '';
   $('branch-name').textContent = name;
   if (!ui.ticket) document.title = ui.view === 'notfound' ? t('ticket.not_found_title') : t('ticket.title');
+}
+
+// ---- the office's announcements (notices) ----
+
+function setNotices(list) {
+  ui.notices = new Map((Array.isArray(list) ? list : []).filter((a) => a && a.id).map((a) => [a.id, a]));
+  renderNotices();
+}
+
+/** Shows the announcements still active by the server's clock, while the ticket waits. */
+function renderNotices() {
+  clearTimeout(ui.noticeTimer);
+  const now = Date.now() + ui.clockOffset;
+  const active = [...ui.notices.values()]
+    .filter((a) => Date.parse(a.expires_at) > now)
+    .sort((a, b) => b.id - a.id);
+  for (const [id, a] of ui.notices) if (Date.parse(a.expires_at) <= now) ui.notices.delete(id);
+  const show = ui.view === 'ticket' && !!ui.ticket && ui.ticket.state === 'waiting' && active.length > 0;
+  const list = $('ticket-notices-list');
+  const items = show ? active.map((a) => {
+    const text = localName(a.text);
+    const li = document.createElement('li');
+    li.dataset.id = String(a.id);
+    li.textContent = text;
+    // Text in the other language (the only one given) says so to screen readers.
+    const own = a.text && a.text[lang()];
+    if (!own) li.lang = a.text && a.text.el ? 'el' : 'en';
+    return li;
+  }) : [];
+  const key = items.map((li) => `${li.dataset.id}:${li.textContent}`).join('|');
+  if (list.dataset.key !== key) {
+    list.replaceChildren(...items);
+    list.dataset.key = key;
+  }
+  $('ticket-notices-box').hidden = !show;
+  hook.notices = show ? active.map((a) => a.id) : [];
+  hook.noticeTexts = items.map((li) => li.textContent);
+  // Hide each at its expiry, by the server's clock.
+  if (active.length) {
+    const next = Math.min(...active.map((a) => Date.parse(a.expires_at))) - now;
+    ui.noticeTimer = setTimeout(renderNotices, Math.min(Math.max(next, 0) + 50, 2 ** 31 - 1));
+  }
+}
+
+/** A live message about announcements: the snapshot's list, one posted, one withdrawn. */
+function applyNotices(msg) {
+  // As on the displays (live.js): an event cannot happen after the
+  // server's "now", so one that seems to means our clock is behind.
+  const at = msg.at ? Date.parse(msg.at) : NaN;
+  if (!Number.isNaN(at) && at - (Date.now() + ui.clockOffset) > 5000) ui.clockOffset = at - Date.now();
+  if (msg.type === 'snapshot') {
+    setNotices(msg.announcements);
+  } else if (msg.type === 'announcement.posted' && msg.announcement) {
+    ui.notices.set(msg.announcement.id, msg.announcement);
+    renderNotices();
+  } else if (msg.type === 'announcement.withdrawn' && msg.announcement) {
+    ui.notices.delete(msg.announcement.id);
+    renderNotices();
+  }
 }
 
 // ---- applying a new view of the ticket ----
@@ -400,6 +466,7 @@ async function loadBranch(branch) {
     if (ui.branch) setTimeZone(ui.branch.time_zone);
     const at = Date.parse(st.at);
     if (!Number.isNaN(at)) ui.clockOffset = at - Date.now();
+    setNotices(st.announcements);
   } catch { /* keep the default time zone (Europe/Athens) */ }
 }
 
@@ -471,6 +538,7 @@ const live = new Socket(() => api.ticketLiveURL(token), {
   onMessage: (msg) => {
     if (!msg || typeof msg.type !== 'string') return;
     const arrived = performance.now();
+    applyNotices(msg);
     // The snapshot is the whole ticket; later messages only what changed.
     if (msg.ticket) apply(msg.ticket, msg.type);
     else if (msg.change && ui.ticket) apply({ ...ui.ticket, ...msg.change }, msg.type);
