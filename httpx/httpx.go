@@ -53,6 +53,8 @@ var statuses = [...]struct {
 	{queue.CodeNotBookable, http.StatusUnprocessableEntity},
 	{queue.CodeTooEarly, http.StatusUnprocessableEntity},
 	{queue.CodeTooLate, http.StatusUnprocessableEntity},
+	{queue.CodeRemoteClosed, http.StatusUnprocessableEntity},
+	{queue.CodeChallenge, http.StatusUnprocessableEntity},
 }
 
 // Status maps an error code to its HTTP status (500 for an unknown one).

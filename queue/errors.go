@@ -30,6 +30,12 @@ const (
 	CodeTooEarly         Code = "too_early"
 	CodeTooLate          Code = "too_late"
 	CodeAlreadyCheckedIn Code = "already_checked_in"
+
+	// Joining the queue from home: remote_closed carries a "reason"
+	// (engine.Remote*); challenge is a missing, wrong, expired or reused
+	// proof of work.
+	CodeRemoteClosed Code = "remote_closed"
+	CodeChallenge    Code = "challenge"
 )
 
 // Error is a domain error with a code and a human message.

@@ -59,6 +59,12 @@ func golden() map[string]any {
 			Number: "A013", Day: "2026-11-29", Seq: 13, Priority: "none", Lang: "en", State: queue.StateWaiting,
 			IssuedAt: at.Add(47*time.Hour + 50*time.Minute).UTC(), Device: "kiosk-1", Source: queue.SourceAppointment,
 			Appointment: &queue.TicketAppointment{Code: "K7P3QX", Start: at.Add(48 * time.Hour).Truncate(time.Minute).UTC(), Reference: "ΑΒ-77"}},
+		// Since the schema of remote ticket counts (joining from home).
+		"remote-service": queue.Service{ID: "certificates", Name: queue.Text{"el": "Πιστοποιητικά", "en": "Certificates"},
+			Prefix: "Α", Order: 1, Open: true, RemoteJoin: &queue.RemoteJoin{Enabled: true, DailyCap: 40, CloseBeforeMin: 30, BeThereMarginMin: 10}},
+		"remote-ticket": queue.Ticket{ID: 44, Token: "AAAAAAAAACw" + "q7Xk9w2mPz4Lr8Ns1Vt6Yb", Branch: "ilioupoli", Service: "certificates",
+			Number: "A014", Day: "2026-11-27", Seq: 14, Priority: "none", Lang: "en", State: queue.StateWaiting,
+			IssuedAt: at.UTC(), Device: "citizen", Source: queue.SourceRemote, BeThereBy: at.Add(35 * time.Minute).Truncate(time.Minute).UTC()},
 	}
 }
 

@@ -42,6 +42,7 @@
 //	    apptstarts/<start ns u64><id u64> → "": by start, for a day's list,
 //	        reminders and the sweep
 //	    apptslots/<service id>\x00<start ns u64> → uint32: places taken
+//	    remote/<YYYY-MM-DD>/<service id> → uint32: remote tickets issued
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits

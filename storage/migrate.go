@@ -70,6 +70,12 @@ func migrations() []migration {
 			_, err := tx.CreateBucketIfNotExists(bktLimits)
 			return err
 		}},
+		{"create the buckets of remote ticket counts", func(tx *bolt.Tx) error {
+			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+				_, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(bktRemote)
+				return err
+			})
+		}},
 	}
 }
 
