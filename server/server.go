@@ -26,6 +26,7 @@ import (
 	"github.com/seira-queue/seira/kiosk"
 	"github.com/seira-queue/seira/metrics"
 	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/remote"
 	"github.com/seira-queue/seira/storage"
 )
 
@@ -41,8 +42,12 @@ type Config struct {
 	// address (zero: the booking API's defaults).
 	BookingRate  rate.Limit
 	BookingBurst int
-	Version      string
-	Logger       *slog.Logger
+	// RemotePerDay limits tickets from home per client address and day;
+	// RemoteDifficulty is the proof of work they ask (zero: defaults).
+	RemotePerDay     int
+	RemoteDifficulty int
+	Version          string
+	Logger           *slog.Logger
 	// Catalogues are the message catalogues (for printed tickets).
 	Catalogues *i18n.Catalogues
 }
@@ -96,6 +101,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	counter.New(d.Engine).Register(api)
 	appointments.New(d.Engine, appointments.Options{Public: cfg.Public, Rate: cfg.BookingRate, Burst: cfg.BookingBurst,
 		Shared: shared}).Register(api)
+	remote.New(d.Engine, remote.Options{Public: cfg.Public, Key: remote.ChallengeKey(d.Store.TokenKey()),
+		PerDay: cfg.RemotePerDay, Difficulty: cfg.RemoteDifficulty, Shared: shared}).Register(api)
 	live := display.NewHandler(d.Engine, d.Hub)
 	live.Register(api)
 	if d.Announcer != nil {
@@ -114,6 +121,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.GET("/t/:token", s.page("ticket.html", false))
 	e.GET("/book/:branch", s.page("book.html", true))
 	e.GET("/a/:token", s.page("appointment.html", false))
+	e.GET("/b/:branch", s.page("branch.html", true))
 	e.GET("/static/*", s.static)
 	e.GET("/admin", s.page("admin.html", false))
 	e.GET("/admin/*", s.page("admin.html", false))
