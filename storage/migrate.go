@@ -70,7 +70,7 @@ func migrations() []migration {
 			_, err := tx.CreateBucketIfNotExists(bktLimits)
 			return err
 		}},
-		{"create the buckets of remote ticket counts", func(tx *bolt.Tx) error {
+		{migrationRemote, func(tx *bolt.Tx) error {
 			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
 				_, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(bktRemote)
 				return err
@@ -78,6 +78,10 @@ func migrations() []migration {
 		}},
 	}
 }
+
+// migrationRemote names the migration of remote ticket counts (its tests
+// find it by name, whatever its place).
+const migrationRemote = "create the buckets of remote ticket counts"
 
 // TokenKeyLen is the length of the token key.
 const TokenKeyLen = 32
