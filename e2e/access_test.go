@@ -140,9 +140,6 @@ func TestPagesPassAxe(t *testing.T) {
 		checkAxe(t, phone, "branch page "+lang)
 		bt.Screenshot(t, phone, "branch-"+lang)
 	}
-	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/b/nowhere"))
-	bt.WaitTrue(t, phone, long, `window.seiraBranch && seiraBranch.ready && seiraBranch.view === "error"`)
-	checkAxe(t, phone, "branch page, unknown office")
 	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/kiosk/nowhere"))
 	bt.WaitTrue(t, phone, long, `document.readyState === "complete" && document.body.innerText.length > 0`)
 	checkAxe(t, phone, "not-found page")

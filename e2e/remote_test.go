@@ -106,3 +106,56 @@ func TestJoinTheQueueFromHome(t *testing.T) {
 	bt.Do(t, clerk, long, chromedp.Reload())
 	bt.WaitTrue(t, clerk, long, `window.seiraCounter && seiraCounter.view === "console" && seiraCounter.current === "A003" && seiraCounter.currentRemote`)
 }
+
+// TestAdminSetsRemoteJoining: the service form turns joining from home on
+// with its cap, window and margin, refuses a negative number before
+// sending it, and what it saves is what the API then holds.
+func TestAdminSetsRemoteJoining(t *testing.T) {
+	env := apptest.Start(t)
+	api := env.Admin()
+	admin := bt.Browser(t, 1366, 768)
+	adminSignIn(t, admin, env.URL, nil)
+	bt.Do(t, admin, long, chromedp.Navigate(env.URL+"/admin/settings?branch=demo"))
+	bt.WaitTrue(t, admin, long, `seiraAdmin.view === "settings" && seiraAdmin.ready`)
+	bt.Do(t, admin, long, chromedp.Click(chromedp.CSS(`#svc-body button[data-edit="signatures"]`)))
+	bt.WaitTrue(t, admin, long, `!document.getElementById("svc-form").hidden && !document.getElementById("svc-remote-on").checked && document.getElementById("svc-remote-fields").hidden`)
+	bt.Do(t, admin, long, chromedp.Click(chromedp.ID("svc-remote-on")))
+	bt.WaitTrue(t, admin, long, `!document.getElementById("svc-remote-fields").hidden`)
+	bt.Do(t, admin, long,
+		chromedp.SetValue(chromedp.ID("svc-remote-cap"), "-3"),
+		chromedp.Click(chromedp.ID("btn-svc-save")))
+	bt.WaitTrue(t, admin, long, `seiraAdmin.lastError && seiraAdmin.lastError.code === "client_validation"`)
+	bt.Do(t, admin, long,
+		chromedp.SetValue(chromedp.ID("svc-remote-cap"), "25"),
+		chromedp.SetValue(chromedp.ID("svc-remote-close"), "45"),
+		chromedp.SetValue(chromedp.ID("svc-remote-margin"), "15"))
+	checkAxe(t, admin, "admin service form with remote joining")
+	bt.Screenshot(t, admin, "remote-admin-service")
+	bt.Do(t, admin, long, chromedp.Click(chromedp.ID("btn-svc-save")))
+	bt.WaitTrue(t, admin, long, `document.getElementById("svc-form").hidden && document.querySelector('#svc-body tr[data-service="signatures"] .pill[data-remote="on"]') !== null`)
+	var settings struct {
+		Services []struct {
+			ID         string `json:"id"`
+			Open       bool   `json:"open"`
+			RemoteJoin *struct {
+				Enabled          bool `json:"enabled"`
+				DailyCap         int  `json:"daily_cap"`
+				CloseBeforeMin   int  `json:"close_before_min"`
+				BeThereMarginMin int  `json:"be_there_margin_min"`
+			} `json:"remote_join"`
+		} `json:"services"`
+	}
+	if st := api.Call("GET", "/api/v1/branches/demo/settings", nil, &settings); st != 200 {
+		t.Fatalf("settings: %d", st)
+	}
+	for _, svc := range settings.Services {
+		if svc.ID != "signatures" {
+			continue
+		}
+		if rj := svc.RemoteJoin; rj == nil || !rj.Enabled || rj.DailyCap != 25 || rj.CloseBeforeMin != 45 || rj.BeThereMarginMin != 15 || !svc.Open {
+			t.Fatalf("the API holds %+v", rj)
+		}
+		return
+	}
+	t.Fatal("no signatures service in the settings")
+}
