@@ -161,8 +161,15 @@ const remotePath = `/api/v1/branches/${enc(branch)}/remote-tickets`;
 async function takeNumber(s) {
   const ch = (await request('GET', `${remotePath}/challenge`)).data;
   const nonce = await solve(ch.challenge, ch.difficulty);
-  const res = await request('POST', remotePath, { body: { service: s.id, lang: lang(), challenge: ch.challenge, nonce } });
-  return res.data;
+  const post = () => request('POST', remotePath, { body: { service: s.id, lang: lang(), challenge: ch.challenge, nonce } });
+  try {
+    return (await post()).data;
+  } catch (err) {
+    // A browser signed in as staff needs its CSRF token: fetch it once.
+    if (!(err instanceof ApiError && err.status === 403)) throw err;
+    await api.me().catch(() => {});
+    return (await post()).data;
+  }
 }
 
 async function join(s) {
