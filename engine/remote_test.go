@@ -82,6 +82,11 @@ func TestRemoteTicketIsAnOrdinaryTicketWithBeThereBy(t *testing.T) {
 	if got := f.next(t, "1"); got.ID != tk.ID || got.Source != queue.SourceRemote {
 		t.Fatalf("7th call %+v, want the remote ticket", got)
 	}
+	// Its holder did not come: the office's no-show, as for anyone.
+	res, err := f.e.NoShow(ctx, demo.BranchID, "1", "clerk1")
+	if err != nil || res.Ticket.ID != tk.ID || res.Ticket.State != queue.StateNoShow {
+		t.Fatalf("no-show: %+v, %v", res.Ticket, err)
+	}
 }
 
 func TestRemoteBeThereByNeverBeforeTheIssue(t *testing.T) {
