@@ -45,18 +45,19 @@ type Config struct {
 	// client address; zero takes the booking API's defaults.
 	BookingRate  float64
 	BookingBurst int
-	// RemotePerDay limits tickets from home per client address and day;
-	// RemoteDifficulty is their proof of work in zero bits (negative:
-	// none). Zero takes the defaults.
-	RemotePerDay     int
-	RemoteDifficulty int
-	Version          string
-	Logger           *slog.Logger
+	Version      string
+	Logger       *slog.Logger
 	// Now and BcryptCost are for tests.
 	Now        func() time.Time
 	BcryptCost int
 	// Hub tunes the live hub.
 	Hub display.Options
+
+	// RemotePerDay limits tickets from home per client address and day;
+	// RemoteDifficulty is their proof of work in zero bits (negative:
+	// none). Zero takes the defaults.
+	RemotePerDay     int
+	RemoteDifficulty int
 }
 
 // App is a running seira.

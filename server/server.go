@@ -42,14 +42,15 @@ type Config struct {
 	// address (zero: the booking API's defaults).
 	BookingRate  rate.Limit
 	BookingBurst int
+	Version      string
+	Logger       *slog.Logger
+	// Catalogues are the message catalogues (for printed tickets).
+	Catalogues *i18n.Catalogues
+
 	// RemotePerDay limits tickets from home per client address and day;
 	// RemoteDifficulty is the proof of work they ask (zero: defaults).
 	RemotePerDay     int
 	RemoteDifficulty int
-	Version          string
-	Logger           *slog.Logger
-	// Catalogues are the message catalogues (for printed tickets).
-	Catalogues *i18n.Catalogues
 }
 
 // Deps are the parts the server serves.

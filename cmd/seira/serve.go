@@ -18,7 +18,8 @@ const serveSummary = "run the server (the default command): kiosks, counters, di
 type serveOpts struct {
 	addr, data, publicURL, logFormat, logLevel, debugAddr, clockStart *string
 	kioskRate, clockSpeed, bookingPerHour                             *float64
-	kioskBurst, bookingBurst, remotePerDay, remoteDifficulty          *int
+	kioskBurst, bookingBurst                                          *int
+	remotePerDay, remoteDifficulty                                    *int
 	store                                                             storeOpts
 }
 
