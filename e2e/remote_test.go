@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"regexp"
 	"strings"
 	"testing"
@@ -56,8 +57,21 @@ func TestJoinTheQueueFromHome(t *testing.T) {
 	bt.Screenshot(t, phone, "remote-branch-el")
 	switchLang(t, phone, "en")
 
-	// The click solves the work, takes the number and opens its page.
+	// The work runs in a Web Worker, which the page's CSP allows.
 	c, cancel := context.WithTimeout(phone, long)
+	nonce, err := chromedp.Run(c, chromedp.Evaluate[string](`new Promise((ok, fail) => {
+		const w = new Worker("/static/js/pow-worker.js", {type: "module"});
+		w.onmessage = (e) => ok(String(e.data));
+		w.onerror = (e) => fail(new Error("worker: " + e.message));
+		w.postMessage({challenge: "abc", difficulty: 8});
+	})`, chromedp.EvalAwaitPromise))
+	cancel()
+	if sum := sha256.Sum256([]byte("abc:" + nonce)); err != nil || sum[0] != 0 {
+		t.Fatalf("the worker's nonce %q (%v) does not do the work", nonce, err)
+	}
+
+	// The click solves the work, takes the number and opens its page.
+	c, cancel = context.WithTimeout(phone, long)
 	res, err := chromedp.RunResponse(c, chromedp.Click(chromedp.CSS(`[data-join="certificates"]`)))
 	cancel()
 	if err != nil || res.Status != 200 || !strings.Contains(res.URL, "/t/") {

@@ -6,6 +6,7 @@ package remote
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -84,6 +85,16 @@ func (h *Handler) Register(api *echo.Group) {
 	api.POST("/branches/:branch/remote-tickets", h.issue)
 }
 
+// ClientKey is what the per-address limit counts by: an IPv4 address, or
+// the /64 of an IPv6 one (a phone has a whole /64 to pick addresses from).
+func ClientKey(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
 func (h *Handler) challenge(c echo.Context) error {
 	branch := c.Param("branch")
 	if !h.eng.HasBranch(c.Request().Context(), branch) {
@@ -112,7 +123,7 @@ func (h *Handler) issue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ok, err := h.public.Take(c.Request().Context(), httpx.ClientAddr(c.Request()))
+	ok, err := h.public.Take(c.Request().Context(), ClientKey(httpx.ClientAddr(c.Request())))
 	if err != nil {
 		return err
 	}
