@@ -58,7 +58,7 @@ const token = lastPathSegment();
 
 const hook = (window.seiraTicket = {
   ready: false, state: null, position: null, called: false, calledView: false, counter: null, counterName: null,
-  connected: false, lang: DEFAULT_LANG, number: null, notFound: false, calls: 0, chimes: 0, sound: 'unavailable',
+  connected: false, lang: DEFAULT_LANG, number: null, beThereBy: null, notFound: false, calls: 0, chimes: 0, sound: 'unavailable',
   transferred: false, error: null,
 });
 
