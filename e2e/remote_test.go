@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -56,6 +57,16 @@ func TestJoinTheQueueFromHome(t *testing.T) {
 	bt.NoHorizontalOverflow(t, phone, "branch page, el")
 	bt.Screenshot(t, phone, "remote-branch-el")
 	switchLang(t, phone, "en")
+
+	for _, size := range [][2]int{{1366, 768}, {1920, 1080}} {
+		desk := bt.Browser(t, size[0], size[1])
+		bt.Do(t, desk, long, chromedp.Navigate(env.URL+"/b/demo"))
+		bt.WaitTrue(t, desk, long, `window.seiraBranch && seiraBranch.ready && document.querySelector('[data-join="certificates"]') !== null`)
+		what := fmt.Sprintf("branch page at %d×%d", size[0], size[1])
+		bt.NoHorizontalOverflow(t, desk, what)
+		bt.WithinViewport(t, desk, what, `[data-join="certificates"]`)
+		bt.Screenshot(t, desk, fmt.Sprintf("remote-branch-%dx%d", size[0], size[1]))
+	}
 
 	// The work runs in a Web Worker, which the page's CSP allows.
 	c, cancel := context.WithTimeout(phone, long)
