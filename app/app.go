@@ -52,6 +52,12 @@ type Config struct {
 	BcryptCost int
 	// Hub tunes the live hub.
 	Hub display.Options
+
+	// RemotePerDay limits tickets from home per client address and day;
+	// RemoteDifficulty is their proof of work in zero bits (negative:
+	// none). Zero takes the defaults.
+	RemotePerDay     int
+	RemoteDifficulty int
 }
 
 // App is a running seira.
@@ -109,7 +115,8 @@ func Open(cfg Config) (*App, error) {
 	a.Auth = auth.New(store, auth.Options{Logger: cfg.Logger, BcryptCost: cfg.BcryptCost, Record: a.Engine.Record})
 	a.Server, err = server.New(server.Config{Public: cfg.Public, Version: cfg.Version, Logger: cfg.Logger,
 		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat,
-		BookingRate: rate.Limit(cfg.BookingRate), BookingBurst: cfg.BookingBurst},
+		BookingRate: rate.Limit(cfg.BookingRate), BookingBurst: cfg.BookingBurst,
+		RemotePerDay: cfg.RemotePerDay, RemoteDifficulty: cfg.RemoteDifficulty},
 		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann, Metrics: a.Metrics})
 	if err != nil {
 		a.Close()

@@ -24,7 +24,8 @@ func Office() (queue.Branch, []queue.Service, []queue.Counter) {
 	services := []queue.Service{
 		{ID: "certificates", Prefix: "A", Order: 1, Open: true, DefaultServiceS: 240, TargetWaitS: 900,
 			Name:         queue.Text{"el": "Πιστοποιητικά - Βεβαιώσεις", "en": "Certificates"},
-			Appointments: &queue.AppointmentSettings{Enabled: true, SlotMin: 15, DaysAhead: 30}},
+			Appointments: &queue.AppointmentSettings{Enabled: true, SlotMin: 15, DaysAhead: 30},
+			RemoteJoin:   &queue.RemoteJoin{Enabled: true, DailyCap: 50, CloseBeforeMin: 30, BeThereMarginMin: 10}},
 		{ID: "signatures", Prefix: "B", Order: 2, Open: true, DefaultServiceS: 180, TargetWaitS: 900,
 			Name: queue.Text{"el": "Γνήσιο υπογραφής - Εξουσιοδοτήσεις", "en": "Signatures and authorisations"}},
 		{ID: "applications", Prefix: "C", Order: 3, Open: true, DefaultServiceS: 540, TargetWaitS: 1200,

@@ -147,6 +147,15 @@ func TestPagesPassAxe(t *testing.T) {
 	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/t/"+strings.Repeat("B", 32)))
 	bt.WaitTrue(t, phone, long, `window.seiraTicket && seiraTicket.notFound`)
 	checkAxe(t, phone, "ticket not found")
+	// The office's public page, where counter 2 (signed in above) lets
+	// certificates be joined from home.
+	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/b/demo"))
+	bt.WaitTrue(t, phone, long, `window.seiraBranch && seiraBranch.ready && document.querySelector('[data-join="certificates"]') !== null`)
+	for _, lang := range []string{"el", "en"} {
+		switchLang(t, phone, lang)
+		checkAxe(t, phone, "branch page "+lang)
+		bt.Screenshot(t, phone, "branch-"+lang)
+	}
 	bt.Do(t, phone, long, chromedp.Navigate(env.URL+"/kiosk/nowhere"))
 	bt.WaitTrue(t, phone, long, `document.readyState === "complete" && document.body.innerText.length > 0`)
 	checkAxe(t, phone, "not-found page")

@@ -219,6 +219,9 @@ func (o *op) rollover() error {
 		if err := o.b.PruneNumbers(o.day); err != nil {
 			return err
 		}
+		if err := o.b.PruneRemote(o.day); err != nil {
+			return err
+		}
 		if err := o.b.PruneIdempotent(o.day); err != nil {
 			return err
 		}

@@ -19,6 +19,8 @@ type IssueRequest struct {
 	Actor string
 	// appt is the appointment a check-in issues the ticket for.
 	appt *queue.Appointment
+	// remote asks for a ticket from home (remote.go).
+	remote bool
 }
 
 // MaxIdempotencyKey bounds the length of an idempotency key.
@@ -144,6 +146,12 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 	if err != nil {
 		return queue.Ticket{}, err
 	}
+	var counters []queue.Counter
+	if req.remote {
+		if counters, err = o.remoteAllowed(svc); err != nil {
+			return queue.Ticket{}, err
+		}
+	}
 	// A booked citizen is served whatever the walk-ins' limits are.
 	if !svc.Open && req.appt == nil {
 		return queue.Ticket{}, queue.Errorf(queue.CodeServiceClosed, "service %s is closed", svc.ID)
@@ -182,6 +190,11 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 	if a := req.appt; a != nil {
 		t.Source = queue.SourceAppointment
 		t.Appointment = &queue.TicketAppointment{Code: a.Code, Start: a.Start, Reference: a.Reference}
+	}
+	if req.remote {
+		if err := o.remoteTicket(&t, svc, counters); err != nil {
+			return queue.Ticket{}, err
+		}
 	}
 	if err := o.b.PutTicket(t); err != nil {
 		return queue.Ticket{}, err

@@ -26,6 +26,9 @@ type ServiceState struct {
 	// OpenNow is whether tickets can be taken now: the service is open and
 	// so is the office (its opening hours).
 	OpenNow bool
+	// RemoteJoin is whether a ticket can be taken from home now (the
+	// forecast may still refuse one whose turn comes after closing).
+	RemoteJoin bool
 }
 
 // CounterState is one counter with its current ticket (ID 0 for none).
@@ -105,6 +108,8 @@ func (e *Engine) snapshotIn(b *storage.BranchTx, recent bool) (Snapshot, error) 
 		}
 		// A ticket issued now is behind everyone of its class.
 		_, st.Wait, st.AfterClosing, st.Unstaffed = l.place(queue.Candidate{Service: svc.ID, IssuedAt: l.now.UnixNano() + 1, Seq: 1 << 30, ID: 1<<64 - 1})
+		st.RemoteJoin = !st.AfterClosing && remoteState{svc: svc, cfg: s.Branch, loc: s.Loc, now: l.now, counters: counters,
+			taken: b.RemoteTaken(queue.ServiceDay(l.now, s.Loc), svc.ID)}.refusal() == nil
 		s.Services = append(s.Services, st)
 	}
 	for _, c := range counters {

@@ -55,6 +55,8 @@ var statuses = [...]struct {
 	{queue.CodeTooLate, http.StatusUnprocessableEntity},
 	{queue.CodeUnknownScope, http.StatusUnprocessableEntity},
 	{queue.CodeInvalidAnnouncement, http.StatusUnprocessableEntity},
+	{queue.CodeRemoteClosed, http.StatusUnprocessableEntity},
+	{queue.CodeChallenge, http.StatusUnprocessableEntity},
 }
 
 // Status maps an error code to its HTTP status (500 for an unknown one).

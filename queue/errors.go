@@ -33,6 +33,11 @@ const (
 
 	// API tokens: a scope that does not exist (422).
 	CodeUnknownScope Code = "unknown_scope"
+	// Joining the queue from home: remote_closed carries a "reason"
+	// (engine.Remote*); challenge is a missing, wrong, expired or reused
+	// proof of work.
+	CodeRemoteClosed Code = "remote_closed"
+	CodeChallenge    Code = "challenge"
 )
 
 // Error is a domain error with a code and a human message.

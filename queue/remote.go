@@ -15,3 +15,24 @@ type RemoteJoin struct {
 	// should be in the office.
 	BeThereMarginMin int `json:"be_there_margin_min"`
 }
+
+// Bounds of the remote joining settings.
+const (
+	MaxRemoteDailyCap = 10_000
+	MaxRemoteMinutes  = 24 * 60
+)
+
+// Validate checks the settings' bounds (nil: remote joining is off).
+func (r *RemoteJoin) Validate(service string) error {
+	switch {
+	case r == nil:
+		return nil
+	case r.DailyCap < 0 || r.DailyCap > MaxRemoteDailyCap:
+		return Errorf(CodeValidation, "service %s: remote_join.daily_cap must be 0 to %d", service, MaxRemoteDailyCap)
+	case r.CloseBeforeMin < 0 || r.CloseBeforeMin > MaxRemoteMinutes:
+		return Errorf(CodeValidation, "service %s: remote_join.close_before_min must be 0 to %d minutes", service, MaxRemoteMinutes)
+	case r.BeThereMarginMin < 0 || r.BeThereMarginMin > MaxRemoteMinutes:
+		return Errorf(CodeValidation, "service %s: remote_join.be_there_margin_min must be 0 to %d minutes", service, MaxRemoteMinutes)
+	}
+	return nil
+}

@@ -207,6 +207,9 @@ func (s Service) Validate(others []Service) error {
 	case s.TargetWaitS < 0 || s.TargetWaitS > MaxTargetWaitS:
 		return Errorf(CodeValidation, "service %s: target_wait_s must be 0 to %d seconds", s.ID, MaxTargetWaitS)
 	}
+	if err := s.RemoteJoin.Validate(s.ID); err != nil {
+		return err
+	}
 	if s.Appointments != nil {
 		return s.Appointments.Validate(s.ID)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/seira-queue/seira/metrics"
 	"github.com/seira-queue/seira/notices"
 	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/remote"
 	"github.com/seira-queue/seira/storage"
 )
 
@@ -46,6 +47,11 @@ type Config struct {
 	Logger       *slog.Logger
 	// Catalogues are the message catalogues (for printed tickets).
 	Catalogues *i18n.Catalogues
+
+	// RemotePerDay limits tickets from home per client address and day;
+	// RemoteDifficulty is the proof of work they ask (zero: defaults).
+	RemotePerDay     int
+	RemoteDifficulty int
 }
 
 // Deps are the parts the server serves.
@@ -97,6 +103,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	counter.New(d.Engine).Register(api)
 	appointments.New(d.Engine, appointments.Options{Public: cfg.Public, Rate: cfg.BookingRate, Burst: cfg.BookingBurst,
 		Shared: shared}).Register(api)
+	remote.New(d.Engine, remote.Options{Public: cfg.Public, Key: remote.ChallengeKey(d.Store.TokenKey()),
+		PerDay: cfg.RemotePerDay, Difficulty: cfg.RemoteDifficulty, Shared: shared}).Register(api)
 	live := display.NewHandler(d.Engine, d.Hub)
 	live.Register(api)
 	if d.Announcer != nil {
@@ -117,6 +125,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.GET("/t/:token", s.page("ticket.html", false))
 	e.GET("/book/:branch", s.page("book.html", true))
 	e.GET("/a/:token", s.page("appointment.html", false))
+	e.GET("/b/:branch", s.page("branch.html", true))
 	e.GET("/static/*", s.static)
 	e.GET("/waits", s.page("waits.html", false))
 	e.GET("/b/:branch/widget", s.widget)

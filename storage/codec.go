@@ -105,6 +105,7 @@ func appendTicket(b []byte, t queue.Ticket) []byte {
 		b = jsonw.FieldOmit(b, "reference", a.Reference)
 		b = append(b, '}')
 	}
+	b = jsonw.TimeOmit(b, "be_there_by", t.BeThereBy)
 	return append(b, '}')
 }
 

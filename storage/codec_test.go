@@ -62,6 +62,12 @@ func golden() map[string]any {
 		// Since the announcements' schema.
 		"announcement": queue.Announcement{ID: 3, Text: queue.Text{"el": "Το σύστημα της εφορίας δεν λειτουργεί: αναμονή +20′", "en": "The tax system is down: expect 20 minutes more"},
 			To: queue.AudienceWaiting, At: at.UTC(), ExpiresAt: at.Add(time.Hour).UTC(), By: "manager"},
+		// Since the schema of remote ticket counts (joining from home).
+		"remote-service": queue.Service{ID: "certificates", Name: queue.Text{"el": "Πιστοποιητικά", "en": "Certificates"},
+			Prefix: "Α", Order: 1, Open: true, RemoteJoin: &queue.RemoteJoin{Enabled: true, DailyCap: 40, CloseBeforeMin: 30, BeThereMarginMin: 10}},
+		"remote-ticket": queue.Ticket{ID: 44, Token: "AAAAAAAAACw" + "q7Xk9w2mPz4Lr8Ns1Vt6Yb", Branch: "ilioupoli", Service: "certificates",
+			Number: "A014", Day: "2026-11-27", Seq: 14, Priority: "none", Lang: "en", State: queue.StateWaiting,
+			IssuedAt: at.UTC(), Device: "citizen", Source: queue.SourceRemote, BeThereBy: at.Add(35 * time.Minute).Truncate(time.Minute).UTC()},
 	}
 }
 

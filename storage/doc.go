@@ -44,6 +44,7 @@
 //	    apptslots/<service id>\x00<start ns u64> → uint32: places taken
 //	    notices/<id u64>       → JSON queue.Announcement (sequence = last
 //	        id): messages to the waiting citizens until they expire
+//	    remote/<YYYY-MM-DD>/<service id> → uint32: remote tickets issued
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits

@@ -34,6 +34,8 @@ var (
 	bktIdempotency  = []byte("idempotency")
 	bktOutcomes     = []byte("outcomes")
 	bktArrivals     = []byte("arrivals")
+	// bktRemote counts the remote tickets of each service day (remote.go).
+	bktRemote = []byte("remote")
 
 	// Appointments (appointments.go).
 	bktAppts      = []byte("appts")
@@ -50,7 +52,8 @@ var (
 // branchBuckets are created with every branch.
 func branchBuckets() [][]byte {
 	return append([][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
-		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals, bktNotices},
+		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals, bktNotices,
+		bktRemote},
 		apptBuckets()...)
 }
 

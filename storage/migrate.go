@@ -84,8 +84,18 @@ func migrations() []migration {
 				return err
 			})
 		}},
+		{migrationRemote, func(tx *bolt.Tx) error {
+			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+				_, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(bktRemote)
+				return err
+			})
+		}},
 	}
 }
+
+// migrationRemote names the migration of remote ticket counts (its tests
+// find it by name, whatever its place).
+const migrationRemote = "create the buckets of remote ticket counts"
 
 // TokenKeyLen is the length of the token key.
 const TokenKeyLen = 32

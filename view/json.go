@@ -56,6 +56,9 @@ func (t Ticket) AppendJSON(b []byte) []byte {
 		b = jsonw.FieldOmit(b, "reference", a.Reference)
 		b = append(b, '}')
 	}
+	if t.BeThereBy != nil {
+		b = jsonw.Time(b, "be_there_by", *t.BeThereBy)
+	}
 	b = jsonw.FieldOmit(b, "token", t.Token)
 	b = jsonw.FieldOmit(b, "track_url", t.TrackURL)
 	return append(b, '}')

@@ -30,6 +30,10 @@ func TestTicketAppendJSONMatchesEncodingJSON(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			v.Appointment = &TicketAppt{Code: str(), Start: time.Unix(1_700_000_000+rng.Int64N(1e8), 0).In(time.FixedZone("", 7200)), Reference: str()}
 		}
+		if rng.IntN(3) == 0 {
+			at := time.Unix(1_700_000_000+rng.Int64N(1e8), 0).In(time.FixedZone("", 7200))
+			v.BeThereBy = &at
+		}
 		if rng.IntN(2) == 0 {
 			at := time.Unix(1_700_000_000, 5).UTC()
 			v.CalledAt = &at

@@ -37,6 +37,8 @@ type Ticket struct {
 	// booked for.
 	Source      string      `json:"source"`
 	Appointment *TicketAppt `json:"appointment,omitempty"`
+	// BeThereBy is when a remote ticket's holder should be in the office.
+	BeThereBy *time.Time `json:"be_there_by,omitempty"`
 	// Token and TrackURL go only to the ticket's holder.
 	Token    string `json:"token,omitempty"`
 	TrackURL string `json:"track_url,omitempty"`
@@ -51,6 +53,10 @@ func TicketOf(info engine.TicketInfo, loc *time.Location, trackBase string) Tick
 		State: string(t.State), Priority: t.Priority, Lang: t.Lang, IssuedAt: t.IssuedAt.In(loc),
 		Recalls: t.Recalls, Position: info.Position, EstimatedWaitS: estimate(info.Wait, info.Unstaffed), AfterClosing: info.AfterClosing,
 		Source: t.SourceOf(), Appointment: apptOf(t, loc),
+	}
+	if !t.BeThereBy.IsZero() {
+		at := t.BeThereBy.In(loc)
+		v.BeThereBy = &at
 	}
 	if !t.CalledAt.IsZero() {
 		at := t.CalledAt.In(loc)
@@ -146,12 +152,16 @@ type Service struct {
 	// their length then.
 	Bookable bool `json:"bookable,omitempty"`
 	SlotMin  int  `json:"slot_min,omitempty"`
+	// RemoteJoin says a ticket can be taken from home now (POST
+	// …/remote-tickets).
+	RemoteJoin bool `json:"remote_join"`
 }
 
 // ServiceOf returns the view of a service state.
 func ServiceOf(s engine.ServiceState) Service {
 	v := Service{ID: s.Service.ID, Name: s.Service.Name, Prefix: s.Service.Prefix, Open: s.OpenNow,
-		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: estimate(s.Wait, s.Unstaffed), AfterClosing: s.AfterClosing}
+		Waiting: s.Waiting, WaitingPriority: s.WaitingPriority, EstimatedWaitS: estimate(s.Wait, s.Unstaffed), AfterClosing: s.AfterClosing,
+		RemoteJoin: s.RemoteJoin}
 	if s.Service.Bookable() {
 		v.Bookable, v.SlotMin = true, int(s.Service.Booking().Slot()/time.Minute)
 	}

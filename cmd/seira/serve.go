@@ -19,6 +19,7 @@ type serveOpts struct {
 	addr, data, publicURL, logFormat, logLevel, debugAddr, clockStart *string
 	kioskRate, clockSpeed, bookingPerHour                             *float64
 	kioskBurst, bookingBurst                                          *int
+	remotePerDay, remoteDifficulty                                    *int
 	store                                                             storeOpts
 }
 
@@ -39,6 +40,8 @@ func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
 		debugAddr:      f.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never expose it)"),
 		store:          storeFlags(f),
 	}
+	o.remotePerDay = f.Int("remote-per-day", 10, "tickets one client address may take from home (/b/{branch}) a day")
+	o.remoteDifficulty = f.Int("remote-difficulty", 16, "the proof of work of a ticket from home, in leading zero bits of SHA-256 (16: a second or two on a phone)")
 	f.note("SEIRA_ADMIN_PASSWORD", "the admin user's password, set at the first start (default: one is generated and printed once)")
 	return f, o
 }
@@ -68,6 +71,10 @@ func (o serveOpts) resolve(stderr io.Writer) (serveConfig, error) {
 		return c, usageError{fmt.Sprintf("-booking-per-hour %v: want a positive number", *o.bookingPerHour)}
 	case *o.bookingBurst <= 0:
 		return c, usageError{fmt.Sprintf("-booking-burst %d: want a positive whole number", *o.bookingBurst)}
+	case *o.remotePerDay <= 0:
+		return c, usageError{fmt.Sprintf("-remote-per-day %d: want a positive whole number", *o.remotePerDay)}
+	case *o.remoteDifficulty < 0 || *o.remoteDifficulty > 28:
+		return c, usageError{fmt.Sprintf("-remote-difficulty %d: want 0 to 28 bits", *o.remoteDifficulty)}
 	case *o.data == "":
 		return c, usageError{"-data: want a directory"}
 	}
@@ -82,8 +89,13 @@ func (o serveOpts) resolve(stderr io.Writer) (serveConfig, error) {
 	if err != nil {
 		return c, err
 	}
+	difficulty := *o.remoteDifficulty
+	if difficulty == 0 {
+		difficulty = -1 // no work: the app's zero is the default
+	}
 	c.app = app.Config{Data: *o.data, Etcd: etcd, Public: public, KioskRate: *o.kioskRate, KioskBurst: *o.kioskBurst,
 		BookingRate: *o.bookingPerHour / 3600, BookingBurst: *o.bookingBurst,
+		RemotePerDay: *o.remotePerDay, RemoteDifficulty: difficulty,
 		Version: version, Logger: c.log, Now: now}
 	return c, nil
 }

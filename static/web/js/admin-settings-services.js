@@ -78,6 +78,41 @@ function apptProblems() {
 
 
 
+// ---- the service's remote joining (/b/{branch}) ----
+
+function remoteShown() {
+  $('svc-remote-fields').hidden = !$('svc-remote-on').checked;
+}
+
+function fillRemote(s) {
+  const rj = (s && s.remote_join) || {};
+  $('svc-remote-on').checked = !!rj.enabled;
+  $('svc-remote-cap').value = s && s.remote_join ? String(rj.daily_cap || 0) : '20';
+  $('svc-remote-close').value = s && s.remote_join ? String(rj.close_before_min || 0) : '30';
+  $('svc-remote-margin').value = s && s.remote_join ? String(rj.be_there_margin_min || 0) : '10';
+  remoteShown();
+}
+
+/** The remote joining of the form's body: undefined when never set and off. */
+function remoteBody(had) {
+  const on = $('svc-remote-on').checked;
+  const n = (id) => Number($(id).value) || 0;
+  const rj = {
+    enabled: on, daily_cap: n('svc-remote-cap'), close_before_min: n('svc-remote-close'), be_there_margin_min: n('svc-remote-margin'),
+  };
+  return on || had ? rj : undefined;
+}
+
+function remoteProblems() {
+  if (!$('svc-remote-on').checked) return [null, null];
+  for (const id of ['svc-remote-cap', 'svc-remote-close', 'svc-remote-margin']) {
+    const el = $(id);
+    const v = Number(el.value);
+    if (el.value !== '' && (!Number.isInteger(v) || v < 0)) return [el, t('remote.admin.error.whole')];
+  }
+  return [null, null];
+}
+
 function renderServices() {
   $('svc-body').replaceChildren(...sortedServices().map((s) => {
     const name = localName(s.name);
@@ -90,7 +125,8 @@ function renderServices() {
       h('td', null, pill(s.open ? t('admin.service_open') : t('admin.service_closed'), { 'data-status': s.open ? 'open' : 'closed' }),
         s.appointments && s.appointments.enabled
           ? [' ', pill(t('admin.appt.service_pill', { n: fmtNumber(s.appointments.slot_min || apptRules().slotDefault) }), { 'data-appt': 'on' })]
-          : null),
+          : null,
+        s.remote_join && s.remote_join.enabled ? [' ', pill(t('remote.admin.pill'), { 'data-remote': 'on' })] : null),
       h('td', { class: 'num' }, s.default_service_s ? fmtSecs(s.default_service_s) : t('admin.default_value', { value: fmtSecs(app.rules.default_service_s) })),
       h('td', { class: 'num' }, s.daily_limit ? num(s.daily_limit) : t('admin.services.no_limit')),
       h('td', { class: 'num' }, s.target_wait_s ? fmtSecs(s.target_wait_s) : t('admin.default_value', { value: fmtSecs(app.rules.default_target_wait_s) })),
@@ -120,6 +156,7 @@ function openSvc(s) {
   $('svc-limit').value = s && s.daily_limit ? s.daily_limit : '';
   $('svc-target').value = s && s.target_wait_s ? Math.round(s.target_wait_s / 60) : '';
   fillAppt(s);
+  fillRemote(s);
   showForm($('svc-form'), $('svc-error'), s ? $('svc-name-el') : $('svc-id'));
 }
 
@@ -143,6 +180,7 @@ async function saveSvc(e) {
     [$('svc-prefix'), prefix && !/^[A-ZΑ-Ω]{1,3}$/u.test(prefix) ? t('admin.error.prefix_format') : null],
     [$('svc-prefix'), taken ? t('admin.error.prefix_taken', { prefix, name: localName(taken.name) }) : null],
     apptProblems(),
+    remoteProblems(),
   ];
   if (!checkForm(form, err, checks)) return;
   const mins = $('svc-default').value;
@@ -159,6 +197,8 @@ async function saveSvc(e) {
   const old = svcEditing && app.settings.services.find((x) => x.id === svcEditing);
   const ap = apptBody(!!(old && old.appointments));
   if (ap) body.appointments = ap;
+  const rj = remoteBody(!!(old && old.remote_join));
+  if (rj) body.remote_join = rj;
   await busy($('btn-svc-save'), err, async () => {
     if (svcEditing) await adm.updateService(svcEditing, body);
     else await adm.createService(body);
@@ -190,4 +230,5 @@ export function init() {
   $('svc-form').addEventListener('submit', saveSvc);
   $('svc-form').addEventListener('keydown', (e) => { if (e.key === 'Escape') closeSvc(); });
   $('svc-appt-on').addEventListener('change', apptShown);
+  $('svc-remote-on').addEventListener('change', remoteShown);
 }

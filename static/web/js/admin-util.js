@@ -35,7 +35,8 @@ export const adm = {
   settings: (b) => request('GET', `${bp(b)}/settings`).then(data),
   updateBranch: (body) => request('PUT', bp(), { body }).then(data),
   createService: (body) => request('POST', `${bp()}/services`, { body }).then(data),
-  updateService: (id, body) => request('PUT', `${bp()}/services/${enc(id)}`, { body }).then(data),
+  // A merge patch: the fields the form shows change, the others stay.
+  updateService: (id, body) => request('PATCH', `${bp()}/services/${enc(id)}`, { body }).then(data),
   deleteService: (id) => request('DELETE', `${bp()}/services/${enc(id)}`).then(data),
   createCounter: (body) => request('POST', `${bp()}/counters`, { body }).then(data),
   updateCounter: (id, body) => request('PUT', `${bp()}/counters/${enc(id)}`, { body }).then(data),

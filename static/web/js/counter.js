@@ -8,6 +8,7 @@
 //   current,    // number of the current ticket, or null
 //   currentState, // "called" | "serving" | null
 //   currentAppt, // the current ticket's appointment {code, start, reference} when checked in from one, or null
+//   currentRemote, // the current ticket was taken from home (source "remote")
 //   busy,       // an action is in flight
 //   connected,  // live socket up
 //   user,       // signed-in username or null
@@ -20,7 +21,8 @@
 //   #lang-switch button[data-lang]
 //   #current-number, #current-service, #current-state (data-state), #current-priority,
 //   #current-recalls, #current-appt (pill "Appointment HH:MM", data-code), #current-appt-ref
-//   (the appointment's reference, when it has one), #current-elapsed, #my-waiting
+//   (the appointment's reference, when it has one), #current-remote (pill "From home"),
+//   #current-elapsed, #my-waiting
 //   #btn-next (N), #btn-recall (R), #btn-start (S), #btn-done (D), #btn-noshow (X),
 //   #btn-transfer (T) → #transfer-panel, #transfer-service (select), #btn-transfer-confirm,
 //   #btn-transfer-cancel, #btn-pause (P: pause / resume / open), #btn-close
@@ -42,7 +44,7 @@ const LANG_KEY = 'seira.lang.counter';
 
 const hook = (window.seiraCounter = {
   ready: false, view: 'loading', counter: null, status: null, current: null, currentState: null, currentAppt: null,
-  busy: false, connected: false, user: null,
+  currentRemote: false, busy: false, connected: false, user: null,
 });
 
 const ui = {
@@ -56,6 +58,8 @@ const ui = {
   // The appointments of tickets called here, by number: a live call event
   // carries no appointment, the call's answer and the state do.
   appts: new Map(),
+  // The numbers of remote tickets called here, likewise.
+  remotes: new Set(),
 };
 
 // ---- helpers ----
@@ -459,6 +463,7 @@ function renderConsole() {
   pr.hidden = !isPrio;
   if (isPrio) pr.textContent = priorityLabel(cur.priority);
   renderAppt(cur);
+  renderRemote(cur);
   const rc = $('current-recalls');
   rc.hidden = !(cur && cur.recalls > 0);
   if (cur && cur.recalls > 0) rc.textContent = tn('counter.recalls', cur.recalls);
@@ -474,9 +479,13 @@ function renderConsole() {
   if (ui.transferOpen && !can().transfer) closeTransfer();
 }
 
-// rememberAppt keeps a ticket's appointment by its number.
+// rememberAppt keeps a ticket's appointment by its number (and whether
+// it was taken from home).
 function rememberAppt(tk) {
   if (!tk || !tk.number) return;
+  if (tk.source === 'remote') ui.remotes.add(tk.number);
+  else if (tk.source) ui.remotes.delete(tk.number);
+  if (ui.remotes.size > 200) ui.remotes.delete(ui.remotes.values().next().value);
   if (tk.source === 'appointment' && tk.appointment) ui.appts.set(tk.number, tk.appointment);
   // A number comes again the next day: what it was then is no more.
   else if (tk.source) ui.appts.delete(tk.number);
@@ -503,6 +512,13 @@ function renderAppt(cur) {
   const ref = $('current-appt-ref');
   ref.hidden = !(a && a.reference);
   ref.textContent = a && a.reference ? t('counter.appt.reference', { reference: a.reference }) : '';
+}
+
+/** Marks a current ticket taken from home: its holder may still be on the way. */
+function renderRemote(cur) {
+  const remote = !!cur && (cur.source ? cur.source === 'remote' : ui.remotes.has(cur.number));
+  hook.currentRemote = remote;
+  $('current-remote').hidden = !remote;
 }
 
 function renderElapsed() {

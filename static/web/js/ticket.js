@@ -14,6 +14,7 @@
 //   connected,   // live socket up
 //   lang,        // page language
 //   number,      // ticket number, e.g. "A012"
+//   beThereBy,   // a remote ticket's "be there by" as shown ("10:47"), or null
 //   notFound,    // the token is unknown (404) or malformed
 //   calls,       // calls and recalls alerted so far (full-screen view opened)
 //   chimes,      // chimes actually played
@@ -27,7 +28,8 @@
 //
 // Element ids / test ids:
 //   #lang-switch button[data-lang], #branch-name, #offline
-//   #view-loading, #view-ticket, #ticket-number, #ticket-service, #ticket-priority,
+//   #view-loading, #view-ticket, #ticket-number, #ticket-service, #ticket-be-there (a remote
+//     ticket's "be there by HH:MM", while it waits), #ticket-priority,
 //     #ticket-state, #ticket-detail, #ticket-transferred, #ticket-ahead, #ticket-wait,
 //     #ticket-issued, #btn-sound, #sound-on, #btn-leave
 //   #leave-dialog (<dialog>), #btn-leave-confirm, #btn-leave-cancel, #leave-error
@@ -60,7 +62,7 @@ const token = lastPathSegment();
 
 const hook = (window.seiraTicket = {
   ready: false, state: null, position: null, called: false, calledView: false, counter: null, counterName: null,
-  connected: false, lang: DEFAULT_LANG, number: null, notFound: false, calls: 0, chimes: 0, sound: 'unavailable',
+  connected: false, lang: DEFAULT_LANG, number: null, beThereBy: null, notFound: false, calls: 0, chimes: 0, sound: 'unavailable',
   transferred: false, error: null, notices: [], noticeTexts: [],
 });
 
@@ -161,6 +163,13 @@ function render() {
   const appt = $('ticket-appointment');
   appt.hidden = !tk.appointment;
   if (tk.appointment) appt.textContent = t('ticket.appointment', { time: fmtTime(tk.appointment.start) });
+  // Taken from home: when to be in the office, fixed at issue (the live
+  // estimate below may move).
+  const there = $('ticket-be-there');
+  const beThere = tk.be_there_by && tk.state === 'waiting' ? fmtTime(tk.be_there_by) : null;
+  there.hidden = !beThere;
+  there.textContent = beThere ? t('remote.be_there_by', { time: beThere }) : '';
+  hook.beThereBy = beThere;
   const prio = tk.priority && tk.priority !== 'none' ? t('ticket.priority_badge', { category: priorityLabel(tk.priority) }) : '';
   $('ticket-priority').textContent = prio;
   $('ticket-priority').hidden = !prio;
