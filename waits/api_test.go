@@ -23,7 +23,11 @@ func TestWaitsOverHTTP(t *testing.T) {
 	res := admin.Do("PATCH", "/api/v1/branches/demo", map[string]any{"lat": 37.9838, "lon": 23.7275,
 		"address": map[string]string{"el": "Αθηνάς 63, Αθήνα", "en": "63 Athinas St, Athens"}})
 	apptest.MustStatus(t, res, http.StatusOK)
+	// The demo office lets certificates be joined from home: one service
+	// each way.
 	res = admin.Do("PATCH", "/api/v1/branches/demo/services/signatures", map[string]any{"remote_join": map[string]any{"enabled": true}})
+	apptest.MustStatus(t, res, http.StatusOK)
+	res = admin.Do("PATCH", "/api/v1/branches/demo/services/certificates", map[string]any{"remote_join": map[string]any{"enabled": false}})
 	apptest.MustStatus(t, res, http.StatusOK)
 	var tickets []apptest.Ticket
 	for _, svc := range []string{"certificates", "certificates", "signatures", "applications"} {
