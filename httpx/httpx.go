@@ -53,6 +53,7 @@ var statuses = [...]struct {
 	{queue.CodeNotBookable, http.StatusUnprocessableEntity},
 	{queue.CodeTooEarly, http.StatusUnprocessableEntity},
 	{queue.CodeTooLate, http.StatusUnprocessableEntity},
+	{queue.CodeURLRefused, http.StatusUnprocessableEntity},
 }
 
 // Status maps an error code to its HTTP status (500 for an unknown one).

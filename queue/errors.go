@@ -30,6 +30,10 @@ const (
 	CodeTooEarly         Code = "too_early"
 	CodeTooLate          Code = "too_late"
 	CodeAlreadyCheckedIn Code = "already_checked_in"
+
+	// Webhooks: a URL that resolves to loopback, link-local or private
+	// addresses, refused unless the operator allows them.
+	CodeURLRefused Code = "url_refused"
 )
 
 // Error is a domain error with a code and a human message.

@@ -27,6 +27,7 @@ import (
 	"github.com/seira-queue/seira/metrics"
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/storage"
+	"github.com/seira-queue/seira/webhook"
 )
 
 // Config is what the server needs besides its parts.
@@ -45,6 +46,8 @@ type Config struct {
 	Logger       *slog.Logger
 	// Catalogues are the message catalogues (for printed tickets).
 	Catalogues *i18n.Catalogues
+	// WebhookGuard checks the URLs of webhook subscriptions.
+	WebhookGuard webhook.Guard
 }
 
 // Deps are the parts the server serves.
@@ -102,6 +105,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		live.RegisterAnnouncements(api, d.Announcer)
 	}
 	admin.New(d.Engine, d.Auth, d.Store, cfg.Public).Register(api)
+	webhook.NewHandler(d.Engine, d.Store, cfg.WebhookGuard).Register(api)
 	api.POST("/login", s.login)
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me)

@@ -42,6 +42,11 @@
 //	    apptstarts/<start ns u64><id u64> → "": by start, for a day's list,
 //	        reminders and the sweep
 //	    apptslots/<service id>\x00<start ns u64> → uint32: places taken
+//	    webhooks/<subscription id> → JSON Webhook
+//	    outbox/<subscription id>/<seq u64> → JSON Delivery: deliveries to
+//	        send, written with the event they report (webhooks.go)
+//	    whdone/<subscription id>/<seq u64> → JSON Delivery: the latest
+//	        delivered or failed
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits

@@ -51,7 +51,7 @@ var (
 func branchBuckets() [][]byte {
 	return append([][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
 		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals},
-		apptBuckets()...)
+		append(apptBuckets(), webhookBuckets()...)...)
 }
 
 // apptBuckets are the branch buckets of appointments.

@@ -70,6 +70,16 @@ func migrations() []migration {
 			_, err := tx.CreateBucketIfNotExists(bktLimits)
 			return err
 		}},
+		{"create the buckets of webhooks and their outbox", func(tx *bolt.Tx) error {
+			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+				for _, name := range webhookBuckets() {
+					if _, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(name); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}},
 	}
 }
 
