@@ -59,6 +59,11 @@ func golden() map[string]any {
 			Number: "A013", Day: "2026-11-29", Seq: 13, Priority: "none", Lang: "en", State: queue.StateWaiting,
 			IssuedAt: at.Add(47*time.Hour + 50*time.Minute).UTC(), Device: "kiosk-1", Source: queue.SourceAppointment,
 			Appointment: &queue.TicketAppointment{Code: "K7P3QX", Start: at.Add(48 * time.Hour).Truncate(time.Minute).UTC(), Reference: "ΑΒ-77"}},
+		// Since the webhooks' schema.
+		"webhook": Webhook{ID: "wh_0123456789abcdef", URL: "https://platform.example.gr/seira", Events: []string{"ticket.called", "ticket.issued"},
+			Secret: "whsec_ABCDEFGHIJKLMNOPQRSTUVWXYZ", CreatedAt: at.UTC(), CreatedBy: "admin"},
+		"delivery": Delivery{Seq: 1017, Type: "ticket.called", State: DeliveryPending, Since: at.UTC(), Attempts: 3,
+			NextAt: at.Add(8 * time.Second).UTC(), LastAt: at.Add(4 * time.Second).UTC(), LastStatus: 503, LastError: "answered 503 Service Unavailable"},
 	}
 }
 

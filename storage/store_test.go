@@ -108,6 +108,10 @@ func checkMigration(t *testing.T, db *bolt.DB, n int) {
 			if tx.Bucket(bktLimits) == nil {
 				return fmt.Errorf("bucket %s missing", bktLimits)
 			}
+		case 8:
+			// Branches made before it get the buckets: see
+			// TestMigrationAddsWebhookBuckets.
+			return nil
 		default:
 			return fmt.Errorf("migration %d has no check: add one", n)
 		}

@@ -207,7 +207,18 @@ func (b *BranchTx) PendingCount(id string) int {
 	if err != nil {
 		return 0
 	}
-	return ob.bb.Stats().KeyN
+	return countKeys(ob)
+}
+
+// countKeys counts a bucket's keys (bbolt's Stats miss a write
+// transaction's own changes).
+func countKeys(b *bucket) int {
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 // PutPending updates a delivery still to send (after a failed try). It
@@ -244,7 +255,7 @@ func (b *BranchTx) FinishDelivery(id string, d Delivery) error {
 	if err := putJSON(db, u64(d.Seq), d); err != nil {
 		return err
 	}
-	if n := db.bb.Stats().KeyN; n > keepDone {
+	if n := countKeys(db); n > keepDone {
 		var drop [][]byte
 		c := db.Cursor()
 		for k, _ := c.First(); k != nil && len(drop) < n-keepDone; k, _ = c.Next() {
