@@ -69,7 +69,7 @@ func TestGuardChecksAtDialTime(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits <- struct{}{} }))
 	defer srv.Close()
 	for _, u := range []string{srv.URL, strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)} {
-		_, err := webhook.Guard{}.Client(5 * time.Second).Post(u, "application/json", strings.NewReader("{}"))
+		_, err := webhook.Guard{}.Client(5*time.Second).Post(u, "application/json", strings.NewReader("{}"))
 		if err == nil || !strings.Contains(err.Error(), "refused to connect") {
 			t.Errorf("%s: %v, want a refused dial", u, err)
 		}
@@ -79,7 +79,7 @@ func TestGuardChecksAtDialTime(t *testing.T) {
 		t.Fatal("the receiver was reached")
 	default:
 	}
-	res, err := webhook.Guard{AllowPrivate: true}.Client(5 * time.Second).Post(srv.URL, "application/json", strings.NewReader("{}"))
+	res, err := webhook.Guard{AllowPrivate: true}.Client(5*time.Second).Post(srv.URL, "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}

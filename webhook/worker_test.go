@@ -244,7 +244,10 @@ func TestFailsAfterADayThenTheNextGoesAndReplay(t *testing.T) {
 	down = false
 	mu.Unlock()
 	f.clock.Add(time.Hour)
-	f.update(func(b *storage.BranchTx) error { _, err := b.ReplayDelivery("wh_a", issued.Seq, f.clock.Now()); return err })
+	f.update(func(b *storage.BranchTx) error {
+		_, err := b.ReplayDelivery("wh_a", issued.Seq, f.clock.Now())
+		return err
+	})
 	f.w.Notify()
 	h := rec.next(t)
 	if h.seq != issued.Seq || h.header.Get("Seira-Delivery") != first.header.Get("Seira-Delivery") || !bytes.Equal(h.body, first.body) {
