@@ -39,8 +39,8 @@ func newFixture(t *testing.T, opts webhook.Options) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	f := &fixture{t: t, store: store, clock: clocktest.New(time.Date(2026, 12, 7, 7, 0, 0, 0, time.UTC)),
-		timers: &timers{req: make(chan timerReq), done: make(chan struct{})}}
+	f := &fixture{t: t, store: store, clock: clocktest.New(time.Date(2026, 12, 7, 7, 0, 0, 0, time.UTC))}
+	f.timers = &timers{clock: f.clock, added: make(chan struct{}, 1)}
 	opts.Guard.AllowPrivate = true // the receivers are on 127.0.0.1
 	opts.Now, opts.After = f.clock.Now, f.timers.After
 	if opts.Rand == nil {
@@ -56,7 +56,6 @@ func newFixture(t *testing.T, opts webhook.Options) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		close(f.timers.done)
 		if f.stop != nil {
 			f.stop()
 		}
@@ -145,25 +144,68 @@ func (f *fixture) events(types ...queue.EventType) []queue.Event {
 	return out
 }
 
-// timers are the worker's timers, fired by the test: each After is a
-// request the test takes, moving the clock on and firing it.
+// timers are the worker's timers on the test's clock: they fire when the
+// test advances the clock to them. A timer the worker abandons (woken
+// otherwise) fires into the void.
 type timers struct {
-	req  chan timerReq
-	done chan struct{}
+	clock *clocktest.Clock
+	mu    sync.Mutex
+	list  []timer
+	added chan struct{}
 }
 
-type timerReq struct {
-	d    time.Duration
+type timer struct {
+	at   time.Time
 	fire chan time.Time
 }
 
 func (tm *timers) After(d time.Duration) <-chan time.Time {
 	fire := make(chan time.Time, 1)
+	tm.mu.Lock()
+	tm.list = append(tm.list, timer{tm.clock.Now().Add(d), fire})
+	tm.mu.Unlock()
 	select {
-	case tm.req <- timerReq{d, fire}:
-	case <-tm.done:
+	case tm.added <- struct{}{}:
+	default:
 	}
 	return fire
+}
+
+// advance waits for a timer, moves the clock to the earliest and fires
+// every timer due then; it returns how far the clock moved.
+func (tm *timers) advance(t *testing.T) time.Duration {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		tm.mu.Lock()
+		if len(tm.list) > 0 {
+			defer tm.mu.Unlock()
+			at := tm.list[0].at
+			for _, x := range tm.list {
+				if x.at.Before(at) {
+					at = x.at
+				}
+			}
+			d := at.Sub(tm.clock.Now())
+			tm.clock.Set(at)
+			kept := tm.list[:0]
+			for _, x := range tm.list {
+				if x.at.After(at) {
+					kept = append(kept, x)
+					continue
+				}
+				x.fire <- at
+			}
+			tm.list = kept
+			return d
+		}
+		tm.mu.Unlock()
+		select {
+		case <-tm.added:
+		case <-deadline:
+			t.Fatal("no timer in 30 s")
+		}
+	}
 }
 
 // hit is one request a receiver took.

@@ -149,12 +149,9 @@ func TestRetriesKeepTheDeliveryIDAndTheOrder(t *testing.T) {
 	f.start()
 	first := rec.next(t)
 	for i, want := range []time.Duration{time.Second, time.Second, 2 * time.Second} {
-		req := <-f.timers.req
-		if req.d != want {
-			t.Errorf("wait %d: %v, want %v", i+1, req.d, want)
+		if d := f.timers.advance(t); d != want {
+			t.Errorf("wait %d: %v, want %v", i+1, d, want)
 		}
-		f.clock.Add(req.d)
-		req.fire <- f.clock.Now()
 		h := rec.next(t)
 		if h.seq != evs[0].Seq || h.header.Get("Seira-Delivery") != first.header.Get("Seira-Delivery") || !bytes.Equal(h.body, first.body) {
 			t.Fatalf("try %d: event %d, id %q, body %s; want the first's", i+2, h.seq, h.header.Get("Seira-Delivery"), h.body)
@@ -202,25 +199,19 @@ func TestFailsAfterADayThenTheNextGoesAndReplay(t *testing.T) {
 	f.start()
 	first := rec.next(t)
 	tries, waited := 1, time.Duration(0)
-	for done := false; !done; {
-		select {
-		case req := <-f.timers.req:
-			if req.d < time.Second || req.d > time.Hour {
-				t.Fatalf("a wait of %v", req.d)
-			}
-			waited += req.d
-			f.clock.Add(req.d)
-			req.fire <- f.clock.Now()
-		case h := <-rec.hits:
-			switch h.seq {
-			case issued.Seq:
-				tries++
-			case cancelled.Seq:
-				done = true
-			}
-		case <-time.After(30 * time.Second):
-			t.Fatalf("stuck after %d tries, %v", tries, waited)
+	for f.clock.Now().Before(start.Add(24 * time.Hour)) {
+		d := f.timers.advance(t)
+		if d < time.Second || d > time.Hour {
+			t.Fatalf("a wait of %v", d)
 		}
+		waited += d
+		if h := rec.next(t); h.seq != issued.Seq {
+			t.Fatalf("event %d went before %d had failed", h.seq, issued.Seq)
+		}
+		tries++
+	}
+	if h := rec.next(t); h.seq != cancelled.Seq {
+		t.Fatalf("then event %d, want %d", h.seq, cancelled.Seq)
 	}
 	if waited != 24*time.Hour || !f.clock.Now().Equal(start.Add(24*time.Hour)) {
 		t.Errorf("gave up after %v of waits", waited)
