@@ -1,7 +1,7 @@
 // admin.js — the administration pages at /admin and /admin/{view}.
 //
 // Routes: /admin/{view}?branch={id}; /admin#view works too. Views: overview,
-// appointments, settings, users, devices, stats, audit, branches, ops (administrators).
+// appointments, settings, users, devices, stats, audit, webhooks, branches, ops (administrators).
 // The chosen branch is remembered in localStorage "seira.admin.branch", the
 // language in "seira.lang.admin".
 //
@@ -59,6 +59,10 @@
 //     #audit-count, #audit-body tr[data-seq][data-type][data-category], #btn-audit-older
 //   branches: #branches-body tr[data-branch] button[data-open], #branch-create-form (#nb-id,
 //     #nb-name-el, #nb-name-en, #nb-tz, #nb-copy, #btn-nb-create, #nb-error)
+//   webhooks: #wh-form (#wh-url, #wh-secret, #wh-events input[value], #btn-wh-create, #wh-error),
+//     #wh-secret-panel (#wh-secret-value, #btn-wh-copy, #btn-wh-secret-close), #wh-none,
+//     #wh-body tr[data-webhook] button[data-deliveries|data-delete], #wh-deliveries (#btn-wh-refresh,
+//     #wh-del-none, #wh-del-body tr[data-delivery][data-state] button[data-replay])
 //   ops: #ops-backup, #ops-metrics, #ops-healthz, #ops-readyz
 
 import { t, setLang, localName, setTimeZone, startLang } from './i18n.js';
@@ -72,19 +76,20 @@ import * as devices from './admin-devices.js';
 import * as stats from './admin-stats.js';
 import * as audit from './admin-audit.js';
 import * as branches from './admin-branches.js';
+import * as webhooks from './admin-webhooks.js';
 import { signInForm, resumeSession } from './signin.js';
 
 const ops = { init() {}, enter: async () => {}, leave() {}, render() {} };
-const VIEWS = { overview, appointments, settings, users, devices, stats, audit, branches, ops };
+const VIEWS = { overview, appointments, settings, users, devices, stats, audit, webhooks, branches, ops };
 const VIEW_NAMES = Object.keys(VIEWS);
 const PAGE_VIEWS = ['loading', 'login', 'clerk', ...VIEW_NAMES];
 const TITLES = {
   overview: 'admin.nav.overview', appointments: 'admin.appt.nav', settings: 'admin.nav.settings', users: 'admin.nav.users', devices: 'admin.nav.devices',
-  stats: 'admin.nav.stats', audit: 'admin.nav.audit', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
+  stats: 'admin.nav.stats', audit: 'admin.nav.audit', webhooks: 'webhooks.nav', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
   login: 'admin.login.title', clerk: 'admin.clerk.title',
 };
 // i18n-keys: admin.nav.overview admin.nav.settings admin.nav.users admin.nav.devices admin.nav.stats
-// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav
+// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav webhooks.nav
 
 const BRANCH_KEY = 'seira.admin.branch';
 const LANG_KEY = 'seira.lang.admin';
