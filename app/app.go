@@ -67,9 +67,10 @@ type App struct {
 	Auth    *auth.Service
 	Server  *server.Server
 	Metrics *metrics.Metrics
+	log     *slog.Logger
+
 	// Webhooks sends the outboxes of webhook subscriptions.
 	Webhooks *webhook.Worker
-	log      *slog.Logger
 }
 
 // Open opens the store and builds every part.

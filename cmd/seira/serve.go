@@ -19,28 +19,30 @@ type serveOpts struct {
 	addr, data, publicURL, logFormat, logLevel, debugAddr, clockStart *string
 	kioskRate, clockSpeed, bookingPerHour                             *float64
 	kioskBurst, bookingBurst                                          *int
-	webhooksAllowPrivate                                              *bool
 	store                                                             storeOpts
+
+	// webhooksAllowPrivate lets webhooks reach private addresses.
+	webhooksAllowPrivate *bool
 }
 
 func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
 	f := newCmdFlags("serve", serveSummary, "SEIRA_", getenv)
 	o := serveOpts{
-		addr:                 f.String("addr", ":8080", "listen address"),
-		data:                 f.String("data", "./seira-data", "data directory (the store is seira.db inside)"),
-		publicURL:            f.String("public-url", "", "base URL that phones reach, for QR codes and pairing links, e.g. https://kep.example.gr (default: this machine's network address)"),
-		logFormat:            f.String("log-format", "json", "log format: json or text"),
-		logLevel:             f.String("log-level", "info", "log level: debug, info, warn or error"),
-		kioskRate:            f.Float64("kiosk-rate", 1, "tickets per second a kiosk may issue on average"),
-		kioskBurst:           f.Int("kiosk-burst", 10, "tickets a kiosk may issue at once"),
-		bookingPerHour:       f.Float64("booking-per-hour", 120, "appointments one client address may book an hour on average, without signing in"),
-		bookingBurst:         f.Int("booking-burst", 5, "appointments one client address may book at once, without signing in"),
-		clockStart:           f.String("clock-start", "", "for simulations only: start the server's clock at this RFC 3339 time"),
-		clockSpeed:           f.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs"),
-		webhooksAllowPrivate: f.Bool("webhooks-allow-private", false, "let webhooks reach loopback, link-local and private addresses (a receiver on the office's own network)"),
-		debugAddr:            f.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never expose it)"),
-		store:                storeFlags(f),
+		addr:           f.String("addr", ":8080", "listen address"),
+		data:           f.String("data", "./seira-data", "data directory (the store is seira.db inside)"),
+		publicURL:      f.String("public-url", "", "base URL that phones reach, for QR codes and pairing links, e.g. https://kep.example.gr (default: this machine's network address)"),
+		logFormat:      f.String("log-format", "json", "log format: json or text"),
+		logLevel:       f.String("log-level", "info", "log level: debug, info, warn or error"),
+		kioskRate:      f.Float64("kiosk-rate", 1, "tickets per second a kiosk may issue on average"),
+		kioskBurst:     f.Int("kiosk-burst", 10, "tickets a kiosk may issue at once"),
+		bookingPerHour: f.Float64("booking-per-hour", 120, "appointments one client address may book an hour on average, without signing in"),
+		bookingBurst:   f.Int("booking-burst", 5, "appointments one client address may book at once, without signing in"),
+		clockStart:     f.String("clock-start", "", "for simulations only: start the server's clock at this RFC 3339 time"),
+		clockSpeed:     f.Float64("clock-speed", 1, "for simulations only: how many times faster than real time the server's clock runs"),
+		debugAddr:      f.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (never expose it)"),
+		store:          storeFlags(f),
 	}
+	o.webhooksAllowPrivate = f.Bool("webhooks-allow-private", false, "let webhooks reach loopback, link-local and private addresses (a receiver on the office's own network)")
 	f.note("SEIRA_ADMIN_PASSWORD", "the admin user's password, set at the first start (default: one is generated and printed once)")
 	return f, o
 }
