@@ -26,6 +26,7 @@ import (
 	"github.com/seira-queue/seira/server"
 	"github.com/seira-queue/seira/static"
 	"github.com/seira-queue/seira/storage"
+	"github.com/seira-queue/seira/webhook"
 )
 
 // Config is everything the server is configured with.
@@ -58,6 +59,9 @@ type Config struct {
 	// none). Zero takes the defaults.
 	RemotePerDay     int
 	RemoteDifficulty int
+	// Webhooks tunes the webhook worker; Webhooks.Guard.AllowPrivate is
+	// the operator's -webhooks-allow-private.
+	Webhooks webhook.Options
 }
 
 // App is a running seira.
@@ -70,6 +74,9 @@ type App struct {
 	Server  *server.Server
 	Metrics *metrics.Metrics
 	log     *slog.Logger
+
+	// Webhooks sends the outboxes of webhook subscriptions.
+	Webhooks *webhook.Worker
 }
 
 // Open opens the store and builds every part.
@@ -95,10 +102,15 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.Store = store
+	whOpts := cfg.Webhooks
+	whOpts.Version, whOpts.Logger = cfg.Version, cfg.Logger
+	a.Webhooks = webhook.New(store, whOpts)
 	a.Engine = engine.New(store, engine.Options{Logger: cfg.Logger, Now: cfg.Now,
 		Publisher: engine.PublisherFunc(func(evs []queue.Event) {
 			a.Hub.Publish(evs)
 			a.Metrics.Publish(evs)
+			// A commit may have filled an outbox (never blocks).
+			a.Webhooks.Notify()
 		})})
 	hubOpts := cfg.Hub
 	hubOpts.Logger = cfg.Logger
@@ -116,7 +128,7 @@ func Open(cfg Config) (*App, error) {
 	a.Server, err = server.New(server.Config{Public: cfg.Public, Version: cfg.Version, Logger: cfg.Logger,
 		KioskRate: rate.Limit(cfg.KioskRate), KioskBurst: cfg.KioskBurst, Catalogues: cat,
 		BookingRate: rate.Limit(cfg.BookingRate), BookingBurst: cfg.BookingBurst,
-		RemotePerDay: cfg.RemotePerDay, RemoteDifficulty: cfg.RemoteDifficulty},
+		RemotePerDay: cfg.RemotePerDay, RemoteDifficulty: cfg.RemoteDifficulty, WebhookGuard: cfg.Webhooks.Guard},
 		server.Deps{Store: store, Engine: a.Engine, Auth: a.Auth, Hub: a.Hub, Announcer: ann, Metrics: a.Metrics})
 	if err != nil {
 		a.Close()
@@ -155,12 +167,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	a.log.Info("seira serving", "addr", ln.Addr().String(), "data", a.cfg.Data, "store", store, "version", a.cfg.Version, "schema", storage.SchemaVersion())
 	stopTicks := a.tickBranches()
+	stopWebhooks := a.sendWebhooks()
 	var err error
 	select {
 	case err = <-served:
 	case <-ctx.Done():
 	}
 	stopTicks()
+	stopWebhooks()
 	a.log.Info("seira shutting down")
 	a.Server.Drain()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -204,6 +218,18 @@ func (a *App) tickBranches() (stop func()) {
 	go func() {
 		defer close(done)
 		a.Store.RunElected(ctx, "ticks", a.tick)
+	}()
+	return func() { cancel(); <-done }
+}
+
+// sendWebhooks runs the webhook worker; with several instances on etcd,
+// one of them at a time sends.
+func (a *App) sendWebhooks() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Store.RunElected(ctx, "webhooks", a.Webhooks.Run)
 	}()
 	return func() { cancel(); <-done }
 }

@@ -57,6 +57,7 @@ var statuses = [...]struct {
 	{queue.CodeInvalidAnnouncement, http.StatusUnprocessableEntity},
 	{queue.CodeRemoteClosed, http.StatusUnprocessableEntity},
 	{queue.CodeChallenge, http.StatusUnprocessableEntity},
+	{queue.CodeURLRefused, http.StatusUnprocessableEntity},
 }
 
 // Status maps an error code to its HTTP status (500 for an unknown one).

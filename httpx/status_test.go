@@ -16,6 +16,7 @@ func TestStatusTable(t *testing.T) {
 		queue.CodeConflict: 409, queue.CodeTooLarge: 413, queue.CodeServiceClosed: 422,
 		queue.CodeRateLimited: 429, queue.CodeUnavailable: 503, queue.CodeInternal: 500, "no_such_code": 500,
 		queue.CodeUnknownScope: 422,
+		queue.CodeURLRefused:   422,
 	}
 	for code, status := range want {
 		if got := Status(code); got != status {

@@ -38,6 +38,9 @@ const (
 	// proof of work.
 	CodeRemoteClosed Code = "remote_closed"
 	CodeChallenge    Code = "challenge"
+	// Webhooks: a URL that resolves to loopback, link-local or private
+	// addresses, refused unless the operator allows them.
+	CodeURLRefused Code = "url_refused"
 )
 
 // Error is a domain error with a code and a human message.

@@ -29,6 +29,7 @@ import (
 	"github.com/seira-queue/seira/queue"
 	"github.com/seira-queue/seira/remote"
 	"github.com/seira-queue/seira/storage"
+	"github.com/seira-queue/seira/webhook"
 )
 
 // Config is what the server needs besides its parts.
@@ -52,6 +53,8 @@ type Config struct {
 	// RemoteDifficulty is the proof of work they ask (zero: defaults).
 	RemotePerDay     int
 	RemoteDifficulty int
+	// WebhookGuard checks the URLs of webhook subscriptions.
+	WebhookGuard webhook.Guard
 }
 
 // Deps are the parts the server serves.
@@ -113,6 +116,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	admin.New(d.Engine, d.Auth, d.Store, cfg.Public).Register(api)
 	s.registerWaits(api)
 	notices.New(d.Engine).Register(api)
+	webhook.NewHandler(d.Engine, d.Store, cfg.WebhookGuard).Register(api)
 	api.POST("/login", s.login)
 	api.POST("/logout", s.logout)
 	api.GET("/me", s.me)

@@ -68,6 +68,11 @@ func golden() map[string]any {
 		"remote-ticket": queue.Ticket{ID: 44, Token: "AAAAAAAAACw" + "q7Xk9w2mPz4Lr8Ns1Vt6Yb", Branch: "ilioupoli", Service: "certificates",
 			Number: "A014", Day: "2026-11-27", Seq: 14, Priority: "none", Lang: "en", State: queue.StateWaiting,
 			IssuedAt: at.UTC(), Device: "citizen", Source: queue.SourceRemote, BeThereBy: at.Add(35 * time.Minute).Truncate(time.Minute).UTC()},
+		// Since the webhooks' schema.
+		"webhook": Webhook{ID: "wh_0123456789abcdef", URL: "https://platform.example.gr/seira", Events: []string{"ticket.called", "ticket.issued"},
+			Secret: "whsec_ABCDEFGHIJKLMNOPQRSTUVWXYZ", CreatedAt: at.UTC(), CreatedBy: "admin"},
+		"delivery": Delivery{Seq: 1017, Type: "ticket.called", State: DeliveryPending, Since: at.UTC(), Attempts: 3,
+			NextAt: at.Add(8 * time.Second).UTC(), LastAt: at.Add(4 * time.Second).UTC(), LastStatus: 503, LastError: "answered 503 Service Unavailable"},
 	}
 }
 

@@ -45,6 +45,11 @@
 //	    notices/<id u64>       → JSON queue.Announcement (sequence = last
 //	        id): messages to the waiting citizens until they expire
 //	    remote/<YYYY-MM-DD>/<service id> → uint32: remote tickets issued
+//	    webhooks/<subscription id> → JSON Webhook
+//	    outbox/<subscription id>/<seq u64> → JSON Delivery: deliveries to
+//	        send, written with the event they report (webhooks.go)
+//	    whdone/<subscription id>/<seq u64> → JSON Delivery: the latest
+//	        delivered or failed
 //	refs/<ref u64>             → <ticket id u64><branch id>
 //	    store-wide ticket references, in issue order; a ticket's token is
 //	    its ref followed by 128 random bits

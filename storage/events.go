@@ -19,6 +19,10 @@ func (b *BranchTx) AppendEvent(e *queue.Event, day string) error {
 	if err := putJSON(eb, u64(seq), e); err != nil {
 		return err
 	}
+	// The deliveries go in the same transaction as the event.
+	if err := b.enqueueWebhooks(e); err != nil {
+		return err
+	}
 	days := b.bucket(bktEventDays)
 	if days.Get([]byte(day)) == nil {
 		return wrap("index event day", days.Put([]byte(day), u64(seq)))

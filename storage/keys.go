@@ -54,7 +54,7 @@ func branchBuckets() [][]byte {
 	return append([][]byte{bktServices, bktCounters, bktTickets, bktWaiting, bktWaitCount,
 		bktEvents, bktEventDays, bktNumbers, bktServiceTimes, bktIdempotency, bktOutcomes, bktArrivals, bktNotices,
 		bktRemote},
-		apptBuckets()...)
+		append(apptBuckets(), webhookBuckets()...)...)
 }
 
 // apptBuckets are the branch buckets of appointments.

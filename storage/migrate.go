@@ -90,6 +90,16 @@ func migrations() []migration {
 				return err
 			})
 		}},
+		{"create the buckets of webhooks and their outbox", func(tx *bolt.Tx) error {
+			return tx.Bucket(bktBranches).ForEachBucket(func(id []byte) error {
+				for _, name := range webhookBuckets() {
+					if _, err := tx.Bucket(bktBranches).Bucket(id).CreateBucketIfNotExists(name); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}},
 	}
 }
 

@@ -21,6 +21,9 @@ type serveOpts struct {
 	kioskBurst, bookingBurst                                          *int
 	remotePerDay, remoteDifficulty                                    *int
 	store                                                             storeOpts
+
+	// webhooksAllowPrivate lets webhooks reach private addresses.
+	webhooksAllowPrivate *bool
 }
 
 func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
@@ -42,6 +45,7 @@ func serveFlags(getenv func(string) string) (*cmdFlags, serveOpts) {
 	}
 	o.remotePerDay = f.Int("remote-per-day", 10, "tickets one client address may take from home (/b/{branch}) a day")
 	o.remoteDifficulty = f.Int("remote-difficulty", 16, "the proof of work of a ticket from home, in leading zero bits of SHA-256 (16: a second or two on a phone)")
+	o.webhooksAllowPrivate = f.Bool("webhooks-allow-private", false, "let webhooks reach loopback, link-local and private addresses (a receiver on the office's own network)")
 	f.note("SEIRA_ADMIN_PASSWORD", "the admin user's password, set at the first start (default: one is generated and printed once)")
 	return f, o
 }
@@ -97,6 +101,7 @@ func (o serveOpts) resolve(stderr io.Writer) (serveConfig, error) {
 		BookingRate: *o.bookingPerHour / 3600, BookingBurst: *o.bookingBurst,
 		RemotePerDay: *o.remotePerDay, RemoteDifficulty: difficulty,
 		Version: version, Logger: c.log, Now: now}
+	c.app.Webhooks.Guard.AllowPrivate = *o.webhooksAllowPrivate
 	return c, nil
 }
 

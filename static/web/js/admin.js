@@ -1,7 +1,7 @@
 // admin.js — the administration pages at /admin and /admin/{view}.
 //
 // Routes: /admin/{view}?branch={id}; /admin#view works too. Views: overview,
-// appointments, settings, users, devices, tokens, stats, audit, branches, ops (administrators).
+// appointments, settings, users, devices, tokens, stats, audit, webhooks, announcements, branches, ops (administrators).
 // The chosen branch is remembered in localStorage "seira.admin.branch", the
 // language in "seira.lang.admin".
 //
@@ -64,6 +64,10 @@
 //     #tok-create-error), #tok-secret (#tok-secret-value, #btn-tok-copy, #btn-tok-secret-done), #tok-none,
 //     #tok-body tr[data-token][data-revoked] (td[data-last-used], button[data-revoke]),
 //     #tok-revoke-dialog (#tok-revoke-text, #btn-tok-revoke-confirm, #btn-tok-revoke-keep, #tok-revoke-error)
+//   webhooks: #wh-form (#wh-url, #wh-secret, #wh-events input[value], #btn-wh-create, #wh-error),
+//     #wh-secret-panel (#wh-secret-value, #btn-wh-copy, #btn-wh-secret-close), #wh-none,
+//     #wh-body tr[data-webhook] button[data-deliveries|data-delete], #wh-deliveries (#btn-wh-refresh,
+//     #wh-del-none, #wh-del-body tr[data-delivery][data-state] button[data-replay])
 //   ops: #ops-backup, #ops-metrics, #ops-healthz, #ops-readyz
 //   announcements (admin-announcements.js): #notices-form (#notices-text-el, #notices-text-en,
 //     #notices-minutes, #btn-notices-post, #notices-error), #notices-none, #notices-body tr[data-id]
@@ -82,19 +86,20 @@ import * as stats from './admin-stats.js';
 import * as audit from './admin-audit.js';
 import * as branches from './admin-branches.js';
 import * as announcements from './admin-announcements.js';
+import * as webhooks from './admin-webhooks.js';
 import { signInForm, resumeSession } from './signin.js';
 
 const ops = { init() {}, enter: async () => {}, leave() {}, render() {} };
-const VIEWS = { overview, appointments, settings, users, devices, tokens, stats, audit, branches, ops, announcements };
+const VIEWS = { overview, appointments, settings, users, devices, tokens, stats, audit, webhooks, branches, ops, announcements };
 const VIEW_NAMES = Object.keys(VIEWS);
 const PAGE_VIEWS = ['loading', 'login', 'clerk', ...VIEW_NAMES];
 const TITLES = {
   overview: 'admin.nav.overview', appointments: 'admin.appt.nav', settings: 'admin.nav.settings', users: 'admin.nav.users', devices: 'admin.nav.devices',
-  tokens: 'tokens.nav', stats: 'admin.nav.stats', audit: 'admin.nav.audit', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
+  tokens: 'tokens.nav', stats: 'admin.nav.stats', audit: 'admin.nav.audit', webhooks: 'webhooks.nav', branches: 'admin.nav.branches', ops: 'admin.nav.ops',
   login: 'admin.login.title', clerk: 'admin.clerk.title', announcements: 'notices.nav',
 };
 // i18n-keys: admin.nav.overview admin.nav.settings admin.nav.users admin.nav.devices admin.nav.stats
-// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav tokens.nav
+// i18n-keys: admin.nav.audit admin.nav.branches admin.nav.ops admin.login.title admin.clerk.title admin.appt.nav tokens.nav webhooks.nav
 
 const BRANCH_KEY = 'seira.admin.branch';
 const LANG_KEY = 'seira.lang.admin';
