@@ -313,6 +313,17 @@ func TestRoleMatrix(t *testing.T) {
 		{name: "DELETE token of all branches", ok: 204, adminOnly: true, make: func(t *testing.T, _ string) request {
 			return request{"DELETE", "/api/v1/tokens/" + freshToken(t, ""), nil}
 		}},
+		// Webhooks: managers of the branch, and tokens with webhooks:write.
+		{name: "GET webhooks", ok: 200, scope: auth.ScopeWebhooksWrite, make: fixed("GET", demoPath+"/webhooks", nil)},
+		{name: "POST webhook", ok: 201, scope: auth.ScopeWebhooksWrite, make: fixed("POST", demoPath+"/webhooks",
+			map[string]any{"url": "https://93.184.215.14/seira", "events": []string{"ticket.called"}})},
+		{name: "DELETE webhook", ok: 204, scope: auth.ScopeWebhooksWrite, make: func(t *testing.T, _ string) request {
+			w := apptest.Decode[struct {
+				ID string `json:"id"`
+			}](t, apptest.MustStatus(t, f.admin.Do("POST", demoPath+"/webhooks",
+				map[string]any{"url": "https://93.184.215.14/gone", "events": []string{"ticket.issued"}}), http.StatusCreated))
+			return request{"DELETE", demoPath + "/webhooks/" + w.ID, nil}
+		}},
 		{name: "GET /backup", ok: 200, adminOnly: true, make: fixed("GET", "/api/v1/backup", nil)},
 		// Announcements to the waiting: managers post and withdraw, staff read.
 		{name: "POST announcement", ok: 201, make: func(t *testing.T, _ string) request {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/seira-queue/seira/auth"
 	"github.com/seira-queue/seira/engine"
 	"github.com/seira-queue/seira/httpx"
 	"github.com/seira-queue/seira/queue"
@@ -90,7 +91,7 @@ type createBody struct {
 
 func (h *Handler) create(c echo.Context) error {
 	branch := c.Param("branch")
-	p, err := httpx.RequireAdmin(c, branch)
+	p, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeWebhooksWrite)
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func (h *Handler) create(c echo.Context) error {
 
 func (h *Handler) list(c echo.Context) error {
 	branch := c.Param("branch")
-	if _, err := httpx.RequireAdmin(c, branch); err != nil {
+	if _, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeWebhooksWrite); err != nil {
 		return err
 	}
 	out := []Subscription{}
@@ -176,7 +177,7 @@ func (h *Handler) list(c echo.Context) error {
 
 func (h *Handler) delete(c echo.Context) error {
 	branch, id := c.Param("branch"), c.Param("id")
-	p, err := httpx.RequireAdmin(c, branch)
+	p, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeWebhooksWrite)
 	if err != nil {
 		return err
 	}
@@ -203,7 +204,7 @@ func (h *Handler) delete(c echo.Context) error {
 
 func (h *Handler) deliveries(c echo.Context) error {
 	branch, id := c.Param("branch"), c.Param("id")
-	if _, err := httpx.RequireAdmin(c, branch); err != nil {
+	if _, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeWebhooksWrite); err != nil {
 		return err
 	}
 	limit := 50
@@ -238,7 +239,7 @@ func (h *Handler) deliveries(c echo.Context) error {
 // replay sends a failed delivery again, with the same Seira-Delivery.
 func (h *Handler) replay(c echo.Context) error {
 	branch, id := c.Param("branch"), c.Param("id")
-	p, err := httpx.RequireAdmin(c, branch)
+	p, err := httpx.RequireAdminOrScope(c, branch, auth.ScopeWebhooksWrite)
 	if err != nil {
 		return err
 	}
