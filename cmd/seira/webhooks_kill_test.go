@@ -23,6 +23,7 @@ import (
 
 	"github.com/seira-queue/seira/internal/apiclient"
 	"github.com/seira-queue/seira/internal/childproc"
+	"github.com/seira-queue/seira/internal/nettest"
 )
 
 // envServeArgs makes this test binary run `seira` with the arguments in
@@ -44,12 +45,7 @@ func TestMain(m *testing.M) {
 // base URL once it has printed its banner.
 func startSeira(t *testing.T, data, password string) (*exec.Cmd, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := nettest.ClosedAddr(t)
 	t.Setenv("SEIRA_ADMIN_PASSWORD", password)
 	args := []string{"serve", "-addr", addr, "-data", data, "-webhooks-allow-private", "-log-format", "text", "-log-level", "error",
 		"-kiosk-rate", "100000", "-kiosk-burst", "100000"}
