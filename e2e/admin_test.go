@@ -88,4 +88,11 @@ func TestManagerRunsTheOfficeFromTheAdminPages(t *testing.T) {
 	}
 	checkAxe(t, admin, "admin statistics")
 	bt.Screenshot(t, admin, "admin-stats-en")
+
+	// By source: the rows are named as a manager says them.
+	bt.Do(t, admin, long, chromedp.SetValue(chromedp.ID("stats-by"), "source"), chromedp.Click(chromedp.ID("btn-stats")))
+	bt.WaitTrue(t, admin, long, `seiraAdmin.ready && document.getElementById("stats-key-head").textContent === "Source"`)
+	if rows := bt.Eval[string](t, admin, `[...document.querySelectorAll("#stats-body th[scope=row]")].map((th) => th.textContent).join("|")`); !strings.Contains(rows, "Walk-in") || strings.Contains(rows, "walk_in") {
+		t.Errorf("rows by source: %q", rows)
+	}
 }

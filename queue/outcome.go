@@ -24,15 +24,20 @@ type Outcome struct {
 	Finished     time.Time
 	// Slot is an appointment ticket's slot start (zero for a walk-in).
 	Slot time.Time
+	// Remote says the ticket was taken from home (/b/{branch}).
+	Remote bool
 }
 
 // Appointment reports whether the ticket came from an appointment.
 func (o Outcome) Appointment() bool { return !o.Slot.IsZero() }
 
-// Source is walk_in or appointment.
+// Source is walk_in, appointment or remote.
 func (o Outcome) Source() string {
-	if o.Appointment() {
+	switch {
+	case o.Appointment():
 		return SourceAppointment
+	case o.Remote:
+		return SourceRemote
 	}
 	return SourceWalkIn
 }
@@ -49,6 +54,7 @@ func OutcomeOf(t Ticket) Outcome {
 	if t.Appointment != nil {
 		o.Slot = t.Appointment.Start
 	}
+	o.Remote = t.Source == SourceRemote
 	return o
 }
 

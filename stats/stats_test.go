@@ -333,6 +333,8 @@ func TestAppointmentsBySource(t *testing.T) {
 	c.at("2026-11-27T08:50:00+02:00")
 	checkin(onTime)
 	checkin(late)
+	// From home at 08:50, just before the walk-in: its own row.
+	home := must(e.IssueRemote(ctx, demo.BranchID, engine.RemoteRequest{Service: "certificates"})).Ticket
 	must(e.Issue(ctx, demo.BranchID, engine.IssueRequest{Service: "certificates"})) // walk-in, 08:50
 	c.at("2026-11-27T09:05:00+02:00")
 	if tk := must(e.CallNext(ctx, demo.BranchID, "1", "maria")).Ticket; tk.Appointment == nil || tk.Appointment.Code != onTime.Code {
@@ -346,12 +348,22 @@ func TestAppointmentsBySource(t *testing.T) {
 	}
 	must(e.CallNext(ctx, demo.BranchID, "1", "maria")) // the 09:30, due; the walk-in waits on
 	must(e.NoShow(ctx, demo.BranchID, "1", "maria"))
+	// The ticket from home is ahead of the walk-in.
+	if tk := must(e.CallNext(ctx, demo.BranchID, "1", "maria")).Ticket; tk.ID != home.ID {
+		t.Fatalf("called %+v, want the ticket from home", tk)
+	}
+	c.at("2026-11-27T09:50:00+02:00")
+	must(e.Done(ctx, demo.BranchID, "1", "maria"))
 	// The next day: the 09:45 never came, the walk-in expired.
 	c.at("2026-11-28T08:00:00+02:00")
 	must(e.Issue(ctx, demo.BranchID, engine.IssueRequest{Service: "signatures"}))
 
 	rep := must(stats.Compute(ctx, store, demo.BranchID, "2026-11-27", "2026-11-27", stats.BySource, c.now()))
-	appt, walk := row(t, rep, "appointment"), row(t, rep, "walk_in")
+	appt, walk, remote := row(t, rep, "appointment"), row(t, rep, "walk_in"), row(t, rep, "remote")
+	// Taken at 08:50, called at 09:40: 50 minutes.
+	if remote.Issued != 1 || remote.Served != 1 || remote.WaitS.Count != 1 || remote.WaitS.Median != 50*60 {
+		t.Fatalf("from home: %+v", remote)
+	}
 	if appt.Issued != 3 || appt.Appointments != 3 || appt.Served != 2 || appt.NoShow != 1 || appt.ApptNoShow != 1 {
 		t.Fatalf("appointments: %+v", appt)
 	}
@@ -362,7 +374,7 @@ func TestAppointmentsBySource(t *testing.T) {
 	if walk.Issued != 1 || walk.Appointments != 0 || walk.OnTime != nil || walk.Expired != 1 {
 		t.Fatalf("walk-ins: %+v", walk)
 	}
-	if rep.Total.Issued != 4 || rep.Total.ApptNoShow != 1 {
+	if rep.Total.Issued != 5 || rep.Total.ApptNoShow != 1 {
 		t.Fatalf("total %+v", rep.Total)
 	}
 	svc := must(stats.Compute(ctx, store, demo.BranchID, "2026-11-27", "2026-11-27", stats.ByService, c.now()))

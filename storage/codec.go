@@ -137,11 +137,20 @@ func appendEvent(b []byte, e queue.Event) []byte {
 // outcomeVersion is the first byte of an outcome record.
 const outcomeVersion = 1
 
+// outcomeRemote is the flag of a ticket from home in an outcome record.
+const outcomeRemote = 2
+
 // appendOutcome encodes an outcome compactly: statistics over millions of
 // tickets decode it millions of times. Day and ID are in the key; times
 // are kept to the millisecond.
 func appendOutcome(b []byte, o queue.Outcome) []byte {
-	b = append(b, outcomeVersion, stateCode(o.State), boolByte(o.Priority))
+	// The third byte holds flags: priority, and since the remote tickets'
+	// schema a ticket from home (older records have 0 or 1 there).
+	flags := boolByte(o.Priority)
+	if o.Remote {
+		flags |= outcomeRemote
+	}
+	b = append(b, outcomeVersion, stateCode(o.State), flags)
 	for _, t := range []time.Time{o.Issued, o.FirstCalled, o.Called, o.Started, o.Finished} {
 		b = binary.AppendVarint(b, unixMilli(t))
 	}
@@ -166,7 +175,7 @@ func decodeOutcome(b []byte, o *queue.Outcome, str func([]byte) string) error {
 	if len(b) < 3 || b[0] != outcomeVersion {
 		return errOutcome
 	}
-	o.State, o.Priority = stateOfCode(b[1]), b[2] == 1
+	o.State, o.Priority, o.Remote = stateOfCode(b[1]), b[2]&1 == 1, b[2]&outcomeRemote != 0
 	b = b[3:]
 	for _, t := range []*time.Time{&o.Issued, &o.FirstCalled, &o.Called, &o.Started, &o.Finished} {
 		v, n := binary.Varint(b)

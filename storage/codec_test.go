@@ -51,6 +51,10 @@ func golden() map[string]any {
 		"appointment-outcome": queue.Outcome{State: queue.StateDone, Service: "certificates", FirstService: "certificates",
 			Counter: "1", Clerk: "maria", Issued: at.Truncate(time.Millisecond).UTC(), FirstCalled: at.Add(12 * time.Minute).UTC(),
 			Called: at.Add(12 * time.Minute).UTC(), Finished: at.Add(20 * time.Minute).UTC(), Slot: at.Add(10 * time.Minute).Truncate(time.Minute).UTC()},
+		// Since the remote tickets' schema: a ticket from home, priority too.
+		"remote-outcome": queue.Outcome{State: queue.StateNoShow, Priority: true, Remote: true, Service: "certificates", FirstService: "certificates",
+			Counter: "2", Clerk: "nikos", Issued: at.Truncate(time.Millisecond).UTC(), FirstCalled: at.Add(40 * time.Minute).UTC(),
+			Called: at.Add(40 * time.Minute).UTC(), Finished: at.Add(45 * time.Minute).UTC()},
 		"appointment": queue.Appointment{ID: 7, Code: "K7P3QX", Token: "q7Xk9w2mPz4Lr8Ns1Vt6Yb" + "AAAAAAAAAA", Branch: "ilioupoli",
 			Service: "certificates", Start: at.Add(48 * time.Hour).Truncate(time.Minute).UTC(), End: at.Add(48*time.Hour + 15*time.Minute).Truncate(time.Minute).UTC(),
 			State: queue.ApptCheckedIn, Lang: "en", Contact: "+30 690 000 0000", ExternalID: "gov-123", Reference: "ΑΒ-77",

@@ -14,9 +14,9 @@ let report = null;
 let initialised = false;
 
 const byLabel = (by) => t(`admin.stats.by.${by}`);
-// i18n-keys: admin.stats.by.service admin.stats.by.counter admin.stats.by.clerk admin.stats.by.hour admin.stats.by.day
+// i18n-keys: admin.stats.by.service admin.stats.by.counter admin.stats.by.clerk admin.stats.by.hour admin.stats.by.day admin.stats.by.source
 const perLabel = (by) => t(`admin.stats.per.${by}`);
-// i18n-keys: admin.stats.per.service admin.stats.per.counter admin.stats.per.clerk admin.stats.per.hour admin.stats.per.day
+// i18n-keys: admin.stats.per.service admin.stats.per.counter admin.stats.per.clerk admin.stats.per.hour admin.stats.per.day admin.stats.per.source
 
 function keyLabel(key, by) {
   switch (by) {
@@ -33,6 +33,8 @@ function keyLabel(key, by) {
       } catch {
         return key;
       }
+    // i18n-keys: admin.stats.source.walk_in admin.stats.source.appointment admin.stats.source.remote
+    case 'source': return t(`admin.stats.source.${key}`, null, { fallback: key });
     default: return key;
   }
 }
