@@ -230,8 +230,10 @@ func (l *load) policy() queue.Policy {
 
 // expectedAppointments are the booked appointments of the coming hours,
 // not checked in yet, as arrivals at their slot's start: they will go
-// ahead of the walk-ins then. Each has an id from base up (base is past
-// the priority arrivals' ids).
+// ahead of the walk-ins then. Not all of them come: of those, the forecast
+// keeps the share that the branch's appointments of the last days and of
+// today kept (apptNoShowRate), spread evenly (queue.ExpectedShows). Each
+// has an id from base up (base is past the priority arrivals' ids).
 func (l *load) expectedAppointments(horizon time.Duration, base uint64) []queue.Candidate {
 	var out []queue.Candidate
 	base += 1 << 40
@@ -256,7 +258,39 @@ func (l *load) expectedAppointments(horizon time.Duration, base uint64) []queue.
 		l.e.log.Warn("engine: estimate without the booked appointments", "branch", l.b.ID(), "err", err)
 		return nil
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	// In slot order (the store's is by start, then by id).
+	return queue.ExpectedShows(out, l.apptNoShowRate())
+}
+
+// noShowMemory is how far back the appointments' no-show rate looks: a
+// week of an office's appointments, a few hundred at a busy one.
+const noShowMemory = 7 * 24 * time.Hour
+
+// apptNoShowRate is the share of the branch's appointments of the last
+// noShowMemory that were not checked in, of those whose check-in window
+// has passed (queue.ApptNoShowRate): an appointment checked in came, even
+// if its holder left before the call; a cancelled one is left out.
+func (l *load) apptNoShowRate() float64 {
+	noShows, shows := 0, 0
+	err := l.b.ForEachAppointment(l.now.Add(-noShowMemory), l.now, func(a queue.Appointment) (bool, error) {
+		if !a.CheckedInAt.IsZero() {
+			shows++
+			return true, nil
+		}
+		_, late := l.services[a.Service].Booking().CheckinWindow()
+		if (a.State == queue.ApptBooked || a.State == queue.ApptNoShow) && l.now.After(a.Start.Add(late)) {
+			noShows++
+		}
+		return true, nil
+	})
+	if err != nil {
+		l.e.log.Warn("engine: estimate without the appointments' no-show rate", "branch", l.b.ID(), "err", err)
+		return 0
+	}
+	return queue.ApptNoShowRate(noShows, shows)
 }
 
 // openEnded is the forecast of the waiting tickets with the desks' planned
