@@ -542,7 +542,7 @@ func TestWalkInEstimateExpectsTheAppointmentsNoShows(t *testing.T) {
 	if w := wait(); w != 27*time.Minute {
 		t.Fatalf("the fifth walk-in at 09:15: %v, want 27m", w)
 	}
-	f.clock.Set(at("09:16")) // 09:05 + 10 minutes' window: one came, one did not
+	f.clock.Set(at("09:16"))       // 09:05 + 10 minutes' window: one came, one did not
 	f.issue(t, "certificates", "") // a new moment (counter 3 does not serve it)
 	// One miss in two, counted as one in three (queue.ApptNoShowRate):
 	// two of the three are expected, at 09:31 and 09:34, and the fifth
