@@ -182,7 +182,14 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 			open = func(at time.Duration) bool { return l.cfg.Hours.OpenAt(l.now.Add(at), l.loc) }
 		}
 		base := uint64(1) << 62
+		pooled := l.b.ArrivalHistory("").Priority
+		day, _ := queue.DayHour(l.now, l.loc)
 		for svc := range l.services {
+			if expected, ok := l.expectedPriority(svc, pooled, day, horizon, open, base); ok {
+				l.waiting = append(l.waiting, expected...)
+				base += 1 << 32
+				continue
+			}
 			last, rate := l.b.PriorityRate(svc)
 			if rate = queue.DecayRate(rate, last, l.now); rate > 0.01 {
 				gap := time.Duration(float64(time.Hour) / rate)
@@ -217,6 +224,30 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 	}
 	w, ok := queue.ForecastAt(append(slices.Clip(l.waiting), t), openEnded(l.desks), l.policy(), l.serviceTime)[t.ID]
 	return max(w-l.age, 0), ok, ok
+}
+
+// expectedPriority are the priority tickets of service svc expected
+// within horizon at the rate its earlier days say, hour by hour: the
+// learned share of priority tickets among its walk-ins (drawn toward the
+// branch's, pooled) times its mean walk-ins at that hour of the day. A
+// day's last hour of priority tickets alone is a handful of arrivals, and
+// says nothing of the hours to come. ok is false before the service has an
+// earlier day, and the forecast then goes by the last hour's rate.
+func (l *load) expectedPriority(svc string, pooled queue.ShareCount, day int64, horizon time.Duration,
+	open func(time.Duration) bool, base uint64) ([]queue.Candidate, bool) {
+	h := l.b.ArrivalHistory(svc)
+	if _, ok := h.Profile.PerHour(day, 0); !ok {
+		return nil, false
+	}
+	share := h.Priority.Share(pooled)
+	return queue.ExpectedArrivalsBy(svc, func(at time.Duration) float64 {
+		if !open(at) {
+			return 0
+		}
+		d, hour := queue.DayHour(l.now.Add(at), l.loc)
+		r, _ := h.Profile.PerHour(d, hour)
+		return share * r
+	}, horizon, base), true
 }
 
 // policy is the call-next policy as the forecast plays it, from the time

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -493,6 +494,32 @@ func (b *BranchTx) PriorityRate(svc string) (last time.Time, perHour float64) {
 func (b *BranchTx) PutPriorityRate(svc string, last time.Time, perHour float64) error {
 	v := append(u64(uint64(last.UnixNano())), u64(math.Float64bits(perHour))...)
 	return wrap("put priority rate", b.bucket(bktArrivals).Put([]byte(svc), v))
+}
+
+// arrivalHistoryKey is the key of service svc's arrival history in the
+// arrivals bucket (svc "": the branch's): a zero byte first, which no
+// service id (queue.ValidID) has, so it is never a priority rate's key.
+func arrivalHistoryKey(svc string) []byte { return append([]byte{0}, svc...) }
+
+// ArrivalHistory returns what service svc's walk-in arrivals have taught
+// (svc "": the branch's, all services together); zero when nothing yet.
+func (b *BranchTx) ArrivalHistory(svc string) queue.ArrivalHistory {
+	var h queue.ArrivalHistory
+	if v := b.bucket(bktArrivals).Get(arrivalHistoryKey(svc)); v != nil {
+		if err := json.Unmarshal(v, &h); err != nil {
+			return queue.ArrivalHistory{} // unreadable: learned again
+		}
+	}
+	return h
+}
+
+// PutArrivalHistory stores ArrivalHistory's value.
+func (b *BranchTx) PutArrivalHistory(svc string, h queue.ArrivalHistory) error {
+	v, err := json.Marshal(h)
+	if err != nil {
+		return wrap("put arrival history", err)
+	}
+	return wrap("put arrival history", b.bucket(bktArrivals).Put(arrivalHistoryKey(svc), v))
 }
 
 // PauseTime returns the branch's moving mean pause length (0: none seen).
