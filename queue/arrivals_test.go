@@ -2,6 +2,7 @@ package queue
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -99,5 +100,33 @@ func TestExpectedArrivalsBy(t *testing.T) {
 	}
 	if !got[0].Priority || got[0].ID != 100 || got[7].ID != 107 || got[0].Service != "a" {
 		t.Fatalf("%+v", got[0])
+	}
+}
+
+// On a steady stream of service times the estimate is the long-run mean,
+// which wanders far less than the moving average; when the service
+// changes, it follows the moving average within a few dozen samples.
+func TestServiceEstimateLongRunUnlessChanged(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	draw := func(mean float64) time.Duration { // log-normal, sigma 0.6
+		return time.Duration(mean * math.Exp(0.6*rng.NormFloat64()-0.18) * float64(time.Minute))
+	}
+	e := NewServiceEstimate(5 * time.Minute)
+	var errMean, errRecent float64
+	for i := range 3000 {
+		e = e.Add(draw(5))
+		if i >= 1000 {
+			errMean += math.Abs(e.Mean().Minutes() - 5)
+			errRecent += math.Abs(e.Recent.Minutes() - 5)
+		}
+	}
+	if errMean > errRecent/2 {
+		t.Fatalf("steady: mean error %.3f min, the moving average's %.3f", errMean/2000, errRecent/2000)
+	}
+	for range 150 { // the service now takes twice as long
+		e = e.Add(draw(10))
+	}
+	if m := e.Mean(); m < 9*time.Minute || m > 11*time.Minute {
+		t.Fatalf("after a change to 10 min: %v (long-run %v, recent %v)", m, e.Long, e.Recent)
 	}
 }

@@ -325,3 +325,50 @@ func DayHour(t time.Time, loc *time.Location) (int64, int) {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400, t.Hour()
 }
+
+// longMemory is how many samples the long-run mean of a service's time
+// remembers: weeks of a busy service.
+const longMemory = 1000
+
+// ServiceEstimate is a service's learned time at a counter: the moving
+// average of UpdateServiceTime (Recent, of N samples), which follows a
+// change within hours but wanders by its own noise, and a long-run mean
+// with the samples' variance, which wanders much less. Mean takes the
+// long-run mean unless the moving average has left it by more than its
+// own noise explains.
+type ServiceEstimate struct {
+	Recent time.Duration
+	N      int
+	Long   time.Duration
+	// Var is the samples' long-run variance, in ns².
+	Var float64
+}
+
+// NewServiceEstimate is the estimate before any sample: the default d.
+func NewServiceEstimate(d time.Duration) ServiceEstimate {
+	return ServiceEstimate{Recent: d, Long: d}
+}
+
+// Add folds one observed service time in.
+func (e ServiceEstimate) Add(sample time.Duration) ServiceEstimate {
+	sample = min(max(sample, minServiceSample), maxServiceSample)
+	w := max(1/float64(e.N+1+priorWeight), 1.0/longMemory)
+	d := float64(sample - e.Long)
+	e.Long += time.Duration(w * d)
+	e.Var = (1 - w) * (e.Var + w*d*d)
+	e.Recent, e.N = UpdateServiceTime(e.Recent, e.N, sample)
+	return e
+}
+
+// Mean is the expected service time: the long-run mean, or the moving
+// average where it differs from it by more than two of its standard
+// errors (cv·sqrt(w/(2−w)) of a steady stream's mean): the service has
+// changed, and the recent samples tell how.
+func (e ServiceEstimate) Mean() time.Duration {
+	w := max(1/float64(e.N+priorWeight), ewmaWeight)
+	se := math.Sqrt(e.Var * w / (2 - w))
+	if math.Abs(float64(e.Recent-e.Long)) > 2*se {
+		return e.Recent
+	}
+	return e.Long
+}

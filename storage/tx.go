@@ -323,22 +323,31 @@ func (b *BranchTx) PruneNumbers(day string) error {
 	return deleteBefore(b.bucket(bktNumbers), []byte(day))
 }
 
-// ServiceTime returns the moving service-time estimate of a service and
-// how many samples made it (0, 0 when there is no history).
-func (b *BranchTx) ServiceTime(service string) (time.Duration, int) {
+// ServiceEstimate returns the learned service time of a service, and
+// whether it has samples (else the zero estimate: the caller starts from
+// the service's default, queue.NewServiceEstimate).
+func (b *BranchTx) ServiceEstimate(service string) (queue.ServiceEstimate, bool) {
 	v := b.bucket(bktServiceTimes).Get([]byte(service))
+	var e queue.ServiceEstimate
 	switch len(v) {
 	case 8: // written before the count was kept
-		return time.Duration(binary.BigEndian.Uint64(v)), 100
-	case 16:
-		return time.Duration(binary.BigEndian.Uint64(v)), int(binary.BigEndian.Uint64(v[8:]))
+		e.Recent, e.N = time.Duration(binary.BigEndian.Uint64(v)), 100
+	case 16, 32: // before the long-run mean was kept: it starts there
+		e.Recent, e.N = time.Duration(binary.BigEndian.Uint64(v)), int(binary.BigEndian.Uint64(v[8:]))
+	default:
+		return e, false
 	}
-	return 0, 0
+	e.Long = e.Recent
+	if len(v) == 32 {
+		e.Long, e.Var = time.Duration(binary.BigEndian.Uint64(v[16:])), math.Float64frombits(binary.BigEndian.Uint64(v[24:]))
+	}
+	return e, e.N > 0
 }
 
-// PutServiceTime stores the moving service-time estimate of a service.
-func (b *BranchTx) PutServiceTime(service string, d time.Duration, n int) error {
-	return wrap("put service time", b.bucket(bktServiceTimes).Put([]byte(service), append(u64(uint64(d)), u64(uint64(n))...)))
+// PutServiceEstimate stores the learned service time of a service.
+func (b *BranchTx) PutServiceEstimate(service string, e queue.ServiceEstimate) error {
+	v := append(append(append(u64(uint64(e.Recent)), u64(uint64(e.N))...), u64(uint64(e.Long))...), u64(math.Float64bits(e.Var))...)
+	return wrap("put service time", b.bucket(bktServiceTimes).Put([]byte(service), v))
 }
 
 // Idempotent returns the ticket issued earlier under key, if any.

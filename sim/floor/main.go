@@ -51,6 +51,11 @@ type knows struct {
 	// day, at the learned share of priority tickets among its walk-ins
 	// times its walk-ins by hour of the earlier days (queue.ArrivalHistory).
 	lastHour bool
+	// longRun learns service times as the server does
+	// (queue.ServiceEstimate: the long-run mean unless the moving average
+	// has left it), rather than by the moving average of weight ewma
+	// alone (the server before issue 17).
+	longRun bool
 	// noPlan forecasts as before counter schedules: a counter is counted
 	// on once open, a pause lasts the learned pause length, nobody closes,
 	// and priority arrivals are expected for four hours.
@@ -159,19 +164,30 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		learned[s.ID] = time.Duration(s.ServiceMinMean * float64(time.Minute)) // the configured default
 		share[s.ID] = s.Share
 	}
+	ests := map[string]queue.ServiceEstimate{}
+	for _, s := range d.Services {
+		ests[s.ID] = queue.NewServiceEstimate(learned[s.ID])
+	}
 	serviceTime := func(svc string) time.Duration {
-		if k.ewma > 0 {
+		switch {
+		case k.longRun:
+			return ests[svc].Mean()
+		case k.ewma > 0:
 			return learned[svc]
 		}
 		return mean[svc]
 	}
 	learn := func(svc string, sample time.Duration) {
+		if k.longRun {
+			ests[svc] = ests[svc].Add(sample)
+			return
+		}
 		n := samples[svc]
 		w := max(1/float64(n+4), k.ewma) // the default weighs three samples
 		learned[svc] = time.Duration(float64(learned[svc])*(1-w) + float64(sample)*w)
 		samples[svc] = n + 1
 	}
-	if k.ewma > 0 && k.warmDays > 0 {
+	if (k.ewma > 0 || k.longRun) && k.warmDays > 0 {
 		rng := rand.New(rand.NewPCG(seed+1000, 7))
 		for _, s := range d.Services {
 			for range 300 * k.warmDays {
@@ -518,15 +534,19 @@ func main() {
 		}
 	}
 	// The server's weight is 0.02 (queue.UpdateServiceTime).
-	server := knows{ewma: 0.02, expectedRemaining: true, learnedPriority: true, apptShows: apptLearned}
+	server := knows{longRun: true, expectedRemaining: true, learnedPriority: true, apptShows: apptLearned}
 	heavier := server
-	heavier.ewma = 0.05
+	heavier.ewma, heavier.longRun = 0.05, false
 	noPlan := server
 	noPlan.noPlan = true
 	warm := server
 	warm.warmDays = 5
 	lastHour := warm
 	lastHour.lastHour = true
+	moving := warm
+	moving.longRun, moving.ewma = false, 0.02
+	before := moving
+	before.lastHour = true
 	rows := []struct {
 		name string
 		k    knows
@@ -535,11 +555,13 @@ func main() {
 		{"true means, expected remaining", knows{expectedRemaining: true, apptShows: apptTrue}},
 		{"true means, expected remaining, last hour's priority rate", knows{expectedRemaining: true, learnedPriority: true, apptShows: apptTrue}},
 		{"true means, expected remaining, learned priority by hour", knows{expectedRemaining: true, learnedPriority: true, warmDays: 5, apptShows: apptTrue}},
-		{"the server's (learned means, EWMA 0.02; schedules)", server},
-		{"… with EWMA 0.05", heavier},
+		{"the server's (learned means; schedules)", server},
+		{"… the moving mean alone, EWMA 0.05", heavier},
 		{"… without the counters' schedules", noPlan},
 		{"… with 5 earlier days learned", warm},
-		{"… warm, priority at the last hour's rate (before)", lastHour},
+		{"… warm, priority at the last hour's rate", lastHour},
+		{"… warm, service times by the moving mean alone (EWMA 0.02)", moving},
+		{"… warm, both (the server before issue 17)", before},
 	}
 	if *plays > 0 {
 		rows = slices.Insert(rows, 1, struct {
