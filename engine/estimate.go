@@ -240,13 +240,20 @@ func (l *load) expectedPriority(svc string, pooled queue.ShareCount, day int64, 
 		return nil, false
 	}
 	share := h.Priority.Share(pooled)
+	until, rate := time.Duration(-1), 0.0 // the rate holds until the next hour
 	return queue.ExpectedArrivalsBy(svc, func(at time.Duration) float64 {
 		if !open(at) {
 			return 0
 		}
-		d, hour := queue.DayHour(l.now.Add(at), l.loc)
-		r, _ := h.Profile.PerHour(d, hour)
-		return share * r
+		if at >= until {
+			t := l.now.Add(at).In(l.loc)
+			d, hour := queue.DayHour(t, l.loc)
+			r, _ := h.Profile.PerHour(d, hour)
+			rate = share * r
+			until = at + time.Hour - time.Duration(t.Minute())*time.Minute - time.Duration(t.Second())*time.Second -
+				time.Duration(t.Nanosecond())
+		}
+		return rate
 	}, horizon, base), true
 }
 

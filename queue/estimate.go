@@ -307,8 +307,8 @@ func ExpectedArrivalsBy(svc string, perHour func(time.Duration) float64, horizon
 // teach the forecast: the share of priority tickets among them and their
 // profile by hour of the day.
 type ArrivalHistory struct {
-	Priority ShareCount     `json:"priority"`
-	Profile  ArrivalProfile `json:"profile"`
+	Priority ShareCount
+	Profile  ArrivalProfile
 }
 
 // Add counts one walk-in arrival at hour of day day (the branch's).

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -510,23 +509,41 @@ func (b *BranchTx) PutPriorityRate(svc string, last time.Time, perHour float64) 
 // service id (queue.ValidID) has, so it is never a priority rate's key.
 func arrivalHistoryKey(svc string) []byte { return append([]byte{0}, svc...) }
 
+// arrivalHistoryLen is an encoded queue.ArrivalHistory: the priority
+// share's two counts, the profile's day and days, and its two rows of 24
+// hours, each 8 bytes big-endian (floats by their bits).
+const arrivalHistoryLen = 8 * (2 + 2 + 24 + 24)
+
 // ArrivalHistory returns what service svc's walk-in arrivals have taught
 // (svc "": the branch's, all services together); zero when nothing yet.
 func (b *BranchTx) ArrivalHistory(svc string) queue.ArrivalHistory {
 	var h queue.ArrivalHistory
-	if v := b.bucket(bktArrivals).Get(arrivalHistoryKey(svc)); v != nil {
-		if err := json.Unmarshal(v, &h); err != nil {
-			return queue.ArrivalHistory{} // unreadable: learned again
-		}
+	v := b.bucket(bktArrivals).Get(arrivalHistoryKey(svc))
+	if len(v) != arrivalHistoryLen {
+		return h // none, or unreadable: learned again
+	}
+	f := func(i int) float64 { return math.Float64frombits(binary.BigEndian.Uint64(v[8*i:])) }
+	h.Priority.Yes, h.Priority.All = f(0), f(1)
+	h.Profile.Day, h.Profile.Days = int64(binary.BigEndian.Uint64(v[16:])), f(3)
+	for k := range 24 {
+		h.Profile.Past[k], h.Profile.Today[k] = f(4+k), f(28+k)
 	}
 	return h
 }
 
 // PutArrivalHistory stores ArrivalHistory's value.
 func (b *BranchTx) PutArrivalHistory(svc string, h queue.ArrivalHistory) error {
-	v, err := json.Marshal(h)
-	if err != nil {
-		return wrap("put arrival history", err)
+	v := make([]byte, 0, arrivalHistoryLen)
+	f := func(x float64) { v = binary.BigEndian.AppendUint64(v, math.Float64bits(x)) }
+	f(h.Priority.Yes)
+	f(h.Priority.All)
+	v = binary.BigEndian.AppendUint64(v, uint64(h.Profile.Day))
+	f(h.Profile.Days)
+	for _, x := range h.Profile.Past {
+		f(x)
+	}
+	for _, x := range h.Profile.Today {
+		f(x)
 	}
 	return wrap("put arrival history", b.bucket(bktArrivals).Put(arrivalHistoryKey(svc), v))
 }
