@@ -504,6 +504,54 @@ func TestWalkInEstimateCountsBookedAppointments(t *testing.T) {
 	}
 }
 
+// A walk-in's estimate expects of the booked appointments only the share
+// that comes: once the office has seen one appointment of two missed, of
+// three booked at 09:30 two are expected.
+func TestWalkInEstimateExpectsTheAppointmentsNoShows(t *testing.T) {
+	f := newFixture(t)
+	bookable(t, f, "signatures", queue.AppointmentSettings{SlotMin: 5, PerSlot: 3})
+	ctx := context.Background()
+	came := f.book(t, "signatures", at("09:05"))
+	f.book(t, "signatures", at("09:05")) // never comes
+	for range 3 {
+		f.book(t, "signatures", at("09:30"))
+	}
+	f.clock.Set(at("09:04"))
+	if _, err := f.e.Checkin(ctx, demo.BranchID, CheckinRequest{Code: came.Code}); err != nil {
+		t.Fatal(err)
+	}
+	f.open(t, "3") // signatures, applications
+	var last TicketInfo
+	wait := func() time.Duration {
+		t.Helper()
+		info, err := f.e.TicketByToken(ctx, last.Ticket.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Wait
+	}
+	f.clock.Set(at("09:15")) // the missed one is still in its check-in window
+	for range 5 {
+		last = f.issue(t, "signatures", "")
+	}
+	// The checked-in appointment and the missed one (due, it may still
+	// come), then four walk-ins take 3 minutes each (signatures' default):
+	// at 09:30 the walk-ins have waited 15 minutes, not past their target,
+	// and the three booked then go first, while nobody has been seen
+	// missing one.
+	if w := wait(); w != 27*time.Minute {
+		t.Fatalf("the fifth walk-in at 09:15: %v, want 27m", w)
+	}
+	f.clock.Set(at("09:16"))       // 09:05 + 10 minutes' window: one came, one did not
+	f.issue(t, "certificates", "") // a new moment (counter 3 does not serve it)
+	// One miss in two, counted as one in three (queue.ApptNoShowRate):
+	// two of the three are expected, at 09:31 and 09:34, and the fifth
+	// walk-in is called at 09:37 (with all three, at 09:40).
+	if w := wait(); w != 21*time.Minute {
+		t.Fatalf("the fifth walk-in at 09:16, after a missed appointment: %v, want 21m", w)
+	}
+}
+
 // TestConcurrentCheckinsAndCalls: citizens check in their appointments and
 // walk-ins take tickets while four counters call: every ticket is called
 // once, appointments included, and every appointment is checked in once.

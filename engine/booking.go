@@ -99,8 +99,8 @@ func perSlot(b *storage.BranchTx, counters []queue.Counter, svc queue.Service) i
 // learnedServiceTime is svc's moving service-time estimate, or its
 // configured default until it has history.
 func learnedServiceTime(b *storage.BranchTx, svc queue.Service) time.Duration {
-	if est, n := b.ServiceTime(svc.ID); n > 0 {
-		return est
+	if est, ok := b.ServiceEstimate(svc.ID); ok {
+		return est.Mean()
 	}
 	return svc.ServiceTime()
 }

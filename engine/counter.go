@@ -118,16 +118,15 @@ func (o *op) learnServiceTime(t queue.Ticket) error {
 	if t.CalledAt.IsZero() {
 		return nil
 	}
-	prev, n := o.b.ServiceTime(t.Service)
-	if n == 0 {
+	est, ok := o.b.ServiceEstimate(t.Service)
+	if !ok {
 		svc, err := o.b.Service(t.Service)
 		if err != nil {
 			svc = queue.Service{} // deleted since: the general default
 		}
-		prev = svc.ServiceTime()
+		est = queue.NewServiceEstimate(svc.ServiceTime())
 	}
-	est, n := queue.UpdateServiceTime(prev, n, o.now.Sub(t.CalledAt))
-	return o.b.PutServiceTime(t.Service, est, n)
+	return o.b.PutServiceEstimate(t.Service, est.Add(o.now.Sub(t.CalledAt)))
 }
 
 // CallNext finishes the counter's current ticket, if any, as done, and calls

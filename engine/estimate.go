@@ -182,7 +182,14 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 			open = func(at time.Duration) bool { return l.cfg.Hours.OpenAt(l.now.Add(at), l.loc) }
 		}
 		base := uint64(1) << 62
+		pooled := l.b.ArrivalHistory("").Priority
+		day, _ := queue.DayHour(l.now, l.loc)
 		for svc := range l.services {
+			if expected, ok := l.expectedPriority(svc, pooled, day, horizon, open, base); ok {
+				l.waiting = append(l.waiting, expected...)
+				base += 1 << 32
+				continue
+			}
 			last, rate := l.b.PriorityRate(svc)
 			if rate = queue.DecayRate(rate, last, l.now); rate > 0.01 {
 				gap := time.Duration(float64(time.Hour) / rate)
@@ -219,6 +226,37 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 	return max(w-l.age, 0), ok, ok
 }
 
+// expectedPriority are the priority tickets of service svc expected
+// within horizon at the rate its earlier days say, hour by hour: the
+// learned share of priority tickets among its walk-ins (drawn toward the
+// branch's, pooled) times its mean walk-ins at that hour of the day. A
+// day's last hour of priority tickets alone is a handful of arrivals, and
+// says nothing of the hours to come. ok is false before the service has an
+// earlier day, and the forecast then goes by the last hour's rate.
+func (l *load) expectedPriority(svc string, pooled queue.ShareCount, day int64, horizon time.Duration,
+	open func(time.Duration) bool, base uint64) ([]queue.Candidate, bool) {
+	h := l.b.ArrivalHistory(svc)
+	if _, ok := h.Profile.PerHour(day, 0); !ok {
+		return nil, false
+	}
+	share := h.Priority.Share(pooled)
+	until, rate := time.Duration(-1), 0.0 // the rate holds until the next hour
+	return queue.ExpectedArrivalsBy(svc, func(at time.Duration) float64 {
+		if !open(at) {
+			return 0
+		}
+		if at >= until {
+			t := l.now.Add(at).In(l.loc)
+			d, hour := queue.DayHour(t, l.loc)
+			r, _ := h.Profile.PerHour(d, hour)
+			rate = share * r
+			until = at + time.Hour - time.Duration(t.Minute())*time.Minute - time.Duration(t.Second())*time.Second -
+				time.Duration(t.Nanosecond())
+		}
+		return rate
+	}, horizon, base), true
+}
+
 // policy is the call-next policy as the forecast plays it, from the time
 // the forecast was made.
 func (l *load) policy() queue.Policy {
@@ -230,8 +268,10 @@ func (l *load) policy() queue.Policy {
 
 // expectedAppointments are the booked appointments of the coming hours,
 // not checked in yet, as arrivals at their slot's start: they will go
-// ahead of the walk-ins then. Each has an id from base up (base is past
-// the priority arrivals' ids).
+// ahead of the walk-ins then. Not all of them come: of those, the forecast
+// keeps the share that the branch's appointments of the last days and of
+// today kept (apptNoShowRate), spread evenly (queue.ExpectedShows). Each
+// has an id from base up (base is past the priority arrivals' ids).
 func (l *load) expectedAppointments(horizon time.Duration, base uint64) []queue.Candidate {
 	var out []queue.Candidate
 	base += 1 << 40
@@ -256,7 +296,39 @@ func (l *load) expectedAppointments(horizon time.Duration, base uint64) []queue.
 		l.e.log.Warn("engine: estimate without the booked appointments", "branch", l.b.ID(), "err", err)
 		return nil
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	// In slot order (the store's is by start, then by id).
+	return queue.ExpectedShows(out, l.apptNoShowRate())
+}
+
+// noShowMemory is how far back the appointments' no-show rate looks: a
+// week of an office's appointments, a few hundred at a busy one.
+const noShowMemory = 7 * 24 * time.Hour
+
+// apptNoShowRate is the share of the branch's appointments of the last
+// noShowMemory that were not checked in, of those whose check-in window
+// has passed (queue.ApptNoShowRate): an appointment checked in came, even
+// if its holder left before the call; a cancelled one is left out.
+func (l *load) apptNoShowRate() float64 {
+	noShows, shows := 0, 0
+	err := l.b.ForEachAppointment(l.now.Add(-noShowMemory), l.now, func(a queue.Appointment) (bool, error) {
+		if !a.CheckedInAt.IsZero() {
+			shows++
+			return true, nil
+		}
+		_, late := l.services[a.Service].Booking().CheckinWindow()
+		if (a.State == queue.ApptBooked || a.State == queue.ApptNoShow) && l.now.After(a.Start.Add(late)) {
+			noShows++
+		}
+		return true, nil
+	})
+	if err != nil {
+		l.e.log.Warn("engine: estimate without the appointments' no-show rate", "branch", l.b.ID(), "err", err)
+		return 0
+	}
+	return queue.ApptNoShowRate(noShows, shows)
 }
 
 // openEnded is the forecast of the waiting tickets with the desks' planned

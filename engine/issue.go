@@ -212,6 +212,11 @@ func (o *op) issue(req IssueRequest) (queue.Ticket, error) {
 			return queue.Ticket{}, err
 		}
 	}
+	if req.appt == nil {
+		if err := o.learnArrival(svc.ID, t.IsPriority()); err != nil {
+			return queue.Ticket{}, err
+		}
+	}
 	return t, o.emit(queue.TicketEvent(queue.EvIssued, t, o.now, ""))
 }
 
@@ -234,6 +239,18 @@ func (e *Engine) Cancel(ctx context.Context, token string) (TicketInfo, error) {
 		return TicketInfo{}, err
 	}
 	return e.info(ctx, t)
+}
+
+// learnArrival counts a walk-in into its service's arrival history and
+// the branch's, which the forecast expects the priority tickets by.
+func (o *op) learnArrival(svc string, priority bool) error {
+	day, hour := queue.DayHour(o.now, o.loc)
+	for _, key := range []string{svc, ""} {
+		if err := o.b.PutArrivalHistory(key, o.b.ArrivalHistory(key).Add(priority, day, hour)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // learnPriorityRate counts a priority ticket into the service's arrival

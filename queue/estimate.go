@@ -196,3 +196,179 @@ func DecayRate(perHour float64, last, now time.Time) float64 {
 func AddArrival(perHour float64, last, now time.Time) float64 {
 	return DecayRate(perHour, last, now) + float64(time.Hour)/float64(arrivalMemory)
 }
+
+// ShareCount is a share learned from counts of yes among all.
+type ShareCount struct{ Yes, All float64 }
+
+// shareMemory is how many arrivals a share remembers: a few weeks of a
+// service's arrivals, so that it follows a change of season, not of hour.
+const shareMemory = 2000
+
+// Add counts one arrival (yes: it is one of the share's).
+func (s ShareCount) Add(yes bool) ShareCount {
+	if s.All >= shareMemory { // older arrivals fade
+		f := (shareMemory - 1) / s.All
+		s.Yes, s.All = s.Yes*f, s.All*f
+	}
+	s.All++
+	if yes {
+		s.Yes++
+	}
+	return s
+}
+
+// sharePrior is how many arrivals the branch's share counts for in a
+// service's: a service's own count decides once it has many more.
+const sharePrior = 20
+
+// Share is s's share, drawn toward the branch-wide share of pooled (as
+// sharePrior arrivals), so that a service's first few arrivals do not
+// decide it alone.
+func (s ShareCount) Share(pooled ShareCount) float64 {
+	prior := 0.0
+	if pooled.All > 0 {
+		prior = pooled.Yes / pooled.All
+	}
+	return (s.Yes + sharePrior*prior) / (s.All + sharePrior)
+}
+
+// profileMemory is how many days an arrival profile remembers, about: a
+// month of a service's days.
+const profileMemory = 20
+
+// ArrivalProfile learns a service's arrivals by hour of the day over the
+// days before today: what a day's arrivals look like at this office, which
+// one day's last hour does not say (the morning peak, the quiet
+// afternoon).
+type ArrivalProfile struct {
+	// Day is the day of Today (days since 1970 in the branch's zone).
+	Day int64
+	// Days weighs the days before Day, each a fraction (1 − 1/profileMemory)
+	// of the next; Past is their arrivals by hour, weighed the same.
+	Days  float64
+	Past  [24]float64
+	Today [24]float64
+}
+
+// Add counts an arrival at hour of day (the branch's day number day).
+func (p ArrivalProfile) Add(day int64, hour int) ArrivalProfile {
+	if day != p.Day {
+		if p.Day != 0 && day > p.Day {
+			const keep = 1 - 1.0/profileMemory
+			p.Days = p.Days*keep + 1
+			for h := range p.Past {
+				p.Past[h] = p.Past[h]*keep + p.Today[h]
+			}
+		}
+		p.Day, p.Today = day, [24]float64{}
+	}
+	if hour >= 0 && hour < 24 {
+		p.Today[hour]++
+	}
+	return p
+}
+
+// PerHour is the mean arrivals per hour at hour of day of the days before
+// day, and whether there were any such days.
+func (p ArrivalProfile) PerHour(day int64, hour int) (float64, bool) {
+	days, past := p.Days, 0.0
+	if hour >= 0 && hour < 24 {
+		past = p.Past[hour]
+	}
+	if day > p.Day && p.Day != 0 { // Today is a day before too: as Add rolls it
+		const keep = 1 - 1.0/profileMemory
+		days = days*keep + 1
+		if hour >= 0 && hour < 24 {
+			past = past*keep + p.Today[hour]
+		}
+	}
+	if days <= 0 {
+		return 0, false
+	}
+	return past / days, true
+}
+
+// ExpectedArrivalsBy is ExpectedArrivals at a rate that changes with time:
+// perHour(at) for each minute from now; the k-th arrival is expected where
+// the expected count passes k − ½.
+func ExpectedArrivalsBy(svc string, perHour func(time.Duration) float64, horizon time.Duration, base uint64) []Candidate {
+	var out []Candidate
+	acc, next := 0.0, 0.5
+	for at := time.Duration(0); at < horizon; at += time.Minute {
+		if acc += perHour(at) / 60; acc >= next {
+			out = append(out, Candidate{ID: base + uint64(len(out)), Service: svc, Priority: true, IssuedAt: 1<<62 + int64(at), Arrive: at})
+			next++
+		}
+	}
+	return out
+}
+
+// ArrivalHistory is what a service's walk-in arrivals of the days before
+// teach the forecast: the share of priority tickets among them and their
+// profile by hour of the day.
+type ArrivalHistory struct {
+	Priority ShareCount
+	Profile  ArrivalProfile
+}
+
+// Add counts one walk-in arrival at hour of day day (the branch's).
+func (h ArrivalHistory) Add(priority bool, day int64, hour int) ArrivalHistory {
+	h.Priority = h.Priority.Add(priority)
+	h.Profile = h.Profile.Add(day, hour)
+	return h
+}
+
+// DayHour returns the day of t in loc (days since 1970-01-01 there) and
+// its hour, for an ArrivalProfile.
+func DayHour(t time.Time, loc *time.Location) (int64, int) {
+	t = t.In(loc)
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400, t.Hour()
+}
+
+// longMemory is how many samples the long-run mean of a service's time
+// remembers: weeks of a busy service.
+const longMemory = 1000
+
+// ServiceEstimate is a service's learned time at a counter: the moving
+// average of UpdateServiceTime (Recent, of N samples), which follows a
+// change within hours but wanders by its own noise, and a long-run mean
+// with the samples' variance, which wanders much less. Mean takes the
+// long-run mean unless the moving average has left it by more than its
+// own noise explains.
+type ServiceEstimate struct {
+	Recent time.Duration
+	N      int
+	Long   time.Duration
+	// Var is the samples' long-run variance, in ns².
+	Var float64
+}
+
+// NewServiceEstimate is the estimate before any sample: the default d.
+func NewServiceEstimate(d time.Duration) ServiceEstimate {
+	return ServiceEstimate{Recent: d, Long: d}
+}
+
+// Add folds one observed service time in.
+func (e ServiceEstimate) Add(sample time.Duration) ServiceEstimate {
+	sample = min(max(sample, minServiceSample), maxServiceSample)
+	w := max(1/float64(e.N+1+priorWeight), 1.0/longMemory)
+	d := float64(sample - e.Long)
+	e.Long += time.Duration(w * d)
+	e.Var = (1 - w) * (e.Var + w*d*d)
+	e.Recent, e.N = UpdateServiceTime(e.Recent, e.N, sample)
+	return e
+}
+
+// Mean is the expected service time: the long-run mean, or the moving
+// average where it differs from it by more than two of its standard
+// errors (cv·sqrt(w/(2−w)) of a steady stream's mean): the service has
+// changed, and the recent samples tell how.
+func (e ServiceEstimate) Mean() time.Duration {
+	w := max(1/float64(e.N+priorWeight), ewmaWeight)
+	se := math.Sqrt(e.Var * w / (2 - w))
+	if math.Abs(float64(e.Recent-e.Long)) > 2*se {
+		return e.Recent
+	}
+	return e.Long
+}

@@ -254,3 +254,34 @@ func ForecastDesks(counters []Counter, now time.Time, loc *time.Location, busy f
 	}
 	return all
 }
+
+// ExpectedShows returns the booked appointments, in slot order, that a
+// forecast expects to come when a share noShowRate of them does not: the
+// expected number of them, spread evenly (the k-th kept where the
+// expected count of shows passes k − ½), as the priority arrivals are.
+func ExpectedShows(booked []Candidate, noShowRate float64) []Candidate {
+	if noShowRate <= 0 {
+		return booked
+	}
+	out := make([]Candidate, 0, len(booked))
+	acc, next := 0.0, 0.5
+	for _, b := range booked {
+		if acc += 1 - min(noShowRate, 1); acc >= next {
+			out = append(out, b)
+			next++
+		}
+	}
+	return out
+}
+
+// ApptNoShowRate is the share of booked appointments that do not come,
+// learned from noShows appointments whose check-in window passed without
+// them and shows that were checked in. It counts one show more than seen,
+// so that it is 0 (everyone comes) until one is missed, and a first miss
+// does not say that nobody comes.
+func ApptNoShowRate(noShows, shows int) float64 {
+	if noShows <= 0 {
+		return 0
+	}
+	return float64(noShows) / float64(noShows+shows+1)
+}

@@ -322,22 +322,31 @@ func (b *BranchTx) PruneNumbers(day string) error {
 	return deleteBefore(b.bucket(bktNumbers), []byte(day))
 }
 
-// ServiceTime returns the moving service-time estimate of a service and
-// how many samples made it (0, 0 when there is no history).
-func (b *BranchTx) ServiceTime(service string) (time.Duration, int) {
+// ServiceEstimate returns the learned service time of a service, and
+// whether it has samples (else the zero estimate: the caller starts from
+// the service's default, queue.NewServiceEstimate).
+func (b *BranchTx) ServiceEstimate(service string) (queue.ServiceEstimate, bool) {
 	v := b.bucket(bktServiceTimes).Get([]byte(service))
+	var e queue.ServiceEstimate
 	switch len(v) {
 	case 8: // written before the count was kept
-		return time.Duration(binary.BigEndian.Uint64(v)), 100
-	case 16:
-		return time.Duration(binary.BigEndian.Uint64(v)), int(binary.BigEndian.Uint64(v[8:]))
+		e.Recent, e.N = time.Duration(binary.BigEndian.Uint64(v)), 100
+	case 16, 32: // before the long-run mean was kept: it starts there
+		e.Recent, e.N = time.Duration(binary.BigEndian.Uint64(v)), int(binary.BigEndian.Uint64(v[8:]))
+	default:
+		return e, false
 	}
-	return 0, 0
+	e.Long = e.Recent
+	if len(v) == 32 {
+		e.Long, e.Var = time.Duration(binary.BigEndian.Uint64(v[16:])), math.Float64frombits(binary.BigEndian.Uint64(v[24:]))
+	}
+	return e, e.N > 0
 }
 
-// PutServiceTime stores the moving service-time estimate of a service.
-func (b *BranchTx) PutServiceTime(service string, d time.Duration, n int) error {
-	return wrap("put service time", b.bucket(bktServiceTimes).Put([]byte(service), append(u64(uint64(d)), u64(uint64(n))...)))
+// PutServiceEstimate stores the learned service time of a service.
+func (b *BranchTx) PutServiceEstimate(service string, e queue.ServiceEstimate) error {
+	v := append(append(append(u64(uint64(e.Recent)), u64(uint64(e.N))...), u64(uint64(e.Long))...), u64(math.Float64bits(e.Var))...)
+	return wrap("put service time", b.bucket(bktServiceTimes).Put([]byte(service), v))
 }
 
 // Idempotent returns the ticket issued earlier under key, if any.
@@ -493,6 +502,50 @@ func (b *BranchTx) PriorityRate(svc string) (last time.Time, perHour float64) {
 func (b *BranchTx) PutPriorityRate(svc string, last time.Time, perHour float64) error {
 	v := append(u64(uint64(last.UnixNano())), u64(math.Float64bits(perHour))...)
 	return wrap("put priority rate", b.bucket(bktArrivals).Put([]byte(svc), v))
+}
+
+// arrivalHistoryKey is the key of service svc's arrival history in the
+// arrivals bucket (svc "": the branch's): a zero byte first, which no
+// service id (queue.ValidID) has, so it is never a priority rate's key.
+func arrivalHistoryKey(svc string) []byte { return append([]byte{0}, svc...) }
+
+// arrivalHistoryLen is an encoded queue.ArrivalHistory: the priority
+// share's two counts, the profile's day and days, and its two rows of 24
+// hours, each 8 bytes big-endian (floats by their bits).
+const arrivalHistoryLen = 8 * (2 + 2 + 24 + 24)
+
+// ArrivalHistory returns what service svc's walk-in arrivals have taught
+// (svc "": the branch's, all services together); zero when nothing yet.
+func (b *BranchTx) ArrivalHistory(svc string) queue.ArrivalHistory {
+	var h queue.ArrivalHistory
+	v := b.bucket(bktArrivals).Get(arrivalHistoryKey(svc))
+	if len(v) != arrivalHistoryLen {
+		return h // none, or unreadable: learned again
+	}
+	f := func(i int) float64 { return math.Float64frombits(binary.BigEndian.Uint64(v[8*i:])) }
+	h.Priority.Yes, h.Priority.All = f(0), f(1)
+	h.Profile.Day, h.Profile.Days = int64(binary.BigEndian.Uint64(v[16:])), f(3)
+	for k := range 24 {
+		h.Profile.Past[k], h.Profile.Today[k] = f(4+k), f(28+k)
+	}
+	return h
+}
+
+// PutArrivalHistory stores ArrivalHistory's value.
+func (b *BranchTx) PutArrivalHistory(svc string, h queue.ArrivalHistory) error {
+	v := make([]byte, 0, arrivalHistoryLen)
+	f := func(x float64) { v = binary.BigEndian.AppendUint64(v, math.Float64bits(x)) }
+	f(h.Priority.Yes)
+	f(h.Priority.All)
+	v = binary.BigEndian.AppendUint64(v, uint64(h.Profile.Day))
+	f(h.Profile.Days)
+	for _, x := range h.Profile.Past {
+		f(x)
+	}
+	for _, x := range h.Profile.Today {
+		f(x)
+	}
+	return wrap("put arrival history", b.bucket(bktArrivals).Put(arrivalHistoryKey(svc), v))
 }
 
 // PauseTime returns the branch's moving mean pause length (0: none seen).

@@ -45,6 +45,17 @@ type knows struct {
 	// learnedPriority expects priority arrivals at the server's decaying
 	// rate per service rather than the day's true rate.
 	learnedPriority bool
+	// lastHour keeps, with earlier days learned, the decaying rate of
+	// the last hour's priority tickets (the server before issue 17):
+	// otherwise the server expects them, once a service has an earlier
+	// day, at the learned share of priority tickets among its walk-ins
+	// times its walk-ins by hour of the earlier days (queue.ArrivalHistory).
+	lastHour bool
+	// longRun learns service times as the server does
+	// (queue.ServiceEstimate: the long-run mean unless the moving average
+	// has left it), rather than by the moving average of weight ewma
+	// alone (the server before issue 17).
+	longRun bool
 	// noPlan forecasts as before counter schedules: a counter is counted
 	// on once open, a pause lasts the learned pause length, nobody closes,
 	// and priority arrivals are expected for four hours.
@@ -52,13 +63,26 @@ type knows struct {
 	// monteCarlo > 0 forecasts the median wait of that many plays of the
 	// rest of the day drawn from the true distributions.
 	monteCarlo int
+	// apptShows is how the forecast expects the booked appointments not
+	// checked in yet: apptAll as if everyone came, apptTrue thinned by
+	// the day's true no-show rate, apptLearned by the rate learned (the
+	// appointments whose check-in window has passed, shown or not).
+	apptShows int
 }
+
+// The forecasts' expectations of the booked citizens (knows.apptShows).
+const (
+	apptAll = iota
+	apptTrue
+	apptLearned
+)
 
 // result is one ticket's forecast at issue and its real wait (-1: never
 // called by the hard stop, or no forecast).
 type result struct {
 	issued   time.Duration // since opening
 	priority bool
+	appt     bool // checked in for an appointment, in its window
 	estimate time.Duration
 	wait     time.Duration
 }
@@ -67,7 +91,17 @@ const (
 	noShow   = sim.NoShowWait
 	retry    = 15 * time.Second
 	hardStop = time.Hour
+	// epoch is added to the play's times (since opening) in the policy's
+	// Unix-nanosecond fields, where 0 says "no slot".
+	epoch = int64(24 * time.Hour)
+	// lateWindow is how late an appointment can be checked in.
+	lateWindow = queue.DefaultCheckinLate * time.Minute
 )
+
+// policy is the call-next policy of a call at t (since opening).
+func policy(t time.Duration) queue.Policy {
+	return queue.Policy{K: 3, N: queue.DefaultAppointmentCap, Now: epoch + int64(t)}
+}
 
 type desk struct {
 	i        int // in the day's counter order, for ties
@@ -105,12 +139,12 @@ func (c *desk) takeBreak() (time.Duration, bool) {
 
 // call picks c's next ticket under the policy and takes it out of waiting.
 func (c *desk) call(waiting *[]queue.Candidate) (queue.Candidate, bool) {
-	pick, streak, ok := queue.Pick(c.c, 3, *waiting)
+	pick, streaks, ok := queue.PickAt(c.c, policy(c.free), *waiting)
 	if !ok {
 		return pick, false
 	}
 	*waiting = slices.DeleteFunc(*waiting, func(w queue.Candidate) bool { return w.ID == pick.ID })
-	c.c.PriorityStreak = streak
+	c.c.PriorityStreak, c.c.ApptStreak = streaks.Priority, streaks.Appt
 	return pick, true
 }
 
@@ -130,19 +164,30 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		learned[s.ID] = time.Duration(s.ServiceMinMean * float64(time.Minute)) // the configured default
 		share[s.ID] = s.Share
 	}
+	ests := map[string]queue.ServiceEstimate{}
+	for _, s := range d.Services {
+		ests[s.ID] = queue.NewServiceEstimate(learned[s.ID])
+	}
 	serviceTime := func(svc string) time.Duration {
-		if k.ewma > 0 {
+		switch {
+		case k.longRun:
+			return ests[svc].Mean()
+		case k.ewma > 0:
 			return learned[svc]
 		}
 		return mean[svc]
 	}
 	learn := func(svc string, sample time.Duration) {
+		if k.longRun {
+			ests[svc] = ests[svc].Add(sample)
+			return
+		}
 		n := samples[svc]
 		w := max(1/float64(n+4), k.ewma) // the default weighs three samples
 		learned[svc] = time.Duration(float64(learned[svc])*(1-w) + float64(sample)*w)
 		samples[svc] = n + 1
 	}
-	if k.ewma > 0 && k.warmDays > 0 {
+	if (k.ewma > 0 || k.longRun) && k.warmDays > 0 {
 		rng := rand.New(rand.NewPCG(seed+1000, 7))
 		for _, s := range d.Services {
 			for range 300 * k.warmDays {
@@ -171,6 +216,22 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	// one (an arrival where the expected count passes k + 1/2).
 	day0 := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC).Add(time.Duration(d.Open))
 	lastPri, ratePri := map[string]time.Time{}, map[string]float64{}
+	shares, pooled := map[string]queue.ShareCount{}, queue.ShareCount{}
+	profiles := map[string]queue.ArrivalProfile{}
+	const today = 100 // the day number of the day played
+	hourOf := func(t time.Duration) int { return int((time.Duration(d.Open) + t) / time.Hour) }
+	if k.warmDays > 0 {
+		for w := range k.warmDays {
+			for _, c := range sim.Plan(d, seed+uint64(1000*(w+1))) {
+				if c.Booked {
+					continue
+				}
+				shares[c.Service] = shares[c.Service].Add(c.Priority)
+				pooled = pooled.Add(c.Priority)
+				profiles[c.Service] = profiles[c.Service].Add(int64(today-k.warmDays+w), hourOf(c.At))
+			}
+		}
+	}
 	trueRate := func(t time.Duration) float64 { // per second, all services
 		h := int((time.Duration(d.Open) + t) / time.Hour)
 		return d.ArrivalsPerHour[fmt.Sprintf("%02d", h)] / 3600 * d.PriorityRate
@@ -184,13 +245,28 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		}
 		for _, s := range d.Services {
 			if k.learnedPriority {
-				if r := queue.DecayRate(ratePri[s.ID], lastPri[s.ID], day0.Add(t)); r > 0.01 {
+				r := queue.DecayRate(ratePri[s.ID], lastPri[s.ID], day0.Add(t))
+				if !k.lastHour {
+					if _, ok := profiles[s.ID].PerHour(today, hourOf(t)); ok {
+						sh, pr := shares[s.ID].Share(pooled), profiles[s.ID]
+						out = append(out, queue.ExpectedArrivalsBy(s.ID, func(at time.Duration) float64 {
+							if t+at >= closing {
+								return 0
+							}
+							r, _ := pr.PerHour(today, hourOf(t+at))
+							return sh * r
+						}, horizon, base)...)
+						base += 1 << 32
+						continue
+					}
+				}
+				if r > 0.01 {
 					out = append(out, queue.ExpectedArrivals(s.ID, time.Duration(float64(time.Hour)/r), horizon, nil, base)...)
 				}
 			} else {
 				acc, next, id := 0.0, 0.5, base
 				for x := t; x < closing; x += 10 * time.Second {
-					if acc += trueRate(x) * share[s.ID] * 10; acc >= next {
+					if acc += trueRate(x) * share[s.ID] * (1 - s.BookedShare) * 10; acc >= next { // booked citizens come without priority
 						out = append(out, queue.Candidate{ID: id, Service: s.ID, Priority: true, IssuedAt: 1<<62 + int64(x-t), Arrive: x - t})
 						id, next = id+1, next+1
 					}
@@ -226,7 +302,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			for x := t; x < closing; x += 10 * time.Second {
 				for _, sv := range d.Services {
 					if mcRng.Float64() < trueRate(x)*share[sv.ID]*10 {
-						future = append(future, queue.Candidate{ID: nid, Service: sv.ID, Priority: true, IssuedAt: int64(x), Arrive: x})
+						future = append(future, queue.Candidate{ID: nid, Service: sv.ID, Priority: true, IssuedAt: epoch + int64(x), Arrive: x})
 						nid++
 					}
 				}
@@ -269,6 +345,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		}
 		return m
 	}
+	var expectedAppts func(t time.Duration) []queue.Candidate // below
 	forecast := func(t time.Duration, id uint64) time.Duration {
 		if k.monteCarlo > 0 {
 			if w := montecarlo(t, id); w >= 0 {
@@ -300,12 +377,13 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			ds = append(ds, dk)
 		}
 		all := append(slices.Clone(waiting), expected(t)...)
-		w, ok := queue.Forecast(all, ds, 3, serviceTime)[id]
+		all = append(all, expectedAppts(t)...)
+		w, ok := queue.ForecastAt(all, ds, policy(t), serviceTime)[id]
 		if !ok { // past every closing: as if the clerks stayed (the server's rule)
 			for j := range ds {
 				ds[j].HasClose = false
 			}
-			w, ok = queue.Forecast(all, ds, 3, serviceTime)[id]
+			w, ok = queue.ForecastAt(all, ds, policy(t), serviceTime)[id]
 		}
 		if !ok {
 			return -1
@@ -313,16 +391,75 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		return w
 	}
 	next := 0
+	// The booked citizens' shows and no-shows whose check-in window has
+	// passed, for the learned no-show rate.
+	noShows, shows := 0, 0
+	expectedAppts = func(t time.Duration) []queue.Candidate {
+		rate := 0.0
+		switch k.apptShows {
+		case apptTrue:
+			if d.Appointments != nil {
+				rate = d.Appointments.NoShowRate
+			}
+		case apptLearned:
+			rate = queue.ApptNoShowRate(noShows, shows)
+		}
+		var booked []queue.Candidate
+		for j := next; j < len(plan); j++ {
+			p := plan[j]
+			if !p.Booked || t > p.Slot+lateWindow {
+				continue
+			}
+			booked = append(booked, queue.Candidate{ID: 1<<55 + uint64(j), Service: p.Service, IssuedAt: epoch + int64(p.Slot),
+				Seq: 1 << 30, Arrive: max(p.Slot-t, time.Nanosecond), Due: epoch + int64(p.Slot)})
+		}
+		slices.SortStableFunc(booked, func(a, b queue.Candidate) int { return int(a.Due - b.Due) })
+		return queue.ExpectedShows(booked, rate)
+	}
+	for j := range plan {
+		if plan[j].Booked && plan[j].ApptNoShow {
+			out[j].appt = true
+		}
+	}
+	var seen int // the booked citizens whose window has passed, in slot order
+	bySlot := make([]int, 0, len(plan))
+	for j, p := range plan {
+		if p.Booked {
+			bySlot = append(bySlot, j)
+		}
+	}
+	slices.SortStableFunc(bySlot, func(a, b int) int { return int(plan[a].Slot - plan[b].Slot) })
 	for {
 		c := nextDesk(desks)
 		if c.free >= hard {
 			break
 		}
+		for seen < len(bySlot) && plan[bySlot[seen]].Slot+lateWindow < c.free {
+			if p := plan[bySlot[seen]]; p.ApptNoShow {
+				noShows++
+			} else {
+				shows++ // a late one too: they came, as a walk-in
+			}
+			seen++
+		}
 		for next < len(plan) && plan[next].At <= c.free {
 			p := plan[next]
-			cand := queue.Candidate{ID: uint64(next + 1), Service: p.Service, Priority: p.Priority, IssuedAt: int64(p.At), Seq: next}
+			if p.Booked && p.ApptNoShow {
+				next++
+				continue
+			}
+			cand := queue.Candidate{ID: uint64(next + 1), Service: p.Service, Priority: p.Priority && !p.Booked, IssuedAt: epoch + int64(p.At), Seq: next}
+			if p.Booked && p.At <= p.Slot+lateWindow {
+				cand.Due = epoch + int64(p.Slot)
+				out[next].appt = true
+			}
 			waiting = append(waiting, cand)
-			if p.Priority {
+			if !p.Booked {
+				shares[p.Service] = shares[p.Service].Add(cand.Priority)
+				profiles[p.Service] = profiles[p.Service].Add(today, hourOf(p.At))
+				pooled = pooled.Add(cand.Priority)
+			}
+			if cand.Priority {
 				now := day0.Add(p.At)
 				ratePri[p.Service] = queue.AddArrival(ratePri[p.Service], lastPri[p.Service], now)
 				lastPri[p.Service] = now
@@ -368,10 +505,13 @@ func cmpOr(d, fallback time.Duration) time.Duration {
 
 // samples are the forecast and real wait of each called ticket, for
 // seira sim's figures (sim.Compute).
-func samples(rs []result) []sim.Sample {
+func samples(rs []result) []sim.Sample { return samplesOf(rs, func(result) bool { return true }) }
+
+// samplesOf is samples of the tickets that keep says.
+func samplesOf(rs []result, keep func(result) bool) []sim.Sample {
 	var out []sim.Sample
 	for _, r := range rs {
-		if r.wait >= 0 && r.estimate >= 0 {
+		if r.wait >= 0 && r.estimate >= 0 && keep(r) {
 			out = append(out, sim.Sample{EstimateS: r.estimate.Seconds(), RealS: r.wait.Seconds()})
 		}
 	}
@@ -394,24 +534,34 @@ func main() {
 		}
 	}
 	// The server's weight is 0.02 (queue.UpdateServiceTime).
-	server := knows{ewma: 0.02, expectedRemaining: true, learnedPriority: true}
+	server := knows{longRun: true, expectedRemaining: true, learnedPriority: true, apptShows: apptLearned}
 	heavier := server
-	heavier.ewma = 0.05
+	heavier.ewma, heavier.longRun = 0.05, false
 	noPlan := server
 	noPlan.noPlan = true
 	warm := server
 	warm.warmDays = 5
+	lastHour := warm
+	lastHour.lastHour = true
+	moving := warm
+	moving.longRun, moving.ewma = false, 0.02
+	before := moving
+	before.lastHour = true
 	rows := []struct {
 		name string
 		k    knows
 	}{
-		{"floor: true means, exact remaining, true priority rate", knows{}},
-		{"true means, expected remaining", knows{expectedRemaining: true}},
-		{"true means, expected remaining, learned priority rate", knows{expectedRemaining: true, learnedPriority: true}},
-		{"the server's (learned means, EWMA 0.02; schedules)", server},
-		{"… with EWMA 0.05", heavier},
+		{"floor: true means, exact remaining, true priority rate", knows{apptShows: apptTrue}},
+		{"true means, expected remaining", knows{expectedRemaining: true, apptShows: apptTrue}},
+		{"true means, expected remaining, last hour's priority rate", knows{expectedRemaining: true, learnedPriority: true, apptShows: apptTrue}},
+		{"true means, expected remaining, learned priority by hour", knows{expectedRemaining: true, learnedPriority: true, warmDays: 5, apptShows: apptTrue}},
+		{"the server's (learned means; schedules)", server},
+		{"… the moving mean alone, EWMA 0.05", heavier},
 		{"… without the counters' schedules", noPlan},
 		{"… with 5 earlier days learned", warm},
+		{"… warm, priority at the last hour's rate", lastHour},
+		{"… warm, service times by the moving mean alone (EWMA 0.02)", moving},
+		{"… warm, both (the server before issue 17)", before},
 	}
 	if *plays > 0 {
 		rows = slices.Insert(rows, 1, struct {
@@ -421,15 +571,38 @@ func main() {
 	}
 	if *only {
 		rows = rows[:1+min(*plays, 1)]
+	} else if d.Booked() {
+		before := warm
+		before.apptShows = apptAll
+		rows = append(rows, struct {
+			name string
+			k    knows
+		}{"… warm, expecting every booked citizen to come", before})
 	}
+	fmt.Printf("the day's work is %.0f%% of its counters' hours\n", 100*d.Load())
 	fmt.Printf("all tickets called by the hard stop, means over seeds %d–%d of each seed's figure, minutes:\n", *first, *seeds)
 	for _, row := range rows {
-		var m sim.Means
+		var m, walkIns, appts sim.Means
 		for s := *first; s <= *seeds; s++ {
-			m.Add(sim.Compute(samples(play(d, uint64(s), row.k))))
+			rs := play(d, uint64(s), row.k)
+			m.Add(sim.Compute(samples(rs)))
+			if d.Booked() {
+				walkIns.Add(sim.Compute(samplesOf(rs, func(r result) bool { return !r.appt })))
+				appts.Add(sim.Compute(samplesOf(rs, func(r result) bool { return r.appt })))
+			}
 		}
 		f, n, under := m.Mean()
 		fmt.Printf("  %-56s median %4.2f  p90 %5.2f  within ±5 %3.0f%%  bias %+5.2f  mean wait %4.1f  seeds under %.0f min %d/%d\n", row.name,
 			f.MedianAbsErr/60, f.P90AbsErr/60, 100*f.Within, f.Bias/60, f.MeanWait/60, sim.Goal.Minutes(), under, n)
+		if d.Booked() {
+			for _, part := range []struct {
+				name string
+				m    *sim.Means
+			}{{"walk-ins", &walkIns}, {"appointments", &appts}} {
+				f, _, _ := part.m.Mean()
+				fmt.Printf("    %-54s median %4.2f  p90 %5.2f  within ±5 %3.0f%%  bias %+5.2f  mean wait %4.1f\n", part.name,
+					f.MedianAbsErr/60, f.P90AbsErr/60, 100*f.Within, f.Bias/60, f.MeanWait/60)
+			}
+		}
 	}
 }
