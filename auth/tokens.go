@@ -45,6 +45,15 @@ func (t APIToken) InBranch(branch string) bool { return t.Branch == "" || t.Bran
 // Has reports whether the token holds scope.
 func (t APIToken) Has(scope Scope) bool { return slices.Contains(t.Scopes, scope) }
 
+// auditBranches are the branches whose log records a change of the
+// token (nil: every branch's, for a token of all branches).
+func (t APIToken) auditBranches() []string {
+	if t.Branch == "" {
+		return nil
+	}
+	return []string{t.Branch}
+}
+
 // tokenDetail is what the log keeps of a token: never its hash.
 func tokenDetail(t APIToken) any {
 	return map[string]any{"id": t.ID, "name": t.Name, "branch": t.Branch, "scopes": t.Scopes}
@@ -81,12 +90,10 @@ func (s *Service) CreateToken(ctx context.Context, actor string, t APIToken) (AP
 	t.Scopes, t.Hash, t.Created, t.CreatedBy = scopes, hash(secret), s.now().UTC(), actor
 	t.Revoked, t.RevokedBy, t.LastUsed = time.Time{}, "", time.Time{}
 	err = s.update(ctx, func(tx *storage.Tx) error {
-		var branches []string
 		if t.Branch != "" {
 			if _, err := tx.Branch(t.Branch); err != nil {
 				return queue.Errorf(queue.CodeValidation, "no branch %q", t.Branch)
 			}
-			branches = []string{t.Branch}
 		}
 		if err := putJSON(tx, storage.KindTokens, t.ID, t); err != nil {
 			return err
@@ -94,7 +101,7 @@ func (s *Service) CreateToken(ctx context.Context, actor string, t APIToken) (AP
 		if err := tx.Put(storage.KindTokenHashes, t.Hash, []byte(t.ID)); err != nil {
 			return err
 		}
-		return s.audit(tx, actor, branches, queue.EvTokenCreated, t.ID, tokenDetail(t))
+		return s.audit(tx, actor, t.auditBranches(), queue.EvTokenCreated, t.ID, tokenDetail(t))
 	})
 	if err != nil {
 		return APIToken{}, "", err
@@ -161,11 +168,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id string) (APIToken, 
 		if err := putJSON(tx, storage.KindTokens, t.ID, t); err != nil {
 			return err
 		}
-		var branches []string
-		if t.Branch != "" {
-			branches = []string{t.Branch}
-		}
-		return s.audit(tx, actor, branches, queue.EvTokenRevoked, t.ID, tokenDetail(t))
+		return s.audit(tx, actor, t.auditBranches(), queue.EvTokenRevoked, t.ID, tokenDetail(t))
 	})
 	return t, err
 }
