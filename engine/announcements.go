@@ -89,14 +89,9 @@ func (e *Engine) WithdrawAnnouncement(ctx context.Context, branch, actor string,
 func (e *Engine) Announcements(ctx context.Context, branch string) ([]queue.Announcement, *time.Location, error) {
 	var list []queue.Announcement
 	var loc *time.Location
-	err := e.store.View(ctx, func(tx *storage.Tx) error {
-		b, err := tx.Branch(branch)
-		if err != nil {
-			return err
-		}
-		if _, loc, err = e.settingsOf(b); err != nil {
-			return err
-		}
+	err := e.readBranch(ctx, branch, func(b *storage.BranchTx, _ queue.Branch, l *time.Location) error {
+		loc = l
+		var err error
 		list, err = b.Announcements(e.now())
 		return err
 	})

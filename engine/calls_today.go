@@ -21,14 +21,8 @@ type FirstCall struct {
 func (e *Engine) CallsToday(ctx context.Context, branch string) ([]FirstCall, *time.Location, error) {
 	var calls []FirstCall
 	var loc *time.Location
-	err := e.store.View(ctx, func(tx *storage.Tx) error {
-		b, err := tx.Branch(branch)
-		if err != nil {
-			return err
-		}
-		if _, loc, err = e.settingsOf(b); err != nil {
-			return err
-		}
+	err := e.readBranch(ctx, branch, func(b *storage.BranchTx, _ queue.Branch, l *time.Location) error {
+		loc = l
 		today := queue.ServiceDay(e.now(), loc)
 		add := func(issued, called time.Time) {
 			if !called.IsZero() && !called.Before(issued) {
