@@ -279,10 +279,10 @@ func (w *Worker) record(d *storage.Delivery, now time.Time, status int, err erro
 // (at most MaxDelay), and never under BaseDelay.
 func (w *Worker) backoff(n int) time.Duration {
 	ceil := w.o.MaxDelay
-	if n-1 < 40 {
-		if c := w.o.BaseDelay << (n - 1); c > 0 && c < ceil {
-			ceil = c
-		}
+	// BaseDelay·2ⁿ⁻¹ is only computed when it fits under MaxDelay: a shift
+	// that overflows wraps round, and may land on a small positive value.
+	if k := max(n-1, 0); k < 63 && w.o.BaseDelay <= ceil>>k {
+		ceil = w.o.BaseDelay << k
 	}
 	return max(w.o.BaseDelay, time.Duration(w.o.Rand()*float64(ceil)))
 }
