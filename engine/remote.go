@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seira-queue/seira/queue"
+	"github.com/seira-queue/seira/storage"
 )
 
 // Joining the queue from home: a remote ticket is an ordinary ticket
@@ -40,6 +41,23 @@ type RemoteRequest struct {
 func (e *Engine) IssueRemote(ctx context.Context, branch string, req RemoteRequest) (TicketInfo, error) {
 	return e.Issue(ctx, branch, IssueRequest{Service: req.Service, Lang: req.Lang, IdempotencyKey: req.Once,
 		Actor: RemoteActor, remote: true})
+}
+
+// RemoteUsed reports whether once has yielded a ticket already: the
+// request is then a retry (its answer was lost on the way), which
+// IssueRemote answers with that ticket, so it must take no new place from
+// the client's limits.
+func (e *Engine) RemoteUsed(ctx context.Context, branch, once string) (bool, error) {
+	var used bool
+	err := e.store.View(ctx, func(tx *storage.Tx) error {
+		b, err := tx.Branch(branch)
+		if err != nil {
+			return err
+		}
+		_, used = b.Idempotent(once)
+		return nil
+	})
+	return used, err
 }
 
 // remoteRefused is the remote_closed error for reason.

@@ -292,3 +292,26 @@ func TestJoinRateLimitPerAddress(t *testing.T) {
 		t.Errorf("without work: %s", wantCode)
 	}
 }
+
+// TestRetryAtTheAddressLimitGetsItsTicket: a join whose answer was lost
+// on the way, sent again with the same challenge, gets the ticket it took
+// also when that ticket used the address's last place of the day (many
+// phones share one address behind a carrier's NAT): the retry takes no
+// place of its own, so it is never refused a ticket that is already
+// queued in the holder's name.
+func TestRetryAtTheAddressLimitGetsItsTicket(t *testing.T) {
+	env, _ := start(t, func(c *app.Config) { c.RemotePerDay = 1 })
+	clerk := env.User("maria", auth.RoleClerk, "demo")
+	apptest.MustStatus(t, clerk.Do("POST", apptest.CounterPath("demo", "1", "open"), nil), http.StatusOK)
+	citizen := env.Client()
+	ch := challenge(t, citizen)
+	body := map[string]string{"service": "certificates", "lang": "en", "challenge": ch.Challenge,
+		"nonce": remote.Solve(ch.Challenge, ch.Difficulty)}
+	first := apptest.Decode[remoteTicket](t, apptest.MustStatus(t, citizen.Do("POST", joinPath, body), http.StatusCreated))
+	again := apptest.Decode[remoteTicket](t, apptest.MustStatus(t, citizen.Do("POST", joinPath, body), http.StatusCreated))
+	if again.Token != first.Token {
+		t.Fatalf("retry gave ticket %s, the first try %s", again.Number, first.Number)
+	}
+	// A new challenge is a new ticket, and the address's day is used up.
+	apptest.WantError(t, join(t, citizen, "certificates"), http.StatusTooManyRequests, "rate_limited")
+}

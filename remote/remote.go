@@ -123,17 +123,25 @@ func (h *Handler) issue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ok, err := h.public.Take(c.Request().Context(), ClientKey(httpx.ClientAddr(c.Request())))
+	// A challenge yields one ticket: a retry with it (the answer was lost
+	// on the way) gets that ticket again, never a second one, and takes no
+	// place from the address's day: it may have used the last one.
+	ctx := c.Request().Context()
+	used, err := h.eng.RemoteUsed(ctx, branch, once)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(h.retryAfter.Seconds())))
-		return queue.Errorf(queue.CodeRateLimited, "too many tickets from this address today: try again later")
+	if !used {
+		ok, err := h.public.Take(ctx, ClientKey(httpx.ClientAddr(c.Request())))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(h.retryAfter.Seconds())))
+			return queue.Errorf(queue.CodeRateLimited, "too many tickets from this address today: try again later")
+		}
 	}
-	// A challenge yields one ticket: a retry with it (the answer was lost
-	// on the way) gets that ticket again, never a second one.
-	info, err := h.eng.IssueRemote(c.Request().Context(), branch, engine.RemoteRequest{Service: req.Service, Lang: req.Lang, Once: once})
+	info, err := h.eng.IssueRemote(ctx, branch, engine.RemoteRequest{Service: req.Service, Lang: req.Lang, Once: once})
 	if errors.Is(err, &queue.Error{Code: queue.CodeConflict}) {
 		return badChallenge("this challenge has been used already: ask for a new one")
 	}
