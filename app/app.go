@@ -104,6 +104,11 @@ func Open(cfg Config) (*App, error) {
 	a.Store = store
 	whOpts := cfg.Webhooks
 	whOpts.Version, whOpts.Logger = cfg.Version, cfg.Logger
+	if cfg.Now != nil && whOpts.Now == nil {
+		// The deliveries' times are the engine's (a simulated day's too);
+		// the signatures keep real time (Options.Wall).
+		whOpts.Now = cfg.Now
+	}
 	a.Webhooks = webhook.New(store, whOpts)
 	a.Engine = engine.New(store, engine.Options{Logger: cfg.Logger, Now: cfg.Now,
 		Publisher: engine.PublisherFunc(func(evs []queue.Event) {

@@ -322,3 +322,27 @@ func TestSlowReceiverNeverSlowsTheOffice(t *testing.T) {
 	}
 	rec.mu.Unlock()
 }
+
+// TestDeliveredUnderASimulatedClock: with the engine on a simulated clock
+// (-clock-start, seira sim) days ahead of real time, an event is sent at
+// once, not when real time catches up with the event's, and its signature
+// carries the real time a receiver checks against its own clock.
+func TestDeliveredUnderASimulatedClock(t *testing.T) {
+	env := apptest.Start(t, func(c *app.Config) {
+		c.Webhooks.Guard.AllowPrivate = true
+		c.Now = func() time.Time { return time.Now().Add(72 * time.Hour) }
+	})
+	admin := env.Admin()
+	rec := newReceiver(t, func(hit) int { return 200 })
+	res := apptest.MustStatus(t, admin.Do("POST", hooksPath, map[string]any{"url": rec.URL, "events": []string{"ticket.issued"}}), 201)
+	sub := apptest.Decode[subJSON](t, res)
+	apptest.IssueTicket(t, env.Kiosk("demo"), "demo", "certificates")
+	h := rec.next(t)
+	if _, err := verify(sub.Secret, h.header.Get("Seira-Signature"), h.body, time.Now(), 5*time.Minute); err != nil {
+		t.Errorf("signature %q: %v", h.header.Get("Seira-Signature"), err)
+	}
+	waitFor(t, "delivered", func() bool {
+		ds := deliveriesOf(t, admin, sub.ID)
+		return len(ds) == 1 && ds[0].State == "delivered"
+	})
+}

@@ -42,7 +42,7 @@ func newFixture(t *testing.T, opts webhook.Options) *fixture {
 	f := &fixture{t: t, store: store, clock: clocktest.New(time.Date(2026, 12, 7, 7, 0, 0, 0, time.UTC))}
 	f.timers = &timers{clock: f.clock, added: make(chan struct{}, 1)}
 	opts.Guard.AllowPrivate = true // the receivers are on 127.0.0.1
-	opts.Now, opts.After = f.clock.Now, f.timers.After
+	opts.Now, opts.Wall, opts.After = f.clock.Now, f.clock.Now, f.timers.After
 	if opts.Rand == nil {
 		opts.Rand = func() float64 { return 0.5 }
 	}

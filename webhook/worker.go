@@ -37,10 +37,15 @@ type Options struct {
 	// wake the worker (default 5 s): a backstop.
 	Poll time.Duration
 	// Now, Rand (uniform in [0, 1)) and After are the clock, the jitter's
-	// source and the timers; tests inject their own.
+	// source and the timers; tests inject their own. Now must be the
+	// engine's clock: the deliveries' times (their event's, a replay's)
+	// are on it, also when it runs a simulated day.
 	Now   func() time.Time
 	Rand  func() float64
 	After func(time.Duration) <-chan time.Time
+	// Wall is the real time a signature carries (default time.Now): the
+	// receiver checks it against its own clock.
+	Wall func() time.Time
 	// Version goes in the User-Agent.
 	Version string
 	Logger  *slog.Logger
@@ -67,6 +72,9 @@ func (o *Options) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Wall == nil {
+		o.Wall = time.Now
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
@@ -304,7 +312,7 @@ func (w *Worker) post(ctx context.Context, hook storage.Webhook, d storage.Deliv
 	h.Set("User-Agent", "seira/"+w.o.Version)
 	h.Set("Seira-Event", string(typ))
 	h.Set("Seira-Delivery", DeliveryID(hook.ID, d.Seq))
-	h.Set("Seira-Signature", Signature(hook.Secret, w.o.Now(), body))
+	h.Set("Seira-Signature", Signature(hook.Secret, w.o.Wall(), body))
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return 0, unwrapURL(err)
