@@ -112,7 +112,7 @@ type Hub struct {
 	wake    chan struct{}
 
 	mu       sync.Mutex
-	branches map[string]map[*client]struct{}
+	branches map[string]*subSet
 	// tickets maps a branch's followed tickets to their followers: mostly
 	// one phone each, so a slice rather than a set.
 	tickets map[string]map[uint64][]*client
@@ -130,7 +130,6 @@ type Hub struct {
 	snapMu sync.Mutex
 	snaps  map[string]cachedSnap
 
-	subsBuf  []*client      // the dispatcher's
 	connsBuf []*wsconn.Conn // the dispatcher's
 
 	msgs, broadcasts, lastBroadcastNS atomic.Int64
@@ -153,7 +152,7 @@ func New(src Source, opts Options) *Hub {
 	h := &Hub{
 		src: src, opts: opts, log: opts.Logger,
 		wake:     make(chan struct{}, 1),
-		branches: map[string]map[*client]struct{}{},
+		branches: map[string]*subSet{},
 		tickets:  map[string]map[uint64][]*client{},
 		done:     make(chan struct{}),
 		stopped:  make(chan struct{}),
@@ -332,18 +331,19 @@ func (h *Hub) branchMessages(branch string, evs []queue.Event, start time.Time, 
 	return msgs
 }
 
-// subscribers returns a copy of the branch's subscribers and which of the
-// events' tickets are followed, so that sending happens outside the lock.
-func (h *Hub) subscribers(branch string, evs []queue.Event) ([]*client, map[uint64][]*client) {
+// subscribers returns a copy of the connections of the branch's
+// subscribers and which of the events' tickets are followed, so that
+// sending happens outside the lock.
+func (h *Hub) subscribers(branch string, evs []queue.Event) ([]*wsconn.Conn, map[uint64][]*client) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	// The list is rebuilt in place for every batch: only the dispatcher
-	// uses it, and a big branch's would otherwise be garbage each time.
-	subs := h.subsBuf[:0]
-	for c := range h.branches[branch] {
-		subs = append(subs, c)
+	// The copy is made in place for every batch: only the dispatcher uses
+	// it, and a big branch's would otherwise be garbage each time.
+	subs := h.connsBuf[:0]
+	if set := h.branches[branch]; set != nil {
+		subs = append(subs, set.conns...)
 	}
-	h.subsBuf = subs
+	h.connsBuf = subs
 	byID := h.tickets[branch]
 	if len(byID) == 0 {
 		return subs, nil
@@ -375,17 +375,21 @@ func (h *Hub) newFanOut(start time.Time, n int) wsconn.Tracker {
 
 // fanOut sends ms to subs, over the machine's cores (wsconn.Fan). Only the
 // dispatcher calls it: its buffer is the dispatcher's.
-func (h *Hub) fanOut(subs []*client, ms []wsconn.Msg) {
-	if len(ms) == 0 || len(subs) == 0 {
+func (h *Hub) fanOut(conns []*wsconn.Conn, ms []wsconn.Msg) {
+	if len(ms) == 0 || len(conns) == 0 {
 		return
-	}
-	conns := h.connsBuf[:0]
-	for _, c := range subs {
-		conns = append(conns, c.conn)
 	}
 	h.msgs.Add(int64(wsconn.Fan(conns, ms)))
 	clear(conns) // let closed connections go
-	h.connsBuf = conns
+}
+
+// connsOf returns the connections of cs.
+func connsOf(cs []*client) []*wsconn.Conn {
+	out := make([]*wsconn.Conn, len(cs))
+	for i, c := range cs {
+		out[i] = c.conn
+	}
+	return out
 }
 
 // sendTicketEvents tells followers of a ticket what happened to it.
@@ -418,7 +422,7 @@ func (h *Hub) sendTicketEvents(branch string, evs []queue.Event, followed map[ui
 		for _, c := range subs {
 			c.setPlace(info)
 		}
-		h.fanOut(subs, []wsconn.Msg{{Seq: ev.Seq, Frame: pm}})
+		h.fanOut(connsOf(subs), []wsconn.Msg{{Seq: ev.Seq, Frame: pm}})
 	}
 }
 
@@ -479,9 +483,9 @@ func (h *Hub) register(c *client) bool {
 	}
 	if c.ticket == 0 {
 		if h.branches[c.branch] == nil {
-			h.branches[c.branch] = map[*client]struct{}{}
+			h.branches[c.branch] = &subSet{}
 		}
-		h.branches[c.branch][c] = struct{}{}
+		h.branches[c.branch].add(c)
 	} else {
 		if h.tickets[c.branch] == nil {
 			h.tickets[c.branch] = map[uint64][]*client{}
@@ -497,11 +501,11 @@ func (h *Hub) unregister(c *client) {
 	defer h.mu.Unlock()
 	c.gone = true
 	if c.ticket == 0 {
-		if _, ok := h.branches[c.branch][c]; !ok {
+		set := h.branches[c.branch]
+		if set == nil || !set.remove(c) {
 			return
 		}
-		delete(h.branches[c.branch], c)
-		if len(h.branches[c.branch]) == 0 {
+		if set.len() == 0 {
 			delete(h.branches, c.branch)
 		}
 		return
@@ -526,7 +530,10 @@ func (h *Hub) unregister(c *client) {
 func (h *Hub) Subscribers(branch string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	n := len(h.branches[branch])
+	n := 0
+	if set := h.branches[branch]; set != nil {
+		n = set.len()
+	}
 	for _, cs := range h.tickets[branch] {
 		n += len(cs)
 	}

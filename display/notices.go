@@ -36,7 +36,7 @@ func (h *Hub) sendAnnouncements(branch string, evs []queue.Event) {
 	if len(msgs) == 0 {
 		return
 	}
-	h.fanOut(h.ticketFollowers(branch), msgs)
+	h.fanOut(connsOf(h.ticketFollowers(branch)), msgs)
 }
 
 // ticketFollowers returns every connection following a ticket of branch.

@@ -38,17 +38,37 @@ type Tracker interface{ Sent() }
 // queue), and a goroutine's stack would be the largest part of their cost:
 // an idle connection holds no goroutine.
 type Conn struct {
+	// A broadcast (Enqueue, writeDirect) touches only the fields from here
+	// to partial, kept together in three cache lines: with ten thousand
+	// connections, every line it misses is a read from memory, and spread
+	// over the struct they were six.
 	set *Set
-	ws  *websocket.Conn
+	mu  sync.Mutex
+	// queue holds messages for the writer, at most SendQueue; it grows
+	// only while messages wait.
+	queue   []Msg
+	holding bool   // until the backlog is queued, live messages only wait
+	writing bool   // a writer goroutine is running
+	closing bool   // kicked: the writer sends the close frame and closes
+	lastSeq uint64 // the last Seq written; the writer's, under mu
+	// For direct writes (direct_linux.go), under mu: the socket, the
+	// callback that writes wbufs (made once: a closure per write would be
+	// an allocation per connection per broadcast) and what it did.
+	wrc     syscall.RawConn
+	writeFn func(fd uintptr)
+	one     [1][]byte // wbufs of a single frame, without an allocation
+	wbufs   [][]byte
+	wn      int
+	werr    error
+	// partial is the rest of a frame a direct write did not finish, and
+	// partialMsg its message: the writer sends it before anything else.
+	partial    []byte
+	partialMsg Msg
+
+	ws *websocket.Conn
 	// onClose is told once, after the socket is closed.
 	onClose func()
 
-	mu sync.Mutex
-	// queue holds messages for the writer, at most SendQueue; it grows
-	// only while messages wait.
-	queue    []Msg
-	holding  bool // until the backlog is queued, live messages only wait
-	writing  bool // a writer goroutine is running
 	pingDue  bool
 	lastPing time.Time // when the last ping was asked for
 	pong     []byte    // a pong frame owed to the client's ping
@@ -58,12 +78,10 @@ type Conn struct {
 	spare []Msg
 	// bufs is the writer's list of frames for one writev, kept for the
 	// same reason.
-	bufs    [][]byte
-	closing bool // kicked: the writer sends the close frame and closes
-	closed  bool
-	code    int
-	reason  string
-	lastSeq uint64 // the last Seq written; the writer's, under mu
+	bufs   [][]byte
+	closed bool
+	code   int
+	reason string
 	// writeSince is when the writer began its current round of writes
 	// (zero while none runs). The Set's ticker closes a connection whose
 	// writer has been stuck longer than WriteWait: a socket write deadline
@@ -73,21 +91,6 @@ type Conn struct {
 	// lastHeard is when the client last sent anything: one silent for
 	// PongWait, pings unanswered, is gone.
 	lastHeard time.Time
-
-	// partial is the rest of a frame a direct write did not finish, and
-	// partialMsg its message: the writer sends it before anything else.
-	partial    []byte
-	partialMsg Msg
-
-	// For direct writes (direct_linux.go), under mu: the socket, the
-	// callback that writes wbufs (made once: a closure per write would be
-	// an allocation per connection per broadcast) and what it did.
-	wrc     syscall.RawConn
-	writeFn func(fd uintptr) bool
-	one     [1][]byte // wbufs of a single frame, without an allocation
-	wbufs   [][]byte
-	wn      int
-	werr    error
 
 	// The reader's: an incomplete frame, and the socket as epoll knows it.
 	in []byte

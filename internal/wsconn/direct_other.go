@@ -7,7 +7,7 @@ import "syscall"
 // direct is false where writes go through the writer goroutine only.
 const direct = false
 
-func (c *Conn) rawWrite(uintptr) bool { return true }
+func (c *Conn) rawWrite(uintptr) {}
 
 func (c *Conn) writeNow([][]byte) (int, bool, error) { return 0, true, nil }
 
