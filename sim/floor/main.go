@@ -22,9 +22,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/seira-queue/seira/queue"
@@ -63,6 +66,26 @@ type knows struct {
 	// monteCarlo > 0 forecasts the median wait of that many plays of the
 	// rest of the day drawn from the true distributions.
 	monteCarlo int
+	// restDist takes the rest of a ticket at its counter from the
+	// log-normal of its service's mean and variance (queue.ServiceDist,
+	// as the server does): its expected rest, or its restQ-quantile when
+	// restQ > 0; otherwise max(mean − elapsed, mean/4), the server before.
+	restDist bool
+	restQ    float64
+	// plays > 0 forecasts the median of that many plays of the forecast,
+	// each drawing the service times and the rests of the tickets at the
+	// counters from the log-normals of the means and variances known
+	// (queue.MedianOfPlays, as the server does).
+	plays int
+	// playsTrue draws the plays' services and rests from the day's true
+	// distributions (the walk, the log-normal, the no-shows) instead.
+	playsTrue bool
+	// playsArrivals draws each play's priority arrivals (at the rate the
+	// forecast expects them) rather than expecting them evenly.
+	playsArrivals bool
+	// playsPick, when set, picks a ticket's forecast from its plays'
+	// sorted waits instead of the median.
+	playsPick func([]time.Duration) time.Duration
 	// apptShows is how the forecast expects the booked appointments not
 	// checked in yet: apptAll as if everyone came, apptTrue thinned by
 	// the day's true no-show rate, apptLearned by the rate learned (the
@@ -165,8 +188,10 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		share[s.ID] = s.Share
 	}
 	ests := map[string]queue.ServiceEstimate{}
+	trueVar := map[string]float64{}
 	for _, s := range d.Services {
 		ests[s.ID] = queue.NewServiceEstimate(learned[s.ID])
+		trueVar[s.ID] = holdVar(d, s)
 	}
 	serviceTime := func(svc string) time.Duration {
 		switch {
@@ -178,8 +203,8 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		return mean[svc]
 	}
 	learn := func(svc string, sample time.Duration) {
+		ests[svc] = ests[svc].Add(sample) // the variance, for every learner
 		if k.longRun {
-			ests[svc] = ests[svc].Add(sample)
 			return
 		}
 		n := samples[svc]
@@ -198,6 +223,25 @@ func play(d sim.Day, seed uint64, k knows) []result {
 				learn(s.ID, hold)
 			}
 		}
+	}
+	// expectedRemaining is the rest the forecast expects of a ticket of
+	// svc at its counter for elapsed.
+	dist := func(svc string) queue.ServiceDist {
+		d := queue.ServiceDist{Mean: serviceTime(svc), Var: trueVar[svc]}
+		if k.ewma > 0 || k.longRun {
+			d.Var = ests[svc].Var
+		}
+		return d
+	}
+	expectedRemaining := func(svc string, elapsed time.Duration) time.Duration {
+		if !k.restDist {
+			st := serviceTime(svc)
+			return max(st-elapsed, st/4)
+		}
+		if k.restQ > 0 {
+			return dist(svc).RestQuantile(elapsed, k.restQ)
+		}
+		return dist(svc).Rest(elapsed)
 	}
 	var desks []*desk
 	for i, dc := range d.Counters {
@@ -236,7 +280,15 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		h := int((time.Duration(d.Open) + t) / time.Hour)
 		return d.ArrivalsPerHour[fmt.Sprintf("%02d", h)] / 3600 * d.PriorityRate
 	}
-	expected := func(t time.Duration) []queue.Candidate {
+	// expected are the priority arrivals a forecast at t expects, or with
+	// rng one play's draw of them.
+	expected := func(t time.Duration, rng *rand.Rand) []queue.Candidate {
+		arrivals := queue.ExpectedArrivalsBy
+		if rng != nil {
+			arrivals = func(svc string, perHour func(time.Duration) float64, horizon time.Duration, base uint64) []queue.Candidate {
+				return queue.DrawArrivalsBy(svc, perHour, horizon, base, rng.Float64)
+			}
+		}
 		var out []queue.Candidate
 		base := uint64(1) << 50
 		horizon := max(closing-t, 0)
@@ -249,7 +301,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 				if !k.lastHour {
 					if _, ok := profiles[s.ID].PerHour(today, hourOf(t)); ok {
 						sh, pr := shares[s.ID].Share(pooled), profiles[s.ID]
-						out = append(out, queue.ExpectedArrivalsBy(s.ID, func(at time.Duration) float64 {
+						out = append(out, arrivals(s.ID, func(at time.Duration) float64 {
 							if t+at >= closing {
 								return 0
 							}
@@ -261,12 +313,17 @@ func play(d sim.Day, seed uint64, k knows) []result {
 					}
 				}
 				if r > 0.01 {
-					out = append(out, queue.ExpectedArrivals(s.ID, time.Duration(float64(time.Hour)/r), horizon, nil, base)...)
+					if rng != nil {
+						out = append(out, arrivals(s.ID, func(time.Duration) float64 { return r }, horizon, base)...)
+					} else {
+						out = append(out, queue.ExpectedArrivals(s.ID, time.Duration(float64(time.Hour)/r), horizon, nil, base)...)
+					}
 				}
 			} else {
 				acc, next, id := 0.0, 0.5, base
 				for x := t; x < closing; x += 10 * time.Second {
-					if acc += trueRate(x) * share[s.ID] * (1 - s.BookedShare) * 10; acc >= next { // booked citizens come without priority
+					rate := trueRate(x) * share[s.ID] * (1 - s.BookedShare) * 10 // booked citizens come without priority
+					if rng != nil && rng.Float64() < rate || rng == nil && func() bool { acc += rate; return acc >= next }() {
 						out = append(out, queue.Candidate{ID: id, Service: s.ID, Priority: true, IssuedAt: 1<<62 + int64(x-t), Arrive: x - t})
 						id, next = id+1, next+1
 					}
@@ -346,6 +403,88 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		return m
 	}
 	var expectedAppts func(t time.Duration) []queue.Candidate // below
+	// plays forecasts id's wait at t as the median of k.plays plays of
+	// the forecast, each drawing the service times and the rests of the
+	// tickets at the counters (held) from the log-normals the estimator
+	// knows, with a chance seeded by the seed and t.
+	plays := func(t time.Duration, id uint64, ds []queue.Desk, held []int) time.Duration {
+		rng := rand.New(rand.NewPCG(seed, uint64(t)))
+		all := append(slices.Clone(waiting), expected(t, nil)...)
+		all = append(all, expectedAppts(t)...)
+		draw := func(svc string) time.Duration { return dist(svc).Sample(rng.NormFloat64()) }
+		rest := func(h int, elapsed time.Duration) time.Duration {
+			return dist(plan[h].Service).RestQuantile(elapsed, 1-rng.Float64())
+		}
+		if k.playsTrue {
+			draw = func(svc string) time.Duration {
+				if rng.Float64() < d.NoShowRate {
+					return noShow
+				}
+				sv := svcOf[svc]
+				return walkTime + sim.LogNormal(sv.ServiceMinMean*60, sv.ServiceSigma, rng.NormFloat64())
+			}
+			rest = func(h int, elapsed time.Duration) time.Duration {
+				sv := svcOf[plan[h].Service]
+				m := sv.ServiceMinMean * 60 * 1e9
+				ln := queue.ServiceDist{Mean: time.Duration(m), Var: m * m * math.Expm1(sv.ServiceSigma*sv.ServiceSigma)}
+				if elapsed < noShow {
+					served := 1.0
+					if e := elapsed - walkTime; e > 0 {
+						mu, sg := math.Log(m)-sv.ServiceSigma*sv.ServiceSigma/2, sv.ServiceSigma
+						served = math.Erfc((math.Log(float64(e))-mu)/sg/math.Sqrt2) / 2
+					}
+					p := d.NoShowRate
+					if rng.Float64() < p/(p+(1-p)*served) {
+						return noShow - elapsed
+					}
+				}
+				if elapsed <= walkTime {
+					return walkTime - elapsed + ln.Sample(rng.NormFloat64())
+				}
+				return ln.RestQuantile(elapsed-walkTime, 1-rng.Float64())
+			}
+		}
+		var results []map[uint64]time.Duration
+		for range k.plays {
+			pds := slices.Clone(ds)
+			for j, h := range held {
+				if h >= 0 {
+					pds[j].Busy = rest(h, t-out[h].wait-plan[h].At)
+				}
+			}
+			all := all
+			if k.playsArrivals {
+				all = append(slices.Clone(waiting), expected(t, rng)...)
+				all = append(all, expectedAppts(t)...)
+			}
+			r := queue.ForecastAt(all, pds, policy(t), draw)
+			if _, ok := r[id]; !ok {
+				for j := range pds {
+					pds[j].HasClose = false
+				}
+				r = queue.ForecastAt(all, pds, policy(t), draw)
+			}
+			results = append(results, r)
+		}
+		if k.playsPick != nil {
+			var ws []time.Duration
+			for _, r := range results {
+				if w, ok := r[id]; ok {
+					ws = append(ws, w)
+				}
+			}
+			if len(ws) <= len(results)/2 {
+				return -1
+			}
+			slices.Sort(ws)
+			return k.playsPick(ws)
+		}
+		w, ok := queue.MedianOfPlays(results)[id]
+		if !ok {
+			return -1
+		}
+		return w
+	}
 	forecast := func(t time.Duration, id uint64) time.Duration {
 		if k.monteCarlo > 0 {
 			if w := montecarlo(t, id); w >= 0 {
@@ -353,11 +492,13 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			}
 		}
 		var ds []queue.Desk
+		var held []int // per desk of ds, the citizen whose rest is a guess, or -1
 		for _, c := range desks {
 			busy := max(c.free-t, 0)
+			h := -1
 			if c.cur >= 0 && k.expectedRemaining {
-				st := serviceTime(plan[c.cur].Service)
-				busy = max(st-(t-out[c.cur].wait-plan[c.cur].At), st/4)
+				busy = expectedRemaining(plan[c.cur].Service, t-out[c.cur].wait-plan[c.cur].At)
+				h = c.cur
 			}
 			if k.noPlan {
 				if t < c.opens {
@@ -368,6 +509,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 					busy = max(p-(t-c.pausedAt), p/4)
 				}
 				ds = append(ds, queue.Desk{Counter: c.c, Busy: busy})
+				held = append(held, h)
 				continue
 			}
 			dk := queue.Desk{Counter: c.c, Busy: busy, Closes: hard - t, HasClose: true}
@@ -375,8 +517,12 @@ func play(d sim.Day, seed uint64, k knows) []result {
 				dk.Breaks = append(dk.Breaks, queue.Away{At: p.At - t, Len: p.Len})
 			}
 			ds = append(ds, dk)
+			held = append(held, h)
 		}
-		all := append(slices.Clone(waiting), expected(t)...)
+		if k.plays > 0 {
+			return plays(t, id, ds, held)
+		}
+		all := append(slices.Clone(waiting), expected(t, nil)...)
 		all = append(all, expectedAppts(t)...)
 		w, ok := queue.ForecastAt(all, ds, policy(t), serviceTime)[id]
 		if !ok { // past every closing: as if the clerks stayed (the server's rule)
@@ -496,6 +642,16 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	return out
 }
 
+// holdVar is the variance (ns²) of how long a ticket of s holds its
+// counter on day d: the walk and a log-normal service, or a no-show's wait.
+func holdVar(d sim.Day, s sim.DayService) float64 {
+	walk, m := d.WalkToCounterS, s.ServiceMinMean*60
+	p, ns := d.NoShowRate, sim.NoShowWait.Seconds()
+	served := walk*walk + 2*walk*m + m*m*math.Exp(s.ServiceSigma*s.ServiceSigma)
+	mean := d.MeanHold(s).Seconds()
+	return ((1-p)*served + p*ns*ns - mean*mean) * 1e18
+}
+
 func cmpOr(d, fallback time.Duration) time.Duration {
 	if d > 0 {
 		return d
@@ -524,6 +680,7 @@ func main() {
 	first := flag.Int("first", 1, "the first seed played")
 	plays := flag.Int("mc", 0, "also forecast the median of this many plays of the rest of the day from the true distributions (slow)")
 	only := flag.Bool("floor-only", false, "play only the floor rows")
+	pick := flag.String("rows", "", "play only the rows whose name matches this regular expression (and the floor)")
 	flag.Parse()
 	d := sim.ReferenceDay()
 	if *dayPath != "" {
@@ -547,12 +704,37 @@ func main() {
 	moving.longRun, moving.ewma = false, 0.02
 	before := moving
 	before.lastHour = true
+	warmRest := warm
+	warmRest.restDist = true
+	warmMedian := warmRest
+	warmMedian.restQ = 0.5
+	warmPlays := warm
+	warmPlays.plays = 21
+	warmPlaysArr := warmPlays
+	warmPlaysArr.playsArrivals = true
+	warmPlays51 := warmPlays
+	warmPlays51.plays = 51
+	warmShort := warmPlays
+	warmShort.playsPick = func(ws []time.Duration) time.Duration {
+		n := (len(ws) + 1) / 2
+		best := 0
+		for i := 0; i+n <= len(ws); i++ {
+			if ws[i+n-1]-ws[i] < ws[best+n-1]-ws[best] {
+				best = i
+			}
+		}
+		return (ws[best] + ws[best+n-1]) / 2
+	}
+	warmQ4 := warmPlays
+	warmQ4.playsPick = func(ws []time.Duration) time.Duration { return ws[len(ws)*2/5] }
 	rows := []struct {
 		name string
 		k    knows
 	}{
 		{"floor: true means, exact remaining, true priority rate", knows{apptShows: apptTrue}},
 		{"true means, expected remaining", knows{expectedRemaining: true, apptShows: apptTrue}},
+		{"true means, log-normal expected rest", knows{expectedRemaining: true, restDist: true, apptShows: apptTrue}},
+		{"true means, log-normal median rest", knows{expectedRemaining: true, restDist: true, restQ: 0.5, apptShows: apptTrue}},
 		{"true means, expected remaining, last hour's priority rate", knows{expectedRemaining: true, learnedPriority: true, apptShows: apptTrue}},
 		{"true means, expected remaining, learned priority by hour", knows{expectedRemaining: true, learnedPriority: true, warmDays: 5, apptShows: apptTrue}},
 		{"the server's (learned means; schedules)", server},
@@ -562,6 +744,17 @@ func main() {
 		{"… warm, priority at the last hour's rate", lastHour},
 		{"… warm, service times by the moving mean alone (EWMA 0.02)", moving},
 		{"… warm, both (the server before issue 17)", before},
+		{"… warm, log-normal expected rest", warmRest},
+		{"… warm, log-normal median rest", warmMedian},
+		{"true means, expected rests, median of 21 plays", knows{expectedRemaining: true, plays: 21, apptShows: apptTrue}},
+		{"… warm, median of 21 plays", warmPlays},
+		{"true means, expected rests, median of 21 true plays", knows{expectedRemaining: true, plays: 21, playsTrue: true, apptShows: apptTrue}},
+		{"true means, exact rests, median of 21 true plays", knows{plays: 21, playsTrue: true, apptShows: apptTrue}},
+		{"… warm, median of 51 plays", warmPlays51},
+		{"… warm, median of 21 plays, drawn arrivals", warmPlaysArr},
+		{"true means, exact rests, median of 21 true plays, drawn arrivals", knows{plays: 21, playsTrue: true, playsArrivals: true, apptShows: apptTrue}},
+		{"… warm, 21 plays, shortest half's centre", warmShort},
+		{"… warm, 21 plays, 0.4 quantile", warmQ4},
 	}
 	if *plays > 0 {
 		rows = slices.Insert(rows, 1, struct {
@@ -578,6 +771,19 @@ func main() {
 			name string
 			k    knows
 		}{"… warm, expecting every booked citizen to come", before})
+	}
+	if *pick != "" {
+		re, err := regexp.Compile(*pick)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		rows = slices.DeleteFunc(rows, func(r struct {
+			name string
+			k    knows
+		}) bool {
+			return !strings.HasPrefix(r.name, "floor") && !re.MatchString(r.name)
+		})
 	}
 	fmt.Printf("the day's work is %.0f%% of its counters' hours\n", 100*d.Load())
 	fmt.Printf("all tickets called by the hard stop, means over seeds %d–%d of each seed's figure, minutes:\n", *first, *seeds)
