@@ -18,8 +18,8 @@ type load struct {
 	counters []queue.Counter
 	services map[string]queue.Service
 	now      time.Time
-	busy     map[string]time.Duration // per counter: remaining work
-	times    map[string]time.Duration // per service: expected service time
+	busy     map[string]time.Duration     // per counter: remaining work
+	dists    map[string]queue.ServiceDist // per service: learned service time and spread
 	cfg      queue.Branch
 	loc      *time.Location
 
@@ -35,7 +35,7 @@ type load struct {
 
 func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 	l := &load{e: e, b: b, counters: counters, services: map[string]queue.Service{}, now: e.now(), busy: map[string]time.Duration{},
-		times: map[string]time.Duration{}}
+		dists: map[string]queue.ServiceDist{}}
 	l.loc = time.UTC
 	// An estimate is made of what can be read: a branch whose settings or
 	// services cannot be read gets the defaults, and the log says why.
@@ -68,27 +68,38 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 		if c.Current == 0 || c.CalledAt.IsZero() {
 			continue
 		}
-		// A ticket past its expected time still has some way to go.
-		st := l.serviceTime(c.CurrentService)
-		l.busy[c.ID] += max(st-l.now.Sub(c.CalledAt), st/4)
+		l.busy[c.ID] += l.rest(c.CurrentService, l.now.Sub(c.CalledAt))
 	}
 	return l
 }
 
-// serviceTime is the moving estimate for svc, or its configured default
-// until it has history.
-func (l *load) serviceTime(svc string) time.Duration {
+// serviceTime is the learned service time of svc, or its configured
+// default until it has history.
+func (l *load) serviceTime(svc string) time.Duration { return l.dist(svc).Mean }
+
+// dist is svc's learned service time with the samples' spread (none
+// until it has history).
+func (l *load) dist(svc string) queue.ServiceDist {
 	// A forecast asks for every ticket it plays: read each service once.
-	if d, ok := l.times[svc]; ok {
+	if d, ok := l.dists[svc]; ok {
 		return d
 	}
 	s, ok := l.services[svc]
 	if !ok {
 		s = queue.Service{ID: svc} // deleted since: its history or the default
 	}
-	d := learnedServiceTime(l.b, s)
-	l.times[svc] = d
+	d := learnedServiceDist(l.b, s)
+	l.dists[svc] = d
 	return d
+}
+
+// rest is how long a ticket of svc, at its counter for elapsed, is
+// expected to keep it: the median of the rest of its service's learned
+// log-normal, which a forecast judged by its absolute error should aim
+// at (queue.ServiceDist.RestQuantile). A ticket past its expected time
+// still has some way to go, the more the longer it has run.
+func (l *load) rest(svc string, elapsed time.Duration) time.Duration {
+	return l.dist(svc).RestQuantile(elapsed, 0.5)
 }
 
 // place returns the position and the expected wait of waiting candidate t
@@ -362,7 +373,7 @@ type sharedForecast struct {
 	waiting []queue.Candidate
 	desks   []queue.Desk
 	calls   map[uint64]time.Duration
-	times   map[string]time.Duration
+	dists   map[string]queue.ServiceDist
 }
 
 // useCachedForecast takes the branch's shared forecast if it is of this
@@ -379,9 +390,9 @@ func (l *load) useCachedForecast() bool {
 	}
 	l.waiting, l.desks, l.calls, l.forecastOK = f.waiting, f.desks, f.calls, true
 	l.age = max(l.now.Sub(f.now), 0)
-	for svc, d := range f.times {
-		if _, ok := l.times[svc]; !ok {
-			l.times[svc] = d
+	for svc, d := range f.dists {
+		if _, ok := l.dists[svc]; !ok {
+			l.dists[svc] = d
 		}
 	}
 	return true
@@ -393,7 +404,7 @@ func (l *load) keepForecast() {
 		return
 	}
 	f := &sharedForecast{seq: l.b.LastSeq(), made: time.Now(), now: l.now, waiting: l.waiting, desks: l.desks,
-		calls: l.calls, times: maps.Clone(l.times)}
+		calls: l.calls, dists: maps.Clone(l.dists)}
 	l.e.fcMu.Lock()
 	defer l.e.fcMu.Unlock()
 	if len(l.e.fcs) > 10_000 {

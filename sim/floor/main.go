@@ -680,6 +680,8 @@ func main() {
 	first := flag.Int("first", 1, "the first seed played")
 	plays := flag.Int("mc", 0, "also forecast the median of this many plays of the rest of the day from the true distributions (slow)")
 	only := flag.Bool("floor-only", false, "play only the floor rows")
+	nPlays := flag.Int("plays", 21, "how many plays the server's sampled forecast plays")
+	restQ := flag.Float64("restq", 0.35, "the quantile of the rest in the row of a rest's quantile")
 	pick := flag.String("rows", "", "play only the rows whose name matches this regular expression (and the floor)")
 	flag.Parse()
 	d := sim.ReferenceDay()
@@ -691,7 +693,7 @@ func main() {
 		}
 	}
 	// The server's weight is 0.02 (queue.UpdateServiceTime).
-	server := knows{longRun: true, expectedRemaining: true, learnedPriority: true, apptShows: apptLearned}
+	server := knows{longRun: true, expectedRemaining: true, restDist: true, restQ: 0.5, learnedPriority: true, apptShows: apptLearned}
 	heavier := server
 	heavier.ewma, heavier.longRun = 0.05, false
 	noPlan := server
@@ -703,13 +705,15 @@ func main() {
 	moving := warm
 	moving.longRun, moving.ewma = false, 0.02
 	before := moving
-	before.lastHour = true
+	before.lastHour, before.restDist = true, false
+	oldRest := warm
+	oldRest.restDist = false
 	warmRest := warm
-	warmRest.restDist = true
-	warmMedian := warmRest
-	warmMedian.restQ = 0.5
+	warmRest.restQ = 0
+	warmQ := warm
+	warmQ.restQ = *restQ
 	warmPlays := warm
-	warmPlays.plays = 21
+	warmPlays.plays = *nPlays
 	warmPlaysArr := warmPlays
 	warmPlaysArr.playsArrivals = true
 	warmPlays51 := warmPlays
@@ -744,10 +748,11 @@ func main() {
 		{"… warm, priority at the last hour's rate", lastHour},
 		{"… warm, service times by the moving mean alone (EWMA 0.02)", moving},
 		{"… warm, both (the server before issue 17)", before},
+		{"… warm, the rest as max(mean − elapsed, mean/4) (before)", oldRest},
 		{"… warm, log-normal expected rest", warmRest},
-		{"… warm, log-normal median rest", warmMedian},
+		{fmt.Sprintf("… warm, log-normal rest's %.2f-quantile", *restQ), warmQ},
 		{"true means, expected rests, median of 21 plays", knows{expectedRemaining: true, plays: 21, apptShows: apptTrue}},
-		{"… warm, median of 21 plays", warmPlays},
+		{fmt.Sprintf("… warm, median of %d plays", *nPlays), warmPlays},
 		{"true means, expected rests, median of 21 true plays", knows{expectedRemaining: true, plays: 21, playsTrue: true, apptShows: apptTrue}},
 		{"true means, exact rests, median of 21 true plays", knows{plays: 21, playsTrue: true, apptShows: apptTrue}},
 		{"… warm, median of 51 plays", warmPlays51},
