@@ -114,7 +114,7 @@ func (o *op) placeLongQueue(t queue.Ticket) (*TicketInfo, error) {
 	// This runs in the store's one committer: only the counters that serve
 	// the ticket are looked at, and nothing is read twice.
 	l := &load{b: o.b, counters: counters, services: map[string]queue.Service{}, now: o.now,
-		busy: map[string]time.Duration{}, dists: map[string]queue.ServiceDist{}, forecastRead: true}
+		busy: map[string]time.Duration{}, dists: map[string]queue.ServiceDist{}, held: map[string]held{}, forecastRead: true}
 	var info TicketInfo
 	for _, s := range svcs {
 		l.services[s.ID] = s

@@ -9,10 +9,12 @@ import (
 )
 
 // The ticket at a counter past its service's mean time is expected to keep
-// it for the median rest of the service's learned log-normal (its mean and
-// the samples' spread), not for a quarter of the mean: applications that
-// took 3 or 15 minutes teach that one running for 20 minutes is a long one,
-// with minutes still to go.
+// it for about the median rest of the service's learned log-normal (its
+// mean and the samples' spread), not for a quarter of the mean:
+// applications that took 3 or 15 minutes teach that one running for 45
+// minutes is a long one, with minutes still to go. The forecast is the
+// median of plays that each draw that rest: the median of 21 draws, well
+// within the rest's quartiles.
 func TestWaitCountsTheRestOfALongService(t *testing.T) {
 	f := newFixture(t) // 09:00 Athens
 	f.open(t, "3")     // signatures, applications
@@ -29,15 +31,15 @@ func TestWaitCountsTheRestOfALongService(t *testing.T) {
 		f.issue(t, "applications", "")
 		f.next(t, "3") // the one before done, this one called
 	}
-	const elapsed = 20 * time.Minute
+	const elapsed = 45 * time.Minute
 	f.clock.Add(elapsed)
 	info := f.issue(t, "applications", "")
-	want := est.Dist().RestQuantile(elapsed, 0.5)
-	if d := info.Wait - want; d < -time.Second || d > time.Second {
-		t.Errorf("wait behind an application at the counter for %v: %v, want its median rest %v", elapsed, info.Wait, want)
+	lo, hi := est.Dist().RestQuantile(elapsed, 0.25), est.Dist().RestQuantile(elapsed, 0.75)
+	if info.Wait < lo || info.Wait > hi {
+		t.Errorf("wait behind an application at the counter for %v: %v, want within the rest's quartiles %v–%v", elapsed, info.Wait, lo, hi)
 	}
-	if old := est.Mean() / 4; want <= old {
-		t.Errorf("median rest %v, not above the older rule's %v", want, old)
+	if old := est.Mean() / 4; lo <= old {
+		t.Errorf("the rest's lower quartile %v, not above the older rule's %v", lo, old)
 	}
 	// The ticket's page says the same.
 	page, err := f.e.TicketByToken(context.Background(), info.Ticket.Token)

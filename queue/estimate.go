@@ -303,19 +303,6 @@ func ExpectedArrivalsBy(svc string, perHour func(time.Duration) float64, horizon
 	return out
 }
 
-// DrawArrivalsBy is ExpectedArrivalsBy drawn by chance, for one play of a
-// sampled forecast: in each minute from now, an arrival with probability
-// perHour(at)/60, where u draws uniformly from [0, 1).
-func DrawArrivalsBy(svc string, perHour func(time.Duration) float64, horizon time.Duration, base uint64, u func() float64) []Candidate {
-	var out []Candidate
-	for at := time.Duration(0); at < horizon; at += time.Minute {
-		if u() < perHour(at)/60 {
-			out = append(out, Candidate{ID: base + uint64(len(out)), Service: svc, Priority: true, IssuedAt: 1<<62 + int64(at), Arrive: at})
-		}
-	}
-	return out
-}
-
 // ArrivalHistory is what a service's walk-in arrivals of the days before
 // teach the forecast: the share of priority tickets among them and their
 // profile by hour of the day.

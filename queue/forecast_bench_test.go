@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -60,6 +61,26 @@ func BenchmarkForecast400Planned(b *testing.B) {
 	d[3].Busy = time.Hour
 	for b.Loop() {
 		if len(Forecast(w, d, 3, benchServiceTime)) != ForecastLimit {
+			b.Fatal("not every ticket forecast")
+		}
+	}
+}
+
+// BenchmarkForecastMedian60 is the sampled forecast (21 plays) of 60
+// waiting tickets, about the most the engine plays (forecastPlays).
+func BenchmarkForecastMedian60(b *testing.B) {
+	w, d := benchQueue(), benchDesks()
+	w = append(w[:60:60], w[ForecastLimit:]...)
+	rng := rand.New(rand.NewPCG(1, 2))
+	dist := func(svc string) ServiceDist {
+		m := benchServiceTime(svc)
+		return ServiceDist{Mean: m, Var: 0.3 * float64(m) * float64(m)}
+	}
+	draw := func() ([]Desk, func(string) time.Duration) {
+		return d, func(svc string) time.Duration { return dist(svc).Sample(rng.NormFloat64()) }
+	}
+	for b.Loop() {
+		if len(ForecastMedian(w, Policy{K: 3}, 21, draw)) != 60 {
 			b.Fatal("not every ticket forecast")
 		}
 	}

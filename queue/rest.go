@@ -2,7 +2,6 @@ package queue
 
 import (
 	"math"
-	"slices"
 	"time"
 )
 
@@ -132,11 +131,9 @@ func MedianOfPlays(plays []map[uint64]time.Duration) map[uint64]time.Duration {
 					waits = append(waits, w)
 				}
 			}
-			if len(waits) <= len(plays)/2 {
-				continue
+			if w := medianOf(waits, len(plays)); w >= 0 {
+				out[id] = w
 			}
-			slices.Sort(waits)
-			out[id] = waits[len(plays)/2]
 		}
 	}
 	return out

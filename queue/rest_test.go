@@ -166,3 +166,73 @@ func TestServiceEstimateDist(t *testing.T) {
 		t.Errorf("median rest at the call %v, the samples' median %v", got, median)
 	}
 }
+
+// Without chance (no variance learned, the rests given) every play is the
+// play of the means: the sampled forecast is ForecastAt's.
+func TestForecastMedianWithoutChanceIsTheForecast(t *testing.T) {
+	w, d := benchQueue(), benchDesks()
+	w = append(w[:80:80], w[ForecastLimit:]...)
+	st := func(svc string) time.Duration { return ServiceDist{Mean: benchServiceTime(svc)}.Sample(1.5) }
+	want := ForecastAt(w, d, Policy{K: 3}, benchServiceTime)
+	got := ForecastMedian(w, Policy{K: 3}, 7, func() ([]Desk, func(string) time.Duration) { return d, st })
+	if len(got) != 80 || len(want) != 80 {
+		t.Fatalf("%d forecast, %d by ForecastAt; want 80", len(got), len(want))
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("ticket %d: sampled %v, ForecastAt %v", id, got[id], w)
+		}
+	}
+}
+
+// At one desk, the k-th ticket waits for the k services before it: the
+// sampled forecast is near the median of their sum (by 20 000 draws in the
+// test), under the sum of their means (the play of the means) by the
+// services' skew, which the shorter queues feel most.
+func TestForecastMedianIsTheMedianWait(t *testing.T) {
+	const sigma = 0.8
+	dist := ServiceDist{Mean: 4 * time.Minute}
+	dist.Var = float64(dist.Mean) * float64(dist.Mean) * math.Expm1(sigma*sigma)
+	var w []Candidate
+	for i := range 12 {
+		w = append(w, Candidate{ID: uint64(i + 1), Service: "a", IssuedAt: int64(i)})
+	}
+	desk := []Desk{{Counter: Counter{ID: "1", Serves: []string{"a"}, Status: CounterOpen}}}
+	rng := rand.New(rand.NewPCG(5, 6))
+	st := func(string) time.Duration { return dist.Sample(rng.NormFloat64()) }
+	got := ForecastMedian(w, Policy{K: 3}, 201, func() ([]Desk, func(string) time.Duration) { return desk, st })
+	for _, k := range []int{1, 3, 11} { // the services before ticket k+1
+		sums := make([]float64, 20000)
+		for i := range sums {
+			for range k {
+				sums[i] += float64(st("a"))
+			}
+		}
+		slices.Sort(sums)
+		median := time.Duration(sums[len(sums)/2])
+		g := got[uint64(k+1)]
+		if math.Abs(float64(g-median)) > 0.12*float64(median) {
+			t.Errorf("ticket %d: sampled forecast %v, the median wait %v", k+1, g, median)
+		}
+		if mean := time.Duration(k) * dist.Mean; g >= mean {
+			t.Errorf("ticket %d: sampled forecast %v, not under the means' %v", k+1, g, mean)
+		}
+	}
+	if got[1] != 0 {
+		t.Errorf("the first ticket at a free desk: %v", got[1])
+	}
+}
+
+// A ticket that half the plays or more do not reach has no median: it is
+// missing, as from ForecastAt; one missed by fewer counts them as latest.
+func TestMedianOfPlaysMissing(t *testing.T) {
+	plays := []map[uint64]time.Duration{{1: 3, 2: 5, 3: 1}, {1: 1, 3: 2}, {1: 2, 2: 7}, {2: 6}, {1: 9, 2: 4}}
+	// 1: 1 2 3 9 and a miss; 2: 4 5 6 7 and a miss; 3: two of five.
+	if got := MedianOfPlays(plays); len(got) != 2 || got[1] != 3 || got[2] != 6 {
+		t.Errorf("median of five plays %v, want 1: 3, 2: 6", got)
+	}
+	// 1: 1 2 3 and a miss; 2: 5 6 7 and a miss; 3: two of four, half.
+	if got := MedianOfPlays(plays[:4]); len(got) != 2 || got[1] != 3 || got[2] != 7 {
+		t.Errorf("median of four plays %v, want 1: 3, 2: 7", got)
+	}
+}

@@ -80,12 +80,9 @@ type knows struct {
 	// playsTrue draws the plays' services and rests from the day's true
 	// distributions (the walk, the log-normal, the no-shows) instead.
 	playsTrue bool
-	// playsArrivals draws each play's priority arrivals (at the rate the
-	// forecast expects them) rather than expecting them evenly.
-	playsArrivals bool
-	// playsPick, when set, picks a ticket's forecast from its plays'
-	// sorted waits instead of the median.
-	playsPick func([]time.Duration) time.Duration
+	// playsBudget > 0 bounds the tickets waiting times plays: past it the
+	// forecast is played once, by the means (as the server does).
+	playsBudget int
 	// apptShows is how the forecast expects the booked appointments not
 	// checked in yet: apptAll as if everyone came, apptTrue thinned by
 	// the day's true no-show rate, apptLearned by the rate learned (the
@@ -280,15 +277,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		h := int((time.Duration(d.Open) + t) / time.Hour)
 		return d.ArrivalsPerHour[fmt.Sprintf("%02d", h)] / 3600 * d.PriorityRate
 	}
-	// expected are the priority arrivals a forecast at t expects, or with
-	// rng one play's draw of them.
-	expected := func(t time.Duration, rng *rand.Rand) []queue.Candidate {
-		arrivals := queue.ExpectedArrivalsBy
-		if rng != nil {
-			arrivals = func(svc string, perHour func(time.Duration) float64, horizon time.Duration, base uint64) []queue.Candidate {
-				return queue.DrawArrivalsBy(svc, perHour, horizon, base, rng.Float64)
-			}
-		}
+	expected := func(t time.Duration) []queue.Candidate {
 		var out []queue.Candidate
 		base := uint64(1) << 50
 		horizon := max(closing-t, 0)
@@ -301,7 +290,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 				if !k.lastHour {
 					if _, ok := profiles[s.ID].PerHour(today, hourOf(t)); ok {
 						sh, pr := shares[s.ID].Share(pooled), profiles[s.ID]
-						out = append(out, arrivals(s.ID, func(at time.Duration) float64 {
+						out = append(out, queue.ExpectedArrivalsBy(s.ID, func(at time.Duration) float64 {
 							if t+at >= closing {
 								return 0
 							}
@@ -313,17 +302,12 @@ func play(d sim.Day, seed uint64, k knows) []result {
 					}
 				}
 				if r > 0.01 {
-					if rng != nil {
-						out = append(out, arrivals(s.ID, func(time.Duration) float64 { return r }, horizon, base)...)
-					} else {
-						out = append(out, queue.ExpectedArrivals(s.ID, time.Duration(float64(time.Hour)/r), horizon, nil, base)...)
-					}
+					out = append(out, queue.ExpectedArrivals(s.ID, time.Duration(float64(time.Hour)/r), horizon, nil, base)...)
 				}
 			} else {
 				acc, next, id := 0.0, 0.5, base
 				for x := t; x < closing; x += 10 * time.Second {
-					rate := trueRate(x) * share[s.ID] * (1 - s.BookedShare) * 10 // booked citizens come without priority
-					if rng != nil && rng.Float64() < rate || rng == nil && func() bool { acc += rate; return acc >= next }() {
+					if acc += trueRate(x) * share[s.ID] * (1 - s.BookedShare) * 10; acc >= next { // booked citizens come without priority
 						out = append(out, queue.Candidate{ID: id, Service: s.ID, Priority: true, IssuedAt: 1<<62 + int64(x-t), Arrive: x - t})
 						id, next = id+1, next+1
 					}
@@ -407,10 +391,8 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	// the forecast, each drawing the service times and the rests of the
 	// tickets at the counters (held) from the log-normals the estimator
 	// knows, with a chance seeded by the seed and t.
-	plays := func(t time.Duration, id uint64, ds []queue.Desk, held []int) time.Duration {
+	plays := func(t time.Duration, all []queue.Candidate, ds []queue.Desk, held []int) map[uint64]time.Duration {
 		rng := rand.New(rand.NewPCG(seed, uint64(t)))
-		all := append(slices.Clone(waiting), expected(t, nil)...)
-		all = append(all, expectedAppts(t)...)
 		draw := func(svc string) time.Duration { return dist(svc).Sample(rng.NormFloat64()) }
 		rest := func(h int, elapsed time.Duration) time.Duration {
 			return dist(plan[h].Service).RestQuantile(elapsed, 1-rng.Float64())
@@ -444,46 +426,15 @@ func play(d sim.Day, seed uint64, k knows) []result {
 				return ln.RestQuantile(elapsed-walkTime, 1-rng.Float64())
 			}
 		}
-		var results []map[uint64]time.Duration
-		for range k.plays {
-			pds := slices.Clone(ds)
+		pds := slices.Clone(ds)
+		return queue.ForecastMedian(all, policy(t), k.plays, func() ([]queue.Desk, func(string) time.Duration) {
 			for j, h := range held {
 				if h >= 0 {
 					pds[j].Busy = rest(h, t-out[h].wait-plan[h].At)
 				}
 			}
-			all := all
-			if k.playsArrivals {
-				all = append(slices.Clone(waiting), expected(t, rng)...)
-				all = append(all, expectedAppts(t)...)
-			}
-			r := queue.ForecastAt(all, pds, policy(t), draw)
-			if _, ok := r[id]; !ok {
-				for j := range pds {
-					pds[j].HasClose = false
-				}
-				r = queue.ForecastAt(all, pds, policy(t), draw)
-			}
-			results = append(results, r)
-		}
-		if k.playsPick != nil {
-			var ws []time.Duration
-			for _, r := range results {
-				if w, ok := r[id]; ok {
-					ws = append(ws, w)
-				}
-			}
-			if len(ws) <= len(results)/2 {
-				return -1
-			}
-			slices.Sort(ws)
-			return k.playsPick(ws)
-		}
-		w, ok := queue.MedianOfPlays(results)[id]
-		if !ok {
-			return -1
-		}
-		return w
+			return pds, draw
+		})
 	}
 	forecast := func(t time.Duration, id uint64) time.Duration {
 		if k.monteCarlo > 0 {
@@ -519,12 +470,17 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			ds = append(ds, dk)
 			held = append(held, h)
 		}
-		if k.plays > 0 {
-			return plays(t, id, ds, held)
-		}
-		all := append(slices.Clone(waiting), expected(t, nil)...)
+		all := append(slices.Clone(waiting), expected(t)...)
 		all = append(all, expectedAppts(t)...)
-		w, ok := queue.ForecastAt(all, ds, policy(t), serviceTime)[id]
+		var w time.Duration
+		ok := false
+		if k.plays > 0 && (k.playsBudget == 0 || len(all)*k.plays <= k.playsBudget) {
+			// Past every closing in half the plays or more: the server's
+			// rule below, by the play of the means.
+			w, ok = plays(t, all, ds, held)[id]
+		} else {
+			w, ok = queue.ForecastAt(all, ds, policy(t), serviceTime)[id]
+		}
 		if !ok { // past every closing: as if the clerks stayed (the server's rule)
 			for j := range ds {
 				ds[j].HasClose = false
@@ -681,7 +637,7 @@ func main() {
 	plays := flag.Int("mc", 0, "also forecast the median of this many plays of the rest of the day from the true distributions (slow)")
 	only := flag.Bool("floor-only", false, "play only the floor rows")
 	nPlays := flag.Int("plays", 21, "how many plays the server's sampled forecast plays")
-	restQ := flag.Float64("restq", 0.35, "the quantile of the rest in the row of a rest's quantile")
+	budget := flag.Int("budget", 21*100, "bound the tickets the server's plays play through in all (0: no bound; the engine's playsBudget)")
 	pick := flag.String("rows", "", "play only the rows whose name matches this regular expression (and the floor)")
 	flag.Parse()
 	d := sim.ReferenceDay()
@@ -693,7 +649,8 @@ func main() {
 		}
 	}
 	// The server's weight is 0.02 (queue.UpdateServiceTime).
-	server := knows{longRun: true, expectedRemaining: true, restDist: true, restQ: 0.5, learnedPriority: true, apptShows: apptLearned}
+	server := knows{longRun: true, expectedRemaining: true, restDist: true, restQ: 0.5, learnedPriority: true, apptShows: apptLearned,
+		plays: *nPlays, playsBudget: *budget}
 	heavier := server
 	heavier.ewma, heavier.longRun = 0.05, false
 	noPlan := server
@@ -705,32 +662,15 @@ func main() {
 	moving := warm
 	moving.longRun, moving.ewma = false, 0.02
 	before := moving
-	before.lastHour, before.restDist = true, false
-	oldRest := warm
+	before.lastHour, before.restDist, before.plays = true, false, 0
+	warmOne := warm
+	warmOne.plays = 0
+	oldRest := warmOne
 	oldRest.restDist = false
-	warmRest := warm
+	warmRest := warmOne
 	warmRest.restQ = 0
-	warmQ := warm
-	warmQ.restQ = *restQ
 	warmPlays := warm
-	warmPlays.plays = *nPlays
-	warmPlaysArr := warmPlays
-	warmPlaysArr.playsArrivals = true
-	warmPlays51 := warmPlays
-	warmPlays51.plays = 51
-	warmShort := warmPlays
-	warmShort.playsPick = func(ws []time.Duration) time.Duration {
-		n := (len(ws) + 1) / 2
-		best := 0
-		for i := 0; i+n <= len(ws); i++ {
-			if ws[i+n-1]-ws[i] < ws[best+n-1]-ws[best] {
-				best = i
-			}
-		}
-		return (ws[best] + ws[best+n-1]) / 2
-	}
-	warmQ4 := warmPlays
-	warmQ4.playsPick = func(ws []time.Duration) time.Duration { return ws[len(ws)*2/5] }
+	warmPlays.playsBudget = 0
 	rows := []struct {
 		name string
 		k    knows
@@ -748,18 +688,13 @@ func main() {
 		{"… warm, priority at the last hour's rate", lastHour},
 		{"… warm, service times by the moving mean alone (EWMA 0.02)", moving},
 		{"… warm, both (the server before issue 17)", before},
-		{"… warm, the rest as max(mean − elapsed, mean/4) (before)", oldRest},
-		{"… warm, log-normal expected rest", warmRest},
-		{fmt.Sprintf("… warm, log-normal rest's %.2f-quantile", *restQ), warmQ},
-		{"true means, expected rests, median of 21 plays", knows{expectedRemaining: true, plays: 21, apptShows: apptTrue}},
-		{fmt.Sprintf("… warm, median of %d plays", *nPlays), warmPlays},
-		{"true means, expected rests, median of 21 true plays", knows{expectedRemaining: true, plays: 21, playsTrue: true, apptShows: apptTrue}},
-		{"true means, exact rests, median of 21 true plays", knows{plays: 21, playsTrue: true, apptShows: apptTrue}},
-		{"… warm, median of 51 plays", warmPlays51},
-		{"… warm, median of 21 plays, drawn arrivals", warmPlaysArr},
-		{"true means, exact rests, median of 21 true plays, drawn arrivals", knows{plays: 21, playsTrue: true, playsArrivals: true, apptShows: apptTrue}},
-		{"… warm, 21 plays, shortest half's centre", warmShort},
-		{"… warm, 21 plays, 0.4 quantile", warmQ4},
+		{"… warm, one play of the means (median rests)", warmOne},
+		{"… warm, one play, rests max(mean − elapsed, mean/4)", oldRest},
+		{"… warm, one play, log-normal expected rests", warmRest},
+		{"true means, rests drawn, median of 21 plays", knows{expectedRemaining: true, plays: 21, apptShows: apptTrue}},
+		{"… warm, the plays on any queue (no budget)", warmPlays},
+		{"true distributions, rests drawn, median of 21 plays", knows{expectedRemaining: true, plays: 21, playsTrue: true, apptShows: apptTrue}},
+		{"true distributions, exact rests, median of 21 plays", knows{plays: 21, playsTrue: true, apptShows: apptTrue}},
 	}
 	if *plays > 0 {
 		rows = slices.Insert(rows, 1, struct {
