@@ -253,13 +253,14 @@ func (l *load) forecastWait(t queue.Candidate) (wait time.Duration, afterClosing
 // of, and playsBudget how many tickets (waiting and expected) its plays
 // may play through in all: a longer queue is forecast by one play of the
 // means. A play costs about half a microsecond a ticket (2 vCPUs), so the
-// plays of a forecast at the budget cost about a millisecond, what a
-// durable issue does; a median of fewer plays is too noisy to do better
-// than the play of the means (sim/floor: 9 plays lose to it on the
+// plays of a forecast at the budget cost about half a millisecond, and an
+// issue's estimate at most about as much again as the durable issue
+// (BenchmarkIssueForecast). A median of fewer plays is too noisy to do
+// better than the play of the means (sim/floor: 9 plays lose to it on the
 // lighter day, 15 come near 21).
 const (
 	forecastPlays = 21
-	playsBudget   = forecastPlays * 100
+	playsBudget   = forecastPlays * 50
 )
 
 // sampledForecast is the forecast of the waiting tickets: each one's

@@ -637,7 +637,7 @@ func main() {
 	plays := flag.Int("mc", 0, "also forecast the median of this many plays of the rest of the day from the true distributions (slow)")
 	only := flag.Bool("floor-only", false, "play only the floor rows")
 	nPlays := flag.Int("plays", 21, "how many plays the server's sampled forecast plays")
-	budget := flag.Int("budget", 21*100, "bound the tickets the server's plays play through in all (0: no bound; the engine's playsBudget)")
+	budget := flag.Int("budget", 21*50, "bound the tickets the server's plays play through in all (0: no bound; the engine's playsBudget)")
 	pick := flag.String("rows", "", "play only the rows whose name matches this regular expression (and the floor)")
 	flag.Parse()
 	d := sim.ReferenceDay()
