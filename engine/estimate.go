@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"hash/fnv"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -271,13 +272,17 @@ const (
 // mean wait, which the long services' tail pulls up; the estimate is
 // judged by its absolute error, which the median minimises, and the first
 // of several uncertain counters frees earlier than the least of their
-// expected rests. The chance is seeded by the branch's sequence number
-// and the time: the same state gives the same forecast.
+// expected rests. The chance is seeded by the branch and its sequence
+// number: the same state gives the same forecast, and while nothing
+// happens the plays draw the same numbers as the time passes, so that a
+// ticket's estimate moves with the clock, not with the draws.
 func (l *load) sampledForecast() map[uint64]time.Duration {
 	if len(l.waiting)*forecastPlays > playsBudget {
 		return queue.ForecastAt(l.waiting, l.desks, l.policy(), l.serviceTime)
 	}
-	rng := rand.New(rand.NewPCG(l.b.LastSeq(), uint64(l.now.UnixNano())))
+	h := fnv.New64a()
+	h.Write([]byte(l.b.ID()))
+	rng := rand.New(rand.NewPCG(l.b.LastSeq(), h.Sum64()))
 	serviceTime := func(svc string) time.Duration { return l.dist(svc).Sample(rng.NormFloat64()) }
 	desks := slices.Clone(l.desks)
 	return queue.ForecastMedian(l.waiting, l.policy(), forecastPlays, func() ([]queue.Desk, func(string) time.Duration) {

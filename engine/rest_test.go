@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -48,5 +49,53 @@ func TestWaitCountsTheRestOfALongService(t *testing.T) {
 	}
 	if page.Wait != info.Wait {
 		t.Errorf("page %v, at issue %v", page.Wait, info.Wait)
+	}
+}
+
+// The sampled forecast draws its chance from the branch and its sequence
+// number: read again in the same state, even later (the shared forecast
+// gone), every ticket's estimate is drawn from the same numbers. At the
+// same moment it is the same; a minute later, with nothing happened, it is
+// not drawn anew: each estimate is within two minutes of the one before,
+// where fresh draws move a median of 21 plays of a long service by more.
+func TestSampledForecastIsTheSameForTheSameState(t *testing.T) {
+	f := newFixture(t) // 09:00 Athens
+	f.open(t, "3")     // signatures, applications
+	for i := range 24 {
+		f.issue(t, "applications", "")
+		f.next(t, "3")
+		f.clock.Add(time.Duration(3+12*(i%2)) * time.Minute)
+	}
+	var tickets []TicketInfo
+	for range 6 {
+		tickets = append(tickets, f.issue(t, "applications", ""))
+	}
+	read := func() []time.Duration {
+		f.e.fcMu.Lock()
+		clear(f.e.fcs) // no shared forecast: each read makes its own
+		f.e.fcMu.Unlock()
+		var out []time.Duration
+		for _, tk := range tickets {
+			info, err := f.e.TicketByToken(context.Background(), tk.Ticket.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, info.Wait)
+		}
+		return out
+	}
+	a, b := read(), read()
+	if !slices.Equal(a, b) {
+		t.Fatalf("the same state read twice: %v, then %v", a, b)
+	}
+	f.clock.Add(time.Minute)
+	c := read()
+	for i := range a {
+		if d := c[i] - a[i]; d < -2*time.Minute || d > 2*time.Minute {
+			t.Errorf("ticket %d: %v, a minute later %v", i+1, a[i], c[i])
+		}
+	}
+	if slices.Equal(a, c) {
+		t.Errorf("a minute later the estimates have not moved: %v", c)
 	}
 }
