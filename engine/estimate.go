@@ -3,7 +3,6 @@ package engine
 import (
 	"hash/fnv"
 	"maps"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -74,13 +73,14 @@ func (e *Engine) load(b *storage.BranchTx, counters []queue.Counter) *load {
 		elapsed := l.now.Sub(c.CalledAt)
 		r := l.rest(c.CurrentService, elapsed)
 		l.busy[c.ID] += r
-		l.held[c.ID] = held{svc: c.CurrentService, elapsed: elapsed, rest: r}
+		l.held[c.ID] = held{id: c.Current, svc: c.CurrentService, elapsed: elapsed, rest: r}
 	}
 	return l
 }
 
 // held is the ticket at a counter as the sampled forecast draws its rest.
 type held struct {
+	id      uint64
 	svc     string
 	elapsed time.Duration
 	rest    time.Duration // the median rest, in the counter's busy time
@@ -272,29 +272,36 @@ const (
 // mean wait, which the long services' tail pulls up; the estimate is
 // judged by its absolute error, which the median minimises, and the first
 // of several uncertain counters frees earlier than the least of their
-// expected rests. The chance is seeded by the branch and its sequence
-// number: the same state gives the same forecast, and while nothing
-// happens the plays draw the same numbers as the time passes, so that a
-// ticket's estimate moves with the clock, not with the draws.
+// expected rests. Play j draws each ticket's service time, and the rest
+// of a ticket at a counter, from a number of the branch, the ticket and j
+// alone (queue.PlayDraw): the same state gives the same forecast, and a
+// ticket's estimate moves with the clock and with what happens ahead of
+// it, not with fresh draws at every event.
 func (l *load) sampledForecast() map[uint64]time.Duration {
 	if len(l.waiting)*forecastPlays > playsBudget {
 		return queue.ForecastAt(l.waiting, l.desks, l.policy(), l.serviceTime)
 	}
-	h := fnv.New64a()
-	h.Write([]byte(l.b.ID()))
-	rng := rand.New(rand.NewPCG(l.b.LastSeq(), h.Sum64()))
-	serviceTime := func(svc string) time.Duration { return l.dist(svc).Sample(rng.NormFloat64()) }
+	seed := playSeed(l.b.ID())
 	desks := slices.Clone(l.desks)
-	return queue.ForecastMedian(l.waiting, l.policy(), forecastPlays, func() ([]queue.Desk, func(string) time.Duration) {
+	return queue.ForecastMedian(l.waiting, l.policy(), forecastPlays, func(j int) ([]queue.Desk, func(queue.Candidate) time.Duration) {
 		for i, d := range l.desks {
 			desks[i].Busy = d.Busy
 			if h, ok := l.held[d.Counter.ID]; ok {
-				r := l.dist(h.svc).RestQuantile(h.elapsed, 1-rng.Float64())
+				r := l.dist(h.svc).RestQuantile(h.elapsed, queue.PlayDraw(seed, h.id, j))
 				desks[i].Busy = max(d.Busy-h.rest+r, 0)
 			}
 		}
-		return desks, serviceTime
+		return desks, func(c queue.Candidate) time.Duration {
+			return l.dist(c.Service).RestQuantile(0, queue.PlayDraw(seed, c.ID, j))
+		}
 	})
+}
+
+// playSeed is the branch's seed of its plays' draws (queue.PlayDraw).
+func playSeed(branch string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(branch))
+	return h.Sum64()
 }
 
 // expectedPriority are the priority tickets of service svc expected

@@ -89,19 +89,20 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 // (Arrive, with their Due).
 func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(string) time.Duration) map[uint64]time.Duration {
 	f := newForecaster(waiting)
-	return f.result(f.play(desks, p, serviceTime))
+	return f.result(f.play(desks, p, func(c Candidate) time.Duration { return serviceTime(c.Service) }))
 }
 
 // ForecastMedian is the median of k plays of ForecastAt over waiting
-// (as MedianOfPlays takes it), each with the desks and the service times
-// that draw gives it: a sampled forecast, whose plays draw by chance what
-// the forecast does not know (the service times to come, the rests of the
-// tickets at the counters). The queue is sorted once for all the plays.
-func ForecastMedian(waiting []Candidate, p Policy, k int, draw func() ([]Desk, func(string) time.Duration)) map[uint64]time.Duration {
+// (as MedianOfPlays takes it), play j with the desks and each ticket's
+// service time that draw(j) gives it: a sampled forecast, whose plays draw
+// by chance what the forecast does not know (the service times to come,
+// the rests of the tickets at the counters). The queue is sorted once for
+// all the plays.
+func ForecastMedian(waiting []Candidate, p Policy, k int, draw func(play int) ([]Desk, func(Candidate) time.Duration)) map[uint64]time.Duration {
 	f := newForecaster(waiting)
 	plays := make([][]time.Duration, 0, k)
-	for range k {
-		desks, serviceTime := draw()
+	for j := range k {
+		desks, serviceTime := draw(j)
 		plays = append(plays, f.play(desks, p, serviceTime))
 	}
 	med := make([]time.Duration, len(waiting))
@@ -185,7 +186,7 @@ func (f *forecaster) result(calls []time.Duration) map[uint64]time.Duration {
 
 // play is one play of the forecast from its lists' start: each ticket's
 // call time, by its index in the queue (-1: not called).
-func (f *forecaster) play(desks []Desk, p Policy, serviceTime func(string) time.Duration) []time.Duration {
+func (f *forecaster) play(desks []Desk, p Policy, serviceTime func(Candidate) time.Duration) []time.Duration {
 	lists, real, taken := f.lists, f.real, f.taken
 	clear(taken)
 	for _, l := range lists {
@@ -272,7 +273,7 @@ func (f *forecaster) play(desks []Desk, p Policy, serviceTime func(string) time.
 			called++
 		}
 		d.c.PriorityStreak, d.c.ApptStreak = streaks.Priority, streaks.Appt
-		d.free += serviceTime(pick.Service)
+		d.free += serviceTime(pick)
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -71,13 +70,12 @@ func BenchmarkForecast400Planned(b *testing.B) {
 func BenchmarkForecastMedian60(b *testing.B) {
 	w, d := benchQueue(), benchDesks()
 	w = append(w[:60:60], w[ForecastLimit:]...)
-	rng := rand.New(rand.NewPCG(1, 2))
 	dist := func(svc string) ServiceDist {
 		m := benchServiceTime(svc)
 		return ServiceDist{Mean: m, Var: 0.3 * float64(m) * float64(m)}
 	}
-	draw := func() ([]Desk, func(string) time.Duration) {
-		return d, func(svc string) time.Duration { return dist(svc).Sample(rng.NormFloat64()) }
+	draw := func(j int) ([]Desk, func(Candidate) time.Duration) {
+		return d, func(c Candidate) time.Duration { return dist(c.Service).RestQuantile(0, PlayDraw(1, c.ID, j)) }
 	}
 	for b.Loop() {
 		if len(ForecastMedian(w, Policy{K: 3}, 21, draw)) != 60 {

@@ -138,3 +138,21 @@ func MedianOfPlays(plays []map[uint64]time.Duration) map[uint64]time.Duration {
 	}
 	return out
 }
+
+// PlayDraw is the chance of play j of a sampled forecast for ticket id:
+// a uniform number in (0, 1) from seed, id and j, the same whenever asked.
+// Two forecasts then draw the same for the same ticket (common random
+// numbers): an event that does not concern a ticket (another issued
+// behind it, say) does not move its estimate by fresh draws, and a ticket
+// called keeps, at the call, the service time its plays drew for it
+// (ServiceDist.RestQuantile of the same number, from no time gone).
+func PlayDraw(seed, id uint64, j int) float64 {
+	x := seed ^ id*0x9e3779b97f4a7c15 ^ uint64(j+1)*0xd1b54a32d192ed03
+	// splitmix64's finaliser
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return (float64(x>>11) + 0.5) / (1 << 53)
+}

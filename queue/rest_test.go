@@ -172,9 +172,11 @@ func TestServiceEstimateDist(t *testing.T) {
 func TestForecastMedianWithoutChanceIsTheForecast(t *testing.T) {
 	w, d := benchQueue(), benchDesks()
 	w = append(w[:80:80], w[ForecastLimit:]...)
-	st := func(svc string) time.Duration { return ServiceDist{Mean: benchServiceTime(svc)}.Sample(1.5) }
+	st := func(c Candidate) time.Duration {
+		return ServiceDist{Mean: benchServiceTime(c.Service)}.RestQuantile(0, PlayDraw(1, c.ID, 0))
+	}
 	want := ForecastAt(w, d, Policy{K: 3}, benchServiceTime)
-	got := ForecastMedian(w, Policy{K: 3}, 7, func() ([]Desk, func(string) time.Duration) { return d, st })
+	got := ForecastMedian(w, Policy{K: 3}, 7, func(int) ([]Desk, func(Candidate) time.Duration) { return d, st })
 	if len(got) != 80 || len(want) != 80 {
 		t.Fatalf("%d forecast, %d by ForecastAt; want 80", len(got), len(want))
 	}
@@ -198,14 +200,15 @@ func TestForecastMedianIsTheMedianWait(t *testing.T) {
 		w = append(w, Candidate{ID: uint64(i + 1), Service: "a", IssuedAt: int64(i)})
 	}
 	desk := []Desk{{Counter: Counter{ID: "1", Serves: []string{"a"}, Status: CounterOpen}}}
+	got := ForecastMedian(w, Policy{K: 3}, 201, func(j int) ([]Desk, func(Candidate) time.Duration) {
+		return desk, func(c Candidate) time.Duration { return dist.RestQuantile(0, PlayDraw(7, c.ID, j)) }
+	})
 	rng := rand.New(rand.NewPCG(5, 6))
-	st := func(string) time.Duration { return dist.Sample(rng.NormFloat64()) }
-	got := ForecastMedian(w, Policy{K: 3}, 201, func() ([]Desk, func(string) time.Duration) { return desk, st })
 	for _, k := range []int{1, 3, 11} { // the services before ticket k+1
 		sums := make([]float64, 20000)
 		for i := range sums {
 			for range k {
-				sums[i] += float64(st("a"))
+				sums[i] += float64(dist.Sample(rng.NormFloat64()))
 			}
 		}
 		slices.Sort(sums)
@@ -234,5 +237,35 @@ func TestMedianOfPlaysMissing(t *testing.T) {
 	// 1: 1 2 3 and a miss; 2: 5 6 7 and a miss; 3: two of four, half.
 	if got := MedianOfPlays(plays[:4]); len(got) != 2 || got[1] != 3 || got[2] != 7 {
 		t.Errorf("median of four plays %v, want 1: 3, 2: 7", got)
+	}
+}
+
+// A play's draws are uniform, the same whenever asked, and apart for
+// different tickets and plays.
+func TestPlayDraw(t *testing.T) {
+	const n = 100_000
+	var bins [10]int
+	seen := map[float64]bool{}
+	for i := range n {
+		u := PlayDraw(42, uint64(i/21), i%21)
+		if !(u > 0 && u < 1) {
+			t.Fatalf("draw %v", u)
+		}
+		if u != PlayDraw(42, uint64(i/21), i%21) {
+			t.Fatal("a draw asked again differs")
+		}
+		bins[int(u*10)]++
+		seen[u] = true
+	}
+	for b, c := range bins {
+		if math.Abs(float64(c)-n/10) > 5*math.Sqrt(n/10) {
+			t.Errorf("bin %d: %d of %d draws", b, c, n)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d distinct draws of %d", len(seen), n)
+	}
+	if PlayDraw(42, 1, 0) == PlayDraw(43, 1, 0) {
+		t.Error("another seed draws the same")
 	}
 }

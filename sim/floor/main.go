@@ -392,48 +392,58 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	// tickets at the counters (held) from the log-normals the estimator
 	// knows, with a chance seeded by the seed and t.
 	plays := func(t time.Duration, all []queue.Candidate, ds []queue.Desk, held []int) map[uint64]time.Duration {
-		rng := rand.New(rand.NewPCG(seed, uint64(t)))
-		draw := func(svc string) time.Duration { return dist(svc).Sample(rng.NormFloat64()) }
-		rest := func(h int, elapsed time.Duration) time.Duration {
-			return dist(plan[h].Service).RestQuantile(elapsed, 1-rng.Float64())
+		// Play j draws for ticket id from queue.PlayDraw(seed, id, j), as
+		// the server does (the ticket at a counter by its id too).
+		draw := func(c queue.Candidate, j int) time.Duration {
+			return dist(c.Service).RestQuantile(0, queue.PlayDraw(seed, c.ID, j))
+		}
+		rest := func(h int, elapsed time.Duration, j int) time.Duration {
+			return dist(plan[h].Service).RestQuantile(elapsed, queue.PlayDraw(seed, uint64(h+1), j))
 		}
 		if k.playsTrue {
-			draw = func(svc string) time.Duration {
-				if rng.Float64() < d.NoShowRate {
+			// The true hold: a no-show's wait, or the walk and the
+			// log-normal service (a second draw decides which).
+			trueLN := func(svc string) queue.ServiceDist {
+				sv := svcOf[svc]
+				m := sv.ServiceMinMean * 60 * 1e9
+				return queue.ServiceDist{Mean: time.Duration(m), Var: m * m * math.Expm1(sv.ServiceSigma*sv.ServiceSigma)}
+			}
+			draw = func(c queue.Candidate, j int) time.Duration {
+				if queue.PlayDraw(^seed, c.ID, j) < d.NoShowRate {
 					return noShow
 				}
-				sv := svcOf[svc]
-				return walkTime + sim.LogNormal(sv.ServiceMinMean*60, sv.ServiceSigma, rng.NormFloat64())
+				return walkTime + trueLN(c.Service).RestQuantile(0, queue.PlayDraw(seed, c.ID, j))
 			}
-			rest = func(h int, elapsed time.Duration) time.Duration {
+			rest = func(h int, elapsed time.Duration, j int) time.Duration {
 				sv := svcOf[plan[h].Service]
-				m := sv.ServiceMinMean * 60 * 1e9
-				ln := queue.ServiceDist{Mean: time.Duration(m), Var: m * m * math.Expm1(sv.ServiceSigma*sv.ServiceSigma)}
+				ln := trueLN(plan[h].Service)
+				u := queue.PlayDraw(seed, uint64(h+1), j)
 				if elapsed < noShow {
 					served := 1.0
 					if e := elapsed - walkTime; e > 0 {
+						m := float64(ln.Mean)
 						mu, sg := math.Log(m)-sv.ServiceSigma*sv.ServiceSigma/2, sv.ServiceSigma
 						served = math.Erfc((math.Log(float64(e))-mu)/sg/math.Sqrt2) / 2
 					}
 					p := d.NoShowRate
-					if rng.Float64() < p/(p+(1-p)*served) {
+					if queue.PlayDraw(^seed, uint64(h+1), j) < p/(p+(1-p)*served) {
 						return noShow - elapsed
 					}
 				}
 				if elapsed <= walkTime {
-					return walkTime - elapsed + ln.Sample(rng.NormFloat64())
+					return walkTime - elapsed + ln.RestQuantile(0, u)
 				}
-				return ln.RestQuantile(elapsed-walkTime, 1-rng.Float64())
+				return ln.RestQuantile(elapsed-walkTime, u)
 			}
 		}
 		pds := slices.Clone(ds)
-		return queue.ForecastMedian(all, policy(t), k.plays, func() ([]queue.Desk, func(string) time.Duration) {
-			for j, h := range held {
+		return queue.ForecastMedian(all, policy(t), k.plays, func(j int) ([]queue.Desk, func(queue.Candidate) time.Duration) {
+			for i, h := range held {
 				if h >= 0 {
-					pds[j].Busy = rest(h, t-out[h].wait-plan[h].At)
+					pds[i].Busy = rest(h, t-out[h].wait-plan[h].At, j)
 				}
 			}
-			return pds, draw
+			return pds, func(c queue.Candidate) time.Duration { return draw(c, j) }
 		})
 	}
 	forecast := func(t time.Duration, id uint64) time.Duration {
