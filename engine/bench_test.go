@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seira-queue/seira/demo"
 	"github.com/seira-queue/seira/queue"
@@ -131,4 +132,52 @@ func newBenchFixture(b *testing.B) *fixture {
 	f := newFixture(b)
 	f.e.pub = nopPublisher{}
 	return f
+}
+
+// BenchmarkIssueForecast measures durable issues into a queue kept at the
+// most that the sampled forecast plays (playsBudget), with the four
+// counters busy and the service times learned with their spread: the
+// dearest estimate of an issue. A cancel outside the timer keeps the queue
+// at that length.
+func BenchmarkIssueForecast(b *testing.B) {
+	f := newBenchFixture(b)
+	f.open(b, "1", "2", "3", "4")
+	for i := range 40 { // service times with spread
+		f.issue(b, services3[i%3], "")
+		f.next(b, string(rune('1'+i%4)))
+		f.clock.Add(time.Duration(30+i%7*40) * time.Second)
+	}
+	for _, c := range []string{"1", "2", "3", "4"} {
+		f.issue(b, "signatures", "")
+		f.next(b, c)
+	}
+	waiting := func() int {
+		n := 0
+		_ = f.store.View(ctx, func(tx *storage.Tx) error {
+			br, _ := tx.Branch(demo.BranchID)
+			for _, svc := range services3 {
+				pri, reg := br.WaitingCount(svc)
+				n += pri + reg
+			}
+			return nil
+		})
+		return n
+	}
+	for i := 0; waiting() < playsBudget/forecastPlays-1; i++ {
+		f.issue(b, services3[i%3], "")
+	}
+	i := 0
+	for b.Loop() {
+		info, err := f.e.Issue(ctx, demo.BranchID, IssueRequest{Service: services3[i%3]})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if _, err := f.e.Cancel(ctx, info.Ticket.Token); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "issues/s")
 }

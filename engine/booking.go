@@ -96,13 +96,20 @@ func perSlot(b *storage.BranchTx, counters []queue.Counter, svc queue.Service) i
 	return queue.PerSlotOf(counters, svc, learnedServiceTime(b, svc))
 }
 
-// learnedServiceTime is svc's moving service-time estimate, or its
-// configured default until it has history.
+// learnedServiceTime is svc's learned service time, or its configured
+// default until it has history.
 func learnedServiceTime(b *storage.BranchTx, svc queue.Service) time.Duration {
+	return learnedServiceDist(b, svc).Mean
+}
+
+// learnedServiceDist is svc's learned service time with the samples'
+// variance, or its configured default, without a variance, until it has
+// history.
+func learnedServiceDist(b *storage.BranchTx, svc queue.Service) queue.ServiceDist {
 	if est, ok := b.ServiceEstimate(svc.ID); ok {
-		return est.Mean()
+		return est.Dist()
 	}
-	return svc.ServiceTime()
+	return queue.ServiceDist{Mean: svc.ServiceTime()}
 }
 
 // newCode draws a code no appointment of the branch has. With 24⁶ codes a

@@ -114,7 +114,7 @@ func (o *op) placeLongQueue(t queue.Ticket) (*TicketInfo, error) {
 	// This runs in the store's one committer: only the counters that serve
 	// the ticket are looked at, and nothing is read twice.
 	l := &load{b: o.b, counters: counters, services: map[string]queue.Service{}, now: o.now,
-		busy: map[string]time.Duration{}, times: map[string]time.Duration{}, forecastRead: true}
+		busy: map[string]time.Duration{}, dists: map[string]queue.ServiceDist{}, held: map[string]held{}, forecastRead: true}
 	var info TicketInfo
 	for _, s := range svcs {
 		l.services[s.ID] = s
@@ -126,8 +126,7 @@ func (o *op) placeLongQueue(t queue.Ticket) (*TicketInfo, error) {
 	// time of the others is a few lookups, cheaper than picking twice.
 	for i := range counters {
 		if c := &counters[i]; c.Current != 0 && !c.CalledAt.IsZero() {
-			st := l.serviceTime(c.CurrentService)
-			l.busy[c.ID] = max(st-o.now.Sub(c.CalledAt), st/4)
+			l.busy[c.ID] = l.rest(c.CurrentService, o.now.Sub(c.CalledAt))
 		}
 	}
 	info.Ticket, info.Loc = t, o.loc

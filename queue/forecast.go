@@ -30,23 +30,29 @@ const ForecastLimit = 400
 // service's appointments (by slot), as in the store: taken from one, it is
 // passed over in the other.
 type fcList struct {
-	items []Candidate
+	items []fcItem
 	next  int
 }
 
+// fcItem is a ticket of a forecast and its index in the queue forecast.
+type fcItem struct {
+	Candidate
+	i int
+}
+
 // head returns the first item not taken, and not skipped by skip.
-func (l *fcList) head(taken map[uint64]bool, skip func(Candidate) bool) (Candidate, bool) {
-	for l.next < len(l.items) && taken[l.items[l.next].ID] {
+func (l *fcList) head(taken []bool, skip func(Candidate) bool) (fcItem, bool) {
+	for l.next < len(l.items) && taken[l.items[l.next].i] {
 		l.next++
 	}
 	for i := l.next; i < len(l.items); i++ {
 		c := l.items[i]
-		if taken[c.ID] || skip != nil && skip(c) {
+		if taken[c.i] || skip != nil && skip(c.Candidate) {
 			continue
 		}
 		return c, true
 	}
-	return Candidate{}, false
+	return fcItem{}, false
 }
 
 // fcDesk is a desk during a forecast: free is when it next calls.
@@ -82,18 +88,71 @@ func Forecast(waiting []Candidate, desks []Desk, k int, serviceTime func(string)
 // start; booked appointments not checked in yet come as expected arrivals
 // (Arrive, with their Due).
 func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(string) time.Duration) map[uint64]time.Duration {
-	const classAppt = 2
+	f := newForecaster(waiting)
+	return f.result(f.play(desks, p, func(c Candidate) time.Duration { return serviceTime(c.Service) }))
+}
+
+// ForecastMedian is the median of k plays of ForecastAt over waiting
+// (as MedianOfPlays takes it), play j with the desks and each ticket's
+// service time that draw(j) gives it: a sampled forecast, whose plays draw
+// by chance what the forecast does not know (the service times to come,
+// the rests of the tickets at the counters). The queue is sorted once for
+// all the plays.
+func ForecastMedian(waiting []Candidate, p Policy, k int, draw func(play int) ([]Desk, func(Candidate) time.Duration)) map[uint64]time.Duration {
+	f := newForecaster(waiting)
+	plays := make([][]time.Duration, 0, k)
+	for j := range k {
+		desks, serviceTime := draw(j)
+		plays = append(plays, f.play(desks, p, serviceTime))
+	}
+	med := make([]time.Duration, len(waiting))
+	waits := make([]time.Duration, 0, k)
+	for i := range med {
+		waits = waits[:0]
+		for _, p := range plays {
+			if p[i] >= 0 {
+				waits = append(waits, p[i])
+			}
+		}
+		med[i] = medianOf(waits, k)
+	}
+	return f.result(med)
+}
+
+// medianOf is the median of k plays' waits of a ticket, of which waits
+// are those where it was called: a play where it was not counts as later
+// than all others, and -1 says that half the plays or more did not call it.
+func medianOf(waits []time.Duration, k int) time.Duration {
+	if len(waits) <= k/2 {
+		return -1
+	}
+	slices.Sort(waits)
+	return waits[k/2]
+}
+
+// forecaster is a queue sorted for ForecastAt's plays.
+type forecaster struct {
+	waiting []Candidate
+	lists   map[string]*[3]fcList
+	real    int
+	taken   []bool
+}
+
+const classAppt = 2
+
+func newForecaster(waiting []Candidate) *forecaster {
 	lists := map[string]*[3]fcList{}
 	real := 0
-	for _, w := range waiting {
+	for i, w := range waiting {
 		l := lists[w.Service]
 		if l == nil {
 			l = &[3]fcList{}
 			lists[w.Service] = l
 		}
-		l[classOf(w)].items = append(l[classOf(w)].items, w)
+		it := fcItem{Candidate: w, i: i}
+		l[classOf(w)].items = append(l[classOf(w)].items, it)
 		if w.Due != 0 {
-			l[classAppt].items = append(l[classAppt].items, w)
+			l[classAppt].items = append(l[classAppt].items, it)
 		}
 		if w.Arrive == 0 {
 			real++
@@ -101,23 +160,52 @@ func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(st
 	}
 	for _, l := range lists {
 		for c := range 2 {
-			slices.SortFunc(l[c].items, func(a, b Candidate) int {
+			slices.SortFunc(l[c].items, func(a, b fcItem) int {
 				return cmp.Or(cmp.Compare(a.Arrive, b.Arrive), cmp.Compare(a.IssuedAt, b.IssuedAt),
 					cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.ID, b.ID))
 			})
 		}
-		slices.SortFunc(l[classAppt].items, func(a, b Candidate) int {
+		slices.SortFunc(l[classAppt].items, func(a, b fcItem) int {
 			return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.IssuedAt, b.IssuedAt), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.ID, b.ID))
 		})
+	}
+	return &forecaster{waiting: waiting, lists: lists, real: real, taken: make([]bool, len(waiting))}
+}
+
+// result is a play's (or the plays' median) call times as ForecastAt
+// gives them: by ticket id, the tickets waiting now that a desk calls.
+func (f *forecaster) result(calls []time.Duration) map[uint64]time.Duration {
+	out := make(map[uint64]time.Duration, f.real)
+	for i, w := range f.waiting {
+		if w.Arrive == 0 && calls[i] >= 0 {
+			out[w.ID] = calls[i]
+		}
+	}
+	return out
+}
+
+// play is one play of the forecast from its lists' start: each ticket's
+// call time, by its index in the queue (-1: not called).
+func (f *forecaster) play(desks []Desk, p Policy, serviceTime func(Candidate) time.Duration) []time.Duration {
+	lists, real, taken := f.lists, f.real, f.taken
+	clear(taken)
+	for _, l := range lists {
+		for c := range l {
+			l[c].next = 0
+		}
 	}
 	live := make([]*fcDesk, 0, len(desks))
 	for _, d := range desks {
 		live = append(live, &fcDesk{c: d.Counter, free: max(d.Busy, 0), breaks: d.Breaks, closes: d.Closes, hasClose: d.HasClose})
 	}
-	out := make(map[uint64]time.Duration, real)
-	taken := map[uint64]bool{}
+	out := make([]time.Duration, len(f.waiting))
+	for i := range out {
+		out[i] = -1
+	}
+	called := 0
 	heads := make([]Candidate, 0, 12)
-	for len(out) < real && len(live) > 0 {
+	at := make([]int, 0, 12) // the heads' indexes
+	for called < real && len(live) > 0 {
 		// The desk that frees first calls next (ties by counter order).
 		i := 0
 		for j, d := range live {
@@ -140,7 +228,7 @@ func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(st
 		// In its class's list, an appointment whose slot has begun is
 		// passed over: it is its service's appointments' to give.
 		due := func(c Candidate) bool { return c.Due != 0 && c.Due <= now }
-		heads = heads[:0]
+		heads, at = heads[:0], at[:0]
 		next, later := time.Duration(0), false // the next arrival for this desk
 		for _, svc := range d.c.Serves {
 			l := lists[svc]
@@ -156,7 +244,7 @@ func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(st
 				switch {
 				case !ok:
 				case h.Arrive <= d.free:
-					heads = append(heads, h)
+					heads, at = append(heads, h.Candidate), append(at, h.i)
 				case !later || h.Arrive < next:
 					next, later = h.Arrive, true
 				}
@@ -178,12 +266,14 @@ func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(st
 			d.free = next
 			continue
 		}
-		taken[pick.ID] = true
-		if pick.Arrive == 0 {
-			out[pick.ID] = d.free
+		k := at[slices.IndexFunc(heads, func(h Candidate) bool { return h.ID == pick.ID })]
+		taken[k] = true
+		if pick.Arrive == 0 && out[k] < 0 {
+			out[k] = d.free
+			called++
 		}
 		d.c.PriorityStreak, d.c.ApptStreak = streaks.Priority, streaks.Appt
-		d.free += serviceTime(pick.Service)
+		d.free += serviceTime(pick)
 	}
 	return out
 }

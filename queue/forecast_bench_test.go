@@ -64,3 +64,22 @@ func BenchmarkForecast400Planned(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkForecastMedian60 is the sampled forecast (21 plays) of 60
+// waiting tickets, about the most the engine plays (forecastPlays).
+func BenchmarkForecastMedian60(b *testing.B) {
+	w, d := benchQueue(), benchDesks()
+	w = append(w[:60:60], w[ForecastLimit:]...)
+	dist := func(svc string) ServiceDist {
+		m := benchServiceTime(svc)
+		return ServiceDist{Mean: m, Var: 0.3 * float64(m) * float64(m)}
+	}
+	draw := func(j int) ([]Desk, func(Candidate) time.Duration) {
+		return d, func(c Candidate) time.Duration { return dist(c.Service).RestQuantile(0, PlayDraw(1, c.ID, j)) }
+	}
+	for b.Loop() {
+		if len(ForecastMedian(w, Policy{K: 3}, 21, draw)) != 60 {
+			b.Fatal("not every ticket forecast")
+		}
+	}
+}

@@ -22,9 +22,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/seira-queue/seira/queue"
@@ -63,6 +66,23 @@ type knows struct {
 	// monteCarlo > 0 forecasts the median wait of that many plays of the
 	// rest of the day drawn from the true distributions.
 	monteCarlo int
+	// restDist takes the rest of a ticket at its counter from the
+	// log-normal of its service's mean and variance (queue.ServiceDist,
+	// as the server does): its expected rest, or its restQ-quantile when
+	// restQ > 0; otherwise max(mean − elapsed, mean/4), the server before.
+	restDist bool
+	restQ    float64
+	// plays > 0 forecasts the median of that many plays of the forecast,
+	// each drawing the service times and the rests of the tickets at the
+	// counters from the log-normals of the means and variances known
+	// (queue.MedianOfPlays, as the server does).
+	plays int
+	// playsTrue draws the plays' services and rests from the day's true
+	// distributions (the walk, the log-normal, the no-shows) instead.
+	playsTrue bool
+	// playsBudget > 0 bounds the tickets waiting times plays: past it the
+	// forecast is played once, by the means (as the server does).
+	playsBudget int
 	// apptShows is how the forecast expects the booked appointments not
 	// checked in yet: apptAll as if everyone came, apptTrue thinned by
 	// the day's true no-show rate, apptLearned by the rate learned (the
@@ -165,8 +185,10 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		share[s.ID] = s.Share
 	}
 	ests := map[string]queue.ServiceEstimate{}
+	trueVar := map[string]float64{}
 	for _, s := range d.Services {
 		ests[s.ID] = queue.NewServiceEstimate(learned[s.ID])
+		trueVar[s.ID] = holdVar(d, s)
 	}
 	serviceTime := func(svc string) time.Duration {
 		switch {
@@ -178,8 +200,8 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		return mean[svc]
 	}
 	learn := func(svc string, sample time.Duration) {
+		ests[svc] = ests[svc].Add(sample) // the variance, for every learner
 		if k.longRun {
-			ests[svc] = ests[svc].Add(sample)
 			return
 		}
 		n := samples[svc]
@@ -198,6 +220,25 @@ func play(d sim.Day, seed uint64, k knows) []result {
 				learn(s.ID, hold)
 			}
 		}
+	}
+	// expectedRemaining is the rest the forecast expects of a ticket of
+	// svc at its counter for elapsed.
+	dist := func(svc string) queue.ServiceDist {
+		d := queue.ServiceDist{Mean: serviceTime(svc), Var: trueVar[svc]}
+		if k.ewma > 0 || k.longRun {
+			d.Var = ests[svc].Var
+		}
+		return d
+	}
+	expectedRemaining := func(svc string, elapsed time.Duration) time.Duration {
+		if !k.restDist {
+			st := serviceTime(svc)
+			return max(st-elapsed, st/4)
+		}
+		if k.restQ > 0 {
+			return dist(svc).RestQuantile(elapsed, k.restQ)
+		}
+		return dist(svc).Rest(elapsed)
 	}
 	var desks []*desk
 	for i, dc := range d.Counters {
@@ -346,6 +387,65 @@ func play(d sim.Day, seed uint64, k knows) []result {
 		return m
 	}
 	var expectedAppts func(t time.Duration) []queue.Candidate // below
+	// plays forecasts id's wait at t as the median of k.plays plays of
+	// the forecast, each drawing the service times and the rests of the
+	// tickets at the counters (held) from the log-normals the estimator
+	// knows, with a chance seeded by the seed and t.
+	plays := func(t time.Duration, all []queue.Candidate, ds []queue.Desk, held []int) map[uint64]time.Duration {
+		// Play j draws for ticket id from queue.PlayDraw(seed, id, j), as
+		// the server does (the ticket at a counter by its id too).
+		draw := func(c queue.Candidate, j int) time.Duration {
+			return dist(c.Service).RestQuantile(0, queue.PlayDraw(seed, c.ID, j))
+		}
+		rest := func(h int, elapsed time.Duration, j int) time.Duration {
+			return dist(plan[h].Service).RestQuantile(elapsed, queue.PlayDraw(seed, uint64(h+1), j))
+		}
+		if k.playsTrue {
+			// The true hold: a no-show's wait, or the walk and the
+			// log-normal service (a second draw decides which).
+			trueLN := func(svc string) queue.ServiceDist {
+				sv := svcOf[svc]
+				m := sv.ServiceMinMean * 60 * 1e9
+				return queue.ServiceDist{Mean: time.Duration(m), Var: m * m * math.Expm1(sv.ServiceSigma*sv.ServiceSigma)}
+			}
+			draw = func(c queue.Candidate, j int) time.Duration {
+				if queue.PlayDraw(^seed, c.ID, j) < d.NoShowRate {
+					return noShow
+				}
+				return walkTime + trueLN(c.Service).RestQuantile(0, queue.PlayDraw(seed, c.ID, j))
+			}
+			rest = func(h int, elapsed time.Duration, j int) time.Duration {
+				sv := svcOf[plan[h].Service]
+				ln := trueLN(plan[h].Service)
+				u := queue.PlayDraw(seed, uint64(h+1), j)
+				if elapsed < noShow {
+					served := 1.0
+					if e := elapsed - walkTime; e > 0 {
+						m := float64(ln.Mean)
+						mu, sg := math.Log(m)-sv.ServiceSigma*sv.ServiceSigma/2, sv.ServiceSigma
+						served = math.Erfc((math.Log(float64(e))-mu)/sg/math.Sqrt2) / 2
+					}
+					p := d.NoShowRate
+					if queue.PlayDraw(^seed, uint64(h+1), j) < p/(p+(1-p)*served) {
+						return noShow - elapsed
+					}
+				}
+				if elapsed <= walkTime {
+					return walkTime - elapsed + ln.RestQuantile(0, u)
+				}
+				return ln.RestQuantile(elapsed-walkTime, u)
+			}
+		}
+		pds := slices.Clone(ds)
+		return queue.ForecastMedian(all, policy(t), k.plays, func(j int) ([]queue.Desk, func(queue.Candidate) time.Duration) {
+			for i, h := range held {
+				if h >= 0 {
+					pds[i].Busy = rest(h, t-out[h].wait-plan[h].At, j)
+				}
+			}
+			return pds, func(c queue.Candidate) time.Duration { return draw(c, j) }
+		})
+	}
 	forecast := func(t time.Duration, id uint64) time.Duration {
 		if k.monteCarlo > 0 {
 			if w := montecarlo(t, id); w >= 0 {
@@ -353,11 +453,13 @@ func play(d sim.Day, seed uint64, k knows) []result {
 			}
 		}
 		var ds []queue.Desk
+		var held []int // per desk of ds, the citizen whose rest is a guess, or -1
 		for _, c := range desks {
 			busy := max(c.free-t, 0)
+			h := -1
 			if c.cur >= 0 && k.expectedRemaining {
-				st := serviceTime(plan[c.cur].Service)
-				busy = max(st-(t-out[c.cur].wait-plan[c.cur].At), st/4)
+				busy = expectedRemaining(plan[c.cur].Service, t-out[c.cur].wait-plan[c.cur].At)
+				h = c.cur
 			}
 			if k.noPlan {
 				if t < c.opens {
@@ -368,6 +470,7 @@ func play(d sim.Day, seed uint64, k knows) []result {
 					busy = max(p-(t-c.pausedAt), p/4)
 				}
 				ds = append(ds, queue.Desk{Counter: c.c, Busy: busy})
+				held = append(held, h)
 				continue
 			}
 			dk := queue.Desk{Counter: c.c, Busy: busy, Closes: hard - t, HasClose: true}
@@ -375,10 +478,19 @@ func play(d sim.Day, seed uint64, k knows) []result {
 				dk.Breaks = append(dk.Breaks, queue.Away{At: p.At - t, Len: p.Len})
 			}
 			ds = append(ds, dk)
+			held = append(held, h)
 		}
 		all := append(slices.Clone(waiting), expected(t)...)
 		all = append(all, expectedAppts(t)...)
-		w, ok := queue.ForecastAt(all, ds, policy(t), serviceTime)[id]
+		var w time.Duration
+		ok := false
+		if k.plays > 0 && (k.playsBudget == 0 || len(all)*k.plays <= k.playsBudget) {
+			// Past every closing in half the plays or more: the server's
+			// rule below, by the play of the means.
+			w, ok = plays(t, all, ds, held)[id]
+		} else {
+			w, ok = queue.ForecastAt(all, ds, policy(t), serviceTime)[id]
+		}
 		if !ok { // past every closing: as if the clerks stayed (the server's rule)
 			for j := range ds {
 				ds[j].HasClose = false
@@ -496,6 +608,16 @@ func play(d sim.Day, seed uint64, k knows) []result {
 	return out
 }
 
+// holdVar is the variance (ns²) of how long a ticket of s holds its
+// counter on day d: the walk and a log-normal service, or a no-show's wait.
+func holdVar(d sim.Day, s sim.DayService) float64 {
+	walk, m := d.WalkToCounterS, s.ServiceMinMean*60
+	p, ns := d.NoShowRate, sim.NoShowWait.Seconds()
+	served := walk*walk + 2*walk*m + m*m*math.Exp(s.ServiceSigma*s.ServiceSigma)
+	mean := d.MeanHold(s).Seconds()
+	return ((1-p)*served + p*ns*ns - mean*mean) * 1e18
+}
+
 func cmpOr(d, fallback time.Duration) time.Duration {
 	if d > 0 {
 		return d
@@ -524,6 +646,9 @@ func main() {
 	first := flag.Int("first", 1, "the first seed played")
 	plays := flag.Int("mc", 0, "also forecast the median of this many plays of the rest of the day from the true distributions (slow)")
 	only := flag.Bool("floor-only", false, "play only the floor rows")
+	nPlays := flag.Int("plays", 21, "how many plays the server's sampled forecast plays")
+	budget := flag.Int("budget", 21*50, "bound the tickets the server's plays play through in all (0: no bound; the engine's playsBudget)")
+	pick := flag.String("rows", "", "play only the rows whose name matches this regular expression (and the floor)")
 	flag.Parse()
 	d := sim.ReferenceDay()
 	if *dayPath != "" {
@@ -534,7 +659,8 @@ func main() {
 		}
 	}
 	// The server's weight is 0.02 (queue.UpdateServiceTime).
-	server := knows{longRun: true, expectedRemaining: true, learnedPriority: true, apptShows: apptLearned}
+	server := knows{longRun: true, expectedRemaining: true, restDist: true, restQ: 0.5, learnedPriority: true, apptShows: apptLearned,
+		plays: *nPlays, playsBudget: *budget}
 	heavier := server
 	heavier.ewma, heavier.longRun = 0.05, false
 	noPlan := server
@@ -546,13 +672,23 @@ func main() {
 	moving := warm
 	moving.longRun, moving.ewma = false, 0.02
 	before := moving
-	before.lastHour = true
+	before.lastHour, before.restDist, before.plays = true, false, 0
+	warmOne := warm
+	warmOne.plays = 0
+	oldRest := warmOne
+	oldRest.restDist = false
+	warmRest := warmOne
+	warmRest.restQ = 0
+	warmPlays := warm
+	warmPlays.playsBudget = 0
 	rows := []struct {
 		name string
 		k    knows
 	}{
 		{"floor: true means, exact remaining, true priority rate", knows{apptShows: apptTrue}},
 		{"true means, expected remaining", knows{expectedRemaining: true, apptShows: apptTrue}},
+		{"true means, log-normal expected rest", knows{expectedRemaining: true, restDist: true, apptShows: apptTrue}},
+		{"true means, log-normal median rest", knows{expectedRemaining: true, restDist: true, restQ: 0.5, apptShows: apptTrue}},
 		{"true means, expected remaining, last hour's priority rate", knows{expectedRemaining: true, learnedPriority: true, apptShows: apptTrue}},
 		{"true means, expected remaining, learned priority by hour", knows{expectedRemaining: true, learnedPriority: true, warmDays: 5, apptShows: apptTrue}},
 		{"the server's (learned means; schedules)", server},
@@ -562,6 +698,13 @@ func main() {
 		{"… warm, priority at the last hour's rate", lastHour},
 		{"… warm, service times by the moving mean alone (EWMA 0.02)", moving},
 		{"… warm, both (the server before issue 17)", before},
+		{"… warm, one play of the means (median rests)", warmOne},
+		{"… warm, one play, rests max(mean − elapsed, mean/4)", oldRest},
+		{"… warm, one play, log-normal expected rests", warmRest},
+		{"true means, rests drawn, median of 21 plays", knows{expectedRemaining: true, plays: 21, apptShows: apptTrue}},
+		{"… warm, the plays on any queue (no budget)", warmPlays},
+		{"true distributions, rests drawn, median of 21 plays", knows{expectedRemaining: true, plays: 21, playsTrue: true, apptShows: apptTrue}},
+		{"true distributions, exact rests, median of 21 plays", knows{plays: 21, playsTrue: true, apptShows: apptTrue}},
 	}
 	if *plays > 0 {
 		rows = slices.Insert(rows, 1, struct {
@@ -578,6 +721,19 @@ func main() {
 			name string
 			k    knows
 		}{"… warm, expecting every booked citizen to come", before})
+	}
+	if *pick != "" {
+		re, err := regexp.Compile(*pick)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		rows = slices.DeleteFunc(rows, func(r struct {
+			name string
+			k    knows
+		}) bool {
+			return !strings.HasPrefix(r.name, "floor") && !re.MatchString(r.name)
+		})
 	}
 	fmt.Printf("the day's work is %.0f%% of its counters' hours\n", 100*d.Load())
 	fmt.Printf("all tickets called by the hard stop, means over seeds %d–%d of each seed's figure, minutes:\n", *first, *seeds)
