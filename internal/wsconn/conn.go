@@ -29,7 +29,7 @@ type Tracker interface{ Sent() }
 // Conn is one WebSocket connection after the handshake. The Set's reader
 // reads what the client sends. What is sent to an idle connection is
 // written at once by the goroutine that enqueues it, without waiting (a
-// non-blocking write(2): a broadcast to thousands is then a loop of system
+// non-blocking send(2): a broadcast to thousands is then a loop of system
 // calls, with no goroutine woken per connection); what the socket does not
 // take at once, and everything sent while that is pending, goes to a writer
 // goroutine, which runs only while there is something to send (messages, a
