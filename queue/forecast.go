@@ -93,7 +93,7 @@ func ForecastAt(waiting []Candidate, desks []Desk, p Policy, serviceTime func(st
 }
 
 // ForecastMedian is the median of k plays of ForecastAt over waiting
-// (as MedianOfPlays takes it), play j with the desks and each ticket's
+// (medianOf), play j with the desks and each ticket's
 // service time that draw(j) gives it: a sampled forecast, whose plays draw
 // by chance what the forecast does not know (the service times to come,
 // the rests of the tickets at the counters). The queue is sorted once for

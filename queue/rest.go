@@ -95,50 +95,6 @@ func (d ServiceDist) RestQuantile(elapsed time.Duration, q float64) time.Duratio
 	return time.Duration(max(x-t, 0))
 }
 
-// Sample is a service time of d for the standard normal draw z: its
-// log-normal's e^(μ+σz), or the mean when d has no variance.
-func (d ServiceDist) Sample(z float64) time.Duration {
-	mu, s, ok := d.logNormal()
-	if !ok {
-		return max(d.Mean, 0)
-	}
-	return time.Duration(math.Exp(mu + s*z))
-}
-
-// MedianOfPlays is each ticket's median call time over plays of a
-// forecast (each as ForecastAt returns it) whose service times and rests
-// were drawn by chance: the forecast that minimises a ticket's expected
-// absolute error, where a play of the means forecasts about its mean wait,
-// which the long services' tail pulls up. A ticket missing from a play (no
-// desk called it) counts as called after every other; one missing from
-// half the plays or more is missing from the result.
-func MedianOfPlays(plays []map[uint64]time.Duration) map[uint64]time.Duration {
-	if len(plays) == 0 {
-		return nil
-	}
-	out := make(map[uint64]time.Duration, len(plays[0]))
-	done := make(map[uint64]bool, len(plays[0]))
-	waits := make([]time.Duration, 0, len(plays))
-	for _, first := range plays {
-		for id := range first {
-			if done[id] {
-				continue
-			}
-			done[id] = true
-			waits = waits[:0]
-			for _, p := range plays {
-				if w, ok := p[id]; ok {
-					waits = append(waits, w)
-				}
-			}
-			if w := medianOf(waits, len(plays)); w >= 0 {
-				out[id] = w
-			}
-		}
-	}
-	return out
-}
-
 // PlayDraw is the chance of play j of a sampled forecast for ticket id:
 // a uniform number in (0, 1) from seed, id and j, the same whenever asked.
 // Two forecasts then draw the same for the same ticket (common random

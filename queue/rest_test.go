@@ -208,7 +208,7 @@ func TestForecastMedianIsTheMedianWait(t *testing.T) {
 		sums := make([]float64, 20000)
 		for i := range sums {
 			for range k {
-				sums[i] += float64(dist.Sample(rng.NormFloat64()))
+				sums[i] += float64(sample(dist, rng.NormFloat64()))
 			}
 		}
 		slices.Sort(sums)
@@ -226,17 +226,25 @@ func TestForecastMedianIsTheMedianWait(t *testing.T) {
 	}
 }
 
-// A ticket that half the plays or more do not reach has no median: it is
-// missing, as from ForecastAt; one missed by fewer counts them as latest.
+// A ticket that half the plays or more do not reach has no median (-1): it
+// is missing, as from ForecastAt; one missed by fewer counts them as
+// latest.
 func TestMedianOfPlaysMissing(t *testing.T) {
-	plays := []map[uint64]time.Duration{{1: 3, 2: 5, 3: 1}, {1: 1, 3: 2}, {1: 2, 2: 7}, {2: 6}, {1: 9, 2: 4}}
-	// 1: 1 2 3 9 and a miss; 2: 4 5 6 7 and a miss; 3: two of five.
-	if got := MedianOfPlays(plays); len(got) != 2 || got[1] != 3 || got[2] != 6 {
-		t.Errorf("median of five plays %v, want 1: 3, 2: 6", got)
-	}
-	// 1: 1 2 3 and a miss; 2: 5 6 7 and a miss; 3: two of four, half.
-	if got := MedianOfPlays(plays[:4]); len(got) != 2 || got[1] != 3 || got[2] != 7 {
-		t.Errorf("median of four plays %v, want 1: 3, 2: 7", got)
+	for _, c := range []struct {
+		waits []time.Duration // the plays that called the ticket
+		k     int             // all the plays
+		want  time.Duration
+	}{
+		{[]time.Duration{3, 1, 2, 9}, 5, 3}, // one miss of five
+		{[]time.Duration{5, 7, 6, 4}, 5, 6},
+		{[]time.Duration{1, 2}, 5, -1},   // two of five
+		{[]time.Duration{3, 1, 2}, 4, 3}, // one miss of four
+		{[]time.Duration{5, 7, 6}, 4, 7},
+		{[]time.Duration{1, 2}, 4, -1}, // two of four: half
+	} {
+		if got := medianOf(slices.Clone(c.waits), c.k); got != c.want {
+			t.Errorf("median of %v called in %d plays: %v, want %v", c.waits, c.k, got, c.want)
+		}
 	}
 }
 
@@ -268,4 +276,14 @@ func TestPlayDraw(t *testing.T) {
 	if PlayDraw(42, 1, 0) == PlayDraw(43, 1, 0) {
 		t.Error("another seed draws the same")
 	}
+}
+
+// sample is a service time of d for the standard normal draw z: its
+// log-normal's e^(μ+σz), or the mean when d has no variance.
+func sample(d ServiceDist, z float64) time.Duration {
+	mu, s, ok := d.logNormal()
+	if !ok {
+		return max(d.Mean, 0)
+	}
+	return time.Duration(math.Exp(mu + s*z))
 }

@@ -75,7 +75,7 @@ type knows struct {
 	// plays > 0 forecasts the median of that many plays of the forecast,
 	// each drawing the service times and the rests of the tickets at the
 	// counters from the log-normals of the means and variances known
-	// (queue.MedianOfPlays, as the server does).
+	// (queue.ForecastMedian, as the server does).
 	plays int
 	// playsTrue draws the plays' services and rests from the day's true
 	// distributions (the walk, the log-normal, the no-shows) instead.
