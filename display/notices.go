@@ -36,16 +36,18 @@ func (h *Hub) sendAnnouncements(branch string, evs []queue.Event) {
 	if len(msgs) == 0 {
 		return
 	}
-	h.fanOut(connsOf(h.ticketFollowers(branch)), msgs)
+	h.fanOut(h.ticketFollowers(branch), msgs)
 }
 
 // ticketFollowers returns every connection following a ticket of branch.
-func (h *Hub) ticketFollowers(branch string) []*client {
+func (h *Hub) ticketFollowers(branch string) []*wsconn.Conn {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var out []*client
+	var out []*wsconn.Conn
 	for _, cs := range h.tickets[branch] {
-		out = append(out, cs...)
+		for _, c := range cs {
+			out = append(out, c.conn)
+		}
 	}
 	return out
 }
