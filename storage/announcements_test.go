@@ -2,11 +2,8 @@ package storage
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/seira-queue/seira/queue"
 )
@@ -14,43 +11,7 @@ import (
 // TestMigrationAddsAnnouncementBuckets: a branch made before the
 // announcements' migration gets their bucket.
 func TestMigrationAddsAnnouncementBuckets(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	list := migrations()
-	n := migrationNamed(t, list, "create the buckets of announcements")
-	if err := migrate(db, list[:n]); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.Bucket(bktBranches).CreateBucket([]byte("old"))
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(db, list[:n+1]); err != nil {
-		t.Fatal(err)
-	}
-	_ = db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bktBranches).Bucket([]byte("old")).Bucket(bktNotices) == nil {
-			t.Errorf("the branch has no %s bucket", bktNotices)
-		}
-		return nil
-	})
-}
-
-// migrationNamed is the index of the migration called name.
-func migrationNamed(t *testing.T, list []migration, name string) int {
-	t.Helper()
-	for i, m := range list {
-		if m.name == name {
-			return i
-		}
-	}
-	t.Fatalf("no migration %q", name)
-	return 0
+	checkMigrationAddsBranchBuckets(t, "create the buckets of announcements", bktNotices)
 }
 
 // TestAnnouncementsStoredActiveAndPruned stores three announcements, reads

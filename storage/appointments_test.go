@@ -2,42 +2,14 @@ package storage
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/seira-queue/seira/queue"
 )
 
 func TestMigrationAddsAppointmentBuckets(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	list := migrations()
-	if err := migrate(db, list[:5]); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.Bucket(bktBranches).CreateBucket([]byte("old"))
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(db, list[:6]); err != nil {
-		t.Fatal(err)
-	}
-	db.View(func(tx *bolt.Tx) error {
-		for _, name := range apptBuckets() {
-			if tx.Bucket(bktBranches).Bucket([]byte("old")).Bucket(name) == nil {
-				t.Errorf("the branch has no %s bucket", name)
-			}
-		}
-		return nil
-	})
+	checkMigrationAddsBranchBuckets(t, "create the buckets of appointments", apptBuckets()...)
 }
 
 // TestAppointmentIndexes stores appointments and finds them by every

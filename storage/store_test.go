@@ -410,54 +410,11 @@ func TestMigrationBuildsOutcomesFromEvents(t *testing.T) {
 }
 
 func TestMigrationAddsArrivalBuckets(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	list := migrations()
-	if err := migrate(db, list[:3]); err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.Bucket(bktBranches).CreateBucket([]byte("old"))
-		return err
-	})
-	if err := migrate(db, list[:4]); err != nil {
-		t.Fatal(err)
-	}
-	db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bktBranches).Bucket([]byte("old")).Bucket(bktArrivals) == nil {
-			t.Error("the branch has no arrivals bucket")
-		}
-		return nil
-	})
+	checkMigrationAddsBranchBuckets(t, "create the buckets of priority arrival rates", bktArrivals)
 }
 
 func TestMigrationAddsRemoteBuckets(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	list := migrations()
-	at := slices.IndexFunc(list, func(m migration) bool { return m.name == migrationRemote })
-	if err := migrate(db, list[:at]); err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.Bucket(bktBranches).CreateBucket([]byte("old"))
-		return err
-	})
-	if err := migrate(db, list[:at+1]); err != nil {
-		t.Fatal(err)
-	}
-	db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bktBranches).Bucket([]byte("old")).Bucket(bktRemote) == nil {
-			t.Error("the branch has no remote bucket")
-		}
-		return nil
-	})
+	checkMigrationAddsBranchBuckets(t, migrationRemote, bktRemote)
 }
 
 // TestRemoteCountsByDay: the count of remote tickets is per service and

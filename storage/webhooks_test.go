@@ -3,48 +3,14 @@ package storage
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/seira-queue/seira/queue"
 )
 
 func TestMigrationAddsWebhookBuckets(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "m.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	list := migrations()
-	n := len(list)
-	for i, m := range list {
-		if m.name == "create the buckets of webhooks and their outbox" {
-			n = i
-		}
-	}
-	if err := migrate(db, list[:n]); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.Bucket(bktBranches).CreateBucket([]byte("old"))
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(db, list[:n+1]); err != nil {
-		t.Fatal(err)
-	}
-	db.View(func(tx *bolt.Tx) error {
-		for _, name := range webhookBuckets() {
-			if tx.Bucket(bktBranches).Bucket([]byte("old")).Bucket(name) == nil {
-				t.Errorf("the branch has no %s bucket", name)
-			}
-		}
-		return nil
-	})
+	checkMigrationAddsBranchBuckets(t, "create the buckets of webhooks and their outbox", webhookBuckets()...)
 }
 
 // TestOutboxIsWrittenWithTheEvent: an event of a subscribed type puts a
